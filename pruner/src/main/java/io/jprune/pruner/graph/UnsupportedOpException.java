@@ -1,0 +1,16 @@
+package io.jprune.pruner.graph;
+
+import io.jprune.tracer.TracedCall;
+
+/** A traced op jprune has no exact channel rule for; names the op and its call site. */
+public final class UnsupportedOpException extends RuntimeException {
+  UnsupportedOpException(TracedCall call, String why) {
+    super("unsupported op " + describe(call) + " at " + call.site().location() + ": " + why);
+  }
+
+  static String describe(TracedCall call) {
+    return call.isModuleCall() ? call.moduleType().substring(
+        call.moduleType().lastIndexOf('.') + 1) + ".forward (" + call.modulePath() + ")"
+        : call.site().op();
+  }
+}

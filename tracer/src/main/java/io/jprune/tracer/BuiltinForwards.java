@@ -1,0 +1,64 @@
+package io.jprune.tracer;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Calls the forward of a built-in module given as a plain {@link Module} (what containers hand
+ * out). libtorch names a built-in {@code torch::nn::Conv2dImpl}; JavaCPP casts it with
+ * {@code Module.asConv2d()}, whose result has a native {@code forward(Tensor)}.
+ */
+final class BuiltinForwards {
+  private static final String PREFIX = "torch::nn::";
+  private static final Map<String, Method[]> CACHE = new ConcurrentHashMap<>();
+
+  private BuiltinForwards() {}
+
+  /** The typed Java view of a built-in (e.g. a {@code LinearImpl}) at the same address. */
+  static Module typed(Module plain) {
+    try {
+      return (Module) methods(plain)[0].invoke(plain);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    } catch (InvocationTargetException e) {
+      throw new IllegalStateException("cannot cast " + libtorchName(plain), e.getCause());
+    }
+  }
+
+  /** Runs {@code forward(x)} of a built-in module; rethrows what the native forward throws. */
+  static Tensor forward(Module typed, Tensor x) throws Throwable {
+    Method forward = typed.getClass().getMethod("forward", Tensor.class);
+    try {
+      return (Tensor) forward.invoke(typed, x);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
+  static String libtorchName(Module m) {
+    return m.name() == null || m.name().isNull() ? "<unnamed>" : m.name().getString();
+  }
+
+  private static Method[] methods(Module plain) {
+    String name = libtorchName(plain);
+    return CACHE.computeIfAbsent(name, n -> {
+      if (!n.startsWith(PREFIX) || !n.endsWith("Impl")) {
+        throw new UnsupportedOperationException("module type " + n + " is not a libtorch "
+            + "built-in; a native container (SequentialImpl) can only hold built-ins");
+      }
+      String base = n.substring(PREFIX.length(), n.length() - "Impl".length());
+      try {
+        Method cast = Module.class.getMethod("as" + base);
+        cast.getReturnType().getMethod("forward", Tensor.class);
+        return new Method[] {cast};
+      } catch (NoSuchMethodException e) {
+        throw new UnsupportedOperationException("cannot replay built-in " + n
+            + " inside a SequentialImpl: no Module.as" + base + "() with forward(Tensor)");
+      }
+    });
+  }
+}

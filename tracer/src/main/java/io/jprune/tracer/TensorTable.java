@@ -1,0 +1,90 @@
+package io.jprune.tracer;
+
+import com.google.common.primitives.ImmutableLongArray;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorBase;
+
+/**
+ * Tensor identity for one trace session: TensorImpl address to the latest {@link TensorRef}.
+ *
+ * <p>libtorch reuses freed TensorImpl addresses almost at once, so the table keeps one extra
+ * reference to every impl it has seen until {@link #release()}; an address therefore names one
+ * tensor for the whole session.
+ */
+final class TensorTable {
+  private final Map<Long, TensorRef> latest = new HashMap<>();
+  private final List<TensorRef> all = new ArrayList<>();
+  private final List<Tensor> keepAlive = new ArrayList<>();
+  private final Map<Long, String> parameterNames;
+  private final Map<Long, String> bufferNames;
+
+  TensorTable(Map<Long, String> parameterNames, Map<Long, String> bufferNames) {
+    this.parameterNames = parameterNames;
+    this.bufferNames = bufferNames;
+  }
+
+  /** The ref a call reads: the latest value at this address, or a new external/parameter ref. */
+  TensorRef input(TensorBase t) {
+    long address = t.unsafeGetTensorImpl().address();
+    TensorRef known = latest.get(address);
+    if (known != null) {
+      return known;
+    }
+    String param = parameterNames.get(address);
+    String buffer = bufferNames.get(address);
+    TensorOrigin origin = param != null ? TensorOrigin.PARAMETER
+        : buffer != null ? TensorOrigin.BUFFER : TensorOrigin.EXTERNAL;
+    return add(t, address, 0, origin, param != null ? param : buffer, -1);
+  }
+
+  /** The ref a call writes; an address seen before (in-place op, no-op) gets a new version. */
+  TensorRef output(TensorBase t, int producer) {
+    long address = t.unsafeGetTensorImpl().address();
+    TensorRef previous = latest.get(address);
+    int version = previous == null ? 0 : previous.version() + 1;
+    String name = previous == null ? null : previous.name();
+    return add(t, address, version, TensorOrigin.RESULT, name, producer);
+  }
+
+  private TensorRef add(TensorBase t, long address, int version, TensorOrigin origin, String name,
+      int producer) {
+    if (!latest.containsKey(address)) {
+      keepAlive.add(new Tensor(t)); // one more owner: the impl (and its address) outlive the op
+    }
+    TensorRef ref = new TensorRef(all.size(), address, version, shapeOf(t),
+        t.scalar_type().name(), deviceOf(t), origin, name, producer);
+    all.add(ref);
+    latest.put(address, ref);
+    return ref;
+  }
+
+  private static ImmutableLongArray shapeOf(TensorBase t) {
+    int rank = (int) t.dim();
+    long[] shape = new long[rank];
+    for (int i = 0; i < rank; i++) {
+      shape[i] = t.size(i);
+    }
+    return ImmutableLongArray.copyOf(shape);
+  }
+
+  private static String deviceOf(TensorBase t) {
+    return t.is_cuda() ? t.device().str().getString() : "cpu";
+  }
+
+  List<TensorRef> all() {
+    return all;
+  }
+
+  /** Drops the extra references; the refs stay valid as metadata. */
+  void release() {
+    for (Tensor t : keepAlive) {
+      t.close();
+    }
+    keepAlive.clear();
+    latest.clear();
+  }
+}

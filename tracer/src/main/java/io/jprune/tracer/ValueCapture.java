@@ -1,0 +1,93 @@
+package io.jprune.tracer;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.primitives.ImmutableLongArray;
+import java.util.function.Function;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.pytorch.LongArrayRef;
+import org.bytedeco.pytorch.LongHeaderOnlyArrayRef;
+import org.bytedeco.pytorch.LongVector;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.TensorBase;
+import org.bytedeco.pytorch.TensorHeaderOnlyArrayRef;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
+
+/**
+ * Turns the Java objects a call site passes or returns into {@link Value}s. Tensors go through a
+ * function so that inputs and outputs get the right identity (latest ref vs. new version).
+ */
+final class ValueCapture {
+  private final Function<Module, Value.ModuleValue> modules;
+
+  ValueCapture(Function<Module, Value.ModuleValue> modules) {
+    this.modules = modules;
+  }
+
+  Value capture(Object o, Function<TensorBase, TensorRef> tensors) {
+    if (o == null) {
+      return new Value.NullValue();
+    }
+    if (o instanceof TensorBase t) {
+      return t.defined() ? new Value.TensorValue(tensors.apply(t)) : new Value.NullValue();
+    }
+    if (o instanceof TensorVector v) {
+      ImmutableList.Builder<TensorRef> b = ImmutableList.builder();
+      for (long i = 0; i < v.size(); i++) {
+        b.add(tensors.apply(v.get(i)));
+      }
+      return new Value.TensorListValue(b.build());
+    }
+    if (o instanceof TensorHeaderOnlyArrayRef r) {
+      ImmutableList.Builder<TensorRef> b = ImmutableList.builder();
+      for (long i = 0; i < r.size(); i++) {
+        b.add(tensors.apply(r.get(i)));
+      }
+      return new Value.TensorListValue(b.build());
+    }
+    if (o instanceof TensorOptional opt) {
+      return opt.has_value() ? capture(opt.get(), tensors) : new Value.NullValue();
+    }
+    if (o instanceof Long || o instanceof Integer || o instanceof Short || o instanceof Byte) {
+      return new Value.LongValue(((Number) o).longValue());
+    }
+    if (o instanceof Double || o instanceof Float) {
+      return new Value.DoubleValue(((Number) o).doubleValue());
+    }
+    if (o instanceof Boolean b) {
+      return new Value.BooleanValue(b);
+    }
+    if (o instanceof long[] a) {
+      return new Value.LongArrayValue(ImmutableLongArray.copyOf(a));
+    }
+    if (o instanceof int[] a) {
+      return new Value.LongArrayValue(ImmutableLongArray.copyOf(
+          java.util.Arrays.stream(a).asLongStream().toArray()));
+    }
+    if (o instanceof LongHeaderOnlyArrayRef r) {
+      long[] a = new long[(int) r.size()];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = r.get(i);
+      }
+      return new Value.LongArrayValue(ImmutableLongArray.copyOf(a));
+    }
+    if (o instanceof LongVector v) {
+      return new Value.LongArrayValue(ImmutableLongArray.copyOf(v.get()));
+    }
+    if (o instanceof Scalar s) {
+      boolean integral = s.isIntegral(false);
+      return new Value.ScalarValue(integral ? (double) s.toLong() : s.toDouble(), integral);
+    }
+    if (o instanceof Module m) {
+      return modules.apply(m);
+    }
+    if (o instanceof String || o instanceof Enum<?>) {
+      return new Value.TextValue(o.toString());
+    }
+    if (o instanceof BytePointer p) {
+      return new Value.TextValue(p.isNull() ? "" : p.getString());
+    }
+    return new Value.OtherValue(o.getClass().getSimpleName(), "");
+  }
+}

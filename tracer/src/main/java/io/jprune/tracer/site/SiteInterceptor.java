@@ -1,0 +1,16 @@
+package io.jprune.tracer.site;
+
+/**
+ * Sees every call through a rewritten site while installed with {@link Sites#intercept}. It must
+ * call {@code proceed} exactly once (or throw) so the model computes what it always did.
+ */
+@FunctionalInterface
+public interface SiteInterceptor {
+  /**
+   * @param site the call site
+   * @param args receiver first for instance methods, then the call's arguments (after rewrites)
+   * @param proceed the original target
+   * @return the value the call site receives (null for void targets)
+   */
+  Object intercept(CallSiteInfo site, Object[] args, SiteInvoker proceed) throws Throwable;
+}

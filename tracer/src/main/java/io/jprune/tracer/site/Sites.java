@@ -1,0 +1,266 @@
+package io.jprune.tracer.site;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
+
+import java.lang.invoke.CallSite;
+import java.lang.invoke.ConstantCallSite;
+import java.lang.invoke.LambdaMetafactory;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandleProxies;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.MutableCallSite;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Registry and bootstrap of every rewritten call site.
+ *
+ * <p>The agent replaces each traced invocation in a model class by an {@code invokedynamic} with
+ * the same stack shape whose bootstrap is {@link #bootstrap}. The returned {@link MutableCallSite}
+ * targets the original method handle while nothing is intercepted or rewritten (the JIT inlines
+ * it: no idle cost), and a generic dispatcher otherwise. Switching is {@code setTarget} plus
+ * {@link MutableCallSite#syncAll}, no retransformation.
+ *
+ * <p>This class must not reference libtorch types: it is loaded by whatever loader sees the agent,
+ * which may not see the model's bytedeco classes.
+ */
+public final class Sites {
+  private static final MethodHandle DISPATCH;
+  private static final MethodHandle PROXY;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      DISPATCH = lookup.findStatic(Sites.class, "dispatch",
+          MethodType.methodType(Object.class, LinkedSite.class, Object[].class));
+      PROXY = lookup.findStatic(Sites.class, "proxy",
+          MethodType.methodType(Object.class, Class.class, MethodHandle.class, Object[].class));
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private static final Object LOCK = new Object();
+  private static final Map<SiteKey, CallSiteInfo> BY_KEY = new ConcurrentHashMap<>();
+  private static volatile CallSiteInfo[] byId = new CallSiteInfo[256];
+  private static int nextId;
+  /** Every linked site; a site is linked again after its class is retransformed. */
+  private static final List<LinkedSite> LINKED = new CopyOnWriteArrayList<>();
+  private static final Map<SiteKey, ArgumentRewrite> REWRITES = new ConcurrentHashMap<>();
+  private static volatile SiteInterceptor interceptor;
+
+  private Sites() {}
+
+  /**
+   * Registers a call site at instrumentation time and returns its id. Registering the same key
+   * again (retransformation) returns the same id with refreshed line information.
+   */
+  public static int register(SiteKey key, String sourceFile, int line, SiteKind kind,
+      String targetOwner, String targetName, String targetDescriptor) {
+    checkNotNull(key, "key");
+    synchronized (LOCK) {
+      CallSiteInfo old = BY_KEY.get(key);
+      int id = old != null ? old.id() : nextId++;
+      CallSiteInfo info = new CallSiteInfo(id, key, sourceFile, line, kind, targetOwner,
+          targetName, targetDescriptor);
+      BY_KEY.put(key, info);
+      CallSiteInfo[] table = byId;
+      if (id >= table.length) {
+        table = java.util.Arrays.copyOf(table, Math.max(id + 1, table.length * 2));
+      }
+      table[id] = info;
+      byId = table;
+      return id;
+    }
+  }
+
+  /** The site with this id. */
+  public static CallSiteInfo info(int id) {
+    CallSiteInfo[] table = byId;
+    checkArgument(id >= 0 && id < table.length && table[id] != null, "unknown call-site id %s", id);
+    return table[id];
+  }
+
+  /** The site with this stable key, if its class was instrumented in this JVM. */
+  public static Optional<CallSiteInfo> find(SiteKey key) {
+    return Optional.ofNullable(BY_KEY.get(key));
+  }
+
+  /** Every registered site, in id order. */
+  public static List<CallSiteInfo> all() {
+    List<CallSiteInfo> out = new ArrayList<>();
+    for (CallSiteInfo info : byId) {
+      if (info != null) {
+        out.add(info);
+      }
+    }
+    return out;
+  }
+
+  /** Number of linked invokedynamic instructions (a site counts again after retransformation). */
+  public static int linkedCount() {
+    return LINKED.size();
+  }
+
+  /** Bootstrap of every rewritten invocation: {@code original} is the replaced call. */
+  public static CallSite bootstrap(MethodHandles.Lookup caller, String name, MethodType type,
+      MethodHandle original, int id) {
+    return link(info(id), original.asFixedArity().asType(type)).callSite;
+  }
+
+  /**
+   * Bootstrap replacing {@link LambdaMetafactory#metafactory} where the lambda's implementation is
+   * a traced method (a method reference such as {@code Tensor::relu}): the functional object calls
+   * through a traced site instead of the method directly.
+   */
+  public static CallSite metafactory(MethodHandles.Lookup caller, String name,
+      MethodType factoryType, MethodType samType, MethodHandle implementation,
+      MethodType instantiatedType, int id) throws Exception {
+    Class<?> iface = factoryType.returnType();
+    if (!Modifier.isPublic(iface.getModifiers())) {
+      // MethodHandleProxies needs a public interface; keep the lambda, untraced, rather than fail.
+      return LambdaMetafactory.metafactory(caller, name, factoryType, samType, implementation,
+          instantiatedType);
+    }
+    MethodHandle target = link(info(id), implementation.asFixedArity()).callSite.dynamicInvoker();
+    MethodHandle factory = MethodHandles.insertArguments(PROXY, 0, iface, target)
+        .asCollector(Object[].class, factoryType.parameterCount())
+        .asType(factoryType);
+    return new ConstantCallSite(factory);
+  }
+
+  private static Object proxy(Class<?> iface, MethodHandle target, Object[] captured) {
+    MethodHandle bound = captured.length == 0 ? target
+        : MethodHandles.insertArguments(target, 0, captured);
+    return MethodHandleProxies.asInterfaceInstance(iface, bound);
+  }
+
+  private static LinkedSite link(CallSiteInfo info, MethodHandle original) {
+    LinkedSite site = new LinkedSite(info, original);
+    LINKED.add(site);
+    site.retarget(interceptor);
+    return site;
+  }
+
+  /**
+   * Sends every call through {@code newInterceptor} until {@link #stopIntercepting}. Only one
+   * interceptor at a time: a trace session owns the sites while it records.
+   *
+   * @throws IllegalStateException when another interceptor is installed
+   */
+  public static void intercept(SiteInterceptor newInterceptor) {
+    checkNotNull(newInterceptor, "interceptor");
+    synchronized (LOCK) {
+      checkState(interceptor == null,
+          "another trace session is recording (%s); close it first", interceptor);
+      interceptor = newInterceptor;
+      retargetAll();
+    }
+  }
+
+  /** Restores the idle targets (original handles, or rewrites where installed). */
+  public static void stopIntercepting() {
+    synchronized (LOCK) {
+      interceptor = null;
+      retargetAll();
+    }
+  }
+
+  /** Whether an interceptor is installed. */
+  public static boolean intercepting() {
+    return interceptor != null;
+  }
+
+  /** Installs (replacing any) argument rewrite for a site key; effective on the next call. */
+  public static void rewrite(SiteKey key, ArgumentRewrite rewrite) {
+    checkNotNull(key, "key");
+    checkNotNull(rewrite, "rewrite");
+    synchronized (LOCK) {
+      REWRITES.put(key, rewrite);
+      retargetAll();
+    }
+  }
+
+  /** Removes the argument rewrite of a site key, if any. */
+  public static void clearRewrite(SiteKey key) {
+    synchronized (LOCK) {
+      if (REWRITES.remove(key) != null) {
+        retargetAll();
+      }
+    }
+  }
+
+  /** The rewrite installed for a key, if any. */
+  public static Optional<ArgumentRewrite> rewriteOf(SiteKey key) {
+    return Optional.ofNullable(REWRITES.get(key));
+  }
+
+  private static void retargetAll() {
+    SiteInterceptor current = interceptor;
+    List<MutableCallSite> changed = new ArrayList<>();
+    for (LinkedSite site : LINKED) {
+      if (site.retarget(current)) {
+        changed.add(site.callSite);
+      }
+    }
+    if (!changed.isEmpty()) {
+      MutableCallSite.syncAll(changed.toArray(new MutableCallSite[0]));
+    }
+  }
+
+  private static Object dispatch(LinkedSite site, Object[] args) throws Throwable {
+    ArgumentRewrite rewrite = REWRITES.get(site.info.key());
+    Object[] actual = rewrite == null ? args : rewrite.apply(args);
+    SiteInterceptor current = interceptor;
+    return current == null ? site.invoke(actual) : current.intercept(site.info, actual, site);
+  }
+
+  /** One linked invokedynamic instruction. */
+  private static final class LinkedSite implements SiteInvoker {
+    final CallSiteInfo info;
+    final MutableCallSite callSite;
+    final MethodHandle original;
+    final MethodHandle spread;
+    final MethodHandle dispatcher;
+    MethodHandle current;
+
+    LinkedSite(CallSiteInfo info, MethodHandle original) {
+      MethodType type = original.type();
+      this.info = info;
+      this.original = original.asFixedArity();
+      this.callSite = new MutableCallSite(type);
+      // invokeWithArguments is not used: it would collect varargs (long...) handles again.
+      this.spread = this.original
+          .asSpreader(Object[].class, type.parameterCount())
+          .asType(MethodType.methodType(Object.class, Object[].class));
+      this.dispatcher = DISPATCH.bindTo(this)
+          .asCollector(Object[].class, type.parameterCount())
+          .asType(type);
+    }
+
+    /** Points the call site at the original or the dispatcher; true when it changed. */
+    boolean retarget(SiteInterceptor interceptor) {
+      boolean direct = interceptor == null && !REWRITES.containsKey(info.key());
+      MethodHandle next = direct ? original : dispatcher;
+      if (next == current) {
+        return false;
+      }
+      current = next;
+      callSite.setTarget(next);
+      return true;
+    }
+
+    @Override
+    public Object invoke(Object[] args) throws Throwable {
+      return spread.invokeExact(args);
+    }
+  }
+}
