@@ -1,6 +1,5 @@
 package io.jprune.pruner.graph;
 
-
 import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.TracedCall;
 import io.jprune.tracer.Value;
@@ -9,6 +8,8 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.pytorch.LongArrayRef;
 import org.bytedeco.pytorch.Scalar;
@@ -23,26 +24,54 @@ import org.bytedeco.pytorch.global.torch;
  * int64 label tensors whose elements are their own (joint, row-major) input positions; each output
  * element then says which input element it came from. Whatever the op (reshape, permute, select,
  * split, cat, pixel_shuffle, ...), the map is the op's own behaviour, not a model of it.
+ *
+ * <p>The same replay on the pruned input shapes with the rewritten arguments proves that the
+ * pruned op computes the kept part of the original.
  */
 final class LabelReplay {
-  /** Labels per traced output tensor, and the label offset of each input tensor. */
-  record Labels(List<TensorRef> inputs, long[] offsets, List<long[]> outputs) {}
+  /**
+   * Where each output element came from.
+   *
+   * @param offsets label offset of each tensor input (inputs share one label space)
+   * @param outputs per output, the input position of each of its elements
+   * @param outputShapes per output, its shape
+   */
+  record Labels(long[] offsets, List<int[]> outputs, List<long[]> outputShapes) {}
+
+  private static final Map<String, Method> METHODS = new ConcurrentHashMap<>();
 
   private LabelReplay() {}
 
+  /** Replays with the traced shapes and arguments. */
   static Labels replay(TracedCall call) {
-    List<TensorRef> inputs = call.tensorInputs();
-    long[] offsets = new long[inputs.size()];
+    List<long[]> shapes = new ArrayList<>();
+    for (TensorRef t : call.tensorInputs()) {
+      shapes.add(t.shape().toArray());
+    }
+    Labels labels = replay(call, shapes, call.args());
+    if (labels.outputs().size() != call.tensorOutputs().size()) {
+      throw new UnsupportedOpException(call, "replay gave " + labels.outputs().size()
+          + " outputs, the trace " + call.tensorOutputs().size());
+    }
+    return labels;
+  }
+
+  /** Replays on inputs of the given shapes with the given arguments (tensors replaced). */
+  static Labels replay(TracedCall call, List<long[]> inputShapes, List<Value> args) {
+    long[] offsets = new long[inputShapes.size()];
     List<Tensor> labelTensors = new ArrayList<>();
     long next = 0;
-    for (int i = 0; i < inputs.size(); i++) {
+    for (int i = 0; i < inputShapes.size(); i++) {
       offsets[i] = next;
-      long n = inputs.get(i).numel();
+      long n = 1;
+      for (long d : inputShapes.get(i)) {
+        n *= d;
+      }
       labelTensors.add(torch.arange(new Scalar(next), new Scalar(next + n),
-          new TensorOptions(torch.ScalarType.Long)).reshape(inputs.get(i).shape().toArray()));
+          new TensorOptions(torch.ScalarType.Long)).reshape(inputShapes.get(i)));
       next += n;
     }
-    Object result = invoke(call, labelTensors);
+    Object result = invoke(call, labelTensors, args);
     List<Tensor> outs = new ArrayList<>();
     if (result instanceof Tensor t) {
       outs.add(t);
@@ -51,29 +80,34 @@ final class LabelReplay {
         outs.add(v.get(i));
       }
     }
-    List<TensorRef> traced = call.tensorOutputs();
-    if (outs.size() != traced.size()) {
-      throw new UnsupportedOpException(call, "replay gave " + outs.size() + " outputs, trace "
-          + traced.size());
-    }
-    List<long[]> labels = new ArrayList<>();
+    List<int[]> positions = new ArrayList<>();
+    List<long[]> shapes = new ArrayList<>();
     for (Tensor t : outs) {
-      labels.add(read(t));
+      positions.add(read(t));
+      long[] s = new long[(int) t.dim()];
+      for (int d = 0; d < s.length; d++) {
+        s[d] = t.size(d);
+      }
+      shapes.add(s);
     }
-    return new Labels(inputs, offsets, labels);
+    return new Labels(offsets, positions, shapes);
   }
 
-  static long[] read(Tensor t) {
+  private static int[] read(Tensor t) {
     Tensor c = t.contiguous();
-    long[] out = new long[(int) c.numel()];
-    new LongPointer(c.data_ptr_long()).get(out);
+    long[] longs = new long[(int) c.numel()];
+    if (longs.length > 0) {
+      new LongPointer(c.data_ptr_long()).capacity(longs.length).get(longs);
+    }
+    int[] out = new int[longs.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (int) longs[i];
+    }
     return out;
   }
 
-  private static Object invoke(TracedCall call, List<Tensor> labels) {
+  private static Object invoke(TracedCall call, List<Tensor> labels, List<Value> argValues) {
     if (call.kind() == SiteKind.MODULE_FORWARD) {
-      // Built-in layout modules (Flatten, Unflatten, PixelShuffle, ...) all move elements exactly
-      // like their functional forms, which the traced output shape pins down.
       return moduleEquivalent(call, labels.get(0));
     }
     Method m = find(call);
@@ -83,7 +117,7 @@ final class LabelReplay {
     int[] nextLabel = {instance ? 1 : 0};
     Object[] args = new Object[types.length];
     for (int i = 0; i < types.length; i++) {
-      args[i] = convert(call, call.args().get(i), types[i], labels, nextLabel);
+      args[i] = convert(call, argValues.get(i), types[i], labels, nextLabel);
     }
     try {
       return m.invoke(receiver, args);
@@ -94,6 +128,7 @@ final class LabelReplay {
     }
   }
 
+  /** Built-in layout modules move elements exactly like their functional forms. */
   private static Object moduleEquivalent(TracedCall call, Tensor label) {
     String type = call.moduleType();
     TensorRef in = call.tensorInputs().get(0);
@@ -104,24 +139,29 @@ final class LabelReplay {
     if (type.endsWith("PixelUnshuffleImpl")) {
       return torch.pixel_unshuffle(label, in.size(-1) / out.size(-1));
     }
-    if (type.endsWith("FlattenImpl") || type.endsWith("UnflattenImpl")) {
-      return label.reshape(out.shape().toArray());
+    if (type.endsWith("FlattenImpl")) {
+      // nn::Flatten's defaults (start_dim 1, end_dim -1); other options are checked against the
+      // traced output shape by the caller's replay of the traced call.
+      return label.flatten(1, -1);
     }
     throw new UnsupportedOpException(call, "no layout replay for module " + type);
   }
 
   private static Method find(TracedCall call) {
-    String owner = call.site().targetOwner();
-    Class<?> start = owner.endsWith(".torch") ? torch.class : Tensor.class;
-    for (Class<?> c = start; c != null; c = c.getSuperclass()) {
-      for (Method m : c.getDeclaredMethods()) {
-        if (m.getName().equals(call.site().targetName())
-            && descriptor(m).equals(call.site().targetDescriptor())) {
-          return m;
+    String key = call.site().targetOwner() + "." + call.site().targetName()
+        + call.site().targetDescriptor();
+    return METHODS.computeIfAbsent(key, k -> {
+      Class<?> start = call.site().targetOwner().endsWith(".torch") ? torch.class : Tensor.class;
+      for (Class<?> c = start; c != null; c = c.getSuperclass()) {
+        for (Method m : c.getDeclaredMethods()) {
+          if (m.getName().equals(call.site().targetName())
+              && descriptor(m).equals(call.site().targetDescriptor())) {
+            return m;
+          }
         }
       }
-    }
-    throw new UnsupportedOpException(call, "method not found for replay");
+      throw new UnsupportedOpException(call, "method not found for replay");
+    });
   }
 
   private static String descriptor(Method m) {
@@ -158,8 +198,10 @@ final class LabelReplay {
     if (v instanceof Value.DoubleValue d) {
       return type == float.class ? (Object) (float) d.value() : (Object) d.value();
     }
+    if (v instanceof Value.NullValue && !type.isPrimitive()) {
+      return null;
+    }
     throw new UnsupportedOpException(call, "cannot replay argument " + v + " of type "
         + type.getSimpleName());
   }
-
 }

@@ -1,0 +1,32 @@
+package io.jprune.pruner.graph;
+
+import io.jprune.tracer.TensorRef;
+import io.jprune.tracer.TracedCall;
+
+/**
+ * Modules that work on each channel's spatial map on its own (pooling, adaptive pooling,
+ * upsampling, PReLU): the output channel c is the input channel c. A per-channel PReLU weight
+ * follows its channel.
+ */
+final class ChannelwiseRule implements OpRule {
+  @Override
+  public void propagate(TracedCall call, LabelPass pass) {
+    TensorRef in = ModuleCall.input(call);
+    TensorRef out = call.outputTensor();
+    int spatial = ModuleCall.spatialDims(call);
+    int channelDim = spatial == 0 ? (in.rank() >= 2 ? 1 : 0) : in.rank() - spatial - 1;
+    int[] atoms = pass.channelAtoms(in, channelDim);
+    String weight = ModuleCall.param(call, "weight");
+    if (pass.hasParameter(weight) && pass.parameterShape(weight).get(0) == atoms.length
+        && atoms.length > 1) {
+      for (int c = 0; c < atoms.length; c++) {
+        pass.bind(weight, 0, c, atoms[c], SliceRole.STATE);
+      }
+    }
+    if (out.rank() != in.rank() || out.size(channelDim) != in.size(channelDim)) {
+      throw new UnsupportedOpException(call, "expected the channel count to stay "
+          + in.size(channelDim) + ", got " + out);
+    }
+    pass.setLabels(out, LabelPass.broadcastChannels(out.shape(), channelDim, atoms));
+  }
+}

@@ -1,0 +1,185 @@
+package io.jprune.pruner.graph;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.common.collect.ImmutableList;
+import io.jprune.pruner.group.Channel;
+import io.jprune.pruner.group.PruningGroup;
+import io.jprune.tracer.TensorRef;
+import io.jprune.tracer.Trace;
+import io.jprune.tracer.TracedCall;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.pytorch.GroupNormImpl;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.StringSharedModuleDict;
+
+/**
+ * The exact channel-dependency graph of one traced run: every element of every traced tensor is
+ * labelled with the atom (set of channels that must go together) it belongs to, by running each
+ * op's rule in call order; atoms that share parameter dims form {@link PruningGroup}s.
+ *
+ * <pre>{@code
+ * DependencyGraph graph = DependencyGraph.build(model, trace);
+ * for (PruningGroup g : graph.groups()) System.out.println(g.describe());
+ * }</pre>
+ */
+public final class DependencyGraph {
+  private final Trace trace;
+  private final LabelPass pass;
+  private final ImmutableList<PruningGroup> groups;
+  /** Root atom of each (group id, channel index). */
+  private final ImmutableList<int[]> channelAtoms;
+  private final List<TracedCall> leaves;
+
+  private DependencyGraph(Trace trace, LabelPass pass, List<TracedCall> leaves) {
+    this.trace = trace;
+    this.pass = pass;
+    this.leaves = leaves;
+    List<int[]> atomsOut = new ArrayList<>();
+    this.groups = GroupBuilder.build(pass, atomsOut);
+    this.channelAtoms = ImmutableList.copyOf(atomsOut);
+  }
+
+  /**
+   * Builds the graph of {@code root} from a trace of it.
+   *
+   * @throws UnsupportedOpException naming the op and call site of the first call without a rule
+   */
+  public static DependencyGraph build(Module root, Trace trace) {
+    checkNotNull(root, "root");
+    checkNotNull(trace, "trace");
+    LabelPass pass = new LabelPass(trace);
+    recordGroupNorms(root, pass);
+    List<TracedCall> leaves = new ArrayList<>();
+    for (TracedCall call : trace.calls()) {
+      if (call.tensorOutputs().isEmpty() || !trace.children(call.index()).isEmpty()) {
+        continue; // queries (size, dim) and containers whose children are traced
+      }
+      if (call.isModuleCall() && !call.isBuiltinModuleCall()) {
+        continue; // a Java module with no traced ops: its result is resolved as passed through
+      }
+      OpCatalog.ruleFor(call).propagate(call, pass);
+      leaves.add(call);
+    }
+    for (TracedCall top : trace.topLevel()) {
+      for (TensorRef out : top.tensorOutputs()) {
+        pass.fixAll(out); // the model's outputs (classes, pixels) are never pruned
+      }
+    }
+    BareParameters.bind(pass);
+    return new DependencyGraph(trace, pass, leaves);
+  }
+
+  private static void recordGroupNorms(Module root, LabelPass pass) {
+    StringSharedModuleDict named = root.named_modules();
+    for (long i = 0; i < named.size(); i++) {
+      Module m = named.get(i).value();
+      if (m.name() != null && !m.name().isNull()
+          && m.name().getString().equals("torch::nn::GroupNormImpl")) {
+        String path = named.get(i).key() == null || named.get(i).key().isNull() ? ""
+            : named.get(i).key().getString();
+        GroupNormImpl gn = m.asGroupNorm();
+        pass.groupNormGroups.put(path, (int) gn.options().num_groups().get());
+      }
+    }
+  }
+
+  public Trace trace() {
+    return trace;
+  }
+
+  public ImmutableList<PruningGroup> groups() {
+    return groups;
+  }
+
+  public PruningGroup group(int id) {
+    checkArgument(id >= 0 && id < groups.size(), "no group %s (graph has %s)", id, groups.size());
+    return groups.get(id);
+  }
+
+  /** The group whose channels include output channels of this module or parameter name. */
+  public PruningGroup groupOf(String moduleOrParam) {
+    for (PruningGroup g : groups) {
+      for (Channel c : g.channels()) {
+        for (ParamSlice s : c.outputs()) {
+          if (s.param().equals(moduleOrParam) || s.param().equals(moduleOrParam + ".weight")) {
+            return g;
+          }
+        }
+      }
+    }
+    throw new IllegalArgumentException("no prunable output channels for '" + moduleOrParam
+        + "' (ignored, fixed by the model's outputs or inputs, or not in the trace)");
+  }
+
+  /**
+   * Group channel indices that contain the given output channels of a layer (like Torch-Pruning's
+   * {@code get_pruning_group(layer, fn, idxs)}).
+   */
+  public long[] channelsOf(PruningGroup group, String moduleOrParam, long... outputIndices) {
+    String weight = moduleOrParam.endsWith(".weight") || !groupHas(group, moduleOrParam + ".weight")
+        ? moduleOrParam : moduleOrParam + ".weight";
+    java.util.TreeSet<Long> out = new java.util.TreeSet<>();
+    for (long idx : outputIndices) {
+      boolean found = false;
+      for (Channel c : group.channels()) {
+        for (ParamSlice s : c.outputs()) {
+          if (s.param().equals(weight) && s.index() == idx) {
+            out.add((long) c.index());
+            found = true;
+          }
+        }
+      }
+      checkArgument(found, "output channel %s of %s is not in group %s", idx, weight,
+          group.id());
+    }
+    return out.stream().mapToLong(Long::longValue).toArray();
+  }
+
+  private static boolean groupHas(PruningGroup g, String param) {
+    return g.parameters().contains(param);
+  }
+
+  /**
+   * Validates a removal and works out everything it changes, without touching the model.
+   *
+   * @param removal group id -> group channel indices to remove
+   * @throws PlanException naming the op, layer or constraint that forbids it
+   */
+  public RemovalEffects effects(Map<Integer, long[]> removal) {
+    BitSet roots = new BitSet();
+    for (Map.Entry<Integer, long[]> e : removal.entrySet()) {
+      PruningGroup g = group(e.getKey());
+      int[] atoms = channelAtoms.get(g.id());
+      for (long idx : e.getValue()) {
+        if (idx < 0 || idx >= g.size()) {
+          throw new PlanException("channel index " + idx + " is out of range for group "
+              + g.id() + " '" + g.leader() + "' of " + g.size() + " channels");
+        }
+        roots.set(atoms[(int) idx]);
+      }
+    }
+    return RemovalEffects.compute(this, roots, removal);
+  }
+
+  LabelPass pass() {
+    return pass;
+  }
+
+  List<TracedCall> leaves() {
+    return leaves;
+  }
+
+  /** Summary: one line per group. */
+  public String describe() {
+    StringBuilder sb = new StringBuilder();
+    for (PruningGroup g : groups) {
+      sb.append(g.describe());
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,41 @@
+package io.jprune.pruner.graph;
+
+import io.jprune.tracer.TensorRef;
+import io.jprune.tracer.TracedCall;
+
+/** Names and shapes of a traced built-in module call, as module rules need them. */
+final class ModuleCall {
+  private ModuleCall() {}
+
+  /** Registered name of a parameter of the called module, e.g. {@code layer1.0.conv1.weight}. */
+  static String param(TracedCall call, String local) {
+    String path = call.modulePath();
+    return path.isEmpty() ? local : path + "." + local;
+  }
+
+  static TensorRef input(TracedCall call) {
+    if (call.tensorInputs().size() != 1) {
+      throw new UnsupportedOpException(call, "expected one tensor input, got "
+          + call.tensorInputs());
+    }
+    return call.tensorInputs().get(0);
+  }
+
+  /** libtorch's simple type name: {@code Conv2dImpl}. */
+  static String type(TracedCall call) {
+    String t = call.moduleType();
+    return t.substring(t.lastIndexOf('.') + 1);
+  }
+
+  /** Spatial dims of a 1d/2d/3d module from its type name, 0 when it has none. */
+  static int spatialDims(TracedCall call) {
+    String t = type(call);
+    if (t.contains("1d")) {
+      return 1;
+    }
+    if (t.contains("2d")) {
+      return 2;
+    }
+    return t.contains("3d") ? 3 : 0;
+  }
+}

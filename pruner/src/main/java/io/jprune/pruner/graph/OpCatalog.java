@@ -1,0 +1,92 @@
+package io.jprune.pruner.graph;
+
+import io.jprune.tracer.TracedCall;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every op jprune knows, by Tensor/torch method name or built-in module type. An op that returns
+ * tensors and is not here is refused with its name and call site: nothing is silently treated as
+ * element-wise.
+ */
+final class OpCatalog {
+  private static final Map<String, OpRule> OPS = new HashMap<>();
+  private static final Map<String, OpRule> MODULES = new HashMap<>();
+
+  static {
+    OpRule preserved = new ElementwiseRule(ElementwiseRule.Zero.PRESERVED);
+    OpRule lost = new ElementwiseRule(ElementwiseRule.Zero.LOST);
+    OpRule additive = new ElementwiseRule(ElementwiseRule.Zero.ADDITIVE);
+    OpRule division = new ElementwiseRule(ElementwiseRule.Zero.DIVISION);
+    ops(preserved, "relu", "relu_", "relu6", "gelu", "gelu_", "silu", "silu_", "tanh", "tanh_",
+        "hardtanh", "hardtanh_", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "celu",
+        "mish", "hardswish", "hardswish_", "dropout", "dropout_", "feature_dropout",
+        "alpha_dropout", "neg", "abs", "sin", "sqrt", "square", "erf", "contiguous", "clone",
+        "detach", "to", "float", "half", "double", "type_as", "mul", "mul_", "multiply",
+        "maximum", "minimum", "sign", "trunc", "round");
+    ops(lost, "sigmoid", "sigmoid_", "exp", "exp_", "log", "cos", "reciprocal", "rsqrt",
+        "hardsigmoid", "softplus", "clamp", "clamp_", "clip", "pow", "fill_", "log_sigmoid",
+        "cosh", "sigmoid_backward");
+    ops(additive, "add", "add_", "sub", "sub_", "subtract", "rsub");
+    ops(division, "div", "div_", "divide", "true_divide");
+    ops(new LayoutRule(), "reshape", "view", "flatten", "unflatten", "permute", "transpose",
+        "transpose_", "t", "select", "narrow", "split", "split_with_sizes", "chunk", "unbind",
+        "cat", "concat", "concatenate", "stack", "expand", "expand_as", "repeat", "squeeze",
+        "unsqueeze", "pixel_shuffle", "pixel_unshuffle", "movedim", "swapaxes", "swapdims",
+        "view_as", "reshape_as", "flip", "roll", "channel_shuffle", "slice");
+    ops(new ReductionRule(true), "sum", "nansum");
+    ops(new ReductionRule(false), "mean", "amax", "amin", "logsumexp", "norm", "var", "std",
+        "prod");
+    ops(new SoftmaxRule(), "softmax", "log_softmax", "_softmax");
+    ops(new ContractionRule(), "matmul", "mm", "bmm");
+
+    modules(new LinearRule(), "LinearImpl");
+    modules(new ConvRule(), "Conv1dImpl", "Conv2dImpl", "Conv3dImpl");
+    modules(new ConvTransposeRule(), "ConvTranspose1dImpl", "ConvTranspose2dImpl",
+        "ConvTranspose3dImpl");
+    modules(new NormRule(NormRule.Kind.BATCH), "BatchNorm1dImpl", "BatchNorm2dImpl",
+        "BatchNorm3dImpl", "InstanceNorm1dImpl", "InstanceNorm2dImpl", "InstanceNorm3dImpl");
+    modules(new NormRule(NormRule.Kind.LAYER), "LayerNormImpl");
+    modules(new NormRule(NormRule.Kind.GROUP), "GroupNormImpl");
+    modules(new EmbeddingRule(), "EmbeddingImpl");
+    modules(preserved, "ReLUImpl", "ReLU6Impl", "GELUImpl", "SiLUImpl", "TanhImpl",
+        "HardtanhImpl", "LeakyReLUImpl", "ELUImpl", "SELUImpl", "CELUImpl", "MishImpl",
+        "HardswishImpl", "DropoutImpl", "Dropout1dImpl", "Dropout2dImpl", "Dropout3dImpl",
+        "AlphaDropoutImpl", "IdentityImpl", "SoftsignImpl", "TanhshrinkImpl");
+    modules(lost, "SigmoidImpl", "SoftplusImpl", "HardsigmoidImpl", "LogSigmoidImpl");
+    modules(new ChannelwiseRule(), "MaxPool1dImpl", "MaxPool2dImpl", "MaxPool3dImpl",
+        "AvgPool1dImpl", "AvgPool2dImpl", "AvgPool3dImpl", "AdaptiveAvgPool1dImpl",
+        "AdaptiveAvgPool2dImpl", "AdaptiveAvgPool3dImpl", "AdaptiveMaxPool1dImpl",
+        "AdaptiveMaxPool2dImpl", "AdaptiveMaxPool3dImpl", "UpsampleImpl", "PReLUImpl",
+        "ZeroPad2dImpl");
+    modules(new LayoutRule(), "PixelShuffleImpl", "PixelUnshuffleImpl", "FlattenImpl");
+  }
+
+  private OpCatalog() {}
+
+  private static void ops(OpRule rule, String... names) {
+    for (String n : names) {
+      OPS.put(n, rule);
+    }
+  }
+
+  private static void modules(OpRule rule, String... names) {
+    for (String n : names) {
+      MODULES.put(n, rule);
+    }
+  }
+
+  /** The rule of a leaf call that produced tensors. */
+  static OpRule ruleFor(TracedCall call) {
+    return find(call).orElseThrow(() -> new UnsupportedOpException(call,
+        "no channel rule is known for it; jprune refuses rather than guessing"));
+  }
+
+  static Optional<OpRule> find(TracedCall call) {
+    if (call.isModuleCall()) {
+      return Optional.ofNullable(MODULES.get(ModuleCall.type(call)));
+    }
+    return Optional.ofNullable(OPS.get(call.op()));
+  }
+}

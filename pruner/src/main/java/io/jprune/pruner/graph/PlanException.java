@@ -1,0 +1,17 @@
+package io.jprune.pruner.graph;
+
+import io.jprune.tracer.TensorRef;
+import io.jprune.tracer.TracedCall;
+
+/** A removal that cannot be carried out; thrown before any weight changes. */
+public final class PlanException extends RuntimeException {
+  public PlanException(String message) {
+    super(message);
+  }
+
+  static PlanException irregular(TensorRef t, TracedCall producerOrConsumer) {
+    return new PlanException("the removal leaves " + t + " (at " + producerOrConsumer.site().op()
+        + " " + producerOrConsumer.site().location() + ") without a dense shape: blocks such as "
+        + "heads or groups would lose different numbers of channels");
+  }
+}

@@ -1,0 +1,172 @@
+package io.jprune.pruner.surgery;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.primitives.ImmutableLongArray;
+import io.jprune.pruner.graph.ArgPatch;
+import io.jprune.pruner.graph.SitePatch;
+import io.jprune.tracer.site.ArgumentRewrite;
+import io.jprune.tracer.site.SiteKey;
+import io.jprune.tracer.site.Sites;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.pytorch.LongArrayRef;
+import org.bytedeco.pytorch.LongVector;
+import org.bytedeco.pytorch.TensorBase;
+
+/**
+ * The call-site argument rewrites installed for pruned models in this JVM. Each pruning step adds
+ * a layer per site; a site's rewrite applies the layers in order (the second step was traced with
+ * the first step's arguments). Within a layer the traced call is recognised by its first tensor
+ * input's pruned shape, since one site serves every module sharing the code.
+ */
+public final class SiteRewrites {
+  private static final Map<SiteKey, List<ImmutableList<SitePatch>>> LAYERS = new HashMap<>();
+
+  private SiteRewrites() {}
+
+  /** Adds a layer of patches per site and (re)installs the composed rewrites. */
+  public static synchronized void install(List<SitePatch> patches) {
+    Map<SiteKey, List<SitePatch>> bySite = new LinkedHashMap<>();
+    for (SitePatch p : patches) {
+      bySite.computeIfAbsent(p.key(), k -> new ArrayList<>()).add(p);
+    }
+    for (Map.Entry<SiteKey, List<SitePatch>> e : bySite.entrySet()) {
+      LAYERS.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+          .add(ImmutableList.copyOf(e.getValue()));
+      reinstall(e.getKey());
+    }
+  }
+
+  /** Removes the last layer of each of these patches' sites (undoing {@link #install}). */
+  public static synchronized void uninstall(List<SitePatch> patches) {
+    for (SiteKey key : patches.stream().map(SitePatch::key).distinct().toList()) {
+      List<ImmutableList<SitePatch>> layers = LAYERS.get(key);
+      if (layers != null && !layers.isEmpty()) {
+        layers.remove(layers.size() - 1);
+        reinstall(key);
+      }
+    }
+  }
+
+  /** Every installed layer, per site (what a saved pruning record must carry). */
+  public static synchronized Map<SiteKey, List<ImmutableList<SitePatch>>> installed() {
+    Map<SiteKey, List<ImmutableList<SitePatch>>> copy = new LinkedHashMap<>();
+    LAYERS.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+    return copy;
+  }
+
+  /** Drops every rewrite (tests; a JVM that reloads models from scratch). */
+  public static synchronized void clear() {
+    for (SiteKey key : LAYERS.keySet()) {
+      Sites.clearRewrite(key);
+    }
+    LAYERS.clear();
+  }
+
+  private static void reinstall(SiteKey key) {
+    List<ImmutableList<SitePatch>> layers = List.copyOf(LAYERS.get(key));
+    if (layers.isEmpty()) {
+      Sites.clearRewrite(key);
+      LAYERS.remove(key);
+      return;
+    }
+    ArgumentRewrite rewrite = args -> {
+      Object[] current = args;
+      for (ImmutableList<SitePatch> layer : layers) {
+        current = applyLayer(layer, current);
+      }
+      return current;
+    };
+    Sites.rewrite(key, rewrite);
+  }
+
+  private static Object[] applyLayer(List<SitePatch> layer, Object[] args) {
+    long[] shape = firstTensorShape(args);
+    for (SitePatch p : layer) {
+      if (matches(p, shape)) {
+        return p.patches().isEmpty() ? args : patch(p, args);
+      }
+    }
+    return args;
+  }
+
+  private static boolean matches(SitePatch p, long[] shape) {
+    if (shape == null) {
+      return true;
+    }
+    ImmutableLongArray orig = p.originalShape();
+    ImmutableLongArray pruned = p.prunedShape();
+    if (shape.length != pruned.length()) {
+      return false;
+    }
+    for (int d = 0; d < shape.length; d++) {
+      if (orig.get(d) != pruned.get(d) && shape[d] != pruned.get(d)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static long[] firstTensorShape(Object[] args) {
+    for (Object a : args) {
+      if (a instanceof TensorBase t) {
+        long[] s = new long[(int) t.dim()];
+        for (int d = 0; d < s.length; d++) {
+          s[d] = t.size(d);
+        }
+        return s;
+      }
+    }
+    return null;
+  }
+
+  private static Object[] patch(SitePatch p, Object[] args) {
+    Object[] out = args.clone();
+    int shift = p.instance() ? 1 : 0;
+    for (ArgPatch a : p.patches()) {
+      int i = a.argIndex() + shift;
+      out[i] = patchValue(out[i], a);
+    }
+    return out;
+  }
+
+  private static Object patchValue(Object value, ArgPatch a) {
+    if (value instanceof long[] arr) {
+      return patchArray(arr, a);
+    }
+    if (value instanceof LongArrayRef ref) {
+      long[] arr = new long[(int) ref.size()];
+      for (int i = 0; i < arr.length; i++) {
+        arr[i] = ref.get(i);
+      }
+      long[] now = patchArray(arr, a);
+      return new LongArrayRef(now, now.length);
+    }
+    if (value instanceof LongVector vec) {
+      return new LongVector(patchArray(vec.get(), a));
+    }
+    if (value instanceof Long l) {
+      return l == a.before().get(0) ? a.after().get(0) : l;
+    }
+    if (value instanceof Integer n) {
+      return n == a.before().get(0) ? (int) a.after().get(0) : n;
+    }
+    return value;
+  }
+
+  private static long[] patchArray(long[] arr, ArgPatch a) {
+    if (arr.length != a.before().length()) {
+      return arr;
+    }
+    long[] now = arr.clone();
+    for (int i = 0; i < now.length; i++) {
+      if (now[i] == a.before().get(i)) {
+        now[i] = a.after().get(i);
+      }
+    }
+    return now;
+  }
+}
