@@ -50,6 +50,17 @@ public final class DependencyGraph {
    * @throws UnsupportedOpException naming the op and call site of the first call without a rule
    */
   public static DependencyGraph build(Module root, Trace trace) {
+    checkNotNull(trace, "trace");
+    List<TracedCall> top = trace.topLevel();
+    checkArgument(!top.isEmpty(), "the trace of %s recorded no call", trace.rootType());
+    return build(root, trace, top.get(top.size() - 1).tensorOutputs());
+  }
+
+  /**
+   * Builds the graph with explicit model outputs (the tensors whose channels are never pruned),
+   * for traces where the root forward itself was not recorded.
+   */
+  public static DependencyGraph build(Module root, Trace trace, List<TensorRef> outputs) {
     checkNotNull(root, "root");
     checkNotNull(trace, "trace");
     LabelPass pass = new LabelPass(trace);
@@ -65,10 +76,8 @@ public final class DependencyGraph {
       OpCatalog.ruleFor(call).propagate(call, pass);
       leaves.add(call);
     }
-    for (TracedCall top : trace.topLevel()) {
-      for (TensorRef out : top.tensorOutputs()) {
-        pass.fixAll(out); // the model's outputs (classes, pixels) are never pruned
-      }
+    for (TensorRef out : outputs) {
+      pass.fixAll(out); // the model's outputs (classes, pixels) are never pruned
     }
     BareParameters.bind(pass);
     return new DependencyGraph(trace, pass, leaves);

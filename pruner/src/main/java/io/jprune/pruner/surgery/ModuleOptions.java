@@ -77,6 +77,21 @@ final class ModuleOptions {
     return out;
   }
 
+  /** The live option a recorded change names, checked to still hold its recorded value. */
+  static OptionChange target(Module root, AppliedChanges.Option o) {
+    Object options = options(BuiltinModule.typed(BuiltinModule.at(root, o.module())));
+    if (options == null) {
+      throw new IllegalStateException("module '" + o.module() + "' has no options to set");
+    }
+    Object target = field(options, o.option());
+    long[] now = OptionChange.read(target);
+    if (!java.util.Arrays.equals(now, o.before().toArray())) {
+      throw new IllegalStateException("module '" + o.module() + "' has " + o.option() + " = "
+          + java.util.Arrays.toString(now) + ", the record expects " + o.before());
+    }
+    return new OptionChange(o.module(), o.option(), target, now, o.after().toArray());
+  }
+
   private static void groupNorm(List<OptionChange> out, String path, Object options,
       long channels, RemovalEffects effects) {
     long groups = OptionChange.read(field(options, "num_groups"))[0];

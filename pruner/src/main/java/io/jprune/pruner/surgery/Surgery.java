@@ -1,5 +1,6 @@
 package io.jprune.pruner.surgery;
 
+import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.pruner.graph.ParamCut;
 import io.jprune.pruner.graph.RemovalEffects;
@@ -26,9 +27,10 @@ public final class Surgery {
   /**
    * Applies the effects to {@code root}.
    *
+   * @return what was changed, as data (for saving a pruning record)
    * @throws PruneFailedException when a step fails; the model is as it was
    */
-  public static void apply(Module root, RemovalEffects effects) {
+  public static AppliedChanges apply(Module root, RemovalEffects effects) {
     Map<String, Tensor> tensors = ModelTensors.of(root);
     for (String name : effects.cuts().keySet()) {
       ModelTensors.require(tensors, name);
@@ -55,6 +57,35 @@ public final class Surgery {
       throw new PruneFailedException("pruning failed and was rolled back: " + e.getMessage(), e);
     }
     root.zero_grad(true); // stale gradients have the old shapes
+    return new AppliedChanges(ImmutableList.copyOf(effects.cuts().values()),
+        options.stream().map(c -> new AppliedChanges.Option(c.module(), c.option(),
+            ImmutableLongArray.copyOf(c.before()), ImmutableLongArray.copyOf(c.after())))
+            .collect(ImmutableList.toImmutableList()),
+        effects.sitePatches());
+  }
+
+  /**
+   * Replays recorded changes on a freshly built original model (no trace, no plan): tensors are
+   * cut, options set and call-site rewrites installed. Shapes are checked first; a mismatch
+   * (another model class, other sizes) is refused before anything changes.
+   */
+  public static void replay(Module root, AppliedChanges changes) {
+    Map<String, Tensor> tensors = ModelTensors.of(root);
+    for (ParamCut cut : changes.cuts()) {
+      checkShape(ModelTensors.require(tensors, cut.param()), cut);
+    }
+    List<OptionChange> options = new ArrayList<>();
+    for (AppliedChanges.Option o : changes.options()) {
+      options.add(ModuleOptions.target(root, o));
+    }
+    try (NoGradGuard g = new NoGradGuard()) {
+      for (ParamCut cut : changes.cuts()) {
+        Tensor t = tensors.get(cut.param());
+        t.set_data(cut(t, cut));
+      }
+    }
+    options.forEach(OptionChange::apply);
+    SiteRewrites.install(changes.sitePatches());
   }
 
   private static void checkShape(Tensor t, ParamCut cut) {
