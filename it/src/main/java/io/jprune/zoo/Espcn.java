@@ -7,15 +7,15 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * ESPCN super-resolution x3: conv 5x5 1->64, tanh, conv 3x3 64->32, tanh, conv 3x3 32->27,
- * pixel shuffle to 3 channels at 3x size, then a 3x3 refine conv 3->1. The shuffle ties each
- * output channel to a block of 9 input channels, and the refine conv makes those 3 shuffled
+ * ESPCN super-resolution x3: conv 5x5 1->64, tanh, conv 3x3 64->32, tanh, conv 3x3 32->72,
+ * pixel shuffle to 8 channels at 3x size, then a 3x3 refine conv 8->1. The shuffle ties each
+ * output channel to a block of 9 input channels, and the refine conv makes those 8 shuffled
  * channels prunable. The shuffle is either the functional {@code torch.pixel_shuffle(x, 3)} or a
  * registered {@code PixelShuffleImpl(3)} named {@code pixel_shuffle}.
  */
 public final class Espcn extends Module {
   static final long SCALE = 3;
-  static final long SHUFFLED_CHANNELS = 3;
+  static final long SHUFFLED_CHANNELS = 8;
 
   private final Conv2dImpl conv1;
   private final Conv2dImpl conv2;

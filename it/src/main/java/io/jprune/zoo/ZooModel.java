@@ -29,10 +29,10 @@ public enum ZooModel {
       + " input [1,3,224,224] -> [1,1000]",
       () -> new VisionTransformer(QkvSplit.UNBIND, 1000), () -> torch.randn(1, 3, 224, 224)),
   ESPCN("ESPCN x3 with functional torch.pixel_shuffle(x, 3) and a refine conv after it;"
-      + " 27,959 params; input [1,1,32,32] -> [1,1,96,96]",
+      + " 41,009 params; input [1,1,32,32] -> [1,1,96,96]",
       () -> new Espcn(false), () -> torch.randn(1, 1, 32, 32)),
   ESPCN_MODULE("ESPCN x3 with a registered PixelShuffleImpl(3) and a refine conv after it;"
-      + " 27,959 params; input [1,1,32,32] -> [1,1,96,96]",
+      + " 41,009 params; input [1,1,32,32] -> [1,1,96,96]",
       () -> new Espcn(true), () -> torch.randn(1, 1, 32, 32)),
   ESPCN_UNSHUFFLE("conv, pixel_unshuffle(2), convs on the 4x channels, pixel_shuffle(2) back;"
       + " 5,284 params; input [1,1,32,32] -> [1,1,32,32]",

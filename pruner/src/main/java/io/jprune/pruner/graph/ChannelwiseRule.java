@@ -5,19 +5,21 @@ import io.jprune.tracer.TracedCall;
 
 /**
  * Modules that work on each channel's spatial map on its own (pooling, adaptive pooling,
- * upsampling, PReLU): the output channel c is the input channel c. A per-channel PReLU weight
+ * upsampling, PReLU, and the functional max_pool2d/avg_pool2d/...): the output channel c is the
+ * input channel c. A per-channel PReLU weight
  * follows its channel.
  */
 final class ChannelwiseRule implements OpRule {
   @Override
   public void propagate(TracedCall call, LabelPass pass) {
-    TensorRef in = ModuleCall.input(call);
+    TensorRef in = call.tensorInputs().get(0);
     TensorRef out = call.outputTensor();
-    int spatial = ModuleCall.spatialDims(call);
+    int spatial = call.isModuleCall() ? ModuleCall.spatialDims(call)
+        : ModuleCall.spatialDims(call.op());
     int channelDim = spatial == 0 ? (in.rank() >= 2 ? 1 : 0) : in.rank() - spatial - 1;
     int[] atoms = pass.channelAtoms(in, channelDim);
-    String weight = ModuleCall.param(call, "weight");
-    if (pass.hasParameter(weight) && pass.parameterShape(weight).get(0) == atoms.length
+    String weight = call.isModuleCall() ? ModuleCall.param(call, "weight") : "";
+    if (call.isModuleCall() && pass.hasParameter(weight) && pass.parameterShape(weight).get(0) == atoms.length
         && atoms.length > 1) {
       for (int c = 0; c < atoms.length; c++) {
         pass.bind(weight, 0, c, atoms[c], SliceRole.STATE);

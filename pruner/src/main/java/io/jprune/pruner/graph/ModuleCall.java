@@ -29,7 +29,11 @@ final class ModuleCall {
 
   /** Spatial dims of a 1d/2d/3d module from its type name, 0 when it has none. */
   static int spatialDims(TracedCall call) {
-    String t = type(call);
+    return spatialDims(type(call));
+  }
+
+  /** Spatial dims from a name such as {@code Conv2dImpl} or {@code max_pool2d}. */
+  static int spatialDims(String t) {
     if (t.contains("1d")) {
       return 1;
     }

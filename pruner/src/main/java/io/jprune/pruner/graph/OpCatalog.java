@@ -40,6 +40,10 @@ final class OpCatalog {
         "prod");
     ops(new SoftmaxRule(), "softmax", "log_softmax", "_softmax");
     ops(new ContractionRule(), "matmul", "mm", "bmm");
+    ops(new ChannelwiseRule(), "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d",
+        "avg_pool2d", "avg_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+        "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+        "adaptive_max_pool3d", "upsample_nearest2d", "upsample_bilinear2d");
 
     modules(new LinearRule(), "LinearImpl");
     modules(new ConvRule(), "Conv1dImpl", "Conv2dImpl", "Conv3dImpl");

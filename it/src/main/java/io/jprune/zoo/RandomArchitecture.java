@@ -1,0 +1,290 @@
+package io.jprune.zoo;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.bytedeco.pytorch.AdaptiveAvgPool2dImpl;
+import org.bytedeco.pytorch.BatchNorm2dImpl;
+import org.bytedeco.pytorch.Conv2dImpl;
+import org.bytedeco.pytorch.LinearImpl;
+import org.bytedeco.pytorch.LongOptionalVector;
+import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.ModuleListImpl;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Seeded random architectures for fuzzing the pruner: a stem conv, then a random chain of blocks
+ * — residual pairs, concat of two branches, chunk + per-chunk convs + cat, pixel_shuffle /
+ * pixel_unshuffle round trips, channel shuffle (view, transpose, view), depthwise convs,
+ * attention over the flattened feature map (reshape into heads, permute, select, matmul,
+ * softmax) — and a pooled linear head. Shapes are kept small so hundreds run in seconds.
+ */
+public final class RandomArchitecture extends Module {
+  private final Conv2dImpl stem;
+  private final ModuleListImpl blocks;
+  private final List<Block> chain = new ArrayList<>();
+  private final AdaptiveAvgPool2dImpl pool;
+  private final LinearImpl head;
+  private final String summary;
+
+  /** A block of the chain: a Java module with a forward over [B, C, H, W]. */
+  interface Block {
+    Tensor apply(Tensor x);
+  }
+
+  public RandomArchitecture(long seed) {
+    Random r = new Random(seed);
+    long channels = 8 * (1 + r.nextInt(3));
+    stem = register_module("stem", Layers.conv2d(3, channels, 3, 1, 1, true));
+    blocks = register_module("blocks", new ModuleListImpl());
+    StringBuilder sb = new StringBuilder("stem(" + channels + ")");
+    int n = 2 + r.nextInt(4);
+    for (int i = 0; i < n; i++) {
+      int kind = r.nextInt(8);
+      Module block;
+      long out;
+      switch (kind) {
+        case 0 -> {
+          ResidualPair b = new ResidualPair(channels);
+          block = b;
+          out = channels;
+        }
+        case 1 -> {
+          long a = 4 * (1 + r.nextInt(3));
+          long c = 4 * (1 + r.nextInt(3));
+          block = new ConcatBranches(channels, a, c);
+          out = a + c;
+        }
+        case 2 -> {
+          long half = 4 * (1 + r.nextInt(2));
+          block = new ChunkConvCat(channels, half);
+          out = 3 * half;
+        }
+        case 3 -> {
+          block = new ShuffleRoundTrip(channels, r.nextBoolean());
+          out = channels;
+        }
+        case 4 -> {
+          block = new ChannelShuffleBlock(channels);
+          out = channels;
+        }
+        case 5 -> {
+          block = new DepthwiseBlock(channels);
+          out = channels;
+        }
+        case 6 -> {
+          long heads = 2;
+          block = new MapAttention(channels, heads, r.nextBoolean());
+          out = channels;
+        }
+        default -> {
+          long next = 4 * (1 + r.nextInt(4));
+          block = new ConvBnRelu(channels, next);
+          out = next;
+        }
+      }
+      blocks.push_back(block);
+      chain.add((Block) block);
+      sb.append(" -> ").append(block.getClass().getSimpleName()).append('(').append(out)
+          .append(')');
+      channels = out;
+    }
+    LongOptionalVector size = new LongOptionalVector(new LongOptional(1), new LongOptional(1));
+    pool = register_module("pool", new AdaptiveAvgPool2dImpl(size.get(0)));
+    head = register_module("head", Layers.linear(channels, 5));
+    summary = sb.append(" -> head(5)").toString();
+  }
+
+  /** The chain, for failure messages. */
+  public String summary() {
+    return summary;
+  }
+
+  public Tensor forward(Tensor x) {
+    Tensor h = stem.forward(x).relu();
+    for (Block b : chain) {
+      h = b.apply(h);
+    }
+    return head.forward(pool.forward(h).flatten(1, -1));
+  }
+
+  /** conv-bn-relu changing the width. */
+  static final class ConvBnRelu extends Module implements Block {
+    private final Conv2dImpl conv;
+    private final BatchNorm2dImpl bn;
+
+    ConvBnRelu(long in, long out) {
+      conv = register_module("conv", Layers.conv2d(in, out, 3, 1, 1, false));
+      bn = register_module("bn", Layers.batchNorm2d(out));
+    }
+
+    @Override
+    public Tensor apply(Tensor x) {
+      return bn.forward(conv.forward(x)).relu();
+    }
+  }
+
+  /** x + conv(relu(conv(x))): the residual couples the stream. */
+  static final class ResidualPair extends Module implements Block {
+    private final Conv2dImpl a;
+    private final Conv2dImpl b;
+
+    ResidualPair(long c) {
+      a = register_module("a", Layers.conv2d(c, c, 3, 1, 1, true));
+      b = register_module("b", Layers.conv2d(c, c, 3, 1, 1, true));
+    }
+
+    @Override
+    public Tensor apply(Tensor x) {
+      return x.add(b.forward(a.forward(x).relu()));
+    }
+  }
+
+  /** cat([conv_a(x), conv_b(x)], 1). */
+  static final class ConcatBranches extends Module implements Block {
+    private final Conv2dImpl a;
+    private final Conv2dImpl b;
+
+    ConcatBranches(long in, long outA, long outB) {
+      a = register_module("a", Layers.conv2d(in, outA, 1, 1, 0, true));
+      b = register_module("b", Layers.conv2d(in, outB, 3, 1, 1, true));
+    }
+
+    @Override
+    public Tensor apply(Tensor x) {
+      return torch.cat(new TensorVector(a.forward(x).relu(), b.forward(x).relu()), 1);
+    }
+  }
+
+  /** C2f-like: conv to 2h, chunk(2), conv on the second chunk, cat of all three. */
+  static final class ChunkConvCat extends Module implements Block {
+    private final Conv2dImpl expand;
+    private final Conv2dImpl inner;
+
+    ChunkConvCat(long in, long half) {
+      expand = register_module("expand", Layers.conv2d(in, 2 * half, 1, 1, 0, true));
+      inner = register_module("inner", Layers.conv2d(half, half, 3, 1, 1, true));
+    }
+
+    @Override
+    public Tensor apply(Tensor x) {
+      TensorVector parts = expand.forward(x).relu().chunk(2, 1);
+      Tensor second = parts.get(1);
+      Tensor extra = inner.forward(second).relu();
+      return torch.cat(new TensorVector(parts.get(0), second, extra), 1);
+    }
+  }
+
+  /** conv to 4C, pixel_shuffle(2), conv, pixel_unshuffle(2) or max-pool back: blocks of 4. */
+  static final class ShuffleRoundTrip extends Module implements Block {
+    private final Conv2dImpl up;
+    private final Conv2dImpl mid;
+    private final Conv2dImpl down;
+    private final boolean unshuffle;
+
+    ShuffleRoundTrip(long c, boolean unshuffle) {
+      this.unshuffle = unshuffle;
+      up = register_module("up", Layers.conv2d(c, 4 * c, 1, 1, 0, true));
+      mid = register_module("mid", Layers.conv2d(c, c, 3, 1, 1, true));
+      down = register_module("down", Layers.conv2d(unshuffle ? 4 * c : c, c, 1, 1, 0, true));
+    }
+
+    @Override
+    public Tensor apply(Tensor x) {
+      Tensor y = torch.pixel_shuffle(up.forward(x), 2);
+      y = mid.forward(y).relu();
+      y = unshuffle ? torch.pixel_unshuffle(y, 2) : torch.max_pool2d(y, new long[] {2, 2});
+      return down.forward(y);
+    }
+  }
+
+  /** ShuffleNet channel shuffle between two convs: view, transpose, view. */
+  static final class ChannelShuffleBlock extends Module implements Block {
+    private final Conv2dImpl before;
+    private final Conv2dImpl after;
+    private final long groups = 2;
+
+    ChannelShuffleBlock(long c) {
+      before = register_module("before", Layers.conv2d(c, c, 1, 1, 0, true));
+      after = register_module("after", Layers.conv2d(c, c, 1, 1, 0, true));
+    }
+
+    @Override
+    public Tensor apply(Tensor x) {
+      Tensor y = before.forward(x).relu();
+      long b = y.size(0);
+      long c = y.size(1);
+      long h = y.size(2);
+      long w = y.size(3);
+      y = y.view(b, groups, c / groups, h, w).transpose(1, 2).contiguous().view(b, c, h, w);
+      return after.forward(y);
+    }
+  }
+
+  /** depthwise 3x3 + BN + pointwise. */
+  static final class DepthwiseBlock extends Module implements Block {
+    private final Conv2dImpl depthwise;
+    private final BatchNorm2dImpl bn;
+    private final Conv2dImpl pointwise;
+
+    DepthwiseBlock(long c) {
+      depthwise = register_module("depthwise", Layers.conv2d(c, c, 3, 1, 1, c, false));
+      bn = register_module("bn", Layers.batchNorm2d(c));
+      pointwise = register_module("pointwise", Layers.conv2d(c, c, 1, 1, 0, true));
+    }
+
+    @Override
+    public Tensor apply(Tensor x) {
+      return pointwise.forward(bn.forward(depthwise.forward(x)).relu());
+    }
+  }
+
+  /** Self-attention over the H*W positions with a residual, q/k/v by select or unbind. */
+  static final class MapAttention extends Module implements Block {
+    private final LinearImpl qkv;
+    private final LinearImpl proj;
+    private final long heads;
+    private final long headDim;
+    private final long dim;
+    private final boolean select;
+
+    MapAttention(long dim, long heads, boolean select) {
+      this.dim = dim;
+      this.heads = heads;
+      this.headDim = dim / heads;
+      this.select = select;
+      qkv = register_module("qkv", Layers.linear(dim, 3 * dim));
+      proj = register_module("proj", Layers.linear(dim, dim));
+    }
+
+    @Override
+    public Tensor apply(Tensor x) {
+      long b = x.size(0);
+      long h = x.size(2);
+      long w = x.size(3);
+      long n = h * w;
+      Tensor tokens = x.flatten(2, -1).transpose(1, 2);
+      Tensor s = qkv.forward(tokens).reshape(b, n, 3, heads, headDim).permute(2, 0, 3, 1, 4);
+      Tensor q;
+      Tensor k;
+      Tensor v;
+      if (select) {
+        q = s.select(0, 0);
+        k = s.select(0, 1);
+        v = s.select(0, 2);
+      } else {
+        TensorVector parts = s.unbind(0);
+        q = parts.get(0);
+        k = parts.get(1);
+        v = parts.get(2);
+      }
+      Tensor attn = q.matmul(k.transpose(-2, -1)).mul(new Scalar(0.25)).softmax(-1);
+      Tensor out = proj.forward(attn.matmul(v).transpose(1, 2).reshape(b, n, dim));
+      return x.add(out.transpose(1, 2).reshape(b, dim, h, w));
+    }
+  }
+}
