@@ -72,6 +72,13 @@ final class ValueCapture {
       }
       return new Value.LongArrayValue(ImmutableLongArray.copyOf(a));
     }
+    if (o instanceof LongArrayRef r) {
+      long[] a = new long[(int) r.size()];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = r.get(i);
+      }
+      return new Value.LongArrayValue(ImmutableLongArray.copyOf(a));
+    }
     if (o instanceof LongVector v) {
       return new Value.LongArrayValue(ImmutableLongArray.copyOf(v.get()));
     }
