@@ -1,12 +1,25 @@
 package io.jprune.pruner;
 
+import io.jprune.agent.AgentConfig;
+import io.jprune.agent.JPruneAgent;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.pytorch.Module;
 
-/** Makes sure the agent instruments the model's classes before tracing. */
+/**
+ * Makes sure the agent instruments the model's package before tracing: self-attaches on first
+ * use (a JVM started with -javaagent already has it) and adds the package of the model's class,
+ * retransforming classes already loaded.
+ */
 final class Attach {
+  private static final Set<String> DONE = ConcurrentHashMap.newKeySet();
+
   private Attach() {}
 
   static void modelPackages(Module model) {
-    // Filled in once the agent's self-attach API lands.
+    Class<?> type = model.getClass();
+    if (DONE.add(type.getName())) {
+      JPruneAgent.selfAttach(AgentConfig.builder().addPackageOf(type).build());
+    }
   }
 }

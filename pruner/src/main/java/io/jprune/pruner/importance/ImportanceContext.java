@@ -1,26 +1,45 @@
 package io.jprune.pruner.importance;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.bytedeco.pytorch.Tensor;
 
 /**
  * What a criterion may read: parameters and buffers by registered name, their gradients after the
  * pruner ran the user's loss (Taylor), and an accumulated squared-gradient (Hessian diagonal)
- * estimate (OBD).
+ * estimate (OBD). Optionally the number of groups of grouped convolutions, for weights whose
+ * grouped input columns a pruning group sees only in part (see {@link #convGroups(String)}).
+ *
+ * <p>The maps are read, never copied or changed: criteria see the live model tensors.
  */
 public final class ImportanceContext {
   private final Map<String, Tensor> tensors;
   private final Map<String, Tensor> gradients;
   private final Map<String, Tensor> hessianDiagonal;
+  private final Map<String, Integer> convGroups;
 
   public ImportanceContext(Map<String, Tensor> tensors, Map<String, Tensor> gradients,
       Map<String, Tensor> hessianDiagonal) {
+    this(tensors, gradients, hessianDiagonal, Map.of());
+  }
+
+  private ImportanceContext(Map<String, Tensor> tensors, Map<String, Tensor> gradients,
+      Map<String, Tensor> hessianDiagonal, Map<String, Integer> convGroups) {
     this.tensors = checkNotNull(tensors, "tensors");
     this.gradients = gradients;
     this.hessianDiagonal = hessianDiagonal;
+    this.convGroups = convGroups;
+  }
+
+  /** A context over the given parameters and buffers; add gradients etc. on the builder. */
+  public static Builder builder(Map<String, Tensor> tensors) {
+    return new Builder(tensors);
   }
 
   /** A parameter or buffer by registered name. */
@@ -32,6 +51,16 @@ public final class ImportanceContext {
     return t;
   }
 
+  /** Whether a parameter or buffer of that name exists (e.g. a BatchNorm's running_var). */
+  public boolean contains(String name) {
+    return tensors.containsKey(name);
+  }
+
+  /** All parameters and buffers by name (read-only view). */
+  public Map<String, Tensor> tensors() {
+    return Collections.unmodifiableMap(tensors);
+  }
+
   /** The gradient of a parameter, when the pruner computed gradients. */
   public Optional<Tensor> gradient(String name) {
     return gradients == null ? Optional.empty() : Optional.ofNullable(gradients.get(name));
@@ -41,5 +70,53 @@ public final class ImportanceContext {
   public Optional<Tensor> hessianDiagonal(String name) {
     return hessianDiagonal == null ? Optional.empty()
         : Optional.ofNullable(hessianDiagonal.get(name));
+  }
+
+  /**
+   * The {@code groups} of the grouped convolution whose weight this is, when given. Criteria
+   * otherwise take 1 + the largest {@code convGroup} among the group's slices of that weight,
+   * which is right whenever a pruning group holds the columns of every conv group (the usual
+   * case: one producer feeds all input channels).
+   */
+  public OptionalInt convGroups(String weight) {
+    Integer g = convGroups.get(weight);
+    return g == null ? OptionalInt.empty() : OptionalInt.of(g);
+  }
+
+  /** Builds a context; only the tensors are required. */
+  public static final class Builder {
+    private final Map<String, Tensor> tensors;
+    private Map<String, Tensor> gradients;
+    private Map<String, Tensor> hessianDiagonal;
+    private final Map<String, Integer> convGroups = new LinkedHashMap<>();
+
+    private Builder(Map<String, Tensor> tensors) {
+      this.tensors = checkNotNull(tensors, "tensors");
+    }
+
+    /** Gradients by parameter name (e.g. summed over the pruner's loss samples). */
+    public Builder gradients(Map<String, Tensor> gradients) {
+      this.gradients = checkNotNull(gradients, "gradients");
+      return this;
+    }
+
+    /** Hessian-diagonal estimates by parameter name, e.g. {@link HessianAccumulator#diagonal}. */
+    public Builder hessianDiagonal(Map<String, Tensor> hessianDiagonal) {
+      this.hessianDiagonal = checkNotNull(hessianDiagonal, "hessianDiagonal");
+      return this;
+    }
+
+    /** The {@code groups} option of the grouped convolution owning {@code weight}. */
+    public Builder convGroups(String weight, int groups) {
+      checkNotNull(weight, "weight");
+      checkArgument(groups >= 1, "groups of %s must be >= 1, got %s", weight, groups);
+      convGroups.put(weight, groups);
+      return this;
+    }
+
+    public ImportanceContext build() {
+      return new ImportanceContext(tensors, gradients, hessianDiagonal,
+          Map.copyOf(convGroups));
+    }
   }
 }

@@ -1,0 +1,82 @@
+package io.jprune.pruner.importance;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import io.jprune.pruner.group.PruningGroup;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Group magnitude (L1, L2, Lp): a channel's term for a parameter is the sum of {@code |w|^p} over
+ * its slices of that parameter (the p-norm to the power p, as Torch-Pruning computes it), terms
+ * are combined with a {@link Reduction} and the group's scores rescaled with a
+ * {@link Normalization}. Small-magnitude channels contribute little to the next layer, the
+ * classic reason to remove them first.
+ */
+public final class GroupMagnitude implements Importance {
+  private final double p;
+  private final Reduction reduction;
+  private final Normalization normalization;
+  private final SliceSelection selection;
+
+  GroupMagnitude(double p, Reduction reduction, Normalization normalization,
+      SliceSelection selection) {
+    checkArgument(p > 0 && Double.isFinite(p), "norm degree p must be positive, got %s", p);
+    this.p = p;
+    this.reduction = checkNotNull(reduction, "reduction");
+    this.normalization = checkNotNull(normalization, "normalization");
+    this.selection = checkNotNull(selection, "selection");
+  }
+
+  /** The same criterion reading other slices (e.g. with biases, or OUTPUT only). */
+  public GroupMagnitude withSelection(SliceSelection newSelection) {
+    return new GroupMagnitude(p, reduction, normalization, newSelection);
+  }
+
+  public double p() {
+    return p;
+  }
+
+  public Reduction reduction() {
+    return reduction;
+  }
+
+  public Normalization normalization() {
+    return normalization;
+  }
+
+  public SliceSelection selection() {
+    return selection;
+  }
+
+  @Override
+  public double[] score(PruningGroup group, ImportanceContext context) {
+    SliceSums sums = SliceSums.of(group, context, selection::accepts);
+    double[] raw = reduction.reduceAll(sums.terms(sums.vectors(
+        name -> powAbs(HostVectors.widen(context.tensor(name).detach()), p))));
+    return normalization.apply(raw);
+  }
+
+  /** {@code |t|^p}, exact multiplications for p = 1 and 2. */
+  static Tensor powAbs(Tensor t, double p) {
+    if (p == 1) {
+      return t.abs();
+    }
+    if (p == 2) {
+      return t.mul(t);
+    }
+    return t.abs().pow(new Scalar(p));
+  }
+
+  @Override
+  public String name() {
+    String norm = p == Math.rint(p) ? "L" + (long) p : "L" + p;
+    return "magnitude(" + norm + ", " + reduction + ", " + normalization + ")";
+  }
+
+  @Override
+  public String toString() {
+    return name();
+  }
+}

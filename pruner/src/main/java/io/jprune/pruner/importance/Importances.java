@@ -1,0 +1,69 @@
+package io.jprune.pruner.importance;
+
+/**
+ * Ready-made criteria. Defaults follow Torch-Pruning where it has them (mean over layers, then
+ * divided by the group mean so groups rank together globally); every criterion is immutable and
+ * can be passed to {@code Pruner.builder(..).importance(..)}. Any lambda
+ * {@code (group, context) -> double[]} is a criterion too.
+ */
+public final class Importances {
+  private Importances() {}
+
+  /** Group Lp magnitude, mean over layers, normalised by the group mean (TP's default). */
+  public static GroupMagnitude magnitude(double p) {
+    return magnitude(p, Reduction.MEAN, Normalization.MEAN);
+  }
+
+  /** Group Lp magnitude with the given reduction over layers and normalisation over the group. */
+  public static GroupMagnitude magnitude(double p, Reduction reduction,
+      Normalization normalization) {
+    return new GroupMagnitude(p, reduction, normalization, SliceSelection.DEFAULT);
+  }
+
+  /** Classic per-layer L1 filter norm: only the producing layer's weights, no normalisation. */
+  public static GroupMagnitude l1Filter() {
+    return magnitude(1, Reduction.FIRST, Normalization.NONE);
+  }
+
+  /** Network slimming: |gamma| summed over the channel's norm layers, raw (for global ranking
+   * of sparse-trained gammas). Groups without norm scales fall back to L1 magnitude. */
+  public static BnScale bnScale() {
+    return bnScale(Reduction.SUM, Normalization.NONE);
+  }
+
+  public static BnScale bnScale(Reduction reduction, Normalization normalization) {
+    return new BnScale(reduction, normalization, false, null);
+  }
+
+  /** LAMP scores from {@code |w|^p} per parameter dim, mean over layers, not renormalised. */
+  public static Lamp lamp(double p) {
+    return lamp(p, Reduction.MEAN, Normalization.NONE);
+  }
+
+  public static Lamp lamp(double p, Reduction reduction, Normalization normalization) {
+    return new Lamp(p, reduction, normalization, SliceSelection.DEFAULT);
+  }
+
+  /** First-order Taylor {@code sum |w * g|}, mean over layers, normalised by the group mean. */
+  public static Taylor taylor() {
+    return taylor(Reduction.MEAN, Normalization.MEAN);
+  }
+
+  public static Taylor taylor(Reduction reduction, Normalization normalization) {
+    return new Taylor(false, reduction, normalization, SliceSelection.DEFAULT);
+  }
+
+  /** OBD {@code 0.5 * sum w^2 * H_diag}, mean over layers, normalised by the group mean. */
+  public static Hessian hessian() {
+    return hessian(Reduction.MEAN, Normalization.MEAN);
+  }
+
+  public static Hessian hessian(Reduction reduction, Normalization normalization) {
+    return new Hessian(reduction, normalization, SliceSelection.DEFAULT);
+  }
+
+  /** Seeded uniform random scores, the baseline. */
+  public static RandomImportance random(long seed) {
+    return new RandomImportance(seed);
+  }
+}

@@ -1,0 +1,80 @@
+package io.jprune.pruner.report;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import io.jprune.pruner.graph.DependencyGraph;
+import io.jprune.pruner.graph.ParamSlice;
+import io.jprune.pruner.graph.SliceRole;
+import io.jprune.pruner.group.Channel;
+import io.jprune.pruner.group.PruningGroup;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Graphviz DOT of the layers coupled by each group: one ellipse per group (leader and channel
+ * count) joined to a box per layer it touches, the edge saying how (output rows, input columns,
+ * state) and how many slices. Layers shared by groups (a conv whose rows are in one group and
+ * columns in another) show how the groups chain. Render with {@code dot -Tsvg groups.dot}.
+ */
+public final class GroupsDot {
+  private GroupsDot() {}
+
+  /** The DOT text of a graph's groups. */
+  public static String render(DependencyGraph graph) {
+    checkNotNull(graph, "graph");
+    StringBuilder sb = new StringBuilder("digraph groups {\n");
+    sb.append("  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n")
+        .append("  edge [fontname=\"Helvetica\", fontsize=9];\n");
+    Set<String> layers = new LinkedHashSet<>();
+    StringBuilder edges = new StringBuilder();
+    for (PruningGroup g : graph.groups()) {
+      sb.append("  g").append(g.id()).append(" [shape=ellipse, style=filled, fillcolor=\"")
+          .append(g.isExact() ? "#cfe8cf" : "#f6d7a7").append("\", label=\"")
+          .append(escape("G" + g.id() + " " + layerOf(g.leader()) + "\n" + g.size()
+              + " channels"))
+          .append("\"];\n");
+      Map<String, Map<SliceRole, Integer>> touched = new LinkedHashMap<>();
+      for (Channel c : g.channels()) {
+        for (ParamSlice s : c.slices()) {
+          touched.computeIfAbsent(layerOf(s.param()), l -> new LinkedHashMap<>())
+              .merge(s.role(), 1, Integer::sum);
+        }
+      }
+      touched.forEach((layer, roles) -> {
+        layers.add(layer);
+        StringBuilder label = new StringBuilder();
+        roles.forEach((role, n) -> label.append(label.length() == 0 ? "" : ", ")
+            .append(roleName(role)).append(' ').append(n));
+        edges.append("  g").append(g.id()).append(" -> \"").append(escape(layer))
+            .append("\" [label=\"").append(escape(label.toString())).append("\"")
+            .append(roles.containsKey(SliceRole.OUTPUT) ? ", penwidth=2" : ", style=dashed")
+            .append("];\n");
+      });
+    }
+    for (String layer : layers) {
+      sb.append("  \"").append(escape(layer)).append("\" [shape=box];\n");
+    }
+    sb.append(edges).append("}\n");
+    return sb.toString();
+  }
+
+  /** {@code layer1.0.conv1.weight} -> {@code layer1.0.conv1}; a root parameter stays itself. */
+  static String layerOf(String param) {
+    int dot = param.lastIndexOf('.');
+    return dot < 0 ? param : param.substring(0, dot);
+  }
+
+  private static String roleName(SliceRole role) {
+    return switch (role) {
+      case OUTPUT -> "out";
+      case INPUT -> "in";
+      case STATE -> "state";
+    };
+  }
+
+  private static String escape(String s) {
+    return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+  }
+}

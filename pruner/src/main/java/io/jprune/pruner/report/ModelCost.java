@@ -1,0 +1,282 @@
+package io.jprune.pruner.report;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
+import com.google.common.primitives.ImmutableLongArray;
+import io.jprune.pruner.graph.ParamCut;
+import io.jprune.pruner.graph.RemovalEffects;
+import io.jprune.tracer.TensorRef;
+import io.jprune.tracer.Trace;
+import io.jprune.tracer.TracedCall;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Parameters and multiply-accumulates (MACs) per layer and in total, read from a {@link Trace}
+ * (the shapes every call really saw), and the same estimate after a removal without applying it.
+ *
+ * <p>What is counted follows Torch-Pruning's {@code count_ops_and_params} (ptflops rules) so that
+ * ResNet-18 at 224x224 gives its 11,689,512 params and 1,822,177,768 MACs:
+ * <ul>
+ *   <li>Conv1d/2d/3d: output elements x in_channels/groups x kernel elements, plus one per output
+ *       element for a bias;
+ *   <li>ConvTranspose1d/2d/3d: input elements x out_channels/groups x kernel elements (+ bias);
+ *       ptflops counts output positions instead, which over-counts by the stride;
+ *   <li>Linear: output elements x in_features (+ one per output element for a bias; ptflops adds
+ *       the bias once per output feature, the same for a batch of one row);
+ *   <li>BatchNorm, InstanceNorm, GroupNorm and LayerNorm: elements x 2 when affine, else x 1
+ *       (Torch-Pruning counts no LayerNorm);
+ *   <li>ReLU, ReLU6, PReLU, ELU, LeakyReLU and GELU modules: elements, once per call;
+ *   <li>max/avg/adaptive pooling modules: input elements; Upsample: output elements;
+ *   <li>Tensor/torch {@code matmul}, {@code mm}, {@code bmm}: output elements x contracted size
+ *       (batch x n x k x m), which ptflops does not see;
+ *   <li>Embedding, functional element-wise ops, softmax and layout ops: 0.
+ * </ul>
+ * Parameters are every registered parameter (buffers such as BN running statistics excluded); a
+ * layer's own are listed on its row, the rest (cls_token, pos_embed, unused modules) on an
+ * {@value #OTHER} row.
+ */
+public final class ModelCost {
+  /** The footer printed under cost tables: what the numbers mean. */
+  public static final String COUNTED = "MACs: conv/linear = out elements x in/groups x kernel "
+      + "(+ bias), conv-transpose = in elements x out/groups x kernel (+ bias), norms = "
+      + "elements x 2 if affine, ReLU/ReLU6/PReLU/ELU/LeakyReLU/GELU modules = elements, pooling "
+      + "= input elements, matmul/mm/bmm = batch x n x k x m; embedding, functional element-wise "
+      + "ops and layout ops = 0 (Torch-Pruning's rules plus matmul). Params: registered "
+      + "parameters, buffers excluded.";
+  /** Row name of parameters that belong to no counted layer. */
+  public static final String OTHER = "(other parameters)";
+
+  private static final ImmutableSet<String> MATMULS = ImmutableSet.of("matmul", "mm", "bmm");
+  private static final ImmutableSet<String> ACTIVATIONS = ImmutableSet.of("ReLU", "ReLU6",
+      "PReLU", "ELU", "LeakyReLU", "GELU");
+
+  private final ImmutableList<LayerCost> layers;
+  private final long params;
+  private final long macs;
+
+  private ModelCost(ImmutableList<LayerCost> layers) {
+    this.layers = layers;
+    this.params = layers.stream().mapToLong(LayerCost::params).sum();
+    this.macs = layers.stream().mapToLong(LayerCost::macs).sum();
+  }
+
+  /** The cost of the traced run as it was. */
+  public static ModelCost of(Trace trace) {
+    return new Counter(checkNotNull(trace, "trace"), null).count();
+  }
+
+  /**
+   * The cost the traced run would have after {@code effects} were applied: parameter shapes from
+   * the cuts, tensor sizes from the removed elements of every traced tensor.
+   *
+   * @param effects a removal validated on a graph built from this same trace
+   */
+  public static ModelCost afterRemoval(Trace trace, RemovalEffects effects) {
+    checkNotNull(trace, "trace");
+    checkNotNull(effects, "effects");
+    for (String p : effects.cuts().keySet()) {
+      checkArgument(trace.parameters().containsKey(p) || trace.buffers().containsKey(p),
+          "the removal cuts %s, which is not in the trace of %s: effects of another model?", p,
+          trace.rootType());
+    }
+    return new Counter(trace, effects).count();
+  }
+
+  /** Rows in call order (a module at its first call), {@value #OTHER} last when non-zero. */
+  public ImmutableList<LayerCost> layers() {
+    return layers;
+  }
+
+  /** The row of a module path or op name, if counted. */
+  public Optional<LayerCost> layer(String name) {
+    return layers.stream().filter(l -> l.name().equals(name)).findFirst();
+  }
+
+  /** Every registered parameter element. */
+  public long params() {
+    return params;
+  }
+
+  /** All counted multiply-accumulates of one forward. */
+  public long macs() {
+    return macs;
+  }
+
+  @Override
+  public String toString() {
+    return String.format("ModelCost[%,d params, %,d MACs, %d rows]", params, macs,
+        layers.size());
+  }
+
+  /** One pass over the trace; {@code effects} null for the traced shapes. */
+  private static final class Counter {
+    private final Trace trace;
+    private final RemovalEffects effects;
+    private final Map<String, LayerCost> rows = new LinkedHashMap<>();
+    private final Map<String, Integer> opsPerModule = new HashMap<>();
+
+    Counter(Trace trace, RemovalEffects effects) {
+      this.trace = trace;
+      this.effects = effects;
+    }
+
+    ModelCost count() {
+      for (TracedCall call : trace.calls()) {
+        if (call.failure() != null || call.tensorOutputs().isEmpty()) {
+          continue;
+        }
+        if (call.isModuleCall()) {
+          if (call.isBuiltinModuleCall() && trace.children(call.index()).isEmpty()) {
+            String path = call.modulePath();
+            String type = shortType(call.moduleType());
+            rows.computeIfAbsent(path, p -> new LayerCost(p, type, ownParams(p), 0, 0));
+            rows.put(path, rows.get(path).plus(moduleMacs(type, path, call)));
+          }
+        } else if (MATMULS.contains(call.op())) {
+          String parent = enclosingModule(call);
+          int n = opsPerModule.merge(parent, 1, Integer::sum) - 1;
+          String name = (parent.isEmpty() ? "<root>" : parent) + "/" + call.op() + "#" + n;
+          rows.put(name, new LayerCost(name, call.op(), 0, 0, 0).plus(matmulMacs(call)));
+        }
+      }
+      long counted = rows.values().stream().mapToLong(LayerCost::params).sum();
+      long all = 0;
+      for (String p : trace.parameters().keySet()) {
+        all += numel(paramShape(p));
+      }
+      ImmutableList.Builder<LayerCost> out = ImmutableList.builder();
+      out.addAll(rows.values());
+      if (all > counted) {
+        out.add(new LayerCost(OTHER, "-", all - counted, 0, 0));
+      }
+      return new ModelCost(out.build());
+    }
+
+    private String enclosingModule(TracedCall call) {
+      int parent = call.parent();
+      while (parent >= 0) {
+        TracedCall p = trace.call(parent);
+        if (p.isModuleCall()) {
+          return p.modulePath();
+        }
+        parent = p.parent();
+      }
+      return "";
+    }
+
+    private long moduleMacs(String type, String path, TracedCall call) {
+      TensorRef in = call.tensorInputs().isEmpty() ? null : call.tensorInputs().get(0);
+      long out = kept(call.tensorOutputs().get(0));
+      long bias = trace.parameters().containsKey(param(path, "bias")) ? out : 0;
+      if (type.matches("Conv[123]d")) {
+        long[] w = paramShape(param(path, "weight"));
+        return out * w[1] * kernel(w) + bias;
+      }
+      if (type.matches("ConvTranspose[123]d")) {
+        long[] w = paramShape(param(path, "weight"));
+        return kept(in) * w[1] * kernel(w) + bias;
+      }
+      if (type.equals("Linear")) {
+        long[] w = paramShape(param(path, "weight"));
+        return out * w[1] + bias;
+      }
+      if (type.matches("(Batch|Instance)Norm[123]d|GroupNorm|LayerNorm")) {
+        return out * (trace.parameters().containsKey(param(path, "weight")) ? 2 : 1);
+      }
+      if (ACTIVATIONS.contains(type) || type.equals("Upsample")) {
+        return out;
+      }
+      if (type.matches("(Adaptive)?(Max|Avg)Pool[123]d") && in != null) {
+        return kept(in);
+      }
+      return 0;
+    }
+
+    private long matmulMacs(TracedCall call) {
+      List<TensorRef> in = call.tensorInputs();
+      checkArgument(in.size() >= 2, "%s has %s tensor inputs, expected 2", call, in.size());
+      return kept(call.tensorOutputs().get(0)) * contracted(in.get(0));
+    }
+
+    private long ownParams(String path) {
+      long n = 0;
+      String prefix = path.isEmpty() ? "" : path + ".";
+      for (String p : trace.parameters().keySet()) {
+        if (p.startsWith(prefix) && p.indexOf('.', prefix.length()) < 0) {
+          n += numel(paramShape(p));
+        }
+      }
+      return n;
+    }
+
+    private long[] paramShape(String name) {
+      ImmutableLongArray traced = trace.parameters().get(name);
+      checkArgument(traced != null, "the trace of %s has no parameter %s", trace.rootType(),
+          name);
+      ParamCut cut = effects == null ? null : effects.cuts().get(name);
+      return cut == null ? traced.toArray() : cut.newShape();
+    }
+
+    /** Elements of a traced tensor left after the removal. */
+    private long kept(TensorRef t) {
+      return effects == null ? t.numel() : t.numel() - effects.removedElements(t).cardinality();
+    }
+
+    /**
+     * The size of the last dim after the removal: kept elements over kept rows (the kept
+     * elements of a runnable removal are dense, so every kept row keeps as many).
+     */
+    private long contracted(TensorRef a) {
+      long last = a.size(-1);
+      if (effects == null || last == 0) {
+        return last;
+      }
+      BitSet removed = effects.removedElements(a);
+      if (removed.isEmpty()) {
+        return last;
+      }
+      long rows = a.numel() / last;
+      long keptRows = 0;
+      for (long r = 0; r < rows; r++) {
+        if (removed.nextClearBit((int) (r * last)) < (r + 1) * last) {
+          keptRows++;
+        }
+      }
+      return keptRows == 0 ? 0 : kept(a) / keptRows;
+    }
+
+    private static String param(String path, String local) {
+      return path.isEmpty() ? local : path + "." + local;
+    }
+
+    private static long kernel(long[] weight) {
+      long k = 1;
+      for (int d = 2; d < weight.length; d++) {
+        k *= weight[d];
+      }
+      return k;
+    }
+
+    private static long numel(long[] shape) {
+      long n = 1;
+      for (long s : shape) {
+        n *= s;
+      }
+      return n;
+    }
+
+    /** {@code org.bytedeco.pytorch.Conv2dImpl} -> {@code Conv2d}. */
+    private static String shortType(String className) {
+      String simple = className.substring(className.lastIndexOf('.') + 1);
+      return simple.endsWith("Impl") ? simple.substring(0, simple.length() - 4) : simple;
+    }
+  }
+}

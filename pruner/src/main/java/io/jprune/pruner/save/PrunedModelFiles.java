@@ -1,0 +1,202 @@
+package io.jprune.pruner.save;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSet;
+import com.google.common.primitives.ImmutableLongArray;
+import io.jprune.pruner.Pruner;
+import io.jprune.pruner.graph.ParamCut;
+import io.jprune.pruner.surgery.AppliedChanges;
+import io.jprune.pruner.surgery.ModelTensors;
+import io.jprune.pruner.surgery.Surgery;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.pytorch.InputArchive;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.OutputArchive;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Saves a pruned model as a directory ({@value #RECORD} + {@value #WEIGHTS}) and rebuilds it from
+ * a freshly constructed original: the record's changes are replayed with
+ * {@link Surgery#replay} (no tracing, no planning), then the weights are loaded.
+ *
+ * <p>libtorch's {@code Module.load} does not check shapes (a pruned checkpoint loaded into an
+ * unpruned model silently reshapes its parameters and leaves options stale), so everything is
+ * checked here first, before the model is touched: the model class, every original shape, and
+ * every saved tensor's shape against the shape the replay will produce. Weights are written with
+ * a libtorch {@link OutputArchive}, one flat entry per tensor, which round-trips bit-exactly.
+ *
+ * <pre>{@code
+ * PrunedModelFiles.save(model, pruner, dir);
+ * Module again = new MyModel();                 // the unpruned architecture, any weights
+ * PrunedModelFiles.load(again, dir);            // pruned, with the saved weights
+ * }</pre>
+ */
+public final class PrunedModelFiles {
+  /** The pruning record's file name. */
+  public static final String RECORD = "record.json";
+  /** The weights archive's file name. */
+  public static final String WEIGHTS = "weights.pt";
+
+  private PrunedModelFiles() {}
+
+  /** Saves a model pruned by {@code pruner} (its whole history). */
+  public static PruningRecord save(Module model, Pruner pruner, Path dir) {
+    checkNotNull(pruner, "pruner");
+    checkArgument(pruner.model() == model, "the pruner prunes %s, not the given %s",
+        pruner.model().getClass().getName(), model.getClass().getName());
+    return save(model, pruner.history(), dir);
+  }
+
+  /**
+   * Saves a pruned model and the changes that made it from the original, in order.
+   *
+   * @return the record written to {@value #RECORD}
+   */
+  public static PruningRecord save(Module model, List<AppliedChanges> history, Path dir) {
+    checkNotNull(model, "model");
+    checkNotNull(history, "history");
+    checkNotNull(dir, "dir");
+    Map<String, Tensor> tensors = ModelTensors.of(model);
+    ImmutableSet<String> params = ImmutableSet.copyOf(ModelTensors.parameters(model).keySet());
+    Map<String, ImmutableLongArray> original = new LinkedHashMap<>();
+    ImmutableList.Builder<PruningRecord.Weight> weights = ImmutableList.builder();
+    ImmutableSet.Builder<String> bufferNames = ImmutableSet.builder();
+    OutputArchive archive = new OutputArchive();
+    int i = 0;
+    for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+      boolean buffer = !params.contains(e.getKey());
+      ImmutableLongArray shape = shapeOf(e.getValue());
+      original.put(e.getKey(), shape);
+      if (buffer) {
+        bufferNames.add(e.getKey());
+      }
+      String key = "t" + i++;
+      archive.write(key, e.getValue(), buffer);
+      weights.add(new PruningRecord.Weight(e.getKey(), key, shape, buffer));
+    }
+    // a tensor's original shape is the one its first cut started from
+    for (int step = history.size() - 1; step >= 0; step--) {
+      for (ParamCut cut : history.get(step).cuts()) {
+        checkArgument(original.containsKey(cut.param()), "the history cuts %s, which %s does "
+            + "not have", cut.param(), model.getClass().getName());
+        original.put(cut.param(), cut.shape());
+      }
+    }
+    PruningRecord record = new PruningRecord(model.getClass().getName(),
+        ImmutableMap.copyOf(original), bufferNames.build(), ImmutableList.copyOf(history),
+        weights.build());
+    checkArgument(record.prunedShapes().equals(currentShapes(record.weights())),
+        "the history does not lead from the original shapes to %s's current ones: was it "
+            + "pruned by other means too?", model.getClass().getName());
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(dir.resolve(RECORD), record.toJson(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + dir.resolve(RECORD), e);
+    }
+    archive.save_to(dir.resolve(WEIGHTS).toString());
+    return record;
+  }
+
+  /** Reads {@value #RECORD} of a saved directory. */
+  public static PruningRecord readRecord(Path dir) {
+    checkNotNull(dir, "dir");
+    Path file = dir.resolve(RECORD);
+    checkArgument(Files.isRegularFile(file), "no %s in %s", RECORD, dir);
+    try {
+      return PruningRecord.fromJson(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  /**
+   * Turns a freshly built original model into the saved pruned one: checks, replays the
+   * changes (parameter cuts, module options, call-site rewrites) and loads the weights.
+   *
+   * @param freshOriginalModel an unpruned instance of the recorded class (its weights are
+   *     replaced)
+   * @return the record that was applied
+   * @throws IllegalArgumentException naming the mismatch (class, tensor, shape) before anything
+   *     changes
+   */
+  public static PruningRecord load(Module freshOriginalModel, Path dir) {
+    checkNotNull(freshOriginalModel, "freshOriginalModel");
+    PruningRecord record = readRecord(dir);
+    String got = freshOriginalModel.getClass().getName();
+    checkArgument(record.modelClass().equals(got), "record is for %s, got %s",
+        record.modelClass(), got);
+    Map<String, Tensor> tensors = ModelTensors.of(freshOriginalModel);
+    for (Map.Entry<String, ImmutableLongArray> e : record.originalShapes().entrySet()) {
+      String kind = record.buffers().contains(e.getKey()) ? "buffer" : "parameter";
+      Tensor t = tensors.get(e.getKey());
+      checkArgument(t != null, "%s has no %s %s, the record expects one of shape %s", got, kind,
+          e.getKey(), e.getValue());
+      ImmutableLongArray shape = shapeOf(t);
+      checkArgument(shape.equals(e.getValue()), "%s %s has shape %s, the record expects %s",
+          kind, e.getKey(), shape, e.getValue());
+    }
+    for (String name : tensors.keySet()) {
+      checkArgument(record.originalShapes().containsKey(name),
+          "%s has %s, which the record does not list", got, name);
+    }
+    Map<String, Tensor> loaded = readWeights(record, dir);
+    for (AppliedChanges changes : record.changes()) {
+      Surgery.replay(freshOriginalModel, changes);
+    }
+    Map<String, Tensor> pruned = ModelTensors.of(freshOriginalModel);
+    try (NoGradGuard guard = new NoGradGuard()) {
+      loaded.forEach((name, value) -> pruned.get(name).set_data(value));
+    }
+    return record;
+  }
+
+  /** Reads every saved tensor and checks it against the shape the replay will produce. */
+  private static Map<String, Tensor> readWeights(PruningRecord record, Path dir) {
+    Path file = dir.resolve(WEIGHTS);
+    checkArgument(Files.isRegularFile(file), "no %s in %s", WEIGHTS, dir);
+    ImmutableMap<String, ImmutableLongArray> expected = record.prunedShapes();
+    InputArchive archive = new InputArchive();
+    archive.load_from(file.toString());
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (PruningRecord.Weight w : record.weights()) {
+      checkArgument(expected.containsKey(w.name()), "%s holds %s, which the record's model "
+          + "does not have", WEIGHTS, w.name());
+      Tensor t = new Tensor();
+      archive.read(w.key(), t, w.buffer());
+      ImmutableLongArray shape = shapeOf(t);
+      checkArgument(shape.equals(expected.get(w.name())), "%s holds %s of shape %s, the pruned "
+          + "model has %s", WEIGHTS, w.name(), shape, expected.get(w.name()));
+      out.put(w.name(), t);
+    }
+    checkArgument(out.keySet().equals(expected.keySet()), "%s lacks %s", WEIGHTS,
+        expected.keySet().stream().filter(n -> !out.containsKey(n)).toList());
+    return out;
+  }
+
+  private static Map<String, ImmutableLongArray> currentShapes(List<PruningRecord.Weight> ws) {
+    Map<String, ImmutableLongArray> out = new LinkedHashMap<>();
+    ws.forEach(w -> out.put(w.name(), w.shape()));
+    return out;
+  }
+
+  private static ImmutableLongArray shapeOf(Tensor t) {
+    long[] s = new long[(int) t.dim()];
+    for (int d = 0; d < s.length; d++) {
+      s[d] = t.size(d);
+    }
+    return ImmutableLongArray.copyOf(s);
+  }
+}
