@@ -25,8 +25,10 @@ public final class Importances {
     return magnitude(1, Reduction.FIRST, Normalization.NONE);
   }
 
-  /** Network slimming: |gamma| summed over the channel's norm layers, raw (for global ranking
-   * of sparse-trained gammas). Groups without norm scales fall back to L1 magnitude. */
+  /**
+   * Network slimming: |gamma| summed over the channel's norm layers, raw (sparse-trained gammas
+   * rank globally as they are). Groups without norm scales fall back to L1 magnitude.
+   */
   public static BnScale bnScale() {
     return bnScale(Reduction.SUM, Normalization.NONE);
   }

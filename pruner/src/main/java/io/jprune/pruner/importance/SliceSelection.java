@@ -3,8 +3,8 @@ package io.jprune.pruner.importance;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import com.google.common.collect.Sets;
 import com.google.common.collect.ImmutableSet;
+import com.google.common.collect.Sets;
 import io.jprune.pruner.graph.ParamSlice;
 import io.jprune.pruner.graph.SliceRole;
 
