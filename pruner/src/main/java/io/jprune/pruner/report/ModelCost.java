@@ -82,10 +82,14 @@ public final class ModelCost {
   public static ModelCost afterRemoval(Trace trace, RemovalEffects effects) {
     checkNotNull(trace, "trace");
     checkNotNull(effects, "effects");
-    for (String p : effects.cuts().keySet()) {
-      checkArgument(trace.parameters().containsKey(p) || trace.buffers().containsKey(p),
-          "the removal cuts %s, which is not in the trace of %s: effects of another model?", p,
-          trace.rootType());
+    for (ParamCut cut : effects.cuts().values()) {
+      ImmutableLongArray traced = trace.parameters().containsKey(cut.param())
+          ? trace.parameters().get(cut.param()) : trace.buffers().get(cut.param());
+      checkArgument(traced != null, "the removal cuts %s, which is not in the trace of %s: "
+          + "effects of another model?", cut.param(), trace.rootType());
+      checkArgument(traced.equals(cut.shape()), "the removal cuts %s of shape %s, the trace of "
+          + "%s has %s: effects of another model?", cut.param(), cut.shape(), trace.rootType(),
+          traced);
     }
     return new Counter(trace, effects).count();
   }

@@ -120,7 +120,7 @@ public record PruningReport(String title, ModelCost before, ModelCost after,
       for (int c = 0; c < cols; c++) {
         boolean text = c < 2;
         String cell = text ? pad(row[c], width[c], false) : pad(row[c], width[c], true);
-        line.append(cell).append(c == cols - 1 ? "" : c == 3 || c == 6 ? " " : "  ");
+        line.append(cell).append(c == cols - 1 ? "" : "  ");
       }
       sb.append(line.toString().stripTrailing()).append('\n');
       if (r == 0 || r == table.size() - 2) {
