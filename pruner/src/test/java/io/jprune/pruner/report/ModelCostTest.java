@@ -3,6 +3,7 @@ package io.jprune.pruner.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.jprune.handmade.HandModels;
 import io.jprune.pruner.graph.DependencyGraph;
 import io.jprune.pruner.graph.RemovalEffects;
 import io.jprune.pruner.group.PruningGroup;
@@ -119,7 +120,7 @@ class ModelCostTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> ModelCost.afterRemoval(mmTrace, convCut));
     assertEquals("the removal cuts conv.weight, which is not in the trace of "
-        + "io.jprune.pruner.report.HandModels$MatmulNet: effects of another model?",
+        + "io.jprune.handmade.HandModels$MatmulNet: effects of another model?",
         e.getMessage());
 
     DependencyGraph mg = graph(mm, mmTrace);
@@ -130,7 +131,7 @@ class ModelCostTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> ModelCost.afterRemoval(headTrace, fcCut));
     assertEquals("the removal cuts fc.weight of shape [6, 6], the trace of "
-        + "io.jprune.pruner.report.HandModels$HeadNet has [8, 6]: effects of another model?",
+        + "io.jprune.handmade.HandModels$HeadNet has [8, 6]: effects of another model?",
         e.getMessage());
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jprune.handmade.HandModels;
 import io.jprune.pruner.graph.DependencyGraph;
 import io.jprune.pruner.graph.RemovalEffects;
 import io.jprune.pruner.group.PruningGroup;
@@ -98,7 +99,7 @@ class ReportRenderingTest {
     String html = GroupsHtml.render(c.graph, "ConvNet <test>");
     assertTrue(html.startsWith("<!DOCTYPE html>"), html);
     assertTrue(html.contains("<title>ConvNet &lt;test&gt;</title>"), html);
-    assertTrue(html.contains("io.jprune.pruner.report.HandModels$ConvNet: 1 groups, 8 prunable "
+    assertTrue(html.contains("io.jprune.handmade.HandModels$ConvNet: 1 groups, 8 prunable "
         + "channels, 1 groups exact"), html);
     assertTrue(html.contains("Group 0 <b>conv.weight</b> &middot; 8 channels &middot; 8 units"),
         html);

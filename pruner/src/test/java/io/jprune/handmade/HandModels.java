@@ -1,6 +1,6 @@
-package io.jprune.pruner.report;
+package io.jprune.handmade;
 
-import static io.jprune.pruner.report.HandSites.call;
+import static io.jprune.handmade.HandSites.call;
 
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.pytorch.BatchNorm2dImpl;

@@ -1,4 +1,4 @@
-package io.jprune.pruner.report;
+package io.jprune.handmade;
 
 import io.jprune.nativeconfig.Libtorch;
 import io.jprune.tracer.site.SiteKey;
