@@ -1,0 +1,260 @@
+package io.jprune.agent;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.common.base.Splitter;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * What the agent instruments and records. Immutable; build with {@link #builder()} or parse the
+ * {@code -javaagent} argument string with {@link #parse(String)}.
+ *
+ * <h2>Argument syntax</h2>
+ *
+ * <pre>
+ * -javaagent:jprune-agent.jar=packages=com.acme.models,org.foo.nets;trace=/tmp/trace.json;dot=/tmp/trace.dot;verbose=true
+ * </pre>
+ *
+ * <ul>
+ *   <li>entries are {@code key=value}, separated by {@code ;}; whitespace around keys, values and
+ *       package names is ignored, and so are empty entries;
+ *   <li>{@code packages}: comma-separated Java packages whose classes (and sub-packages) are model
+ *       code in addition to every {@code org.bytedeco.pytorch.Module} subclass and the classes
+ *       nested in one. JDK, bytedeco, ByteBuddy and jprune's own infrastructure are never
+ *       instrumented, so such a package is refused;
+ *   <li>{@code trace}: JSON file written at JVM exit with the trace of the first top-level module
+ *       forward called from an instrumented class (call your model from a class in
+ *       {@code packages} so that the root forward itself is a traced call);
+ *   <li>{@code dot}: Graphviz file written at JVM exit for the same trace (recording is armed by
+ *       {@code trace} or {@code dot});
+ *   <li>{@code verbose}: {@code true} or {@code false}; logs every instrumented class to stderr.
+ * </ul>
+ *
+ * <p>File paths cannot contain {@code ;}. Unknown keys, duplicate keys and entries without
+ * {@code =} are refused with an {@link IllegalArgumentException} listing the accepted keys, so a
+ * typo fails the JVM start instead of silently tracing nothing.
+ */
+public final class AgentConfig {
+  /** The keys {@link #parse} accepts, in documentation order. */
+  public static final ImmutableList<String> KEYS =
+      ImmutableList.of("packages", "trace", "dot", "verbose");
+
+  private static final String SYNTAX = "accepted keys: " + String.join(", ", KEYS)
+      + " (format: packages=a.b,c.d;trace=/tmp/t.json;dot=/tmp/t.dot;verbose=true)";
+  private static final Pattern PACKAGE =
+      Pattern.compile("\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*"
+          + "(\\.\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*)*");
+
+  private final ImmutableSet<String> packages;
+  private final Path traceFile;
+  private final Path dotFile;
+  private final boolean verbose;
+
+  private AgentConfig(Builder b) {
+    this.packages = b.packages.build();
+    this.traceFile = b.traceFile;
+    this.dotFile = b.dotFile;
+    this.verbose = b.verbose;
+  }
+
+  /** No extra packages (Module subclasses and their nested classes only), no recording. */
+  public static AgentConfig defaults() {
+    return builder().build();
+  }
+
+  /** A fluent builder starting from {@link #defaults()}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Parses an agent argument string (see the class documentation). {@code null} or blank gives
+   * {@link #defaults()}.
+   *
+   * @throws IllegalArgumentException naming the offending entry and listing the accepted keys
+   */
+  public static AgentConfig parse(String args) {
+    Builder b = builder();
+    if (args == null || args.isBlank()) {
+      return b.build();
+    }
+    Set<String> seen = new HashSet<>();
+    for (String entry : Splitter.on(';').trimResults().omitEmptyStrings().split(args)) {
+      int eq = entry.indexOf('=');
+      String key = eq < 0 ? "" : entry.substring(0, eq).trim();
+      checkArgument(!key.isEmpty(),
+          "malformed jprune agent argument '%s' in '%s': expected key=value; %s", entry, args,
+          SYNTAX);
+      checkArgument(KEYS.contains(key), "unknown jprune agent argument '%s' in '%s'; %s", key,
+          args, SYNTAX);
+      checkArgument(seen.add(key), "duplicate jprune agent argument '%s' in '%s'; %s", key, args,
+          SYNTAX);
+      String value = entry.substring(eq + 1).trim();
+      switch (key) {
+        case "packages" -> Splitter.on(',').trimResults().omitEmptyStrings().split(value)
+            .forEach(b::addPackage);
+        case "trace" -> b.traceFile(pathValue(key, value));
+        case "dot" -> b.dotFile(pathValue(key, value));
+        case "verbose" -> b.verbose(booleanValue(key, value));
+        default -> throw new AssertionError(key);
+      }
+    }
+    return b.build();
+  }
+
+  private static Path pathValue(String key, String value) {
+    checkArgument(!value.isEmpty(), "jprune agent argument '%s' needs a file path", key);
+    return Path.of(value);
+  }
+
+  private static boolean booleanValue(String key, String value) {
+    checkArgument(value.equals("true") || value.equals("false"),
+        "jprune agent argument '%s' must be true or false, got '%s'", key, value);
+    return Boolean.parseBoolean(value);
+  }
+
+  /** Extra model packages (each also covers its sub-packages). */
+  public ImmutableSet<String> packages() {
+    return packages;
+  }
+
+  /** Where the JSON trace is written at JVM exit, if recording. */
+  public Optional<Path> traceFile() {
+    return Optional.ofNullable(traceFile);
+  }
+
+  /** Where the DOT trace is written at JVM exit, if recording. */
+  public Optional<Path> dotFile() {
+    return Optional.ofNullable(dotFile);
+  }
+
+  /** Whether every instrumented class is logged to stderr. */
+  public boolean verbose() {
+    return verbose;
+  }
+
+  /** Whether a whole-application recording is armed ({@code trace} or {@code dot} given). */
+  public boolean records() {
+    return traceFile != null || dotFile != null;
+  }
+
+  /** A builder holding this configuration's values. */
+  public Builder toBuilder() {
+    Builder b = builder().verbose(verbose);
+    packages.forEach(b::addPackage);
+    if (traceFile != null) {
+      b.traceFile(traceFile);
+    }
+    if (dotFile != null) {
+      b.dotFile(dotFile);
+    }
+    return b;
+  }
+
+  /** This configuration in {@link #parse} syntax; {@code parse(toArgs())} equals this. */
+  public String toArgs() {
+    List<String> parts = new ArrayList<>();
+    if (!packages.isEmpty()) {
+      parts.add("packages=" + String.join(",", packages));
+    }
+    if (traceFile != null) {
+      parts.add("trace=" + traceFile);
+    }
+    if (dotFile != null) {
+      parts.add("dot=" + dotFile);
+    }
+    if (verbose) {
+      parts.add("verbose=true");
+    }
+    return String.join(";", parts);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof AgentConfig c && packages.equals(c.packages)
+        && Objects.equals(traceFile, c.traceFile) && Objects.equals(dotFile, c.dotFile)
+        && verbose == c.verbose;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(packages, traceFile, dotFile, verbose);
+  }
+
+  @Override
+  public String toString() {
+    return "AgentConfig[" + toArgs() + "]";
+  }
+
+  /** Fluent builder of {@link AgentConfig}. */
+  public static final class Builder {
+    private final ImmutableSet.Builder<String> packages = ImmutableSet.builder();
+    private Path traceFile;
+    private Path dotFile;
+    private boolean verbose;
+
+    private Builder() {}
+
+    /**
+     * Adds a model package (and its sub-packages).
+     *
+     * @throws IllegalArgumentException when it is not a package name or is never instrumented
+     */
+    public Builder addPackage(String packageName) {
+      checkNotNull(packageName, "packageName");
+      checkArgument(PACKAGE.matcher(packageName).matches(),
+          "'%s' is not a Java package name (jprune agent argument 'packages')", packageName);
+      checkArgument(!NeverInstrumented.covers(packageName + ".X"),
+          "package '%s' is never instrumented: %s", packageName, NeverInstrumented.describe());
+      packages.add(packageName);
+      return this;
+    }
+
+    /** Adds several model packages. */
+    public Builder addPackages(Iterable<String> packageNames) {
+      checkNotNull(packageNames, "packageNames").forEach(this::addPackage);
+      return this;
+    }
+
+    /** Adds the package of {@code modelClass}, e.g. that of the root module. */
+    public Builder addPackageOf(Class<?> modelClass) {
+      checkNotNull(modelClass, "modelClass");
+      checkArgument(!modelClass.getPackageName().isEmpty(),
+          "%s is in the unnamed package, which cannot be named in 'packages'",
+          modelClass.getName());
+      return addPackage(modelClass.getPackageName());
+    }
+
+    /** Arms whole-application recording, written as JSON to {@code file} at JVM exit. */
+    public Builder traceFile(Path file) {
+      this.traceFile = checkNotNull(file, "traceFile");
+      return this;
+    }
+
+    /** Arms whole-application recording, written as DOT to {@code file} at JVM exit. */
+    public Builder dotFile(Path file) {
+      this.dotFile = checkNotNull(file, "dotFile");
+      return this;
+    }
+
+    /** Logs every instrumented class to stderr. */
+    public Builder verbose(boolean value) {
+      this.verbose = value;
+      return this;
+    }
+
+    public AgentConfig build() {
+      return new AgentConfig(this);
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package io.jprune.agent;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.MapMaker;
+import java.io.PrintStream;
+import java.lang.instrument.Instrumentation;
+import java.util.Collections;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.agent.builder.AgentBuilder.RedefinitionStrategy;
+import net.bytebuddy.pool.TypePool;
+
+/**
+ * The agent installed in this JVM: one ByteBuddy transformer whose model-class policy can grow
+ * (packages added by a later self-attach), plus the retransformation of classes loaded before.
+ *
+ * <p>ByteBuddy settings, each for a measured reason: {@code DECORATE} with the no-op
+ * initialization strategy (the class keeps its shape, so retransformation is accepted, and no
+ * "Cannot add initializer of decorated type"); types described from a type pool only, cached per
+ * class loader (resolving the bindings' types per class is the dominant instrumentation cost, and
+ * reflection inside a transformation would load classes behind its back); retransformation-capable
+ * registration, with discovery of loaded classes done by {@link LoadedClassRetransformer} so that
+ * every refusal names its class.
+ */
+final class AgentInstallation {
+  private final InstrumentationLog log;
+  private final LoadedClassRetransformer retransformer;
+  private final PrintStream out;
+  private volatile ModelClassPolicy policy;
+  private AgentConfig config;
+
+  private AgentInstallation(Instrumentation instrumentation, AgentConfig config, PrintStream out) {
+    this.out = out;
+    this.log = new InstrumentationLog(out, config.verbose());
+    this.retransformer = new LoadedClassRetransformer(instrumentation, log);
+    this.policy = new ModelClassPolicy(config.packages());
+    this.config = config;
+  }
+
+  /**
+   * Installs the transformer and instruments the model classes already loaded.
+   *
+   * @throws IllegalStateException when the JVM cannot retransform, or a loaded model class could
+   *     not be instrumented (naming it)
+   */
+  static AgentInstallation install(Instrumentation instrumentation, AgentConfig config,
+      PrintStream out) {
+    checkNotNull(instrumentation, "instrumentation");
+    checkNotNull(config, "config");
+    checkState(instrumentation.isRetransformClassesSupported(),
+        "this JVM cannot retransform classes; the jprune agent jar's manifest must say "
+            + "Can-Retransform-Classes: true");
+    AgentInstallation installation = new AgentInstallation(instrumentation, config, out);
+    loadMatcherClasses();
+    installation.builder().installOn(instrumentation);
+    if (config.verbose()) {
+      out.println("[jprune] agent installed: " + installation.policy);
+    }
+    installation.retransformer.retransform(null, installation.policy);
+    if (config.records()) {
+      RecordingHook.arm(config, out);
+    }
+    return installation;
+  }
+
+  /**
+   * Loads the classes the transformer's matchers run before the transformer sees any class: a
+   * class first loaded from inside its own transformation would be defined twice
+   * ("attempted duplicate class definition").
+   */
+  private static void loadMatcherClasses() {
+    NeverInstrumented.covers("");
+    TracedTargets.of(AgentInstallation.class.getClassLoader());
+    new MethodSites("", "", "", null).describe();
+    SiteBootstraps.isLambdaMetafactory(SiteBootstraps.SITE);
+  }
+
+  private AgentBuilder builder() {
+    return new AgentBuilder.Default()
+        .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+        .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+        // Never reflect on a loaded class while transforming: reflection links it, and classes
+        // loaded by that linking (its submodules) would pass the busy transformer untransformed.
+        .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
+        .with(RedefinitionStrategy.RETRANSFORMATION)
+        .with((RedefinitionStrategy.DiscoveryStrategy) inst -> Collections.emptyList())
+        .with(new AgentBuilder.PoolStrategy.WithTypePoolCache.Simple(
+            TypePool.Default.ReaderMode.FAST, new MapMaker().weakKeys().makeMap()))
+        .with(log)
+        .ignore((type, loader, module, redefined, domain) ->
+            loader == null || NeverInstrumented.covers(type.getName()))
+        .type((type, loader, module, redefined, domain) -> policy.isModelClass(type))
+        .transform((builder, type, loader, module, domain) ->
+            builder.visit(new SiteRewriter(TracedTargets.of(loader), log)));
+  }
+
+  /**
+   * Adds the packages of {@code more} and instruments the loaded classes they newly cover; arms
+   * recording if {@code more} asks for it.
+   */
+  synchronized void extend(AgentConfig more) {
+    checkNotNull(more, "config");
+    ModelClassPolicy before = policy;
+    ModelClassPolicy after = before.withPackages(more.packages());
+    AgentConfig.Builder merged = config.toBuilder().addPackages(more.packages())
+        .verbose(config.verbose() || more.verbose());
+    more.traceFile().ifPresent(merged::traceFile);
+    more.dotFile().ifPresent(merged::dotFile);
+    if (more.records()) {
+      RecordingHook.arm(more, out);
+    }
+    config = merged.build();
+    log.verbose(config.verbose());
+    if (!after.packages().equals(before.packages())) {
+      policy = after;
+      retransformer.retransform(before, after);
+    }
+  }
+
+  synchronized AgentConfig config() {
+    return config;
+  }
+
+  /** Classes rewritten so far, with their number of call sites. */
+  ImmutableMap<String, Integer> rewrittenClasses() {
+    return log.rewrittenClasses();
+  }
+
+  /** Every class the transformer failed to rewrite (printed when it happened). */
+  ImmutableList<InstrumentationLog.Failure> failures() {
+    return log.failures();
+  }
+}

@@ -1,0 +1,117 @@
+package io.jprune.agent;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import java.lang.instrument.Instrumentation;
+import net.bytebuddy.agent.ByteBuddyAgent;
+
+/**
+ * Entry points of the jprune agent: {@code -javaagent:jprune-agent.jar=ARGS} ({@link #premain}),
+ * attach to a running JVM ({@link #agentmain}, same ARGS, see {@link AgentConfig}) and, for
+ * libraries such as the pruner, {@link #selfAttach(AgentConfig)}.
+ *
+ * <p>All three install the same thing once per JVM: every traced call in a model class (Tensor
+ * methods, {@code torch.*} statics, module {@code forward}) becomes an invokedynamic site linked
+ * through {@code io.jprune.tracer.site.Sites}, which costs nothing measurable while no trace
+ * session records. Later calls only add packages (and arm recording); they never undo anything.
+ */
+public final class JPruneAgent {
+  private static AgentInstallation installation;
+
+  private JPruneAgent() {}
+
+  /**
+   * {@code -javaagent} entry. Malformed arguments throw, which aborts the JVM start with the
+   * message listing the accepted keys.
+   */
+  public static void premain(String args, Instrumentation instrumentation) {
+    apply(instrumentation, AgentConfig.parse(args));
+  }
+
+  /** Entry when attached to a running JVM; loaded model classes are retransformed. */
+  public static void agentmain(String args, Instrumentation instrumentation) {
+    apply(instrumentation, AgentConfig.parse(args));
+  }
+
+  /**
+   * Attaches the agent to this JVM (if not yet attached) and makes the packages of
+   * {@code config} model code, retransforming the already-loaded classes they cover. Idempotent:
+   * calling again with the same config does nothing, with more packages instruments only those.
+   * Needs {@code -Djdk.attach.allowAttachSelf=true} on JDK 9+ (or ByteBuddy's external attach
+   * helper) and, on JDK 21+, {@code -XX:+EnableDynamicAgentLoading} to avoid a warning.
+   *
+   * @throws IllegalStateException when the JVM cannot be attached to, or a loaded model class
+   *     could not be retransformed (the message names each class and the reason)
+   */
+  public static void selfAttach(AgentConfig config) {
+    checkNotNull(config, "config");
+    synchronized (JPruneAgent.class) {
+      if (installation != null) {
+        installation.extend(config);
+        return;
+      }
+    }
+    Instrumentation instrumentation = attachToThisJvm();
+    apply(instrumentation, config);
+  }
+
+  private static Instrumentation attachToThisJvm() {
+    try {
+      return ByteBuddyAgent.install();
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("jprune could not attach its agent to this JVM: " + e
+          + ". Start the JVM with -javaagent:jprune-agent.jar=packages=..., or allow"
+          + " self-attach with -Djdk.attach.allowAttachSelf=true", e);
+    }
+  }
+
+  private static synchronized void apply(Instrumentation instrumentation, AgentConfig config) {
+    if (installation == null) {
+      installation = AgentInstallation.install(instrumentation, config, System.err);
+    } else {
+      installation.extend(config);
+    }
+  }
+
+  /** Whether the agent is installed in this JVM (by any of the three entries). */
+  public static synchronized boolean isAttached() {
+    return installation != null;
+  }
+
+  /**
+   * The effective configuration: every package added so far, recording files, verbosity.
+   *
+   * @throws IllegalStateException when the agent is not attached
+   */
+  public static synchronized AgentConfig config() {
+    return attached().config();
+  }
+
+  /**
+   * Every class rewritten so far (load time and retransformation), with its number of call sites,
+   * in order of instrumentation; empty when not attached.
+   */
+  public static synchronized ImmutableMap<String, Integer> instrumentedClasses() {
+    return installation == null ? ImmutableMap.of() : installation.rewrittenClasses();
+  }
+
+  /**
+   * Classes the agent failed to rewrite when they were loaded ({@code "com.acme.Net: reason"}).
+   * Such failures are also printed to stderr at once; a class loader cannot be made to fail.
+   */
+  public static synchronized ImmutableList<String> failures() {
+    return installation == null ? ImmutableList.of()
+        : installation.failures().stream().map(Object::toString)
+            .collect(ImmutableList.toImmutableList());
+  }
+
+  private static AgentInstallation attached() {
+    if (installation == null) {
+      throw new IllegalStateException("the jprune agent is not attached: call"
+          + " JPruneAgent.selfAttach(config) or start the JVM with -javaagent");
+    }
+    return installation;
+  }
+}

@@ -1,0 +1,105 @@
+package io.jprune.agent;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.common.collect.ImmutableSet;
+import java.util.Set;
+import net.bytebuddy.description.type.TypeDescription;
+
+/**
+ * Decides which classes are model code whose call sites are rewritten: subclasses of
+ * {@code org.bytedeco.pytorch.Module}, classes nested in one (anonymous, local, inner, nestmates:
+ * they hold the lambdas' and helpers' calls of the model), and every class of the configured
+ * packages. Immutable: adding packages makes a new policy, so the agent can tell which loaded
+ * classes only the new one covers.
+ */
+final class ModelClassPolicy {
+  static final String MODULE = "org.bytedeco.pytorch.Module";
+
+  private final ImmutableSet<String> packages;
+
+  ModelClassPolicy(Set<String> packages) {
+    this.packages = ImmutableSet.copyOf(checkNotNull(packages, "packages"));
+  }
+
+  /** The configured packages. */
+  ImmutableSet<String> packages() {
+    return packages;
+  }
+
+  /** This policy plus {@code more} packages. */
+  ModelClassPolicy withPackages(Set<String> more) {
+    return new ModelClassPolicy(ImmutableSet.<String>builder().addAll(packages).addAll(more)
+        .build());
+  }
+
+  /**
+   * Whether {@code type} is model code. A type whose hierarchy cannot be resolved is not (it could
+   * not be loaded either), unless its package is configured.
+   */
+  boolean isModelClass(TypeDescription type) {
+    String name = type.getName();
+    if (NeverInstrumented.covers(name) || type.isAnnotation()) {
+      return false;
+    }
+    if (inConfiguredPackage(name)) {
+      return true;
+    }
+    try {
+      return extendsModule(type) || enclosedInModule(type) || nestedInModule(type);
+    } catch (RuntimeException unresolvable) {
+      return false;
+    }
+  }
+
+  private boolean inConfiguredPackage(String binaryName) {
+    for (String p : packages) {
+      if (binaryName.startsWith(p) && binaryName.length() > p.length()
+          && binaryName.charAt(p.length()) == '.') {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean enclosedInModule(TypeDescription type) {
+    for (TypeDescription outer = outerOf(type); outer != null; outer = outerOf(outer)) {
+      if (extendsModule(outer)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static TypeDescription outerOf(TypeDescription type) {
+    TypeDescription declaring = type.getDeclaringType();
+    return declaring != null ? declaring : type.getEnclosingType();
+  }
+
+  private static boolean nestedInModule(TypeDescription type) {
+    TypeDescription host = type.getNestHost();
+    return !host.equals(type) && extendsModule(host);
+  }
+
+  /** Whether {@code type} is a (direct or indirect) subclass of the bindings' Module. */
+  static boolean extendsModule(TypeDescription type) {
+    TypeDescription.Generic sup = type.getSuperClass();
+    while (sup != null) {
+      TypeDescription erasure = sup.asErasure();
+      String name = erasure.getName();
+      if (name.equals(MODULE)) {
+        return true;
+      }
+      if (name.startsWith("java.")) {
+        return false;
+      }
+      sup = erasure.getSuperClass();
+    }
+    return false;
+  }
+
+  @Override
+  public String toString() {
+    return "ModelClassPolicy[Module subclasses and nested classes, packages " + packages + "]";
+  }
+}
