@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  *       instrumented, so such a package is refused;
  *   <li>{@code trace}: JSON file written at JVM exit with the trace of the first top-level module
  *       forward called from an instrumented class (call your model from a class in
- *       {@code packages} so that the root forward itself is a traced call);
+ *       {@code packages} so that the root forward itself is a traced call). Until that forward
+ *       runs, the recorder owns the call sites and {@code TraceSession.start} is refused;
  *   <li>{@code dot}: Graphviz file written at JVM exit for the same trace (recording is armed by
  *       {@code trace} or {@code dot});
  *   <li>{@code verbose}: {@code true} or {@code false}; logs every instrumented class to stderr.
