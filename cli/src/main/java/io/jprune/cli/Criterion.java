@@ -1,0 +1,42 @@
+package io.jprune.cli;
+
+import io.jprune.pruner.importance.Importance;
+import io.jprune.pruner.importance.Importances;
+
+/** The importance criteria the command offers, by their option name. */
+enum Criterion {
+  L1("group L1 magnitude"),
+  L2("group L2 magnitude"),
+  BN("BatchNorm scale |gamma| (network slimming)"),
+  LAMP("layer-adaptive magnitude (LAMP, p = 2)"),
+  TAYLOR("first-order Taylor |w * dL/dw|, label-free proxy loss"),
+  HESSIAN("second-order OBD (squared gradients), label-free proxy loss"),
+  RANDOM("seeded random scores (a baseline)");
+
+  private final String description;
+
+  Criterion(String description) {
+    this.description = description;
+  }
+
+  Importance importance(long seed) {
+    return switch (this) {
+      case L1 -> Importances.magnitude(1);
+      case L2 -> Importances.magnitude(2);
+      case BN -> Importances.bnScale();
+      case LAMP -> Importances.lamp(2);
+      case TAYLOR -> Importances.taylor();
+      case HESSIAN -> Importances.hessian();
+      case RANDOM -> Importances.random(seed);
+    };
+  }
+
+  /** Whether the criterion reads gradients, so the pruner must run a loss. */
+  boolean needsLoss() {
+    return this == TAYLOR || this == HESSIAN;
+  }
+
+  String description() {
+    return description;
+  }
+}

@@ -1,0 +1,281 @@
+package io.jprune.cli;
+
+import com.google.common.primitives.ImmutableLongArray;
+import io.jprune.nativeconfig.Libtorch;
+import io.jprune.pruner.Pruner;
+import io.jprune.pruner.StepReport;
+import io.jprune.pruner.graph.DependencyGraph;
+import io.jprune.pruner.graph.RemovalEffects;
+import io.jprune.pruner.report.GroupsDot;
+import io.jprune.pruner.report.GroupsHtml;
+import io.jprune.pruner.report.Latency;
+import io.jprune.pruner.report.ModelCost;
+import io.jprune.pruner.report.PruningReport;
+import io.jprune.pruner.save.PrunedModelFiles;
+import io.jprune.pruner.verify.Equivalence;
+import io.jprune.pruner.verify.EquivalenceReport;
+import io.jprune.pruner.verify.MaskedOriginal;
+import io.jprune.tracer.TensorRef;
+import io.jprune.tracer.Trace;
+import io.jprune.tracer.TracedCall;
+import io.jprune.zoo.ZooModel;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jprune}: prunes a model of the zoo in this JVM, checks the pruned output against the
+ * masked original where that comparison must be exact, and prints the before/after table with
+ * latencies and where the time went. With no arguments it prunes the DINO ViT-S (q/k/v taken
+ * with {@code select}) by half of its channels and half of its heads.
+ */
+@Command(name = "jprune", mixinStandardHelpOptions = true, version = "jprune 0.1.0",
+    sortOptions = false, usageHelpAutoWidth = true,
+    description = "Structurally prunes a zoo model (traced, exact channel groups), verifies it "
+        + "and prints params, MACs and latency before and after.")
+public final class JpruneCommand implements Callable<Integer> {
+  /** Relative tolerance of the equivalence check (float32 sums in another order). */
+  static final double REL_TOL = 1e-5;
+
+  @Option(names = "--model", defaultValue = "VIT_S_SELECT", paramLabel = "NAME",
+      description = "zoo model (default ${DEFAULT-VALUE}): ${COMPLETION-CANDIDATES}")
+  ZooModel model;
+
+  @Option(names = "--ratio", defaultValue = "0.5", paramLabel = "R",
+      description = "fraction of each group's channels to remove, in [0, 1) (default "
+          + "${DEFAULT-VALUE})")
+  double ratio;
+
+  @Option(names = "--head-ratio", defaultValue = "0.5", paramLabel = "R",
+      description = "fraction of whole attention heads to remove, in [0, 1) (default "
+          + "${DEFAULT-VALUE}; heads are found from the traced reshape)")
+  double headRatio;
+
+  @Option(names = "--importance", defaultValue = "l2", paramLabel = "C",
+      description = "criterion: l1, l2, bn, lamp, taylor, hessian, random (default "
+          + "${DEFAULT-VALUE}); taylor and hessian use the mean squared output as a label-free "
+          + "loss")
+  Criterion importance;
+
+  @Option(names = "--global", description = "rank channels across all groups")
+  boolean global;
+
+  @Option(names = "--steps", defaultValue = "1", paramLabel = "N",
+      description = "iterative steps reaching the ratio (default ${DEFAULT-VALUE})")
+  int steps;
+
+  @Option(names = "--round-to", defaultValue = "1", paramLabel = "N",
+      description = "keep channel counts a multiple of N (default ${DEFAULT-VALUE})")
+  int roundTo;
+
+  @Option(names = "--ignore", split = ",", paramLabel = "MODULE",
+      description = "modules whose output channels are kept (comma-separated)")
+  List<String> ignore = new ArrayList<>();
+
+  @Option(names = "--output", paramLabel = "DIR",
+      description = "save record.json and weights.pt of the pruned model here")
+  Path output;
+
+  @Option(names = "--html", paramLabel = "FILE",
+      description = "write a self-contained HTML page of the original model's groups and ops")
+  Path html;
+
+  @Option(names = "--dot", paramLabel = "FILE",
+      description = "write the groups as Graphviz DOT (layers coupled by each group)")
+  Path dot;
+
+  @Option(names = "--threads", paramLabel = "N",
+      description = "libtorch intra-op threads (default: available processors)")
+  Integer threads;
+
+  @Option(names = "--runs", defaultValue = "5", paramLabel = "N",
+      description = "timed forwards for the latency before and after, 0 to skip (default "
+          + "${DEFAULT-VALUE})")
+  int runs;
+
+  @Option(names = "--seed", defaultValue = "0", paramLabel = "S",
+      description = "seed of the model weights, example input and random criterion")
+  long seed;
+
+  @Option(names = "--no-verify", description = "skip the comparison with the masked original")
+  boolean noVerify;
+
+  @Spec
+  CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured picocli command line (criteria and models case-insensitive). */
+  static CommandLine commandLine() {
+    return new CommandLine(new JpruneCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    long start = System.nanoTime();
+    Libtorch.load();
+    int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    Libtorch.setIntraOpThreads(nThreads);
+
+    Module m = model.create(seed);
+    Tensor x = model.exampleInput(seed);
+    Supplier<Tensor> forward = () -> model.forward(m, x);
+    Supplier<Tensor> noGrad = () -> {
+      try (NoGradGuard g = new NoGradGuard()) {
+        return forward.get();
+      }
+    };
+    ConsoleProgress progress = new ConsoleProgress(out, System.console() != null);
+    progress.show(0, steps, "tracing " + model.name() + " and building its graph");
+    Pruner.Builder builder = Pruner.builder(m).forward(forward)
+        .importance(importance.importance(seed)).ratio(ratio).headRatio(headRatio)
+        .global(global).steps(steps).roundTo(roundTo).ignore(ignore.toArray(String[]::new));
+    if (importance.needsLoss()) {
+      builder.loss(() -> forward.get().square().mean());
+    }
+    Pruner pruner = builder.build();
+    DependencyGraph original = pruner.graph();
+    ModelCost before = ModelCost.of(original.trace());
+    if (html != null) {
+      write(html, GroupsHtml.render(original, model.name() + " - jprune groups"));
+    }
+    if (dot != null) {
+      write(dot, GroupsDot.render(original));
+    }
+    long verifyNanos = 0;
+    long latencyNanos = 0;
+    Latency latencyBefore = null;
+    if (runs > 0) {
+      progress.show(0, steps, "timing the original forward");
+      long t = System.nanoTime();
+      latencyBefore = Latency.measure(forward, 2, runs);
+      latencyNanos += System.nanoTime() - t;
+    }
+
+    List<StepReport> reports = new ArrayList<>();
+    List<String> checks = new ArrayList<>();
+    boolean failed = false;
+    for (int s = 0; s < steps; s++) {
+      progress.show(s, steps, "scoring, planning and cutting");
+      if (noVerify) {
+        reports.add(pruner.step());
+        continue;
+      }
+      long t = System.nanoTime();
+      DependencyGraph g = pruner.graph();
+      Map<Integer, long[]> proposal = pruner.proposal();
+      RemovalEffects effects = g.effects(proposal);
+      Tensor masked = MaskedOriginal.output(m, effects, noGrad);
+      BitSet removedOutput = effects.removedElements(outputOf(g.trace()));
+      verifyNanos += System.nanoTime() - t;
+      StepReport report = pruner.step();
+      reports.add(report);
+      t = System.nanoTime();
+      if (!sameRemoval(proposal, report)) {
+        checks.add(String.format("step %d: not verified (the criterion scored differently on "
+            + "its second run)", report.step()));
+      } else {
+        EquivalenceReport eq = Equivalence.compare(masked, noGrad.get(), removedOutput, effects);
+        boolean ok = !eq.exactExpected() || eq.agrees(REL_TOL);
+        failed |= !ok;
+        checks.add(String.format(Locale.ROOT, "step %d: %s -> %s", report.step(), eq,
+            eq.exactExpected() ? (ok ? "equal to the masked original (rel. tol. 1e-5)"
+                : "DIFFERS from the masked original") : "not comparable exactly"));
+      }
+      verifyNanos += System.nanoTime() - t;
+    }
+    progress.show(steps, steps, "re-tracing the pruned model");
+    long t = System.nanoTime();
+    ModelCost after = ModelCost.of(pruner.graph().trace());
+    long retraceNanos = System.nanoTime() - t;
+    PruningReport table = PruningReport.of(String.format(Locale.ROOT,
+        "%s, %s importance, ratio %s, head ratio %s, %d step(s)%s, %d thread(s)", model.name(),
+        importance.name().toLowerCase(Locale.ROOT), ratio, headRatio, steps,
+        global ? ", global" : "", nThreads), before, after);
+    if (runs > 0) {
+      progress.show(steps, steps, "timing the pruned forward");
+      t = System.nanoTime();
+      Latency latencyAfter = Latency.measure(forward, 2, runs);
+      latencyNanos += System.nanoTime() - t;
+      table = table.withLatency(latencyBefore, latencyAfter);
+    }
+    progress.done();
+    out.print(table.render());
+    checks.forEach(c -> out.println("verify " + c));
+    if (output != null) {
+      PrunedModelFiles.save(m, pruner, output);
+      out.println("saved " + output.resolve(PrunedModelFiles.RECORD) + " and "
+          + output.resolve(PrunedModelFiles.WEIGHTS));
+    }
+    out.println(timeSplit(reports, verifyNanos, latencyNanos, retraceNanos,
+        System.nanoTime() - start));
+    out.flush();
+    return failed ? 2 : 0;
+  }
+
+  /** Wall time split: trace / graph / importance / surgery of every step, then the rest. */
+  static String timeSplit(List<StepReport> reports, long verifyNanos, long latencyNanos,
+      long retraceNanos, long wallNanos) {
+    long trace = reports.stream().mapToLong(StepReport::traceMillis).sum();
+    long graph = reports.stream().mapToLong(StepReport::graphMillis).sum();
+    long importance = reports.stream().mapToLong(StepReport::importanceMillis).sum();
+    long surgery = reports.stream().mapToLong(StepReport::surgeryMillis).sum();
+    long verify = verifyNanos / 1_000_000;
+    long latency = latencyNanos / 1_000_000;
+    long retrace = retraceNanos / 1_000_000;
+    long wall = wallNanos / 1_000_000;
+    long other = Math.max(0, wall - trace - graph - importance - surgery - verify - latency
+        - retrace);
+    return String.format(Locale.ROOT, "wall time %.2f s: trace %.2f s, graph %.2f s, importance "
+        + "%.2f s, surgery %.2f s | verify %.2f s, latency runs %.2f s, re-trace for the table "
+        + "%.2f s, other (libtorch start, model build) %.2f s", wall / 1e3, trace / 1e3,
+        graph / 1e3, importance / 1e3, surgery / 1e3, verify / 1e3, latency / 1e3,
+        retrace / 1e3, other / 1e3);
+  }
+
+  /** The tensor the traced forward returned: the output of the last top-level call. */
+  static TensorRef outputOf(Trace trace) {
+    List<TracedCall> top = trace.topLevel();
+    return top.get(top.size() - 1).outputTensor();
+  }
+
+  private static boolean sameRemoval(Map<Integer, long[]> proposal, StepReport report) {
+    Map<Integer, ImmutableLongArray> p = new TreeMap<>();
+    proposal.forEach((k, v) -> {
+      long[] sorted = v.clone();
+      Arrays.sort(sorted);
+      p.put(k, ImmutableLongArray.copyOf(sorted));
+    });
+    return p.equals(new TreeMap<>(report.removal()));
+  }
+
+  private static void write(Path file, String text) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.writeString(file, text, StandardCharsets.UTF_8);
+  }
+}

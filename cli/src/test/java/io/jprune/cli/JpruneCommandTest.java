@@ -1,0 +1,92 @@
+package io.jprune.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jprune.pruner.save.PrunedModelFiles;
+import io.jprune.pruner.save.PruningRecord;
+import io.jprune.zoo.ZooModel;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command end to end on a small zoo model, in this JVM (the pruner self-attaches). */
+class JpruneCommandTest {
+  @TempDir
+  Path dir;
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = JpruneCommand.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int exit = cl.execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void prunesVerifiesReportsAndSavesEspcn() throws Exception {
+    Path saved = dir.resolve("espcn");
+    Run r = run("--model", "espcn", "--ratio", "0.5", "--runs", "1", "--threads", "1",
+        "--output", saved.toString(), "--html", dir.resolve("g.html").toString(), "--dot",
+        dir.resolve("g.dot").toString());
+    assertEquals(0, r.exit(), r.out() + r.err());
+    assertTrue(r.out().contains("ESPCN, l2 importance, ratio 0.5, head ratio 0.5, 1 step(s), "
+        + "1 thread(s)\n"), r.out());
+    assertTrue(r.out().contains("\ntotal "), r.out());
+    assertTrue(r.out().matches("(?s).*total\\s+41,009\\s.*"), r.out());
+    assertTrue(r.out().contains("-> equal to the masked original (rel. tol. 1e-5)"), r.out());
+    assertTrue(r.out().matches("(?s).*wall time [0-9.]+ s: trace [0-9.]+ s, graph [0-9.]+ s, "
+        + "importance [0-9.]+ s, surgery [0-9.]+ s \\| verify .*"), r.out());
+    assertTrue(Files.readString(dir.resolve("g.html")).startsWith("<!DOCTYPE html>"));
+    assertTrue(Files.readString(dir.resolve("g.dot")).startsWith("digraph groups {"));
+
+    PruningRecord record = PrunedModelFiles.readRecord(saved);
+    Module fresh = ZooModel.ESPCN.create(0);
+    PrunedModelFiles.load(fresh, saved);
+    Tensor y = ZooModel.ESPCN.forward(fresh, ZooModel.ESPCN.exampleInput(0));
+    assertArrayEquals(new long[] {1, 1, 96, 96}, new long[] {y.size(0), y.size(1), y.size(2),
+        y.size(3)});
+    assertEquals("io.jprune.zoo.Espcn", record.modelClass());
+  }
+
+  @Test
+  void badOptionsAreNamed() {
+    Run r = run("--model", "NOPE");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().startsWith("Invalid value for option '--model': expected one of "),
+        r.err());
+    r = run("--ratio", "1.5", "--model", "espcn", "--runs", "0");
+    assertEquals(1, r.exit());
+    assertTrue(r.err().contains("ratio must be in [0, 1), got 1.5"), r.err());
+  }
+
+  @Test
+  void helpListsTheOptions() {
+    Run r = run("--help");
+    assertEquals(0, r.exit());
+    for (String o : new String[] {"--model", "--ratio", "--head-ratio", "--importance",
+        "--global", "--steps", "--round-to", "--ignore", "--output", "--html", "--threads"}) {
+      assertTrue(r.out().contains(o), o + " missing from\n" + r.out());
+    }
+  }
+
+  @Test
+  void timeSplitAddsUp() {
+    assertEquals("wall time 10.00 s: trace 0.00 s, graph 0.00 s, importance 0.00 s, surgery "
+        + "0.00 s | verify 1.00 s, latency runs 2.00 s, re-trace for the table 3.00 s, other "
+        + "(libtorch start, model build) 4.00 s",
+        JpruneCommand.timeSplit(java.util.List.of(), 1_000_000_000L, 2_000_000_000L,
+            3_000_000_000L, 10_000_000_000L));
+  }
+}
