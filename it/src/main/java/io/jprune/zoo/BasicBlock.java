@@ -19,6 +19,8 @@ public final class BasicBlock extends ResidualBlock {
   private final Conv2dImpl conv2;
   private final BatchNorm2dImpl bn2;
   private final SequentialImpl downsample;
+  /** Java objects of the native Sequential's children (see {@link Layers#held}). */
+  private final java.util.List<org.bytedeco.pytorch.Module> held = new java.util.ArrayList<>();
 
   BasicBlock(long inplanes, long planes, long stride) {
     conv1 = register_module("conv1", Layers.conv2d(inplanes, planes, 3, stride, 1, false));
@@ -26,7 +28,7 @@ public final class BasicBlock extends ResidualBlock {
     relu = register_module("relu", new ReLUImpl());
     conv2 = register_module("conv2", Layers.conv2d(planes, planes, 3, 1, 1, false));
     bn2 = register_module("bn2", Layers.batchNorm2d(planes));
-    downsample = ResNetStage.downsampleIfNeeded(this, inplanes, planes * EXPANSION, stride);
+    downsample = ResNetStage.downsampleIfNeeded(this, held, inplanes, planes * EXPANSION, stride);
   }
 
   @Override

@@ -21,6 +21,8 @@ public final class Bottleneck extends ResidualBlock {
   private final BatchNorm2dImpl bn3;
   private final ReLUImpl relu;
   private final SequentialImpl downsample;
+  /** Java objects of the native Sequential's children (see {@link Layers#held}). */
+  private final java.util.List<org.bytedeco.pytorch.Module> held = new java.util.ArrayList<>();
 
   Bottleneck(long inplanes, long planes, long stride) {
     long width = planes;
@@ -31,7 +33,7 @@ public final class Bottleneck extends ResidualBlock {
     conv3 = register_module("conv3", Layers.conv2d(width, planes * EXPANSION, 1, 1, 0, false));
     bn3 = register_module("bn3", Layers.batchNorm2d(planes * EXPANSION));
     relu = register_module("relu", new ReLUImpl());
-    downsample = ResNetStage.downsampleIfNeeded(this, inplanes, planes * EXPANSION, stride);
+    downsample = ResNetStage.downsampleIfNeeded(this, held, inplanes, planes * EXPANSION, stride);
   }
 
   @Override

@@ -71,6 +71,17 @@ final class Layers {
     return new LayerNormImpl(o);
   }
 
+  /**
+   * Keeps the Java object of a module pushed into a native container: SequentialImpl holds the
+   * native module, not its Java owner, and once the owner is garbage-collected the module is freed
+   * under the container (javacpp-presets #1782; seen here as a SIGSEGV in Module::name()).
+   */
+  static <M extends org.bytedeco.pytorch.Module> M held(java.util.List<org.bytedeco.pytorch.Module>
+      holder, M module) {
+    holder.add(module);
+    return module;
+  }
+
   /** {@code nn.Linear(in, out)} with bias. */
   static LinearImpl linear(long in, long out) {
     return new LinearImpl(in, out);

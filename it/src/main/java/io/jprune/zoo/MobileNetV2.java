@@ -27,6 +27,8 @@ public final class MobileNetV2 extends Module {
   private final List<InvertedResidual> blocks = new ArrayList<>();
   private final ConvBnAct last;
   private final SequentialImpl classifier;
+  /** Java objects of the native Sequential's children (see {@link Layers#held}). */
+  private final List<org.bytedeco.pytorch.Module> held = new ArrayList<>();
 
   public MobileNetV2(long numClasses) {
     ModuleListImpl features = register_module("features", new ModuleListImpl());
@@ -44,8 +46,8 @@ public final class MobileNetV2 extends Module {
     last = new ConvBnAct(in, LAST_CHANNELS, 1, 1, Activation.RELU6);
     features.push_back(last);
     SequentialImpl head = new SequentialImpl();
-    head.push_back(new DropoutImpl(0.2));
-    head.push_back(Layers.linear(LAST_CHANNELS, numClasses));
+    head.push_back(Layers.held(held, new DropoutImpl(0.2)));
+    head.push_back(Layers.held(held, Layers.linear(LAST_CHANNELS, numClasses)));
     classifier = register_module("classifier", head);
   }
 

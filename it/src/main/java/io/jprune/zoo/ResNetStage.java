@@ -40,14 +40,15 @@ public final class ResNetStage extends Module {
    * torchvision's projection shortcut, registered on {@code block} as {@code downsample}: a
    * native {@code Sequential(conv1x1, BatchNorm2d)} when the shape changes, else null.
    */
-  static SequentialImpl downsampleIfNeeded(Module block, long inplanes, long outplanes,
-      long stride) {
+  static SequentialImpl downsampleIfNeeded(Module block, List<Module> held, long inplanes,
+      long outplanes, long stride) {
     if (stride == 1 && inplanes == outplanes) {
       return null;
     }
     SequentialImpl downsample = new SequentialImpl();
-    downsample.push_back(Layers.conv2d(inplanes, outplanes, 1, stride, 0, false));
-    downsample.push_back(Layers.batchNorm2d(outplanes));
+    downsample.push_back(Layers.held(held, Layers.conv2d(inplanes, outplanes, 1, stride, 0,
+        false)));
+    downsample.push_back(Layers.held(held, Layers.batchNorm2d(outplanes)));
     return block.register_module("downsample", downsample);
   }
 }

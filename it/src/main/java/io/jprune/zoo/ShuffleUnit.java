@@ -19,31 +19,33 @@ public final class ShuffleUnit extends Module {
   private final long stride;
   private final SequentialImpl branch1;
   private final SequentialImpl branch2;
+  /** Java objects of the native Sequentials' children (see {@link Layers#held}). */
+  private final java.util.List<org.bytedeco.pytorch.Module> held = new java.util.ArrayList<>();
 
   ShuffleUnit(long in, long out, long stride) {
     this.stride = stride;
     long half = out / 2;
     if (stride > 1) {
       SequentialImpl b1 = new SequentialImpl();
-      b1.push_back(Layers.conv2d(in, in, 3, stride, 1, in, false));
-      b1.push_back(Layers.batchNorm2d(in));
-      b1.push_back(Layers.conv2d(in, half, 1, 1, 0, false));
-      b1.push_back(Layers.batchNorm2d(half));
-      b1.push_back(new ReLUImpl());
+      b1.push_back(Layers.held(held, Layers.conv2d(in, in, 3, stride, 1, in, false)));
+      b1.push_back(Layers.held(held, Layers.batchNorm2d(in)));
+      b1.push_back(Layers.held(held, Layers.conv2d(in, half, 1, 1, 0, false)));
+      b1.push_back(Layers.held(held, Layers.batchNorm2d(half)));
+      b1.push_back(Layers.held(held, new ReLUImpl()));
       branch1 = register_module("branch1", b1);
     } else {
       branch1 = null;
     }
     long branch2In = stride > 1 ? in : half;
     SequentialImpl b2 = new SequentialImpl();
-    b2.push_back(Layers.conv2d(branch2In, half, 1, 1, 0, false));
-    b2.push_back(Layers.batchNorm2d(half));
-    b2.push_back(new ReLUImpl());
-    b2.push_back(Layers.conv2d(half, half, 3, stride, 1, half, false));
-    b2.push_back(Layers.batchNorm2d(half));
-    b2.push_back(Layers.conv2d(half, half, 1, 1, 0, false));
-    b2.push_back(Layers.batchNorm2d(half));
-    b2.push_back(new ReLUImpl());
+    b2.push_back(Layers.held(held, Layers.conv2d(branch2In, half, 1, 1, 0, false)));
+    b2.push_back(Layers.held(held, Layers.batchNorm2d(half)));
+    b2.push_back(Layers.held(held, new ReLUImpl()));
+    b2.push_back(Layers.held(held, Layers.conv2d(half, half, 3, stride, 1, half, false)));
+    b2.push_back(Layers.held(held, Layers.batchNorm2d(half)));
+    b2.push_back(Layers.held(held, Layers.conv2d(half, half, 1, 1, 0, false)));
+    b2.push_back(Layers.held(held, Layers.batchNorm2d(half)));
+    b2.push_back(Layers.held(held, new ReLUImpl()));
     branch2 = register_module("branch2", b2);
   }
 

@@ -56,7 +56,7 @@ final class TensorTable {
       keepAlive.add(new Tensor(t)); // one more owner: the impl (and its address) outlive the op
     }
     TensorRef ref = new TensorRef(all.size(), address, version, shapeOf(t),
-        t.scalar_type().name(), deviceOf(t), origin, name, producer);
+        t.scalar_type().intern().name(), deviceOf(t), origin, name, producer);
     all.add(ref);
     latest.put(address, ref);
     return ref;

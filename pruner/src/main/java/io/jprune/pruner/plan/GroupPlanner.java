@@ -56,11 +56,11 @@ public final class GroupPlanner {
     int keep = (int) Math.round(units.count() * (1 - removeFraction));
     keep = roundKeep(keep, roundTo, alive);
     int toRemove = Math.max(0, alive - keep);
-    GroupConstraint equal = group.constraints().stream()
-        .filter(c -> c.kind() == BlockSpec.Kind.EQUAL_COUNT).findFirst().orElse(null);
-    List<Integer> chosen = equal == null
+    List<GroupConstraint> equal = group.constraints().stream()
+        .filter(c -> c.kind() == BlockSpec.Kind.EQUAL_COUNT).toList();
+    List<Integer> chosen = equal.isEmpty()
         ? lowest(allAlive(gone), unitScores, toRemove)
-        : perBlock(equal, units, gone, unitScores, toRemove);
+        : balance(perCell(equal, units, gone, unitScores, toRemove), equal, units, unitScores);
     for (int u : chosen) {
       for (int ch : units.unit(u)) {
         removed.add(ch);
@@ -94,24 +94,94 @@ public final class GroupPlanner {
     return sorted.subList(0, Math.min(n, sorted.size()));
   }
 
-  /** The same number from every block (GroupNorm groups, chunks, conv groups). */
-  private static List<Integer> perBlock(GroupConstraint c, ChannelUnits units, boolean[] gone,
-      double[] scores, int total) {
-    int blocks = c.blocks().size();
-    int per = total / blocks;
-    List<Integer> out = new ArrayList<>();
-    for (ImmutableIntArray block : c.blocks()) {
-      TreeSet<Integer> candidates = new TreeSet<>();
-      for (int p = 0; p < block.length(); p++) {
-        int ch = block.get(p);
-        if (ch >= 0 && !gone[units.unitOf(ch)]) {
-          candidates.add(units.unitOf(ch));
-        }
+  /**
+   * The same number from every block of every EQUAL_COUNT constraint (GroupNorm groups, chunks,
+   * conv groups): units are sorted into cells by the blocks they touch in each constraint, and
+   * every cell loses as many. A unit spanning blocks (one channel in each chunk, tied by a
+   * channel shuffle) is one cell member, so its blocks lose alike; nested partitions (GroupNorm
+   * groups inside conv groups) refine into cells of the finer one.
+   */
+  private static List<Integer> perCell(List<GroupConstraint> constraints, ChannelUnits units,
+      boolean[] gone, double[] scores, int total) {
+    Map<String, List<Integer>> cells = new LinkedHashMap<>();
+    for (int u = 0; u < units.count(); u++) {
+      if (gone[u]) {
+        continue;
       }
-      out.addAll(lowest(new ArrayList<>(candidates), scores, Math.min(per,
-          Math.max(0, candidates.size() - 1))));
+      StringBuilder key = new StringBuilder();
+      for (GroupConstraint c : constraints) {
+        TreeSet<Integer> touched = new TreeSet<>();
+        for (int ch : units.unit(u)) {
+          for (int b = 0; b < c.blocks().size(); b++) {
+            if (c.blocks().get(b).contains(ch)) {
+              touched.add(b);
+            }
+          }
+        }
+        key.append(touched).append('|');
+      }
+      cells.computeIfAbsent(key.toString(), k -> new ArrayList<>()).add(u);
+    }
+    int per = total / cells.size();
+    int smallest = cells.values().stream().mapToInt(List::size).min().orElse(0);
+    per = Math.min(per, Math.max(0, smallest - 1));
+    List<Integer> out = new ArrayList<>();
+    for (List<Integer> cell : cells.values()) {
+      out.addAll(lowest(cell, scores, per));
     }
     return out;
+  }
+
+  /**
+   * Gives back the highest-scoring chosen units of the block that loses most until every block of
+   * every EQUAL_COUNT constraint loses the same number of channels (units of unequal sizes, e.g.
+   * tied through several channel shuffles, can unbalance equal unit counts).
+   */
+  private static List<Integer> balance(List<Integer> chosen, List<GroupConstraint> constraints,
+      ChannelUnits units, double[] scores) {
+    List<Integer> kept = new ArrayList<>(chosen);
+    kept.sort(Comparator.comparingDouble((Integer u) -> scores[u]).thenComparing(u -> u));
+    boolean changed = true;
+    while (changed && !kept.isEmpty()) {
+      changed = false;
+      for (GroupConstraint c : constraints) {
+        int[] counts = new int[c.blocks().size()];
+        for (int u : kept) {
+          for (int ch : units.unit(u)) {
+            for (int b = 0; b < counts.length; b++) {
+              counts[b] += c.blocks().get(b).contains(ch) ? 1 : 0;
+            }
+          }
+        }
+        int max = 0;
+        int min = Integer.MAX_VALUE;
+        int maxBlock = 0;
+        for (int b = 0; b < counts.length; b++) {
+          if (counts[b] > max) {
+            max = counts[b];
+            maxBlock = b;
+          }
+          min = Math.min(min, counts[b]);
+        }
+        if (max == min) {
+          continue;
+        }
+        ImmutableIntArray block = c.blocks().get(maxBlock);
+        for (int i = kept.size() - 1; i >= 0; i--) {
+          boolean inBlock = false;
+          for (int ch : units.unit(kept.get(i))) {
+            inBlock |= block.contains(ch);
+          }
+          if (inBlock) {
+            kept.remove(i);
+            changed = true;
+            break;
+          }
+        }
+        break;
+      }
+    }
+    return kept;
   }
 
   /**
