@@ -48,6 +48,26 @@ public final class RemovalEffects {
 
   static RemovalEffects compute(DependencyGraph graph, BitSet roots, Map<Integer, long[]> removal) {
     LabelPass pass = graph.pass();
+    Set<ParamSlice> removedSlices = new LinkedHashSet<>();
+    ImmutableList.Builder<ParamSlice> zeroed = ImmutableList.builder();
+    Set<String> reasons = new LinkedHashSet<>();
+    Map<Integer, ImmutableLongArray> removalOut = new TreeMap<>();
+    for (Map.Entry<Integer, long[]> e : removal.entrySet()) {
+      PruningGroup g = graph.group(e.getKey());
+      TreeSet<Long> sorted = new TreeSet<>();
+      for (long idx : e.getValue()) {
+        sorted.add(idx);
+        Channel c = g.channel((int) idx);
+        removedSlices.addAll(c.slices());
+        zeroed.addAll(c.outputs());
+        if (c.inexactReason() != null) {
+          reasons.add(c.inexactReason());
+        }
+      }
+      removalOut.put(e.getKey(), ImmutableLongArray.copyOf(
+          sorted.stream().mapToLong(Long::longValue).toArray()));
+    }
+    ImmutableMap<String, ParamCut> cuts = cuts(pass, removedSlices);
     MaskPass mp = new MaskPass(pass, roots);
     Map<String, List<SitePatch>> bySite = new LinkedHashMap<>();
     Set<String> patchedSites = new LinkedHashSet<>();
@@ -89,26 +109,6 @@ public final class RemovalEffects {
       checkSiteConsistent(calls);
       sitePatches.addAll(calls);
     }
-    Set<ParamSlice> removedSlices = new LinkedHashSet<>();
-    ImmutableList.Builder<ParamSlice> zeroed = ImmutableList.builder();
-    Set<String> reasons = new LinkedHashSet<>();
-    Map<Integer, ImmutableLongArray> removalOut = new TreeMap<>();
-    for (Map.Entry<Integer, long[]> e : removal.entrySet()) {
-      PruningGroup g = graph.group(e.getKey());
-      TreeSet<Long> sorted = new TreeSet<>();
-      for (long idx : e.getValue()) {
-        sorted.add(idx);
-        Channel c = g.channel((int) idx);
-        removedSlices.addAll(c.slices());
-        zeroed.addAll(c.outputs());
-        if (c.inexactReason() != null) {
-          reasons.add(c.inexactReason());
-        }
-      }
-      removalOut.put(e.getKey(), ImmutableLongArray.copyOf(
-          sorted.stream().mapToLong(Long::longValue).toArray()));
-    }
-    ImmutableMap<String, ParamCut> cuts = cuts(pass, removedSlices);
     return new RemovalEffects(ImmutableMap.copyOf(removalOut), cuts, sitePatches.build(),
         ImmutableMap.copyOf(moduleShapes), zeroed.build(), ImmutableSet.copyOf(reasons), mp);
   }
@@ -118,7 +118,8 @@ public final class RemovalEffects {
       for (int j = i + 1; j < calls.size(); j++) {
         SitePatch a = calls.get(i);
         SitePatch b = calls.get(j);
-        if (a.prunedShape().equals(b.prunedShape()) && !a.patches().equals(b.patches())) {
+        if (a.prunedShape().equals(b.prunedShape()) && !a.patches().equals(b.patches())
+            && sameBefore(a, b)) {
           throw new PlanException("call site " + a.location() + " runs " + calls.size()
               + " times with the same pruned input shape " + a.prunedShape()
               + " but needs different arguments (" + a.patches() + " vs " + b.patches()
@@ -126,6 +127,18 @@ public final class RemovalEffects {
         }
       }
     }
+  }
+
+  /** Whether two calls pass the same traced values where either one changes an argument. */
+  private static boolean sameBefore(SitePatch a, SitePatch b) {
+    for (ArgPatch pa : a.patches()) {
+      for (ArgPatch pb : b.patches()) {
+        if (pa.argIndex() == pb.argIndex() && !pa.before().equals(pb.before())) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private static ImmutableMap<String, ParamCut> cuts(LabelPass pass, Set<ParamSlice> slices) {

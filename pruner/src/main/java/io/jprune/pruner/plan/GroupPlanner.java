@@ -53,6 +53,7 @@ public final class GroupPlanner {
     for (boolean g : gone) {
       alive += g ? 0 : 1;
     }
+    lockLastOfEachLayer(group, units, unitScores, gone);
     int keep = (int) Math.round(units.count() * (1 - removeFraction));
     keep = roundKeep(keep, roundTo, alive);
     int toRemove = Math.max(0, alive - keep);
@@ -67,6 +68,33 @@ public final class GroupPlanner {
       }
     }
     return removed.stream().mapToLong(Integer::longValue).toArray();
+  }
+
+  /**
+   * Every parameter dim of the group keeps at least one slice: the best-scoring unit touching it
+   * is marked as not removable (by setting it "gone" for the selection below, it is never chosen;
+   * its channels are not in {@code removed}).
+   */
+  private static void lockLastOfEachLayer(PruningGroup group, ChannelUnits units,
+      double[] unitScores, boolean[] gone) {
+    Map<String, Integer> best = new LinkedHashMap<>();
+    for (int u = 0; u < units.count(); u++) {
+      if (gone[u]) {
+        continue;
+      }
+      for (int ch : units.unit(u)) {
+        for (var slice : group.channel(ch).slices()) {
+          String key = slice.param() + "#" + slice.dim() + "#" + slice.convGroup();
+          Integer b = best.get(key);
+          if (b == null || unitScores[u] > unitScores[b]) {
+            best.put(key, u);
+          }
+        }
+      }
+    }
+    for (int u : best.values()) {
+      gone[u] = true;
+    }
   }
 
   static int roundKeep(int keep, int roundTo, int alive) {

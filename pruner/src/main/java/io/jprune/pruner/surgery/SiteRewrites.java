@@ -85,9 +85,10 @@ public final class SiteRewrites {
 
   private static Object[] applyLayer(List<SitePatch> layer, Object[] args) {
     long[] shape = firstTensorShape(args);
+    // Calls that change arguments first: an unchanged call matches any shape of its rank.
     for (SitePatch p : layer) {
-      if (matches(p, shape)) {
-        return p.patches().isEmpty() ? args : patch(p, args);
+      if (!p.patches().isEmpty() && matches(p, shape) && passesTracedValues(p, args)) {
+        return patch(p, args);
       }
     }
     return args;
@@ -108,6 +109,49 @@ public final class SiteRewrites {
       }
     }
     return true;
+  }
+
+  /**
+   * Whether the call passes the traced values this patch changes: two modules sharing the code
+   * can reach it with the same pruned input shape but different constants (head widths).
+   */
+  private static boolean passesTracedValues(SitePatch p, Object[] args) {
+    int shift = p.instance() ? 1 : 0;
+    for (ArgPatch a : p.patches()) {
+      long[] now = longs(args[a.argIndex() + shift]);
+      if (now == null || now.length != a.before().length()) {
+        return false;
+      }
+      for (int i = 0; i < now.length; i++) {
+        if (a.before().get(i) != a.after().get(i) && now[i] != a.before().get(i)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static long[] longs(Object value) {
+    if (value instanceof long[] arr) {
+      return arr;
+    }
+    if (value instanceof Long l) {
+      return new long[] {l};
+    }
+    if (value instanceof Integer n) {
+      return new long[] {n};
+    }
+    if (value instanceof LongArrayRef ref) {
+      long[] arr = new long[(int) ref.size()];
+      for (int i = 0; i < arr.length; i++) {
+        arr[i] = ref.get(i);
+      }
+      return arr;
+    }
+    if (value instanceof LongVector vec) {
+      return vec.get();
+    }
+    return null;
   }
 
   private static long[] firstTensorShape(Object[] args) {
