@@ -10,7 +10,6 @@ import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.pruner.Pruner;
 import io.jprune.pruner.graph.ParamCut;
 import io.jprune.pruner.surgery.AppliedChanges;
-import io.jprune.pruner.surgery.ModelTensors;
 import io.jprune.pruner.surgery.Surgery;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -68,8 +67,8 @@ public final class PrunedModelFiles {
     checkNotNull(model, "model");
     checkNotNull(history, "history");
     checkNotNull(dir, "dir");
-    Map<String, Tensor> tensors = ModelTensors.of(model);
-    ImmutableSet<String> params = ImmutableSet.copyOf(ModelTensors.parameters(model).keySet());
+    Map<String, Tensor> tensors = NamedTensors.all(model);
+    ImmutableSet<String> params = ImmutableSet.copyOf(NamedTensors.parameters(model).keySet());
     Map<String, ImmutableLongArray> original = new LinkedHashMap<>();
     ImmutableList.Builder<PruningRecord.Weight> weights = ImmutableList.builder();
     ImmutableSet.Builder<String> bufferNames = ImmutableSet.builder();
@@ -138,7 +137,7 @@ public final class PrunedModelFiles {
     String got = freshOriginalModel.getClass().getName();
     checkArgument(record.modelClass().equals(got), "record is for %s, got %s",
         record.modelClass(), got);
-    Map<String, Tensor> tensors = ModelTensors.of(freshOriginalModel);
+    Map<String, Tensor> tensors = NamedTensors.all(freshOriginalModel);
     for (Map.Entry<String, ImmutableLongArray> e : record.originalShapes().entrySet()) {
       String kind = record.buffers().contains(e.getKey()) ? "buffer" : "parameter";
       Tensor t = tensors.get(e.getKey());
@@ -156,7 +155,7 @@ public final class PrunedModelFiles {
     for (AppliedChanges changes : record.changes()) {
       Surgery.replay(freshOriginalModel, changes);
     }
-    Map<String, Tensor> pruned = ModelTensors.of(freshOriginalModel);
+    Map<String, Tensor> pruned = NamedTensors.all(freshOriginalModel);
     try (NoGradGuard guard = new NoGradGuard()) {
       loaded.forEach((name, value) -> pruned.get(name).set_data(value));
     }
