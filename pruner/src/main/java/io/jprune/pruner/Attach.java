@@ -18,8 +18,9 @@ final class Attach {
 
   static void modelPackages(Module model) {
     Class<?> type = model.getClass();
-    if (DONE.add(type.getName())) {
+    if (!DONE.contains(type.getName())) {
       JPruneAgent.selfAttach(AgentConfig.builder().addPackageOf(type).build());
+      DONE.add(type.getName());
     }
   }
 }

@@ -16,6 +16,7 @@ import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.importance.Importance;
 import io.jprune.pruner.importance.ImportanceContext;
 import io.jprune.pruner.plan.GroupPlanner;
+import io.jprune.pruner.report.ModelCost;
 import io.jprune.pruner.surgery.AppliedChanges;
 import io.jprune.pruner.surgery.ModelTensors;
 import io.jprune.pruner.surgery.Surgery;
@@ -59,7 +60,10 @@ public final class Pruner {
   private final List<Supplier<Tensor>> losses;
   private final Map<String, Integer> originalUnits = new HashMap<>();
   private final Map<String, Integer> originalHeads = new HashMap<>();
+  private static final double MAX_SEARCH_RATIO = 0.95;
+  private static final double TARGET_TOLERANCE = 0.005;
   private final List<AppliedChanges> history = new ArrayList<>();
+  private double originalCost = Double.NaN;
   private int stepsDone;
   private DependencyGraph graph;
   private TensorRef output;
@@ -97,6 +101,10 @@ public final class Pruner {
       output = traced.output();
       traceMillis = (t1 - t0) / 1_000_000;
       graphMillis = (t2 - t1) / 1_000_000;
+      if (options.target() != null && Double.isNaN(originalCost)) {
+        ModelCost c = ModelCost.of(traced.trace());
+        originalCost = options.target().kind() == PruningTarget.Kind.MACS ? c.macs() : c.params();
+      }
       for (PruningGroup g : graph.groups()) {
         originalUnits.putIfAbsent(g.leader(), GroupPlanner.unitCount(g));
         originalHeads.putIfAbsent(g.leader(), GroupPlanner.headCount(g));
@@ -239,9 +247,17 @@ public final class Pruner {
 
   private Map<Integer, long[]> plan(DependencyGraph g, Map<Integer, double[]> scores,
       double progress) {
+    if (options.target() != null) {
+      return planForTarget(g, scores, progress);
+    }
+    return plan(g, scores, progress, options.ratio());
+  }
+
+  private Map<Integer, long[]> plan(DependencyGraph g, Map<Integer, double[]> scores,
+      double progress, double baseRatio) {
     Map<Integer, long[]> removal = new LinkedHashMap<>();
-    Map<Integer, Double> fractions = options.global() ? globalFractions(g, scores, progress)
-        : null;
+    Map<Integer, Double> fractions = options.global()
+        ? globalFractions(g, scores, progress, baseRatio) : null;
     for (PruningGroup group : g.groups()) {
       double[] s = scores.get(group.id());
       int lockedUnits = lockedUnits(group, s);
@@ -250,7 +266,7 @@ public final class Pruner {
       if (fractions != null) {
         fraction = fractions.getOrDefault(group.id(), 0.0);
       } else {
-        double ratio = ratioOf(group) * progress;
+        double ratio = ratioOf(group, baseRatio) * progress;
         int orig = originalUnits.getOrDefault(group.leader(), units);
         int keep = (int) Math.round(orig * (1 - ratio));
         fraction = options.pruneHeadDims() || GroupPlanner.headCount(group) == 0
@@ -277,6 +293,42 @@ public final class Pruner {
     return removal;
   }
 
+  /**
+   * The channel ratio whose removal brings MACs (or params) closest to the target of this step,
+   * by bisection on cost estimates made from the trace ({@link ModelCost#afterRemoval}), nothing
+   * applied.
+   */
+  private Map<Integer, long[]> planForTarget(DependencyGraph g, Map<Integer, double[]> scores,
+      double progress) {
+    PruningTarget target = options.target();
+    double goal = originalCost * (1 - target.reduction() * progress);
+    double lo = 0;
+    double hi = MAX_SEARCH_RATIO;
+    Map<Integer, long[]> best = plan(g, scores, 1, hi);
+    if (cost(g, best) > goal * (1 + TARGET_TOLERANCE)) {
+      throw new IllegalArgumentException(String.format("the %s target (-%.0f%%) cannot be met: "
+          + "removing %.0f%% of every group's channels leaves %,.0f of %,.0f", target.kind(),
+          target.reduction() * 100, MAX_SEARCH_RATIO * 100, cost(g, best), originalCost));
+    }
+    for (int i = 0; i < 14; i++) {
+      double mid = (lo + hi) / 2;
+      Map<Integer, long[]> candidate = plan(g, scores, 1, mid);
+      if (cost(g, candidate) > goal) {
+        lo = mid;
+      } else {
+        hi = mid;
+        best = candidate;
+      }
+    }
+    return best;
+  }
+
+  private double cost(DependencyGraph g, Map<Integer, long[]> removal) {
+    ModelCost c = removal.isEmpty() ? ModelCost.of(g.trace())
+        : ModelCost.afterRemoval(g.trace(), g.effects(removal));
+    return options.target().kind() == PruningTarget.Kind.MACS ? c.macs() : c.params();
+  }
+
   private static int lockedUnits(PruningGroup group, double[] s) {
     int locked = 0;
     for (double v : s) {
@@ -285,7 +337,7 @@ public final class Pruner {
     return Math.min(locked, GroupPlanner.unitCount(group));
   }
 
-  private double ratioOf(PruningGroup group) {
+  private double ratioOf(PruningGroup group, double baseRatio) {
     String leader = group.leader();
     String module = leader.contains(".") ? leader.substring(0, leader.lastIndexOf('.')) : leader;
     for (Map.Entry<String, Double> e : options.moduleRatios().entrySet()) {
@@ -293,7 +345,7 @@ public final class Pruner {
         return e.getValue();
       }
     }
-    return options.ratio();
+    return baseRatio;
   }
 
   /**
@@ -301,7 +353,7 @@ public final class Pruner {
    * go until the total reaches the ratio of all units, no group losing more than maxRatio.
    */
   private Map<Integer, Double> globalFractions(DependencyGraph g, Map<Integer, double[]> scores,
-      double progress) {
+      double progress, double baseRatio) {
     record Unit(int group, double score) {}
     List<Unit> all = new ArrayList<>();
     int totalOrig = 0;
@@ -318,7 +370,7 @@ public final class Pruner {
         }
       }
     }
-    int remove = (int) Math.round(totalNow - totalOrig * (1 - options.ratio() * progress));
+    int remove = (int) Math.round(totalNow - totalOrig * (1 - baseRatio * progress));
     all.sort(java.util.Comparator.comparingDouble(Unit::score));
     Map<Integer, Integer> counts = new HashMap<>();
     for (Unit u : all) {
@@ -391,6 +443,7 @@ public final class Pruner {
     private Schedule schedule = Schedule.linear();
     private int roundTo = 1;
     private final List<Supplier<Tensor>> losses = new ArrayList<>();
+    private PruningTarget target;
 
     private Builder(Module model) {
       this.model = checkNotNull(model, "model");
@@ -487,6 +540,21 @@ public final class Pruner {
       return this;
     }
 
+    /**
+     * Prune until MACs drop by this fraction (e.g. 0.5 halves them) instead of a fixed channel
+     * ratio; the ratio is searched on cost estimates before anything is cut.
+     */
+    public Builder targetMacsReduction(double reduction) {
+      this.target = new PruningTarget(PruningTarget.Kind.MACS, reduction);
+      return this;
+    }
+
+    /** Prune until parameters drop by this fraction. */
+    public Builder targetParamsReduction(double reduction) {
+      this.target = new PruningTarget(PruningTarget.Kind.PARAMS, reduction);
+      return this;
+    }
+
     /** A loss whose gradients the criterion needs (Taylor, Hessian); one call per sample. */
     public Builder loss(Supplier<Tensor> loss) {
       losses.add(checkNotNull(loss, "loss"));
@@ -504,7 +572,7 @@ public final class Pruner {
       checkArgument(importance != null, "give an importance criterion");
       PruningOptions options = new PruningOptions(importance, ratio,
           ImmutableMap.copyOf(moduleRatios), maxRatio, headRatio, pruneHeadDims,
-          ImmutableSet.copyOf(ignored), global, steps, schedule, roundTo);
+          ImmutableSet.copyOf(ignored), global, steps, schedule, roundTo, target);
       checkModules(ignored, "ignored");
       checkModules(moduleRatios.keySet(), "ratio");
       Pruner pruner = new Pruner(model, forward, options, List.copyOf(losses));

@@ -20,11 +20,12 @@ import io.jprune.pruner.importance.Importance;
  * @param steps number of iterative steps reaching the ratio
  * @param schedule progress per step
  * @param roundTo kept channel units rounded to a multiple of this
+ * @param target a MACs or params reduction to reach instead of {@code ratio}, or null
  */
 public record PruningOptions(Importance importance, double ratio,
     ImmutableMap<String, Double> moduleRatios, double maxRatio, double headRatio,
     boolean pruneHeadDims, ImmutableSet<String> ignored, boolean global, int steps,
-    Schedule schedule, int roundTo) {
+    Schedule schedule, int roundTo, PruningTarget target) {
 
   public PruningOptions {
     checkArgument(ratio >= 0 && ratio < 1, "ratio must be in [0, 1), got %s", ratio);

@@ -109,6 +109,14 @@ public final class RemovalEffects {
       checkSiteConsistent(calls);
       sitePatches.addAll(calls);
     }
+    // Calls at other sites whose input shape changes: a site rewritten by an earlier step must
+    // recognise its calls by their new shapes.
+    bySite.forEach((site, calls) -> {
+      if (!patchedSites.contains(site)) {
+        calls.stream().filter(c -> !c.originalShape().equals(c.prunedShape()))
+            .forEach(sitePatches::add);
+      }
+    });
     return new RemovalEffects(ImmutableMap.copyOf(removalOut), cuts, sitePatches.build(),
         ImmutableMap.copyOf(moduleShapes), zeroed.build(), ImmutableSet.copyOf(reasons), mp);
   }

@@ -13,8 +13,15 @@ import io.jprune.tracer.site.SiteKey;
  * @param instance whether the call has a receiver (argument 0 at run time)
  * @param originalShape the first tensor input's traced shape
  * @param prunedShape the same tensor's shape after pruning
- * @param patches argument changes (empty: this call keeps its arguments)
+ * @param patches argument changes (empty: this call keeps its arguments, or only its shape
+ *     changes at a site an earlier step rewrote)
  * @param location the call site, for messages
  */
 public record SitePatch(SiteKey key, boolean instance, ImmutableLongArray originalShape,
-    ImmutableLongArray prunedShape, ImmutableList<ArgPatch> patches, String location) {}
+    ImmutableLongArray prunedShape, ImmutableList<ArgPatch> patches, String location) {
+
+  /** The same call recognised by a newer pruned shape (after a later step). */
+  public SitePatch withPrunedShape(ImmutableLongArray shape) {
+    return new SitePatch(key, instance, originalShape, shape, patches, location);
+  }
+}

@@ -29,7 +29,8 @@ public final class ModelTensors {
   private static void add(StringTensorDict dict, Map<String, Tensor> out) {
     for (long i = 0; i < dict.size(); i++) {
       StringTensorDictItem item = dict.get(i);
-      out.put(item.key().getString(), item.value());
+      // An owned handle: item.value() points into the dict, which the GC may free.
+      out.put(item.key().getString(), new Tensor(item.value()));
     }
   }
 

@@ -27,26 +27,64 @@ public final class SiteRewrites {
 
   private SiteRewrites() {}
 
-  /** Adds a layer of patches per site and (re)installs the composed rewrites. */
+  /**
+   * Adds a layer of patches per site and (re)installs the composed rewrites. Calls of earlier
+   * layers are first re-keyed to the shapes this step gives them (the step was traced with the
+   * earlier rewrites in place, so its traced shapes are the earlier layers' pruned shapes).
+   */
   public static synchronized void install(List<SitePatch> patches) {
     Map<SiteKey, List<SitePatch>> bySite = new LinkedHashMap<>();
     for (SitePatch p : patches) {
       bySite.computeIfAbsent(p.key(), k -> new ArrayList<>()).add(p);
     }
     for (Map.Entry<SiteKey, List<SitePatch>> e : bySite.entrySet()) {
-      LAYERS.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
-          .add(ImmutableList.copyOf(e.getValue()));
-      reinstall(e.getKey());
+      List<ImmutableList<SitePatch>> layers = LAYERS.get(e.getKey());
+      if (layers != null) {
+        for (int i = 0; i < layers.size(); i++) {
+          layers.set(i, rekey(layers.get(i), e.getValue()));
+        }
+      }
+      if (e.getValue().stream().anyMatch(p -> !p.patches().isEmpty())) {
+        LAYERS.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+            .add(ImmutableList.copyOf(e.getValue()));
+      }
+      if (LAYERS.containsKey(e.getKey())) {
+        reinstall(e.getKey());
+      }
     }
   }
 
-  /** Removes the last layer of each of these patches' sites (undoing {@link #install}). */
-  public static synchronized void uninstall(List<SitePatch> patches) {
-    for (SiteKey key : patches.stream().map(SitePatch::key).distinct().toList()) {
-      List<ImmutableList<SitePatch>> layers = LAYERS.get(key);
-      if (layers != null && !layers.isEmpty()) {
-        layers.remove(layers.size() - 1);
+  private static ImmutableList<SitePatch> rekey(List<SitePatch> layer, List<SitePatch> now) {
+    ImmutableList.Builder<SitePatch> out = ImmutableList.builder();
+    for (SitePatch old : layer) {
+      SitePatch moved = old;
+      for (SitePatch p : now) {
+        if (p.originalShape().equals(old.prunedShape())) {
+          moved = old.withPrunedShape(p.prunedShape());
+          break;
+        }
+      }
+      out.add(moved);
+    }
+    return out.build();
+  }
+
+  /** A copy of every installed layer, to put back with {@link #restore} if surgery fails. */
+  public static synchronized Map<SiteKey, List<ImmutableList<SitePatch>>> snapshot() {
+    return installed();
+  }
+
+  /** Puts back a {@link #snapshot}: layers, selectors and installed rewrites. */
+  public static synchronized void restore(Map<SiteKey, List<ImmutableList<SitePatch>>> snapshot) {
+    java.util.Set<SiteKey> keys = new java.util.HashSet<>(LAYERS.keySet());
+    keys.addAll(snapshot.keySet());
+    LAYERS.clear();
+    snapshot.forEach((k, v) -> LAYERS.put(k, new ArrayList<>(v)));
+    for (SiteKey key : keys) {
+      if (LAYERS.containsKey(key)) {
         reinstall(key);
+      } else {
+        Sites.clearRewrite(key);
       }
     }
   }

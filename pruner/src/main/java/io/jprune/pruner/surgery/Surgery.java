@@ -38,7 +38,8 @@ public final class Surgery {
     List<OptionChange> options = ModuleOptions.plan(root, effects);
     Map<String, Tensor> backups = new LinkedHashMap<>();
     List<OptionChange> applied = new ArrayList<>();
-    boolean rewritten = false;
+    Map<io.jprune.tracer.site.SiteKey, List<ImmutableList<io.jprune.pruner.graph.SitePatch>>>
+        rewrites = SiteRewrites.snapshot();
     try (NoGradGuard g = new NoGradGuard()) {
       for (ParamCut cut : effects.cuts().values()) {
         Tensor t = tensors.get(cut.param());
@@ -51,9 +52,9 @@ public final class Surgery {
         applied.add(c);
       }
       SiteRewrites.install(effects.sitePatches());
-      rewritten = true;
     } catch (RuntimeException e) {
-      restore(tensors, backups, applied, rewritten ? effects : null);
+      restore(tensors, backups, applied);
+      SiteRewrites.restore(rewrites);
       throw new PruneFailedException("pruning failed and was rolled back: " + e.getMessage(), e);
     }
     root.zero_grad(true); // stale gradients have the old shapes
@@ -101,15 +102,12 @@ public final class Surgery {
   }
 
   private static void restore(Map<String, Tensor> tensors, Map<String, Tensor> backups,
-      List<OptionChange> applied, RemovalEffects rewritten) {
+      List<OptionChange> applied) {
     try (NoGradGuard g = new NoGradGuard()) {
       backups.forEach((name, old) -> tensors.get(name).set_data(old));
     }
     for (OptionChange c : applied) {
       c.restore();
-    }
-    if (rewritten != null) {
-      SiteRewrites.uninstall(rewritten.sitePatches());
     }
   }
 
