@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -28,10 +27,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * rewrites keyed by class, method and ordinal, which survive the restart), computes the same
  * output bit for bit.
  */
-@Disabled("the failsafe JVM crashes inside Pruner scoring (SIGSEGV in Tensor.detach from "
-    + "GroupMagnitude, or in G1 marking) before anything is saved: tensors taken from "
-    + "ModelTensors.of dangle once the StringTensorDict they point into is collected; enable "
-    + "when ModelTensors copies them (new Tensor(item.value()))")
 class SaveReloadIT {
   private static final long SEED = 7;
 

@@ -110,7 +110,32 @@ final class LayoutRule implements OpRule {
       coords.add(key.stream().mapToLong(Long::longValue).toArray());
     }
     pass.addBlocks(call.site().op() + " at " + call.site().location(), atoms, coords,
-        BlockSpec.Kind.ALIGNED, true);
+        BlockSpec.Kind.ALIGNED, feedsContraction(pass.trace, out, 8));
+  }
+
+  /**
+   * Whether a view's blocks are attention heads: through layout ops only, the tensor reaches a
+   * matmul, where the block dim is a batch dim, so whole blocks can go. A channel-shuffle view
+   * reaches a conv instead, and removing one of its groups would empty a branch.
+   */
+  private static boolean feedsContraction(io.jprune.tracer.Trace trace, TensorRef t, int depth) {
+    if (depth == 0) {
+      return false;
+    }
+    for (TracedCall c : trace.consumers(t)) {
+      OpRule rule = OpCatalog.find(c).orElse(null);
+      if (rule instanceof ContractionRule) {
+        return true;
+      }
+      if (rule instanceof LayoutRule) {
+        for (TensorRef next : c.tensorOutputs()) {
+          if (feedsContraction(trace, next, depth - 1)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   private static List<Integer> varyingDims(Shape s, int[] labels) {
