@@ -123,30 +123,46 @@ public final class SiteRewrites {
 
   private static Object[] applyLayer(List<SitePatch> layer, Object[] args) {
     long[] shape = firstTensorShape(args);
+    boolean[] pruned = prunedDims(layer);
     // Calls that change arguments first: an unchanged call matches any shape of its rank.
     for (SitePatch p : layer) {
-      if (!p.patches().isEmpty() && matches(p, shape) && passesTracedValues(p, args)) {
+      if (!p.patches().isEmpty() && matches(p, shape, pruned) && passesTracedValues(p, args)) {
         return patch(p, args);
       }
     }
     return args;
   }
 
-  private static boolean matches(SitePatch p, long[] shape) {
+  /**
+   * A call matches when its input has the entry's pruned size in every dim pruning changed at
+   * this site (in any of its calls: one block may keep all heads while another loses some);
+   * other dims, such as the batch, may differ from the traced run.
+   */
+  private static boolean matches(SitePatch p, long[] shape, boolean[] prunedDims) {
     if (shape == null) {
       return true;
     }
-    ImmutableLongArray orig = p.originalShape();
     ImmutableLongArray pruned = p.prunedShape();
     if (shape.length != pruned.length()) {
       return false;
     }
     for (int d = 0; d < shape.length; d++) {
-      if (orig.get(d) != pruned.get(d) && shape[d] != pruned.get(d)) {
+      if (d < prunedDims.length && prunedDims[d] && shape[d] != pruned.get(d)) {
         return false;
       }
     }
     return true;
+  }
+
+  private static boolean[] prunedDims(List<SitePatch> layer) {
+    int rank = layer.stream().mapToInt(p -> p.prunedShape().length()).max().orElse(0);
+    boolean[] changed = new boolean[rank];
+    for (SitePatch p : layer) {
+      for (int d = 0; d < p.prunedShape().length() && d < p.originalShape().length(); d++) {
+        changed[d] |= p.originalShape().get(d) != p.prunedShape().get(d);
+      }
+    }
+    return changed;
   }
 
   /**
