@@ -131,6 +131,7 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
     if (state != State.RECORDING || Thread.currentThread() != owner) {
       return proceed.invoke(args);
     }
+    Object[] beforeRewrite = Sites.argumentsBeforeRewrite();
     boolean instance = site.kind() != SiteKind.TORCH_STATIC;
     Value receiver = instance ? values.capture(args[0], tensors::input) : null;
     ImmutableList.Builder<Value> argValues = ImmutableList.builder();
@@ -138,6 +139,13 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
       argValues.add(values.capture(args[i], tensors::input));
     }
     PendingCall call = begin(site, receiver, argValues.build(), false);
+    if (beforeRewrite != null) {
+      ImmutableList.Builder<Value> b = ImmutableList.builder();
+      for (int i = instance ? 1 : 0; i < beforeRewrite.length; i++) {
+        b.add(values.capture(beforeRewrite[i], tensors::input));
+      }
+      call.argsBeforeRewrite = b.build();
+    }
     Object result;
     boolean module = site.kind() == SiteKind.MODULE_FORWARD;
     boolean container = module && args.length == 2 && args[0] instanceof SequentialImpl
@@ -270,6 +278,7 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
     final boolean expanded;
     Value result = new Value.NullValue();
     String failure;
+    ImmutableList<Value> argsBeforeRewrite;
 
     PendingCall(int index, CallSiteInfo site, Value receiver, ImmutableList<Value> args,
         int parent, boolean expanded) {
@@ -282,7 +291,8 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
     }
 
     TracedCall freeze() {
-      return new TracedCall(index, site, receiver, args, result, parent, expanded, failure);
+      return new TracedCall(index, site, receiver, args, result, parent, expanded, failure,
+          argsBeforeRewrite);
     }
   }
 

@@ -22,6 +22,8 @@ import java.util.List;
  * @param expanded true for a child call that jprune replayed on behalf of a native container
  *     (SequentialImpl), whose own forward never calls back into Java
  * @param failure the exception text when the call threw, else null
+ * @param argsBeforeRewrite the arguments the call site passed before a pruning rewrite replaced
+ *     them (the model's own constants), or null when no rewrite changed them
  */
 public record TracedCall(
     int index,
@@ -31,7 +33,8 @@ public record TracedCall(
     Value result,
     int parent,
     boolean expanded,
-    String failure) {
+    String failure,
+    ImmutableList<Value> argsBeforeRewrite) {
 
   public TracedCall {
     checkNotNull(site, "site");

@@ -85,7 +85,7 @@ public final class RemovalEffects {
           throw PlanException.irregular(in, call);
         }
       }
-      List<ArgPatch> patches = rule.patches(call, mp);
+      List<ArgPatch> patches = fromOwnConstants(call, rule.patches(call, mp));
       if (call.isModuleCall()) {
         moduleShapes.putIfAbsent(call.modulePath(), ImmutableList.of(
             ImmutableLongArray.copyOf(mp.compressedShape(call.tensorInputs().get(0))),
@@ -109,14 +109,6 @@ public final class RemovalEffects {
       checkSiteConsistent(calls);
       sitePatches.addAll(calls);
     }
-    // Calls at other sites whose input shape changes: a site rewritten by an earlier step must
-    // recognise its calls by their new shapes.
-    bySite.forEach((site, calls) -> {
-      if (!patchedSites.contains(site)) {
-        calls.stream().filter(c -> !c.originalShape().equals(c.prunedShape()))
-            .forEach(sitePatches::add);
-      }
-    });
     return new RemovalEffects(ImmutableMap.copyOf(removalOut), cuts, sitePatches.build(),
         ImmutableMap.copyOf(moduleShapes), zeroed.build(), ImmutableSet.copyOf(reasons), mp);
   }
@@ -135,6 +127,37 @@ public final class RemovalEffects {
         }
       }
     }
+  }
+
+  /**
+   * Patches from the model's own constants to the new values: a call an earlier step rewrote was
+   * traced with the rewritten arguments, and its new entry must replace the earlier one whole.
+   */
+  private static List<ArgPatch> fromOwnConstants(TracedCall call, List<ArgPatch> patches) {
+    if (call.argsBeforeRewrite() == null) {
+      return patches;
+    }
+    java.util.Map<Integer, ArgPatch> byArg = new java.util.HashMap<>();
+    for (ArgPatch p : patches) {
+      byArg.put(p.argIndex(), p);
+    }
+    List<ArgPatch> out = new ArrayList<>();
+    for (int i = 0; i < call.args().size(); i++) {
+      io.jprune.tracer.Value pre = call.argsBeforeRewrite().get(i);
+      io.jprune.tracer.Value post = call.args().get(i);
+      boolean array = post instanceof io.jprune.tracer.Value.LongArrayValue;
+      if (!array && !(post instanceof io.jprune.tracer.Value.LongValue)) {
+        continue;
+      }
+      ImmutableLongArray before = ImmutableLongArray.copyOf(LayoutArgs.longs(pre));
+      ArgPatch now = byArg.get(i);
+      ImmutableLongArray after = now != null ? now.after()
+          : ImmutableLongArray.copyOf(LayoutArgs.longs(post));
+      if (!before.equals(after) && before.length() == after.length()) {
+        out.add(new ArgPatch(i, before, after, array));
+      }
+    }
+    return out;
   }
 
   /** Whether two calls pass the same traced values where either one changes an argument. */

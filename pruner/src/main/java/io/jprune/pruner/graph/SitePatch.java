@@ -13,15 +13,9 @@ import io.jprune.tracer.site.SiteKey;
  * @param instance whether the call has a receiver (argument 0 at run time)
  * @param originalShape the first tensor input's traced shape
  * @param prunedShape the same tensor's shape after pruning
- * @param patches argument changes (empty: this call keeps its arguments, or only its shape
- *     changes at a site an earlier step rewrote)
+ * @param patches argument changes, from the model's own constants (empty: this call keeps its
+ *     arguments)
  * @param location the call site, for messages
  */
 public record SitePatch(SiteKey key, boolean instance, ImmutableLongArray originalShape,
-    ImmutableLongArray prunedShape, ImmutableList<ArgPatch> patches, String location) {
-
-  /** The same call recognised by a newer pruned shape (after a later step). */
-  public SitePatch withPrunedShape(ImmutableLongArray shape) {
-    return new SitePatch(key, instance, originalShape, shape, patches, location);
-  }
-}
+    ImmutableLongArray prunedShape, ImmutableList<ArgPatch> patches, String location) {}

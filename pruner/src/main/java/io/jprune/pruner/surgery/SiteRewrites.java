@@ -17,71 +17,51 @@ import org.bytedeco.pytorch.LongVector;
 import org.bytedeco.pytorch.TensorBase;
 
 /**
- * The call-site argument rewrites installed for pruned models in this JVM. Each pruning step adds
- * a layer per site; a site's rewrite applies the layers in order (the second step was traced with
- * the first step's arguments). Within a layer the traced call is recognised by its first tensor
- * input's pruned shape, since one site serves every module sharing the code.
+ * The call-site argument rewrites installed for pruned models in this JVM. A site runs for every
+ * module sharing its code (12 attention blocks, several models of one class), so each site holds
+ * a flat list of entries, one per traced call that needs new arguments: a call is recognised by
+ * its first tensor input's pruned shape (on every dim pruning changed at the site) and by the
+ * traced constants it passes. Every entry maps the model's own constants (recorded by the
+ * tracer even when a rewrite replaced them) straight to the latest values.
  */
 public final class SiteRewrites {
-  private static final Map<SiteKey, List<ImmutableList<SitePatch>>> LAYERS = new HashMap<>();
+  private static final Map<SiteKey, List<SitePatch>> ENTRIES = new HashMap<>();
 
   private SiteRewrites() {}
 
   /**
-   * Adds a layer of patches per site and (re)installs the composed rewrites. Calls of earlier
-   * layers are first re-keyed to the shapes this step gives them (the step was traced with the
-   * earlier rewrites in place, so its traced shapes are the earlier layers' pruned shapes).
+   * Adds the entries of one surgery, ahead of the earlier ones: a call an earlier step rewrote
+   * was traced with the rewritten arguments and recorded its own constants too, so its new entry
+   * maps those constants straight to the new values and, matching first, replaces the old one.
    */
   public static synchronized void install(List<SitePatch> patches) {
     Map<SiteKey, List<SitePatch>> bySite = new LinkedHashMap<>();
     for (SitePatch p : patches) {
-      bySite.computeIfAbsent(p.key(), k -> new ArrayList<>()).add(p);
+      if (!p.patches().isEmpty()) {
+        bySite.computeIfAbsent(p.key(), k -> new ArrayList<>()).add(p);
+      }
     }
     for (Map.Entry<SiteKey, List<SitePatch>> e : bySite.entrySet()) {
-      List<ImmutableList<SitePatch>> layers = LAYERS.get(e.getKey());
-      if (layers != null) {
-        for (int i = 0; i < layers.size(); i++) {
-          layers.set(i, rekey(layers.get(i), e.getValue()));
-        }
-      }
-      if (e.getValue().stream().anyMatch(p -> !p.patches().isEmpty())) {
-        LAYERS.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
-            .add(ImmutableList.copyOf(e.getValue()));
-      }
-      if (LAYERS.containsKey(e.getKey())) {
-        reinstall(e.getKey());
-      }
+      List<SitePatch> next = new ArrayList<>(e.getValue());
+      next.addAll(ENTRIES.getOrDefault(e.getKey(), List.of()));
+      ENTRIES.put(e.getKey(), next);
+      reinstall(e.getKey());
     }
   }
 
-  private static ImmutableList<SitePatch> rekey(List<SitePatch> layer, List<SitePatch> now) {
-    ImmutableList.Builder<SitePatch> out = ImmutableList.builder();
-    for (SitePatch old : layer) {
-      SitePatch moved = old;
-      for (SitePatch p : now) {
-        if (p.originalShape().equals(old.prunedShape())) {
-          moved = old.withPrunedShape(p.prunedShape());
-          break;
-        }
-      }
-      out.add(moved);
-    }
-    return out.build();
-  }
-
-  /** A copy of every installed layer, to put back with {@link #restore} if surgery fails. */
-  public static synchronized Map<SiteKey, List<ImmutableList<SitePatch>>> snapshot() {
+  /** A copy of every installed entry, to put back with {@link #restore} if surgery fails. */
+  public static synchronized Map<SiteKey, List<SitePatch>> snapshot() {
     return installed();
   }
 
-  /** Puts back a {@link #snapshot}: layers, selectors and installed rewrites. */
-  public static synchronized void restore(Map<SiteKey, List<ImmutableList<SitePatch>>> snapshot) {
-    java.util.Set<SiteKey> keys = new java.util.HashSet<>(LAYERS.keySet());
+  /** Puts back a {@link #snapshot}: entries and installed rewrites. */
+  public static synchronized void restore(Map<SiteKey, List<SitePatch>> snapshot) {
+    java.util.Set<SiteKey> keys = new java.util.HashSet<>(ENTRIES.keySet());
     keys.addAll(snapshot.keySet());
-    LAYERS.clear();
-    snapshot.forEach((k, v) -> LAYERS.put(k, new ArrayList<>(v)));
+    ENTRIES.clear();
+    snapshot.forEach((k, v) -> ENTRIES.put(k, new ArrayList<>(v)));
     for (SiteKey key : keys) {
-      if (LAYERS.containsKey(key)) {
+      if (ENTRIES.containsKey(key)) {
         reinstall(key);
       } else {
         Sites.clearRewrite(key);
@@ -89,53 +69,39 @@ public final class SiteRewrites {
     }
   }
 
-  /** Every installed layer, per site (what a saved pruning record must carry). */
-  public static synchronized Map<SiteKey, List<ImmutableList<SitePatch>>> installed() {
-    Map<SiteKey, List<ImmutableList<SitePatch>>> copy = new LinkedHashMap<>();
-    LAYERS.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+  /** Every installed entry, per site. */
+  public static synchronized Map<SiteKey, List<SitePatch>> installed() {
+    Map<SiteKey, List<SitePatch>> copy = new LinkedHashMap<>();
+    ENTRIES.forEach((k, v) -> copy.put(k, List.copyOf(v)));
     return copy;
   }
 
   /** Drops every rewrite (tests; a JVM that reloads models from scratch). */
   public static synchronized void clear() {
-    for (SiteKey key : LAYERS.keySet()) {
+    for (SiteKey key : ENTRIES.keySet()) {
       Sites.clearRewrite(key);
     }
-    LAYERS.clear();
+    ENTRIES.clear();
   }
 
   private static void reinstall(SiteKey key) {
-    List<ImmutableList<SitePatch>> layers = List.copyOf(LAYERS.get(key));
-    if (layers.isEmpty()) {
-      Sites.clearRewrite(key);
-      LAYERS.remove(key);
-      return;
-    }
+    List<SitePatch> entries = List.copyOf(ENTRIES.get(key));
+    boolean[] pruned = prunedDims(entries);
     ArgumentRewrite rewrite = args -> {
-      Object[] current = args;
-      for (ImmutableList<SitePatch> layer : layers) {
-        current = applyLayer(layer, current);
+      long[] shape = firstTensorShape(args);
+      for (SitePatch p : entries) {
+        if (!p.patches().isEmpty() && matches(p, shape, pruned) && passesTracedValues(p, args)) {
+          return patch(p, args);
+        }
       }
-      return current;
+      return args;
     };
     Sites.rewrite(key, rewrite);
   }
 
-  private static Object[] applyLayer(List<SitePatch> layer, Object[] args) {
-    long[] shape = firstTensorShape(args);
-    boolean[] pruned = prunedDims(layer);
-    // Calls that change arguments first: an unchanged call matches any shape of its rank.
-    for (SitePatch p : layer) {
-      if (!p.patches().isEmpty() && matches(p, shape, pruned) && passesTracedValues(p, args)) {
-        return patch(p, args);
-      }
-    }
-    return args;
-  }
-
   /**
    * A call matches when its input has the entry's pruned size in every dim pruning changed at
-   * this site (in any of its calls: one block may keep all heads while another loses some);
+   * this site (in any of its entries: one block may keep all heads while another loses some);
    * other dims, such as the batch, may differ from the traced run.
    */
   private static boolean matches(SitePatch p, long[] shape, boolean[] prunedDims) {
@@ -154,10 +120,10 @@ public final class SiteRewrites {
     return true;
   }
 
-  private static boolean[] prunedDims(List<SitePatch> layer) {
-    int rank = layer.stream().mapToInt(p -> p.prunedShape().length()).max().orElse(0);
+  private static boolean[] prunedDims(List<SitePatch> entries) {
+    int rank = entries.stream().mapToInt(p -> p.prunedShape().length()).max().orElse(0);
     boolean[] changed = new boolean[rank];
-    for (SitePatch p : layer) {
+    for (SitePatch p : entries) {
       for (int d = 0; d < p.prunedShape().length() && d < p.originalShape().length(); d++) {
         changed[d] |= p.originalShape().get(d) != p.prunedShape().get(d);
       }

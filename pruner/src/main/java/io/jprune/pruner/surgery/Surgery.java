@@ -38,8 +38,8 @@ public final class Surgery {
     List<OptionChange> options = ModuleOptions.plan(root, effects);
     Map<String, Tensor> backups = new LinkedHashMap<>();
     List<OptionChange> applied = new ArrayList<>();
-    Map<io.jprune.tracer.site.SiteKey, List<ImmutableList<io.jprune.pruner.graph.SitePatch>>>
-        rewrites = SiteRewrites.snapshot();
+    Map<io.jprune.tracer.site.SiteKey, List<io.jprune.pruner.graph.SitePatch>> rewrites =
+        SiteRewrites.snapshot();
     try (NoGradGuard g = new NoGradGuard()) {
       for (ParamCut cut : effects.cuts().values()) {
         Tensor t = tensors.get(cut.param());

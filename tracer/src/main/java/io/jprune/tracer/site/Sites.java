@@ -56,6 +56,7 @@ public final class Sites {
   private static final List<LinkedSite> LINKED = new CopyOnWriteArrayList<>();
   private static final Map<SiteKey, ArgumentRewrite> REWRITES = new ConcurrentHashMap<>();
   private static volatile SiteInterceptor interceptor;
+  private static final ThreadLocal<Object[]> BEFORE_REWRITE = new ThreadLocal<>();
 
   private Sites() {}
 
@@ -220,7 +221,21 @@ public final class Sites {
     ArgumentRewrite rewrite = REWRITES.get(site.info.key());
     Object[] actual = rewrite == null ? args : rewrite.apply(args);
     SiteInterceptor current = interceptor;
-    return current == null ? site.invoke(actual) : current.intercept(site.info, actual, site);
+    if (current == null) {
+      return site.invoke(actual);
+    }
+    BEFORE_REWRITE.set(actual == args ? null : args);
+    return current.intercept(site.info, actual, site);
+  }
+
+  /**
+   * For an interceptor, at the start of {@link SiteInterceptor#intercept}: the arguments the call
+   * site passed before its rewrite replaced them, or null when no rewrite changed them. A tracer
+   * records them so that a later pruning step maps the model's own constants, not the rewritten
+   * ones, to its new values.
+   */
+  public static Object[] argumentsBeforeRewrite() {
+    return BEFORE_REWRITE.get();
   }
 
   /** One linked invokedynamic instruction. */
