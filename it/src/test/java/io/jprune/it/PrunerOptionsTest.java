@@ -103,6 +103,22 @@ class PrunerOptionsTest {
     ZooPruning.assertUnchanged(before, m[0]);
   }
 
+  @Test
+  void interactiveProposalsPruneOneGroupAtATime() {
+    Module[] m = new Module[1];
+    Pruner pruner = resnet18(m).ratio(0.25).build();
+    List<Pruner.GroupProposal> proposals = pruner.interactive();
+    assertEquals(12, proposals.size(), "every ResNet-18 group has a proposal");
+    Pruner.GroupProposal chosen = proposals.stream()
+        .filter(p -> p.group().leader().equals("layer1.0.conv1.weight")).findFirst()
+        .orElseThrow();
+    assertEquals(16, chosen.channels().length());
+    chosen.prune();
+    assertEquals(48, outChannels(m[0], "layer1.0.conv1"));
+    assertEquals(64, outChannels(m[0], "layer1.1.conv1"), "the skipped groups are untouched");
+    assertEquals(64, outChannels(m[0], "conv1"));
+  }
+
   @ParameterizedTest
   @EnumSource(value = ZooModel.class, names = {"VIT_S_SELECT", "VIT_S_UNBIND"})
   void vitHalvedInTwoStepsKeepsHeadsWhole(ZooModel zoo) {
