@@ -63,13 +63,7 @@ final class ConvRule implements OpRule {
       pass.addBlocks(source + " (input)", inBlocks, coords, BlockSpec.Kind.EQUAL_COUNT, false);
       pass.addBlocks(source + " (output)", outBlocks, coords, BlockSpec.Kind.EQUAL_COUNT, false);
     }
-    boolean hasBias = pass.hasParameter(bias);
-    for (int o = 0; o < outChannels; o++) {
-      pass.bind(weight, 0, o, outAtoms[o], SliceRole.OUTPUT);
-      if (hasBias) {
-        pass.bind(bias, 0, o, outAtoms[o], SliceRole.OUTPUT);
-      }
-    }
+    pass.bindProducer(weight, 0, bias, outAtoms);
     pass.setLabels(out, LabelPass.broadcastChannels(out.shape(), channelDim, outAtoms));
   }
 }

@@ -27,13 +27,7 @@ final class ConvTransposeRule implements OpRule {
       pass.bind(weight, 0, i, inAtoms[i], SliceRole.INPUT);
     }
     int[] outAtoms = pass.freshAtoms(outChannels);
-    boolean hasBias = pass.hasParameter(bias);
-    for (int o = 0; o < outChannels; o++) {
-      pass.bind(weight, 1, o, outAtoms[o], SliceRole.OUTPUT);
-      if (hasBias) {
-        pass.bind(bias, 0, o, outAtoms[o], SliceRole.OUTPUT);
-      }
-    }
+    pass.bindProducer(weight, 1, bias, outAtoms);
     pass.setLabels(out, LabelPass.broadcastChannels(out.shape(), channelDim, outAtoms));
   }
 }

@@ -152,6 +152,17 @@ final class LabelPass {
     bindings.add(new Binding(new ParamSlice(param, dim, index, role, -1), atom));
   }
 
+  /** A layer's output channels: weight slice {@code c} along {@code dim}, and bias c if any. */
+  void bindProducer(String weight, int dim, String bias, int[] atoms) {
+    boolean hasBias = hasParameter(bias);
+    for (int c = 0; c < atoms.length; c++) {
+      bind(weight, dim, c, atoms[c], SliceRole.OUTPUT);
+      if (hasBias) {
+        bind(bias, 0, c, atoms[c], SliceRole.OUTPUT);
+      }
+    }
+  }
+
   void bindGrouped(String param, int dim, long index, int group, int atom) {
     bindings.add(new Binding(new ParamSlice(param, dim, index, SliceRole.INPUT, group), atom));
   }

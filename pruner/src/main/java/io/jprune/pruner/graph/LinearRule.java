@@ -19,13 +19,7 @@ final class LinearRule implements OpRule {
       pass.bind(weight, 1, i, inAtoms[i], SliceRole.INPUT);
     }
     int[] outAtoms = pass.freshAtoms((int) out.size(-1));
-    boolean hasBias = pass.hasParameter(bias);
-    for (int o = 0; o < outAtoms.length; o++) {
-      pass.bind(weight, 0, o, outAtoms[o], SliceRole.OUTPUT);
-      if (hasBias) {
-        pass.bind(bias, 0, o, outAtoms[o], SliceRole.OUTPUT);
-      }
-    }
+    pass.bindProducer(weight, 0, bias, outAtoms);
     pass.setLabels(out, LabelPass.broadcastChannels(out.shape(), out.rank() - 1, outAtoms));
   }
 }
