@@ -37,11 +37,6 @@ public final class AtomTable {
     return size++;
   }
 
-  /** Number of atom ids handed out (including merged ones). */
-  int capacity() {
-    return size;
-  }
-
   /** Representative of an atom; {@link #DERIVED} stays derived. */
   public int find(int a) {
     if (a < 0) {

@@ -41,7 +41,6 @@ final class LabelPass {
   private final Map<String, TensorRef> versions = new HashMap<>();
   private final Map<Integer, BitSet> atomsIn = new HashMap<>();
   private final BitSet withDerived = new BitSet();
-  private boolean finished;
 
   LabelPass(Trace trace) {
     this.trace = trace;
@@ -114,7 +113,6 @@ final class LabelPass {
         withDerived.set(e.getKey());
       }
     }
-    finished = true;
   }
 
   /** Atoms present in a tensor (after {@link #finish}). */
@@ -125,14 +123,6 @@ final class LabelPass {
 
   boolean hasDerived(TensorRef t) {
     return withDerived.get(t.id());
-  }
-
-  boolean finished() {
-    return finished;
-  }
-
-  boolean hasLabels(TensorRef t) {
-    return labels.containsKey(t.id());
   }
 
   void setLabels(TensorRef t, int[] l) {

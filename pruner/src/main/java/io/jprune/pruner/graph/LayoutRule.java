@@ -263,8 +263,4 @@ final class LayoutRule implements OpRule {
     }
     return sb.toString();
   }
-
-  static ImmutableLongArray longs(long... v) {
-    return ImmutableLongArray.copyOf(v);
-  }
 }

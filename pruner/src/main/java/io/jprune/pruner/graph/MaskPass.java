@@ -108,12 +108,6 @@ public final class MaskPass {
     return s;
   }
 
-  /** Whether every element of the tensor is removed. */
-  public boolean fullyRemoved(TensorRef t) {
-    BitSet m = mask(t);
-    return m.cardinality() == Shape.of(t.shape()).numel && m.cardinality() > 0;
-  }
-
   LabelPass labels() {
     return labels;
   }

@@ -15,11 +15,9 @@ import java.util.Map;
  * per-group channel of a channel shuffle).
  */
 final class ChannelUnits {
-  private final int[] unitOf;
   private final List<int[]> units;
 
-  private ChannelUnits(int[] unitOf, List<int[]> units) {
-    this.unitOf = unitOf;
+  private ChannelUnits(List<int[]> units) {
     this.units = units;
   }
 
@@ -52,16 +50,11 @@ final class ChannelUnits {
     for (int i = 0; i < n; i++) {
       byRoot.computeIfAbsent(find(parent, i), r -> new ArrayList<>()).add(i);
     }
-    int[] unitOf = new int[n];
     List<int[]> units = new ArrayList<>();
     for (List<Integer> members : byRoot.values()) {
-      int u = units.size();
       units.add(members.stream().mapToInt(Integer::intValue).toArray());
-      for (int ch : members) {
-        unitOf[ch] = u;
-      }
     }
-    return new ChannelUnits(unitOf, units);
+    return new ChannelUnits(units);
   }
 
   int count() {
@@ -70,10 +63,6 @@ final class ChannelUnits {
 
   int[] unit(int u) {
     return units.get(u);
-  }
-
-  int unitOf(int channel) {
-    return unitOf[channel];
   }
 
   /** Mean score of each unit's channels. */
