@@ -15,7 +15,8 @@ import org.bytedeco.pytorch.Tensor;
  * same JVM, with the agent attached and idle (every call site of the model rewritten), and while
  * tracing. A plain harness, not a test: run it with
  * {@code java -Djdk.attach.allowAttachSelf=true -cp <it test classpath>
- * io.jprune.bench.AgentIdleLatency [MODEL] [iterations]} and read the ratio it prints.
+ * io.jprune.bench.AgentIdleLatency [MODEL] [iterations] [same-jvm|none|attached]} and read the
+ * ratio it prints; with none/attached each run measures one condition in its own JVM.
  */
 public final class AgentIdleLatency {
   private AgentIdleLatency() {}
@@ -23,7 +24,18 @@ public final class AgentIdleLatency {
   public static void main(String[] args) {
     ZooModel zoo = ZooModel.valueOf(args.length > 0 ? args[0] : "RESNET50");
     int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 30;
+    String mode = args.length > 2 ? args[2] : "same-jvm";
     Libtorch.setIntraOpThreads(1);
+    if (!mode.equals("same-jvm")) {
+      // One JVM per condition; run "none" and "attached" alternately and compare medians.
+      if (mode.equals("attached")) {
+        JPruneAgent.selfAttach(AgentConfig.builder().addPackage("io.jprune.zoo").build());
+      }
+      Module model = zoo.create(1);
+      System.out.printf("%s %s: median %.2f ms%n", zoo, mode,
+          median(zoo, model, zoo.exampleInput(1), iterations));
+      return;
+    }
     Module model = zoo.create(1);
     Tensor input = zoo.exampleInput(1);
     double before = median(zoo, model, input, iterations);
@@ -45,7 +57,7 @@ public final class AgentIdleLatency {
   private static double median(ZooModel zoo, Module model, Tensor input, int n) {
     double[] ms = new double[n];
     try (NoGradGuard g = new NoGradGuard()) {
-      for (int i = 0; i < 5; i++) {
+      for (int i = 0; i < 15; i++) {
         zoo.forward(model, input);
       }
       for (int i = 0; i < n; i++) {
