@@ -15,7 +15,10 @@ import net.bytebuddy.pool.TypePool;
 
 /**
  * The agent installed in this JVM: one ByteBuddy transformer whose model-class policy can grow
- * (packages added by a later self-attach), plus the retransformation of classes loaded before.
+ * (packages added by a later self-attach), plus the retransformation of classes loaded before,
+ * and sweeps that catch model classes the transformer never saw (see
+ * {@link LoadedClassRetransformer}): at every attach call, and in the background shortly after
+ * model classes were rewritten.
  *
  * <p>ByteBuddy settings, each for a measured reason: {@code DECORATE} with the no-op
  * initialization strategy (the class keeps its shape, so retransformation is accepted, and no
@@ -28,6 +31,7 @@ import net.bytebuddy.pool.TypePool;
 final class AgentInstallation {
   private final InstrumentationLog log;
   private final LoadedClassRetransformer retransformer;
+  private final StragglerSweeper sweeper;
   private final PrintStream out;
   private volatile ModelClassPolicy policy;
   private AgentConfig config;
@@ -36,15 +40,15 @@ final class AgentInstallation {
     this.out = out;
     this.log = new InstrumentationLog(out, config.verbose());
     this.retransformer = new LoadedClassRetransformer(instrumentation, log);
+    this.sweeper = new StragglerSweeper(retransformer, log);
     this.policy = new ModelClassPolicy(config.packages());
     this.config = config;
   }
 
   /**
-   * Installs the transformer and instruments the model classes already loaded.
+   * Installs the transformer; {@link #instrumentLoadedClasses} must follow.
    *
-   * @throws IllegalStateException when the JVM cannot retransform, or a loaded model class could
-   *     not be instrumented (naming it)
+   * @throws IllegalStateException when the JVM cannot retransform
    */
   static AgentInstallation install(Instrumentation instrumentation, AgentConfig config,
       PrintStream out) {
@@ -59,11 +63,26 @@ final class AgentInstallation {
     if (config.verbose()) {
       out.println("[jprune] agent installed: " + installation.policy);
     }
-    installation.retransformer.retransform(null, installation.policy);
+    installation.sweeper.start();
+    installation.log.onRewrite(installation.sweeper::request);
+    return installation;
+  }
+
+  /**
+   * Instruments the model classes loaded before {@link #install}, then arms recording if the
+   * config asks for it. The transformer stays installed when this throws, with the classes named
+   * recorded as failures.
+   *
+   * @throws IllegalStateException naming every loaded model class that could not be instrumented
+   */
+  synchronized void instrumentLoadedClasses() {
+    retransformer.apply(policy).throwIfProblems();
+    // Classes another thread was defining while the transformer was being added were neither
+    // shown to it nor, perhaps, listed for the sweep above.
+    sweeper.request();
     if (config.records()) {
       RecordingHook.arm(config, out);
     }
-    return installation;
   }
 
   /**
@@ -94,12 +113,15 @@ final class AgentInstallation {
             loader == null || NeverInstrumented.covers(type.getName()))
         .type((type, loader, module, redefined, domain) -> policy.isModelClass(type))
         .transform((builder, type, loader, module, domain) ->
-            builder.visit(new SiteRewriter(TracedTargets.of(loader), log)));
+            builder.visit(new SiteRewriter(TracedTargets.of(loader), loader, log)));
   }
 
   /**
-   * Adds the packages of {@code more} and instruments the loaded classes they newly cover; arms
-   * recording if {@code more} asks for it.
+   * Adds the packages of {@code more} and instruments the loaded classes they newly cover, and
+   * any loaded model class that missed the transformer; arms recording if {@code more} asks for
+   * it.
+   *
+   * @throws IllegalStateException naming every loaded model class that could not be instrumented
    */
   synchronized void extend(AgentConfig more) {
     checkNotNull(more, "config");
@@ -116,8 +138,8 @@ final class AgentInstallation {
     log.verbose(config.verbose());
     if (!after.packages().equals(before.packages())) {
       policy = after;
-      retransformer.retransform(before, after);
     }
+    retransformer.apply(policy).throwIfProblems();
   }
 
   synchronized AgentConfig config() {

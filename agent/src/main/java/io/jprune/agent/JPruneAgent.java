@@ -38,7 +38,12 @@ public final class JPruneAgent {
   /**
    * Attaches the agent to this JVM (if not yet attached) and makes the packages of
    * {@code config} model code, retransforming the already-loaded classes they cover. Idempotent:
-   * calling again with the same config does nothing, with more packages instruments only those.
+   * calling again with the same config changes nothing, with more packages instruments only
+   * those. Every call also retransforms any loaded model class that never reached the
+   * transformer (one loaded while a class transformation was running on its thread: the JVM
+   * shows such a class to no transformer of the agent), so that a trace started after this call
+   * misses no model class. The agent also looks for such classes in the background shortly
+   * after model classes were rewritten, for JVMs in which no further call comes.
    * Needs {@code -Djdk.attach.allowAttachSelf=true} on JDK 9+ (or ByteBuddy's external attach
    * helper) and, on JDK 21+, {@code -XX:+EnableDynamicAgentLoading} to avoid a warning.
    *
@@ -70,6 +75,7 @@ public final class JPruneAgent {
   private static synchronized void apply(Instrumentation instrumentation, AgentConfig config) {
     if (installation == null) {
       installation = AgentInstallation.install(instrumentation, config, System.err);
+      installation.instrumentLoadedClasses();
     } else {
       installation.extend(config);
     }
@@ -98,8 +104,10 @@ public final class JPruneAgent {
   }
 
   /**
-   * Classes the agent failed to rewrite when they were loaded ({@code "com.acme.Net: reason"}).
-   * Such failures are also printed to stderr at once; a class loader cannot be made to fail.
+   * Model classes the agent could not instrument ({@code "com.acme.Net: reason"}): rewrite
+   * failures at load time or retransformation, retransformations the JVM refused, and model
+   * classes the transformer did not rewrite even when asked to retransform them. Each is also
+   * printed to stderr at once; a class loader cannot be made to fail.
    */
   public static synchronized ImmutableList<String> failures() {
     return installation == null ? ImmutableList.of()

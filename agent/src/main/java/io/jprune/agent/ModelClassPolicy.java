@@ -17,6 +17,13 @@ final class ModelClassPolicy {
   static final String MODULE = "org.bytedeco.pytorch.Module";
 
   private final ImmutableSet<String> packages;
+  /** Verdicts on loaded classes, computed once per class (sweeps look at every loaded class). */
+  private final ClassValue<Boolean> loadedVerdicts = new ClassValue<>() {
+    @Override
+    protected Boolean computeValue(Class<?> type) {
+      return judge(type);
+    }
+  };
 
   ModelClassPolicy(Set<String> packages) {
     this.packages = ImmutableSet.copyOf(checkNotNull(packages, "packages"));
@@ -49,6 +56,28 @@ final class ModelClassPolicy {
       return extendsModule(type) || enclosedInModule(type) || nestedInModule(type);
     } catch (RuntimeException unresolvable) {
       return false;
+    }
+  }
+
+  /**
+   * Whether the loaded class {@code type} is model code that the transformer must have rewritten:
+   * the same rules, read by reflection. Never call this from inside a transformation (reflection
+   * may load classes). Arrays, primitives, hidden classes (never shown to transformers) and
+   * classes of the bootstrap loader (ignored by the transformer) are not.
+   */
+  boolean covers(Class<?> type) {
+    return loadedVerdicts.get(type);
+  }
+
+  private boolean judge(Class<?> type) {
+    if (type.isArray() || type.isPrimitive() || type.isHidden() || type.getClassLoader() == null
+        || NeverInstrumented.covers(type.getName())) {
+      return false;
+    }
+    try {
+      return isModelClass(TypeDescription.ForLoadedType.of(type));
+    } catch (LinkageError unreadable) {
+      return inConfiguredPackage(type.getName());
     }
   }
 

@@ -18,10 +18,13 @@ import net.bytebuddy.pool.TypePool;
  */
 final class SiteRewriter implements AsmVisitorWrapper {
   private final TracedTargets targets;
+  private final ClassLoader loader;
   private final InstrumentationLog log;
 
-  SiteRewriter(TracedTargets targets, InstrumentationLog log) {
+  /** @param loader the class loader defining the rewritten class (not null) */
+  SiteRewriter(TracedTargets targets, ClassLoader loader, InstrumentationLog log) {
     this.targets = checkNotNull(targets, "targets");
+    this.loader = checkNotNull(loader, "loader");
     this.log = checkNotNull(log, "log");
   }
 
@@ -40,6 +43,6 @@ final class SiteRewriter implements AsmVisitorWrapper {
       Implementation.Context implementationContext, TypePool typePool,
       FieldList<FieldDescription.InDefinedShape> fields, MethodList<?> methods, int writerFlags,
       int readerFlags) {
-    return new SiteRewritingClassVisitor(classVisitor, targets, typePool, log);
+    return new SiteRewritingClassVisitor(classVisitor, targets, typePool, loader, log);
   }
 }

@@ -15,6 +15,7 @@ import net.bytebuddy.pool.TypePool;
 final class SiteRewritingClassVisitor extends ClassVisitor {
   private final TracedTargets targets;
   private final TypePool pool;
+  private final ClassLoader loader;
   private final InstrumentationLog log;
   private String className;
   private String sourceFile;
@@ -22,10 +23,11 @@ final class SiteRewritingClassVisitor extends ClassVisitor {
   private int rewritten;
 
   SiteRewritingClassVisitor(ClassVisitor next, TracedTargets targets, TypePool pool,
-      InstrumentationLog log) {
+      ClassLoader loader, InstrumentationLog log) {
     super(Opcodes.ASM9, next);
     this.targets = targets;
     this.pool = pool;
+    this.loader = loader;
     this.log = log;
   }
 
@@ -59,6 +61,6 @@ final class SiteRewritingClassVisitor extends ClassVisitor {
   @Override
   public void visitEnd() {
     super.visitEnd();
-    log.rewritten(className, rewritten);
+    log.rewritten(loader, className, rewritten);
   }
 }

@@ -88,7 +88,7 @@ class AgentJarIT {
   }
 
   /** This JVM's test class path without anything the agent jar bundles. */
-  private static String childClassPath() {
+  static String childClassPath() {
     String full = System.getProperty("surefire.test.class.path",
         System.getProperty("java.class.path"));
     return Stream.of(full.split(File.pathSeparator))
