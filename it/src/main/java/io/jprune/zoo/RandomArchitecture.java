@@ -11,7 +11,6 @@ import org.bytedeco.pytorch.LongOptionalVector;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.ModuleListImpl;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -243,48 +242,26 @@ public final class RandomArchitecture extends Module {
     }
   }
 
-  /** Self-attention over the H*W positions with a residual, q/k/v by select or unbind. */
+  /**
+   * The ViT's {@link Attention} (q/k/v by select or unbind) over the H*W positions of the map,
+   * with a residual; its call sites are shared with the zoo ViTs, as code is in real models.
+   */
   static final class MapAttention extends Module implements Block {
-    private final LinearImpl qkv;
-    private final LinearImpl proj;
-    private final long heads;
-    private final long headDim;
-    private final long dim;
-    private final boolean select;
+    private final Attention attn;
 
     MapAttention(long dim, long heads, boolean select) {
-      this.dim = dim;
-      this.heads = heads;
-      this.headDim = dim / heads;
-      this.select = select;
-      qkv = register_module("qkv", Layers.linear(dim, 3 * dim));
-      proj = register_module("proj", Layers.linear(dim, dim));
+      attn = register_module("attn", new Attention(dim, heads,
+          select ? QkvSplit.SELECT : QkvSplit.UNBIND));
     }
 
     @Override
     public Tensor apply(Tensor x) {
       long b = x.size(0);
+      long c = x.size(1);
       long h = x.size(2);
       long w = x.size(3);
-      long n = h * w;
-      Tensor tokens = x.flatten(2, -1).transpose(1, 2);
-      Tensor s = qkv.forward(tokens).reshape(b, n, 3, heads, headDim).permute(2, 0, 3, 1, 4);
-      Tensor q;
-      Tensor k;
-      Tensor v;
-      if (select) {
-        q = s.select(0, 0);
-        k = s.select(0, 1);
-        v = s.select(0, 2);
-      } else {
-        TensorVector parts = s.unbind(0);
-        q = parts.get(0);
-        k = parts.get(1);
-        v = parts.get(2);
-      }
-      Tensor attn = q.matmul(k.transpose(-2, -1)).mul(new Scalar(0.25)).softmax(-1);
-      Tensor out = proj.forward(attn.matmul(v).transpose(1, 2).reshape(b, n, dim));
-      return x.add(out.transpose(1, 2).reshape(b, dim, h, w));
+      Tensor out = attn.forward(x.flatten(2, -1).transpose(1, 2));
+      return x.add(out.transpose(1, 2).reshape(b, c, h, w));
     }
   }
 }
