@@ -1,40 +1,17 @@
 package io.jprune.pruner.verify;
 
 import io.jprune.pruner.graph.RemovalEffects;
-import io.jprune.pruner.surgery.Surgery;
-import io.jprune.tracer.TensorRef;
 import java.util.BitSet;
-import java.util.function.Supplier;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.pytorch.Module;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * The equivalence oracle: prune, and compare the pruned model's output with the masked
- * original's on the kept output elements.
+ * The equivalence oracle: compares a pruned model's output with the masked original's
+ * ({@link MaskedOriginal}) on the kept output elements; {@code Pruner.pruneAndVerify} runs both.
  */
 public final class Equivalence {
   private Equivalence() {}
-
-  /**
-   * Runs the masked original, applies the surgery, runs the pruned model and compares.
-   *
-   * @param output the traced output tensor of the forward (to know which elements are kept)
-   */
-  public static EquivalenceReport pruneAndCompare(Module root, RemovalEffects effects,
-      TensorRef output, Supplier<Tensor> forward) {
-    Supplier<Tensor> noGrad = () -> {
-      try (NoGradGuard g = new NoGradGuard()) {
-        return forward.get();
-      }
-    };
-    Tensor masked = MaskedOriginal.output(root, effects, noGrad);
-    Surgery.apply(root, effects);
-    Tensor pruned = noGrad.get();
-    return compare(masked, pruned, effects.removedElements(output), effects);
-  }
 
   /** Compares the kept elements of {@code masked} with all of {@code pruned}. */
   public static EquivalenceReport compare(Tensor masked, Tensor pruned, BitSet removed,
