@@ -167,9 +167,11 @@ class LateLoadingTest {
     assertTrue(loads.loaded, "the test transformer did not run");
     assertEquals(1, JPruneAgent.instrumentedClasses().get(NESTED_HOST));
 
-    // No attach call follows (a -javaagent JVM): the agent's own sweep must find it.
+    // No attach call follows (a -javaagent JVM): the agent's own sweep must find it. The sweep
+    // thread counts the class while retransforming it and says so just after: wait for both.
     long deadline = System.nanoTime() + 20_000_000_000L;
-    while (!JPruneAgent.instrumentedClasses().containsKey(NESTED_LOADED)
+    while ((!JPruneAgent.instrumentedClasses().containsKey(NESTED_LOADED)
+        || !STDERR.toString().contains("instrumented " + NESTED_LOADED + " late: "))
         && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }

@@ -4,7 +4,6 @@ import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
 
 /**
  * DINO/timm multi-head self-attention. The head layout is baked into call-site arguments:
@@ -43,10 +42,10 @@ public final class Attention extends Module {
       k = stacked.select(0, 1);
       v = stacked.select(0, 2);
     } else {
-      TensorVector parts = stacked.unbind(0);
-      q = parts.get(0);
-      k = parts.get(1);
-      v = parts.get(2);
+      Tensor[] parts = Parts.of(stacked.unbind(0));
+      q = parts[0];
+      k = parts[1];
+      v = parts[2];
     }
     Tensor attn = q.matmul(k.transpose(-2, -1)).mul(new Scalar(scale)).softmax(-1);
     Tensor out = attn.matmul(v).transpose(1, 2).reshape(b, n, dim);

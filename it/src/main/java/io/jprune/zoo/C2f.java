@@ -31,10 +31,10 @@ public final class C2f extends Module {
   }
 
   public Tensor forward(Tensor x) {
-    TensorVector halves = cv1.forward(x).chunk(2, 1);
+    Tensor[] halves = Parts.of(cv1.forward(x).chunk(2, 1));
     List<Tensor> y = new ArrayList<>();
-    y.add(halves.get(0));
-    y.add(halves.get(1));
+    y.add(halves[0]);
+    y.add(halves[1]);
     for (C2fBottleneck b : m) {
       y.add(b.forward(y.get(y.size() - 1)));
     }

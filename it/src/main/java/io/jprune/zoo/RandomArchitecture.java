@@ -171,10 +171,10 @@ public final class RandomArchitecture extends Module {
 
     @Override
     public Tensor apply(Tensor x) {
-      TensorVector parts = expand.forward(x).relu().chunk(2, 1);
-      Tensor second = parts.get(1);
+      Tensor[] parts = Parts.of(expand.forward(x).relu().chunk(2, 1));
+      Tensor second = parts[1];
       Tensor extra = inner.forward(second).relu();
-      return torch.cat(new TensorVector(parts.get(0), second, extra), 1);
+      return torch.cat(new TensorVector(parts[0], second, extra), 1);
     }
   }
 

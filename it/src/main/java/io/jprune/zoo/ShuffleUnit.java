@@ -52,8 +52,8 @@ public final class ShuffleUnit extends Module {
   public Tensor forward(Tensor x) {
     Tensor out;
     if (stride == 1) {
-      TensorVector halves = x.chunk(2, 1);
-      out = torch.cat(new TensorVector(halves.get(0), branch2.forward(halves.get(1))), 1);
+      Tensor[] halves = Parts.of(x.chunk(2, 1));
+      out = torch.cat(new TensorVector(halves[0], branch2.forward(halves[1])), 1);
     } else {
       out = torch.cat(new TensorVector(branch1.forward(x), branch2.forward(x)), 1);
     }

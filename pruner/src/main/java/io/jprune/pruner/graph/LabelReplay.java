@@ -4,6 +4,7 @@ import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.TracedCall;
 import io.jprune.tracer.Value;
 import io.jprune.tracer.site.SiteKind;
+import java.lang.ref.Reference;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -77,8 +78,9 @@ final class LabelReplay {
       outs.add(t);
     } else if (result instanceof TensorVector v) {
       for (long i = 0; i < v.size(); i++) {
-        outs.add(v.get(i));
+        outs.add(new Tensor(v.get(i))); // get(i) is a view into v, which the GC may free
       }
+      Reference.reachabilityFence(v);
     }
     List<int[]> positions = new ArrayList<>();
     List<long[]> shapes = new ArrayList<>();
@@ -99,6 +101,7 @@ final class LabelReplay {
     if (longs.length > 0) {
       new LongPointer(c.data_ptr_long()).capacity(longs.length).get(longs);
     }
+    Reference.reachabilityFence(c); // owns the memory just read
     int[] out = new int[longs.length];
     for (int i = 0; i < out.length; i++) {
       out[i] = (int) longs[i];
@@ -116,8 +119,9 @@ final class LabelReplay {
     Object receiver = instance ? labels.get(0) : null;
     int[] nextLabel = {instance ? 1 : 0};
     Object[] args = new Object[types.length];
+    List<Object> owners = new ArrayList<>();
     for (int i = 0; i < types.length; i++) {
-      args[i] = convert(call, argValues.get(i), types[i], labels, nextLabel);
+      args[i] = convert(call, argValues.get(i), types[i], labels, nextLabel, owners);
     }
     try {
       return m.invoke(receiver, args);
@@ -125,6 +129,8 @@ final class LabelReplay {
       throw new IllegalStateException(e);
     } catch (InvocationTargetException e) {
       throw new UnsupportedOpException(call, "replay on labels failed: " + e.getCause());
+    } finally {
+      Reference.reachabilityFence(owners); // what the ArrayRef arguments point into
     }
   }
 
@@ -170,7 +176,7 @@ final class LabelReplay {
   }
 
   private static Object convert(TracedCall call, Value v, Class<?> type, List<Tensor> labels,
-      int[] nextLabel) {
+      int[] nextLabel, List<Object> owners) {
     if (v instanceof Value.TensorValue) {
       return labels.get(nextLabel[0]++);
     }
@@ -180,6 +186,7 @@ final class LabelReplay {
         ts.add(labels.get(nextLabel[0]++));
       }
       TensorVector vec = new TensorVector(ts.toArray(new Tensor[0]));
+      owners.add(vec);
       return type == TensorArrayRef.class ? new TensorArrayRef(vec) : vec;
     }
     if (v instanceof Value.LongValue l) {
@@ -187,7 +194,14 @@ final class LabelReplay {
     }
     if (v instanceof Value.LongArrayValue a) {
       long[] arr = a.values().toArray();
-      return type == LongArrayRef.class ? new LongArrayRef(arr, arr.length) : arr;
+      if (type != LongArrayRef.class) {
+        return arr;
+      }
+      // Not new LongArrayRef(long[], n): JNI copies the array for that constructor only, and the
+      // ref would point at the released copy.
+      LongPointer data = new LongPointer(arr);
+      owners.add(data);
+      return new LongArrayRef(data, arr.length);
     }
     if (v instanceof Value.BooleanValue b) {
       return b.value();

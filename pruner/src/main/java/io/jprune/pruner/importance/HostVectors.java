@@ -1,5 +1,6 @@
 package io.jprune.pruner.importance;
 
+import java.lang.ref.Reference;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.pytorch.AbstractTensor;
 import org.bytedeco.pytorch.Tensor;
@@ -19,6 +20,7 @@ final class HostVectors {
     if (out.length > 0) {
       new DoublePointer(c.data_ptr_double()).capacity(out.length).get(out);
     }
+    Reference.reachabilityFence(c); // owns the memory just read
     return out;
   }
 

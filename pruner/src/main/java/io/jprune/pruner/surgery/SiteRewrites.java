@@ -207,7 +207,7 @@ public final class SiteRewrites {
         arr[i] = ref.get(i);
       }
       long[] now = patchArray(arr, a);
-      return new LongArrayRef(now, now.length);
+      return OwnedLongArrayRef.of(now);
     }
     if (value instanceof LongVector vec) {
       return new LongVector(patchArray(vec.get(), a));

@@ -1,6 +1,7 @@
 package io.jprune.pruner.verify;
 
 import io.jprune.pruner.graph.RemovalEffects;
+import java.lang.ref.Reference;
 import java.util.BitSet;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.pytorch.Tensor;
@@ -49,6 +50,7 @@ public final class Equivalence {
     if (out.length > 0) {
       new FloatPointer(c.data_ptr_float()).capacity(out.length).get(out);
     }
+    Reference.reachabilityFence(c); // owns the memory just read
     return out;
   }
 }
