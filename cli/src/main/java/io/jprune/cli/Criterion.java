@@ -11,6 +11,7 @@ enum Criterion {
   LAMP("layer-adaptive magnitude (LAMP, p = 2)"),
   TAYLOR("first-order Taylor |w * dL/dw|, label-free proxy loss"),
   HESSIAN("second-order OBD (squared gradients), label-free proxy loss"),
+  FPGM("geometric median: filters closest to their layer's others go first (FPGM, L2)"),
   RANDOM("seeded random scores (a baseline)");
 
   private final String description;
@@ -27,6 +28,7 @@ enum Criterion {
       case LAMP -> Importances.lamp(2);
       case TAYLOR -> Importances.taylor();
       case HESSIAN -> Importances.hessian();
+      case FPGM -> Importances.fpgm();
       case RANDOM -> Importances.random(seed);
     };
   }

@@ -71,7 +71,7 @@ public final class JpruneCommand implements Callable<Integer> {
   double headRatio;
 
   @Option(names = "--importance", defaultValue = "l2", paramLabel = "C",
-      description = "criterion: l1, l2, bn, lamp, taylor, hessian, random (default "
+      description = "criterion: l1, l2, bn, lamp, taylor, hessian, fpgm, random (default "
           + "${DEFAULT-VALUE}); taylor and hessian use the mean squared output as a label-free "
           + "loss")
   Criterion importance;

@@ -29,7 +29,8 @@ class ImportanceOnZooTest {
 
   static Stream<Arguments> cases() {
     Stream.Builder<Arguments> b = Stream.builder();
-    for (String name : new String[] {"l1", "l2", "bnScale", "lamp", "taylor", "hessian"}) {
+    for (String name : new String[] {"l1", "l2", "bnScale", "lamp", "taylor", "hessian",
+        "fpgm"}) {
       b.add(Arguments.of(name, ZooModel.ESPCN, "conv1", new String[] {"conv1.weight",
           "conv1.bias", "conv2.weight:1"}));
       b.add(Arguments.of(name, ZooModel.RESNET18, "layer1.0.conv1",
@@ -47,6 +48,8 @@ class ImportanceOnZooTest {
       case "lamp" -> Importances.lamp(2);
       case "taylor" -> Importances.taylor();
       case "hessian" -> Importances.hessian();
+      // a near-zero filter is nearer every other filter than they are to each other
+      case "fpgm" -> Importances.fpgm();
       default -> throw new IllegalArgumentException(name);
     };
   }

@@ -64,6 +64,18 @@ public final class Importances {
     return new Hessian(reduction, normalization, SliceSelection.DEFAULT);
   }
 
+  /**
+   * FPGM: sum of L2 distances from a channel's filter to the other filters of its producing
+   * layers, mean over layers, normalised by the group mean (Torch-Pruning's defaults).
+   */
+  public static Fpgm fpgm() {
+    return fpgm(2, Reduction.MEAN, Normalization.MEAN);
+  }
+
+  public static Fpgm fpgm(double p, Reduction reduction, Normalization normalization) {
+    return new Fpgm(p, reduction, normalization);
+  }
+
   /** Seeded uniform random scores, the baseline. */
   public static RandomImportance random(long seed) {
     return new RandomImportance(seed);

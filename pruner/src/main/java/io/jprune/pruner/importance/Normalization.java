@@ -1,5 +1,7 @@
 package io.jprune.pruner.importance;
 
+import java.util.Arrays;
+
 /**
  * Rescales one group's channel scores so that scores of different groups can be ranked together
  * (global pruning): a wide residual stream and a narrow bottleneck have very different raw norms.
@@ -15,6 +17,11 @@ public enum Normalization {
   MAX,
   /** Divided by their sum. */
   SUM,
+  /**
+   * Divided by the median, the score of rank {@code floor(n / 2)} in ascending order (Torch-Pruning's
+   * "sentinel_0.5"): robust to a few huge scores, which MEAN and MAX are not.
+   */
+  MEDIAN,
   /**
    * Min-max scaled: {@code (s - min) / (max - min + 1e-8)} (what Torch-Pruning calls
    * "standarization").
@@ -48,6 +55,11 @@ public enum Normalization {
         return divide(out, max);
       case SUM:
         return divide(out, sum);
+      case MEDIAN: {
+        double[] sorted = out.clone();
+        Arrays.sort(sorted);
+        return divide(out, sorted[n / 2]);
+      }
       case STANDARDIZATION:
         for (int i = 0; i < n; i++) {
           out[i] = (out[i] - min) / (max - min + EPS);

@@ -16,6 +16,11 @@ public enum Reduction {
   /** Largest term: a channel is as important as its most important layer says. */
   MAX,
   /**
+   * Product of the terms (Torch-Pruning's "prod"): a channel any layer finds near-useless scores
+   * near zero.
+   */
+  PROD,
+  /**
    * Only the term of the channel's first counted OUTPUT slice, i.e. its producing (leader) layer:
    * classic per-layer filter pruning. A channel without a counted OUTPUT slice uses its first term.
    */
@@ -37,6 +42,13 @@ public enum Reduction {
           m = Math.max(m, t);
         }
         return m;
+      }
+      case PROD: {
+        double p = 1;
+        for (double t : terms) {
+          p *= t;
+        }
+        return p;
       }
       case FIRST:
         return terms[Math.max(first, 0)];

@@ -8,6 +8,7 @@ import io.jprune.pruner.graph.ParamSlice;
 import io.jprune.pruner.graph.SliceRole;
 import io.jprune.pruner.group.Channel;
 import io.jprune.pruner.group.PruningGroup;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -118,6 +119,28 @@ final class SliceSums {
             e.dim(), k.dim());
         out.put(k, HostVectors.toDoubles(k.grouped()
             ? groupedSums(k.param(), e, k.dim(), convGroups(k.param())) : sums(e, k.dim())));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * For every (ungrouped) key, a per-index vector the criterion computes itself from the whole
+   * parameter, for quantities that are not sums of elements (FPGM's distances between filters).
+   * The function returns one entry per index along the key's dim; it runs under no-grad and its
+   * temporaries are freed on return.
+   */
+  Map<Key, double[]> perIndex(Function<Key, Tensor> vector) {
+    Map<Key, double[]> out = new LinkedHashMap<>();
+    try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+      for (Key k : keys) {
+        checkArgument(!k.grouped(), "%s: per-index vectors of grouped-conv columns are not "
+            + "supported", k.param());
+        Tensor v = vector.apply(k);
+        long n = ctx.tensor(k.param()).size(k.dim());
+        checkArgument(v.dim() == 1 && v.size(0) == n, "%s along dim %s: expected %s entries, got "
+            + "shape %s", k.param(), k.dim(), n, Arrays.toString(v.shape()));
+        out.put(k, HostVectors.toDoubles(v));
       }
     }
     return out;

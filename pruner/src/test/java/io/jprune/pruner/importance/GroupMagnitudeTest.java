@@ -41,6 +41,7 @@ class GroupMagnitudeTest {
         case MEAN -> out[i] = (t[0] + t[1] + t[2]) / 3;
         case MAX -> out[i] = Math.max(t[0], Math.max(t[1], t[2]));
         case FIRST -> out[i] = t[0];
+        case PROD -> out[i] = t[0] * t[1] * t[2];
         default -> throw new AssertionError(r);
       }
     }
@@ -117,6 +118,7 @@ class GroupMagnitudeTest {
         case MEAN -> (rows + col) / 2;
         case MAX -> Math.max(rows, col);
         case FIRST -> rows;
+        case PROD -> rows * col;
       };
     }
     assertScores(expected, s);
@@ -147,6 +149,9 @@ class GroupMagnitudeTest {
     assertScores(new double[] {0, 1 / d, 2 / d, 5 / d}, Normalization.STANDARDIZATION.apply(v));
     double std = Math.sqrt((4 + 1 + 0 + 9) / 3.0) + 1e-8;
     assertScores(new double[] {-2 / std, -1 / std, 0, 3 / std}, Normalization.GAUSSIAN.apply(v));
+    assertScores(new double[] {1 / 3.0, 2 / 3.0, 1, 2}, Normalization.MEDIAN.apply(v));
+    assertScores(new double[] {5 / 3.0, 1 / 3.0, 1},
+        Normalization.MEDIAN.apply(new double[] {5, 1, 3}));
     assertScores(new double[] {0, 0}, Normalization.MEAN.apply(new double[] {0, 0}));
     assertScores(new double[] {0}, Normalization.GAUSSIAN.apply(new double[] {4}));
     assertArrayEquals(new double[] {1, 2, 3, 6}, v, "apply does not change its argument");
