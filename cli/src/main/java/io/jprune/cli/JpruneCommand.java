@@ -1,23 +1,17 @@
 package io.jprune.cli;
 
-import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.nativeconfig.Libtorch;
 import io.jprune.pruner.Pruner;
 import io.jprune.pruner.StepReport;
+import io.jprune.pruner.VerifiedStep;
 import io.jprune.pruner.graph.DependencyGraph;
-import io.jprune.pruner.graph.RemovalEffects;
 import io.jprune.pruner.report.GroupsDot;
 import io.jprune.pruner.report.GroupsHtml;
 import io.jprune.pruner.report.Latency;
 import io.jprune.pruner.report.ModelCost;
 import io.jprune.pruner.report.PruningReport;
 import io.jprune.pruner.save.PrunedModelFiles;
-import io.jprune.pruner.verify.Equivalence;
 import io.jprune.pruner.verify.EquivalenceReport;
-import io.jprune.pruner.verify.MaskedOriginal;
-import io.jprune.tracer.TensorRef;
-import io.jprune.tracer.Trace;
-import io.jprune.tracer.TracedCall;
 import io.jprune.zoo.ZooModel;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -25,16 +19,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.bytedeco.pytorch.Module;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -142,11 +131,6 @@ public final class JpruneCommand implements Callable<Integer> {
     Module m = model.create(seed);
     Tensor x = model.exampleInput(seed);
     Supplier<Tensor> forward = () -> model.forward(m, x);
-    Supplier<Tensor> noGrad = () -> {
-      try (NoGradGuard g = new NoGradGuard()) {
-        return forward.get();
-      }
-    };
     ConsoleProgress progress = new ConsoleProgress(out, System.console() != null);
     progress.show(0, steps, "tracing " + model.name() + " and building its graph");
     Pruner.Builder builder = Pruner.builder(m).forward(forward)
@@ -183,28 +167,15 @@ public final class JpruneCommand implements Callable<Integer> {
         reports.add(pruner.step());
         continue;
       }
-      long t = System.nanoTime();
-      DependencyGraph g = pruner.graph();
-      Map<Integer, long[]> proposal = pruner.proposal();
-      RemovalEffects effects = g.effects(proposal);
-      Tensor masked = MaskedOriginal.output(m, effects, noGrad);
-      BitSet removedOutput = effects.removedElements(outputOf(g.trace()));
-      verifyNanos += System.nanoTime() - t;
-      StepReport report = pruner.step();
-      reports.add(report);
-      t = System.nanoTime();
-      if (!sameRemoval(proposal, report)) {
-        checks.add(String.format("step %d: not verified (the criterion scored differently on "
-            + "its second run)", report.step()));
-      } else {
-        EquivalenceReport eq = Equivalence.compare(masked, noGrad.get(), removedOutput, effects);
-        boolean ok = !eq.exactExpected() || eq.agrees(REL_TOL);
-        failed |= !ok;
-        checks.add(String.format(Locale.ROOT, "step %d: %s -> %s", report.step(), eq,
-            eq.exactExpected() ? (ok ? "equal to the masked original (rel. tol. 1e-5)"
-                : "DIFFERS from the masked original") : "not comparable exactly"));
-      }
-      verifyNanos += System.nanoTime() - t;
+      VerifiedStep v = pruner.stepAndVerify();
+      reports.add(v.step());
+      verifyNanos += v.verifyMillis() * 1_000_000;
+      EquivalenceReport eq = v.equivalence();
+      boolean ok = v.passes(REL_TOL);
+      failed |= !ok;
+      checks.add(String.format(Locale.ROOT, "step %d: %s -> %s", v.step().step(), eq,
+          eq.exactExpected() ? (ok ? "equal to the masked original (rel. tol. 1e-5)"
+              : "DIFFERS from the masked original") : "not comparable exactly"));
     }
     progress.show(steps, steps, "re-tracing the pruned model");
     long t = System.nanoTime();
@@ -253,22 +224,6 @@ public final class JpruneCommand implements Callable<Integer> {
         + "%.2f s, other (libtorch start, model build) %.2f s", wall / 1e3, trace / 1e3,
         graph / 1e3, importance / 1e3, surgery / 1e3, verify / 1e3, latency / 1e3,
         retrace / 1e3, other / 1e3);
-  }
-
-  /** The tensor the traced forward returned: the output of the last top-level call. */
-  static TensorRef outputOf(Trace trace) {
-    List<TracedCall> top = trace.topLevel();
-    return top.get(top.size() - 1).outputTensor();
-  }
-
-  private static boolean sameRemoval(Map<Integer, long[]> proposal, StepReport report) {
-    Map<Integer, ImmutableLongArray> p = new TreeMap<>();
-    proposal.forEach((k, v) -> {
-      long[] sorted = v.clone();
-      Arrays.sort(sorted);
-      p.put(k, ImmutableLongArray.copyOf(sorted));
-    });
-    return p.equals(new TreeMap<>(report.removal()));
   }
 
   private static void write(Path file, String text) throws IOException {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jprune.pruner.Pruner;
+import io.jprune.pruner.VerifiedStep;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.importance.Importances;
 import io.jprune.pruner.plan.GroupPlanner;
@@ -49,6 +50,23 @@ class PrunerOptionsTest {
     assertEquals(32, outChannels(m[0], "conv1"));
     assertEquals(3_055_880, ModelCost.of(pruner.graph().trace()).params(),
         "5 steps of 10% land where one step of 50% does");
+  }
+
+  @Test
+  void verifiedStepsProveEachStepAndLandWhereUnverifiedOnesDo() {
+    Module[] m = new Module[1];
+    Pruner pruner = resnet18(m).ratio(0.5).steps(2).build();
+    for (int s = 1; s <= 2; s++) {
+      VerifiedStep v = pruner.stepAndVerify();
+      assertEquals(s, v.step().step());
+      assertTrue(v.equivalence().exactExpected(), v.equivalence().toString());
+      assertTrue(v.equivalence().agrees(1e-5), "step " + s + ": " + v.equivalence());
+      assertTrue(v.passes(1e-5));
+    }
+    assertEquals(3_055_880, ModelCost.of(pruner.graph().trace()).params(),
+        "verified steps prune what plain steps do");
+    IllegalStateException e = assertThrows(IllegalStateException.class, pruner::stepAndVerify);
+    assertEquals("all 2 steps are done", e.getMessage());
   }
 
   @Test

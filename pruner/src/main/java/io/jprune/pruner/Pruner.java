@@ -141,27 +141,63 @@ public final class Pruner {
     checkState(stepsDone < options.steps(), "all %s steps are done", options.steps());
     DependencyGraph g = graph();
     long t0 = System.nanoTime();
-    double progress = options.schedule().progress(stepsDone + 1, options.steps());
-    Map<Integer, double[]> scores = score(g);
+    Map<Integer, long[]> removal = nextRemoval(g);
     long t1 = System.nanoTime();
-    Map<Integer, long[]> removal = plan(g, scores, progress);
-    StepReport report = apply(g, removal, (t1 - t0) / 1_000_000, t1);
+    StepReport report = apply(g.effects(removal), removal, (t1 - t0) / 1_000_000, t1);
     stepsDone++;
     return report;
   }
 
-  /** The removal the next step would make, without applying it. */
-  public Map<Integer, long[]> proposal() {
+  /**
+   * {@link #step()}, proven: before cutting, runs the masked original (the step's channels zeroed
+   * on the producer side); after, compares the pruned output with it on the kept elements. The
+   * model is scored once, so the check is of exactly the removal that was applied.
+   */
+  public VerifiedStep stepAndVerify() {
+    checkState(stepsDone < options.steps(), "all %s steps are done", options.steps());
     DependencyGraph g = graph();
+    TensorRef out = output;
+    long t0 = System.nanoTime();
+    Map<Integer, long[]> removal = nextRemoval(g);
+    long t1 = System.nanoTime();
+    RemovalEffects effects = g.effects(removal);
+    long v0 = System.nanoTime();
+    Tensor masked = MaskedOriginal.output(model, effects, noGradForward());
+    long v1 = System.nanoTime();
+    // surgery time: validation (t1..v0) and cutting, not the masked forward
+    StepReport report = apply(effects, removal, (t1 - t0) / 1_000_000, v1 - (v0 - t1));
+    stepsDone++;
+    long v2 = System.nanoTime();
+    EquivalenceReport eq = Equivalence.compare(masked, noGradForward().get(),
+        effects.removedElements(out), effects);
+    long verify = (v1 - v0) + (System.nanoTime() - v2);
+    return new VerifiedStep(report, eq, verify / 1_000_000);
+  }
+
+  private Map<Integer, long[]> nextRemoval(DependencyGraph g) {
     double progress = options.schedule().progress(stepsDone + 1, options.steps());
     return plan(g, score(g), progress);
+  }
+
+  private Supplier<Tensor> noGradForward() {
+    return () -> {
+      try (NoGradGuard guard = new NoGradGuard()) {
+        return forward.get();
+      }
+    };
+  }
+
+  /** The removal the next step would make, without applying it. */
+  public Map<Integer, long[]> proposal() {
+    return nextRemoval(graph());
   }
 
   /** Removes explicit channels of one group (interactive use), validated and atomic. */
   public StepReport prune(PruningGroup group, long... channels) {
     checkArgument(graph().groups().contains(group), "group %s is not from this pruner's "
         + "current graph (re-fetch groups after each step)", group);
-    return apply(graph(), Map.of(group.id(), channels.clone()), 0, System.nanoTime());
+    Map<Integer, long[]> removal = Map.of(group.id(), channels.clone());
+    return apply(graph().effects(removal), removal, 0, System.nanoTime());
   }
 
   /**
@@ -170,11 +206,7 @@ public final class Pruner {
   public EquivalenceReport pruneAndVerify(Map<Integer, long[]> removal) {
     DependencyGraph g = graph();
     RemovalEffects effects = g.effects(removal);
-    Supplier<Tensor> noGrad = () -> {
-      try (NoGradGuard guard = new NoGradGuard()) {
-        return forward.get();
-      }
-    };
+    Supplier<Tensor> noGrad = noGradForward();
     Tensor masked = MaskedOriginal.output(model, effects, noGrad);
     history.add(Surgery.apply(model, effects));
     graph = null;
@@ -184,8 +216,7 @@ public final class Pruner {
   /** Iterates the groups with the channels the current options would remove from each. */
   public List<GroupProposal> interactive() {
     DependencyGraph g = graph();
-    Map<Integer, long[]> plan = plan(g, score(g), options.schedule().progress(stepsDone + 1,
-        options.steps()));
+    Map<Integer, long[]> plan = nextRemoval(g);
     List<GroupProposal> out = new ArrayList<>();
     for (PruningGroup group : g.groups()) {
       long[] idx = plan.get(group.id());
@@ -196,10 +227,9 @@ public final class Pruner {
     return out;
   }
 
-  private StepReport apply(DependencyGraph g, Map<Integer, long[]> removal, long importanceMs,
-      long start) {
+  private StepReport apply(RemovalEffects effects, Map<Integer, long[]> removal,
+      long importanceMs, long start) {
     long before = parameterCount(model);
-    RemovalEffects effects = g.effects(removal);
     history.add(Surgery.apply(model, effects));
     long end = System.nanoTime();
     graph = null;
