@@ -2,6 +2,7 @@ package io.jprune.tracer;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableLongArray;
+import java.lang.reflect.Method;
 import java.util.function.Function;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.pytorch.LongArrayRef;
@@ -95,6 +96,58 @@ final class ValueCapture {
     if (o instanceof BytePointer p) {
       return new Value.TextValue(p.isNull() ? "" : p.getString());
     }
+    if (isTuple(o.getClass())) {
+      return tupleTensors(o, tensors);
+    }
     return new Value.OtherValue(o.getClass().getSimpleName(), "");
+  }
+
+  /** JavaCPP's std::tuple classes: {@code T_TensorTensor_T} and the like, with get0(), get1()... */
+  private static boolean isTuple(Class<?> type) {
+    String name = type.getSimpleName();
+    return type.getPackageName().equals("org.bytedeco.pytorch") && name.startsWith("T_")
+        && name.endsWith("_T");
+  }
+
+  /**
+   * The defined tensors of a tuple (e.g. MultiheadAttention's output and weights), in element
+   * order, so that what the model reads out of it with {@code get0()} is a traced tensor; its
+   * other elements are not recorded.
+   */
+  private static Value tupleTensors(Object tuple, Function<TensorBase, TensorRef> tensors) {
+    ImmutableList.Builder<TensorRef> b = ImmutableList.builder();
+    addTupleTensors(tuple, tensors, b);
+    return new Value.TensorListValue(b.build());
+  }
+
+  /** Nested tuples (an LSTM's output and (h, c)) are flattened in element order. */
+  private static void addTupleTensors(Object tuple, Function<TensorBase, TensorRef> tensors,
+      ImmutableList.Builder<TensorRef> b) {
+    for (int i = 0; ; i++) {
+      Method get;
+      try {
+        get = tuple.getClass().getMethod("get" + i);
+      } catch (NoSuchMethodException e) {
+        break;
+      }
+      Class<?> type = get.getReturnType();
+      if (!TensorBase.class.isAssignableFrom(type) && !isTuple(type)) {
+        continue;
+      }
+      Object element;
+      try {
+        element = get.invoke(tuple);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot read element " + i + " of "
+            + tuple.getClass().getSimpleName(), e);
+      }
+      if (element instanceof TensorBase t) {
+        if (t.defined()) {
+          b.add(tensors.apply(t));
+        }
+      } else if (element != null) {
+        addTupleTensors(element, tensors, b);
+      }
+    }
   }
 }

@@ -19,6 +19,7 @@ import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.ReLUImpl;
 import org.bytedeco.pytorch.SequentialImpl;
+import org.bytedeco.pytorch.T_TensorTensor_T;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -35,6 +36,7 @@ class TraceSessionTest {
   private static MethodHandle pixelShuffle;
   private static MethodHandle seqForward;
   private static MethodHandle linearForward;
+  private static MethodHandle maxAlongDim;
 
   @BeforeAll
   static void link() throws Exception {
@@ -53,6 +55,8 @@ class TraceSessionTest {
         MethodType.methodType(Tensor.class, Tensor.class), SiteKind.MODULE_FORWARD, 15);
     linearForward = ManualSites.virtual(LinearImpl.class, "forward",
         MethodType.methodType(Tensor.class, Tensor.class), SiteKind.MODULE_FORWARD, 16);
+    maxAlongDim = ManualSites.virtual(Tensor.class, "max",
+        MethodType.methodType(T_TensorTensor_T.class, long.class), SiteKind.TENSOR_METHOD, 17);
   }
 
   @AfterEach
@@ -154,6 +158,25 @@ class TraceSessionTest {
     assertEquals(new Value.LongValue(3), ps.args().get(1));
     assertEquals(ImmutableLongArray.of(1, 18, 4, 4), ps.tensorInputs().get(0).shape());
     assertEquals(ImmutableLongArray.of(1, 2, 12, 12), ps.outputTensor().shape());
+  }
+
+  @Test
+  void tupleResultsAreOpenedSoWhatIsReadOutOfThemIsTraced() throws Throwable {
+    Net net = new Net();
+    Trace trace;
+    try (TraceSession session = TraceSession.start(net)) {
+      T_TensorTensor_T valuesAndIndices = (T_TensorTensor_T) maxAlongDim.invoke(
+          torch.randn(3, 4), 1L);
+      relu_.invoke(new Tensor(valuesAndIndices.get0()));
+      trace = session.finish();
+    }
+    TracedCall max = trace.call(0);
+    assertEquals(2, max.tensorOutputs().size(), "values and indices");
+    assertEquals(ImmutableLongArray.of(3), max.tensorOutputs().get(0).shape());
+    assertEquals("Long", max.tensorOutputs().get(1).dtype());
+    TensorRef consumed = trace.call(1).tensorInputs().get(0);
+    assertEquals(TensorOrigin.RESULT, consumed.origin(), "get0() is the call's first output");
+    assertEquals(0, consumed.producer());
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.jprune.pruner.group.PruningGroup;
 import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.Trace;
 import io.jprune.tracer.TracedCall;
+import io.jprune.tracer.Value;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -67,8 +68,12 @@ public final class DependencyGraph {
     recordGroupNorms(root, pass);
     List<TracedCall> leaves = new ArrayList<>();
     for (TracedCall call : trace.calls()) {
-      if (call.tensorOutputs().isEmpty() || !trace.children(call.index()).isEmpty()) {
-        continue; // queries (size, dim) and containers whose children are traced
+      if (!trace.children(call.index()).isEmpty()) {
+        continue; // containers whose children are traced
+      }
+      if (call.tensorOutputs().isEmpty()) {
+        refuseOpaqueTensorHolder(call);
+        continue; // queries (size, dim, options)
       }
       if (call.isModuleCall() && !call.isBuiltinModuleCall()) {
         continue; // a Java module with no traced ops: its result is resolved as passed through
@@ -81,6 +86,18 @@ public final class DependencyGraph {
     }
     BareParameters.bind(pass);
     return new DependencyGraph(trace, pass, leaves);
+  }
+
+  /**
+   * A result the tracer could not open (a dict or list type of the bindings that holds tensors)
+   * would hide the tensors the model goes on to use: their producer would look like a constant.
+   */
+  private static void refuseOpaqueTensorHolder(TracedCall call) {
+    if (call.result() instanceof Value.OtherValue other && other.type().contains("Tensor")
+        && !other.type().startsWith("TensorOptions")) {
+      throw new UnsupportedOpException(call, "it returns a " + other.type() + ", whose tensors "
+          + "jprune cannot follow");
+    }
   }
 
   private static void recordGroupNorms(Module root, LabelPass pass) {

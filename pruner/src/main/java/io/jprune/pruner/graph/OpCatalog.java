@@ -38,6 +38,7 @@ final class OpCatalog {
     ops(new ReductionRule(true), "sum", "nansum");
     ops(new ReductionRule(false), "mean", "amax", "amin", "logsumexp", "norm", "var", "std",
         "prod");
+    ops(new ExtremumRule(new ReductionRule(false), preserved), "max", "min");
     ops(new SoftmaxRule(), "softmax", "log_softmax", "_softmax");
     ops(new ContractionRule(), "matmul", "mm", "bmm");
     ops(new ChannelwiseRule(), "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d",

@@ -9,6 +9,10 @@ import java.util.BitSet;
  * Reductions over dims (sum, mean, amax, ...): an output element couples its fiber when the whole
  * fiber is one channel (mean over tokens or space keeps channels); a fiber across channels gives a
  * derived element, which only a sum reduces exactly (a mean or max sees the removed zeros).
+ *
+ * <p>{@code max(dim)} and {@code min(dim)} return (values, indices) of one shape: both get the
+ * same labels. Indices taken across channels count positions among the channels, which pruning
+ * renumbers, so such a call is marked inexact like the values.
  */
 final class ReductionRule implements OpRule {
   private final boolean zeroExact;
@@ -21,7 +25,7 @@ final class ReductionRule implements OpRule {
   /** For each input element, the output element its fiber reduces to. */
   private static int[] fiberOf(TracedCall call) {
     TensorRef in = call.tensorInputs().get(0);
-    TensorRef out = call.outputTensor();
+    TensorRef out = call.tensorOutputs().get(0);
     Shape is = Shape.of(in.shape());
     Shape os = Shape.of(out.shape());
     boolean[] reduced = reducedDims(call, is, os);
@@ -63,7 +67,7 @@ final class ReductionRule implements OpRule {
   @Override
   public void propagate(TracedCall call, LabelPass pass) {
     TensorRef in = call.tensorInputs().get(0);
-    TensorRef out = call.outputTensor();
+    TensorRef out = call.tensorOutputs().get(0);
     int[] il = pass.labels(in);
     int[] fiber = fiberOf(call);
     int n = Shape.of(out.shape()).numel;
@@ -90,14 +94,16 @@ final class ReductionRule implements OpRule {
         ol[o] = AtomTable.DERIVED;
       }
     }
-    pass.setLabels(out, ol);
+    for (TensorRef o : call.tensorOutputs()) {
+      pass.setLabels(o, ol.clone());
+    }
   }
 
   /** A derived output is gone when its whole fiber is. */
   @Override
   public BitSet derivedMask(TracedCall call, int output, MaskPass pass) {
     TensorRef in = call.tensorInputs().get(0);
-    int n = Shape.of(call.outputTensor().shape()).numel;
+    int n = Shape.of(call.tensorOutputs().get(output).shape()).numel;
     int[] fiber = fiberOf(call);
     BitSet im = pass.mask(in);
     BitSet kept = new BitSet(n);
