@@ -11,9 +11,7 @@ import io.jprune.pruner.group.PruningGroup;
 import io.jprune.zoo.ZooModel;
 import java.util.Map;
 import org.bytedeco.pytorch.Conv2dImpl;
-import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
-import org.bytedeco.pytorch.MultiheadAttentionImpl;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
@@ -32,34 +30,6 @@ class RefusalTest {
     public Tensor forward(Tensor x) {
       return b.forward(a.forward(x).cumsum(1));
     }
-  }
-
-  /** libtorch's own attention module, which jprune has no rule for yet. */
-  public static final class MhaNet extends Module {
-    private final LinearImpl in = register_module("in", new LinearImpl(8, 16));
-    private final MultiheadAttentionImpl attn =
-        register_module("attn", new MultiheadAttentionImpl(16, 2));
-    private final LinearImpl out = register_module("out", new LinearImpl(16, 4));
-
-    public Tensor forward(Tensor x) {
-      Tensor h = in.forward(x);
-      return out.forward(attn.forward(h, h, h).get0());
-    }
-  }
-
-  @Test
-  void multiheadAttentionModuleIsRefusedWithItsCallSite() {
-    MhaNet model = new MhaNet();
-    Tensor input = torch.randn(5, 1, 8);
-    Map<String, Tensor> before = ZooPruning.snapshot(model);
-    UnsupportedOpException e = assertThrows(UnsupportedOpException.class,
-        () -> Pruner.builder(model).forward(() -> model.forward(input))
-            .importance(ZooPruning.randomScores(1)).build());
-    assertTrue(e.getMessage().startsWith("unsupported op MultiheadAttentionImpl.forward (attn) at "
-        + "io.jprune.it.RefusalTest$MhaNet.forward(RefusalTest.java:"), e.getMessage());
-    assertTrue(e.getMessage().endsWith(": no channel rule is known for it; jprune refuses "
-        + "rather than guessing"), e.getMessage());
-    ZooPruning.assertUnchanged(before, model);
   }
 
   @Test

@@ -66,6 +66,8 @@ final class OpCatalog {
         "AdaptiveMaxPool2dImpl", "AdaptiveMaxPool3dImpl", "UpsampleImpl", "PReLUImpl",
         "ZeroPad2dImpl");
     modules(new LayoutRule(), "PixelShuffleImpl", "PixelUnshuffleImpl", "FlattenImpl");
+    modules(new KeptWholeRule(), "MultiheadAttentionImpl", "LSTMImpl", "GRUImpl", "RNNImpl",
+        "LSTMCellImpl", "GRUCellImpl", "RNNCellImpl");
   }
 
   private OpCatalog() {}

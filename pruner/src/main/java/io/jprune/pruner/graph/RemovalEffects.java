@@ -89,14 +89,14 @@ public final class RemovalEffects {
       if (call.isModuleCall()) {
         moduleShapes.putIfAbsent(call.modulePath(), ImmutableList.of(
             ImmutableLongArray.copyOf(mp.compressedShape(call.tensorInputs().get(0))),
-            ImmutableLongArray.copyOf(mp.compressedShape(call.outputTensor()))));
+            ImmutableLongArray.copyOf(mp.compressedShape(call.tensorOutputs().get(0)))));
         continue;
       }
       String site = call.site().key().format();
       if (!patches.isEmpty()) {
         patchedSites.add(site);
       }
-      TensorRef first = call.tensorInputs().isEmpty() ? call.outputTensor()
+      TensorRef first = call.tensorInputs().isEmpty() ? call.tensorOutputs().get(0)
           : call.tensorInputs().get(0);
       bySite.computeIfAbsent(site, s -> new ArrayList<>()).add(new SitePatch(call.site().key(),
           call.kind() == SiteKind.TENSOR_METHOD, first.shape(),

@@ -48,7 +48,8 @@ public final class ModelCost {
   public static final String COUNTED = "MACs: conv/linear = out elements x in/groups x kernel "
       + "(+ bias), conv-transpose = in elements x out/groups x kernel (+ bias), norms = "
       + "elements x 2 if affine, ReLU/ReLU6/PReLU/ELU/LeakyReLU/GELU modules = elements, pooling "
-      + "= input elements, matmul/mm/bmm = batch x n x k x m; embedding, functional element-wise "
+      + "= input elements, matmul/mm/bmm = batch x n x k x m, MultiheadAttention = its four "
+      + "projections + 2 x batch x L x S x E; embedding, recurrent layers, functional element-wise "
       + "ops and layout ops = 0 (Torch-Pruning's rules plus matmul). Params: registered "
       + "parameters, buffers excluded.";
   /** Row name of parameters that belong to no counted layer. */
@@ -141,7 +142,8 @@ public final class ModelCost {
           if (call.isBuiltinModuleCall() && trace.children(call.index()).isEmpty()) {
             String path = call.modulePath();
             String type = shortType(call.moduleType());
-            rows.computeIfAbsent(path, p -> new LayerCost(p, type, ownParams(p), 0, 0));
+            rows.computeIfAbsent(path, p -> new LayerCost(p, type,
+                type.equals("MultiheadAttention") ? allParams(p) : ownParams(p), 0, 0));
             rows.put(path, rows.get(path).plus(moduleMacs(type, path, call)));
           }
         } else if (MATMULS.contains(call.op())) {
@@ -201,7 +203,38 @@ public final class ModelCost {
       if (type.matches("(Adaptive)?(Max|Avg)Pool[123]d") && in != null) {
         return kept(in);
       }
+      if (type.equals("MultiheadAttention")) {
+        return attentionMacs(path, call);
+      }
       return 0;
+    }
+
+    /**
+     * nn::MultiheadAttention on query [L, N, E] and key/value [S, N, E]: the q, k, v and output
+     * projections, q.k^T and the weighted sum of v (biases added when present).
+     */
+    private long attentionMacs(String path, TracedCall call) {
+      List<TensorRef> in = call.tensorInputs();
+      checkArgument(in.size() >= 3, "%s has %s tensor inputs, expected query, key, value", call,
+          in.size());
+      long l = in.get(0).size(0);
+      long n = in.get(0).size(1);
+      long e = in.get(0).size(2);
+      long src = in.get(1).size(0);
+      boolean bias = trace.parameters().containsKey(param(path, "in_proj_bias"));
+      long projections = (l + 2 * src) * n * e * e + l * n * e * e;
+      long attention = 2 * n * l * src * e;
+      return projections + attention + (bias ? (2 * l + 2 * src) * n * e : 0);
+    }
+
+    private long allParams(String path) {
+      long total = 0;
+      for (String p : trace.parameters().keySet()) {
+        if (p.startsWith(path + ".")) {
+          total += numel(paramShape(p));
+        }
+      }
+      return total;
     }
 
     private long matmulMacs(TracedCall call) {
