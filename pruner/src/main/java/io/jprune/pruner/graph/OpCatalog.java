@@ -24,10 +24,11 @@ final class OpCatalog {
         "mish", "hardswish", "hardswish_", "dropout", "dropout_", "feature_dropout",
         "alpha_dropout", "neg", "abs", "sin", "sqrt", "square", "erf", "contiguous", "clone",
         "detach", "to", "float", "half", "double", "type_as", "mul", "mul_", "multiply",
-        "maximum", "minimum", "sign", "trunc", "round");
+        "maximum", "minimum", "sign", "trunc", "round", "zeros_like");
     ops(lost, "sigmoid", "sigmoid_", "exp", "exp_", "log", "cos", "reciprocal", "rsqrt",
         "hardsigmoid", "softplus", "clamp", "clamp_", "clip", "pow", "fill_", "log_sigmoid",
-        "cosh", "sigmoid_backward");
+        "cosh", "sigmoid_backward", "ones_like", "full_like", "empty_like", "rand_like",
+        "randn_like", "randint_like");
     ops(additive, "add", "add_", "sub", "sub_", "subtract", "rsub");
     ops(division, "div", "div_", "divide", "true_divide");
     ops(new LayoutRule(), "reshape", "view", "flatten", "unflatten", "permute", "transpose",
