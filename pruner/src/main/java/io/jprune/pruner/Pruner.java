@@ -614,6 +614,9 @@ public final class Pruner {
       }
       boolean anything = pruner.groups().stream().anyMatch(g -> g.channels().stream()
           .anyMatch(c -> c.outputs().stream().noneMatch(s -> pruner.isIgnored(s.param()))));
+      checkArgument(anything || ratio == 0 || !pruner.groups().isEmpty(), "nothing to prune: no "
+          + "channel of %s can be removed (its inputs and outputs, and what jprune keeps whole, "
+          + "fix every channel)", model.getClass().getSimpleName());
       checkArgument(anything || ratio == 0, "nothing to prune: every prunable channel belongs "
           + "to an ignored module %s", ignored);
       return pruner;

@@ -1,5 +1,6 @@
 package io.jprune.pruner.graph;
 
+import io.jprune.tracer.TensorOrigin;
 import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.TracedCall;
 import java.util.BitSet;
@@ -10,8 +11,10 @@ import java.util.BitSet;
  * align (heads of the scores with heads of v); an output element follows a's row or b's column
  * when only one of them is a channel (attn @ v keeps v's channels), else it is derived.
  *
- * <p>A bare parameter used as a matrix operand would need one atom per row and per column; that is
- * not modelled, so its channels are kept (a registered LinearImpl prunes normally).
+ * <p>{@code x.matmul(W)} with W a registered 2-D parameter read by no other call is a layer: a
+ * {@link Projection} whose input channels are W's rows and whose outputs are W's columns. Other
+ * uses of parameters as matrix operands would need one atom per row and per column; that is not
+ * modelled, so their channels are kept.
  */
 final class ContractionRule implements OpRule {
   private static final int UNSET = Integer.MIN_VALUE;
@@ -62,6 +65,11 @@ final class ContractionRule implements OpRule {
     TensorRef a = call.tensorInputs().get(0);
     TensorRef b = call.tensorInputs().get(1);
     TensorRef out = call.outputTensor();
+    if (isProjection(call, pass)) {
+      pass.claimParameter(b);
+      Projection.propagate(pass, a, out, b.name(), 0, null);
+      return;
+    }
     if (d == null || call.tensorInputs().size() != 2) {
       keepEverything(call, pass);
       return;
@@ -108,6 +116,17 @@ final class ContractionRule implements OpRule {
       }
     }
     pass.setLabels(out, ol);
+  }
+
+  /** {@code x @ W}: a 2-D registered parameter on the right, x not a parameter. */
+  private static boolean isProjection(TracedCall call, LabelPass pass) {
+    if (call.tensorInputs().size() != 2) {
+      return false;
+    }
+    TensorRef a = call.tensorInputs().get(0);
+    TensorRef b = call.tensorInputs().get(1);
+    return b.rank() == 2 && a.rank() >= 1 && a.origin() != TensorOrigin.PARAMETER
+        && pass.canClaimParameter(b, call);
   }
 
   private static boolean hasParameterElements(int[] labels, LabelPass pass) {

@@ -125,6 +125,34 @@ final class LabelPass {
     return withDerived.get(t.id());
   }
 
+  /**
+   * Whether a root parameter can be sliced as a layer's weight by the op {@code user}: no other
+   * call reads it (a second reader would see the new shape unannounced) and it has no labels yet.
+   */
+  boolean canClaimParameter(TensorRef t, TracedCall user) {
+    if (t.origin() != TensorOrigin.PARAMETER || labels.containsKey(t.id())) {
+      return false;
+    }
+    for (TracedCall c : trace.calls()) {
+      if (c.index() == user.index() || !trace.children(c.index()).isEmpty()) {
+        continue;
+      }
+      for (TensorRef in : c.tensorInputs()) {
+        if (t.name().equals(in.name())) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Takes a parameter for a layer rule: it is sliced through bindings, not as a bare parameter. */
+  void claimParameter(TensorRef t) {
+    int[] l = new int[Shape.of(t.shape()).numel];
+    Arrays.fill(l, AtomTable.FIXED);
+    labels.put(t.id(), l);
+  }
+
   void setLabels(TensorRef t, int[] l) {
     labels.put(t.id(), l);
   }

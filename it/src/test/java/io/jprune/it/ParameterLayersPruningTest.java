@@ -1,0 +1,82 @@
+package io.jprune.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jprune.pruner.Pruner;
+import io.jprune.pruner.group.PruningGroup;
+import io.jprune.pruner.report.ModelCost;
+import io.jprune.pruner.surgery.ModelTensors;
+import io.jprune.pruner.verify.EquivalenceReport;
+import java.util.Map;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Layers a Java user writes from registered parameters instead of LinearImpl: functional
+ * {@code torch.linear(x, w, b)} and {@code x.matmul(w)}. They prune like LinearImpl (rows, columns
+ * and bias entries), and a parameter read twice is kept rather than sliced under the other reader.
+ */
+class ParameterLayersPruningTest {
+  private static final long[] REMOVED = {1, 2, 8, 13, 15};
+
+  /** linear(x, w1, b1) -> relu -> matmul(w2): w1 [16, 8] rows out, w2 [16, 4] rows in. */
+  public static final class HandMlp extends Module {
+    // owned handles: register_parameter returns a reference into a table the next call may move
+    private final Tensor w1 = new Tensor(register_parameter("w1", torch.randn(16, 8)));
+    private final Tensor b1 = new Tensor(register_parameter("b1", torch.randn(16)));
+    private final Tensor w2 = new Tensor(register_parameter("w2", torch.randn(16, 4)));
+    private final boolean tied;
+
+    public HandMlp(boolean tied) {
+      this.tied = tied;
+    }
+
+    public Tensor forward(Tensor x) {
+      Tensor h = torch.linear(x, w1, new TensorOptional(b1)).relu();
+      Tensor y = h.matmul(w2);
+      // a second reader of w2 (weight tying, a norm penalty): w2 cannot be sliced under it
+      return tied ? y.add(w2.sum()) : y;
+    }
+  }
+
+  @Test
+  void functionalLinearAndMatmulOnParametersPruneExactly() {
+    HandMlp model = new HandMlp(false);
+    Tensor x = torch.randn(3, 8);
+    Pruner pruner = Pruner.builder(model).forward(() -> model.forward(x))
+        .importance(ZooPruning.randomScores(1)).build();
+    long macsBefore = ModelCost.of(pruner.graph().trace()).macs();
+    assertEquals(3 * 16 * 8 + 3 * 4 * 16, macsBefore, "linear and matmul counted");
+    PruningGroup hidden = pruner.graph().groupOf("w1");
+    assertEquals(16, hidden.size());
+    EquivalenceReport report = pruner.pruneAndVerify(Map.of(hidden.id(), REMOVED));
+    Map<String, Tensor> p = ModelTensors.of(model);
+    assertArrayEquals(new long[] {11, 8}, ZooPruning.shape(p.get("w1")));
+    assertArrayEquals(new long[] {11}, ZooPruning.shape(p.get("b1")));
+    assertArrayEquals(new long[] {11, 4}, ZooPruning.shape(p.get("w2")));
+    assertTrue(report.exactExpected(), report.toString());
+    assertTrue(report.agrees(1e-5), report.toString());
+    assertEquals(3 * 11 * 8 + 3 * 4 * 11, ModelCost.of(pruner.graph().trace()).macs());
+  }
+
+  @Test
+  void aParameterReadTwiceIsKept() {
+    HandMlp model = new HandMlp(true);
+    Tensor x = torch.randn(3, 8);
+    // w2 stays whole, so h's channels and thus w1's rows stay too: nothing is left to prune
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Pruner.builder(model).forward(() -> model.forward(x))
+            .importance(ZooPruning.randomScores(1)).build());
+    assertEquals("nothing to prune: no channel of HandMlp can be removed (its inputs and "
+        + "outputs, and what jprune keeps whole, fix every channel)", e.getMessage());
+    Pruner noRatio = Pruner.builder(model).forward(() -> model.forward(x))
+        .importance(ZooPruning.randomScores(1)).ratio(0).build();
+    assertTrue(noRatio.groups().isEmpty(), noRatio.graph().describe());
+  }
+}
