@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -78,6 +79,35 @@ class ParameterLayersPruningTest {
     try (NoGradGuard g = new NoGradGuard()) {
       assertTrue(torch.equal(model.forward(x), reloaded.forward(x)));
     }
+  }
+
+  /** The classic {@code addmm(b, x, W)} layer: W [8, 16] columns are the outputs. */
+  public static final class AddmmNet extends Module {
+    private final Tensor w = new Tensor(register_parameter("W", torch.randn(8, 16)));
+    private final Tensor b = new Tensor(register_parameter("b", torch.randn(16)));
+    private final LinearImpl head = register_module("head", new LinearImpl(16, 3));
+
+    public Tensor forward(Tensor x) {
+      return head.forward(torch.addmm(b, x, w).relu());
+    }
+  }
+
+  @Test
+  void addmmOnParametersPrunesItsColumns() {
+    AddmmNet model = new AddmmNet();
+    Tensor x = torch.randn(4, 8);
+    Pruner pruner = Pruner.builder(model).forward(() -> model.forward(x))
+        .importance(ZooPruning.randomScores(1)).build();
+    assertEquals(4 * 16 * 8 + 4 * 3 * 16 + 4 * 3, ModelCost.of(pruner.graph().trace()).macs(),
+        "addmm counted on x, not on the bias");
+    PruningGroup g = pruner.graph().groupOf("W");
+    EquivalenceReport report = pruner.pruneAndVerify(Map.of(g.id(), REMOVED));
+    Map<String, Tensor> p = ModelTensors.of(model);
+    assertArrayEquals(new long[] {8, 11}, ZooPruning.shape(p.get("W")));
+    assertArrayEquals(new long[] {11}, ZooPruning.shape(p.get("b")));
+    assertArrayEquals(new long[] {3, 11}, ZooPruning.shape(p.get("head.weight")));
+    assertTrue(report.exactExpected(), report.toString());
+    assertTrue(report.agrees(1e-5), report.toString());
   }
 
   @Test

@@ -48,14 +48,14 @@ public final class ModelCost {
   public static final String COUNTED = "MACs: conv/linear = out elements x in/groups x kernel "
       + "(+ bias), conv-transpose = in elements x out/groups x kernel (+ bias), norms = "
       + "elements x 2 if affine, ReLU/ReLU6/PReLU/ELU/LeakyReLU/GELU modules = elements, pooling "
-      + "= input elements, matmul/mm/bmm = batch x n x k x m, functional linear = out elements "
-      + "x in, MultiheadAttention = its four projections + 2 x batch x L x S x E; embedding, "
-      + "recurrent layers, functional element-wise ops and layout ops = 0 (Torch-Pruning's rules "
-      + "plus matmul). Params: registered parameters, buffers excluded.";
+      + "= input elements, matmul/mm/bmm = batch x n x k x m, functional linear/addmm = out "
+      + "elements x in, MultiheadAttention = its four projections + 2 x batch x L x S x E; "
+      + "embedding, recurrent layers, functional element-wise ops and layout ops = 0 "
+      + "(Torch-Pruning's rules plus matmul). Params: registered parameters, buffers excluded.";
   /** Row name of parameters that belong to no counted layer. */
   public static final String OTHER = "(other parameters)";
 
-  private static final ImmutableSet<String> MATMULS = ImmutableSet.of("matmul", "mm", "bmm", "linear");
+  private static final ImmutableSet<String> MATMULS = ImmutableSet.of("matmul", "mm", "bmm", "linear", "addmm");
   private static final ImmutableSet<String> ACTIVATIONS = ImmutableSet.of("ReLU", "ReLU6",
       "PReLU", "ELU", "LeakyReLU", "GELU");
 
@@ -239,8 +239,10 @@ public final class ModelCost {
 
     private long matmulMacs(TracedCall call) {
       List<TensorRef> in = call.tensorInputs();
-      checkArgument(in.size() >= 2, "%s has %s tensor inputs, expected 2", call, in.size());
-      return kept(call.tensorOutputs().get(0)) * contracted(in.get(0));
+      int left = call.op().equals("addmm") ? 1 : 0; // addmm(bias, x, w)
+      checkArgument(in.size() >= left + 2, "%s has %s tensor inputs, expected %s", call,
+          in.size(), left + 2);
+      return kept(call.tensorOutputs().get(0)) * contracted(in.get(left));
     }
 
     private long ownParams(String path) {
