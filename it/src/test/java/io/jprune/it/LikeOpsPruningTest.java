@@ -18,8 +18,8 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code zeros_like}/{@code ones_like}/... take their shape from a traced tensor, so they follow its
- * channels and stay right after pruning with no rewrite: zeros keep the comparison with the masked
+ * {@code zeros_like}/{@code ones_like}/... take their shape from a traced tensor, so they follow
+ * its channels and stay right after pruning with no rewrite: zeros keep the comparison with the masked
  * original exact, other fills are said to make it inexact.
  */
 class LikeOpsPruningTest {

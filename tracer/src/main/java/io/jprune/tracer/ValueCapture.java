@@ -5,6 +5,7 @@ import com.google.common.primitives.ImmutableLongArray;
 import java.lang.reflect.Method;
 import java.util.function.Function;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.LongArrayRef;
 import org.bytedeco.pytorch.LongHeaderOnlyArrayRef;
 import org.bytedeco.pytorch.LongVector;
@@ -49,6 +50,9 @@ final class ValueCapture {
     }
     if (o instanceof TensorOptional opt) {
       return opt.has_value() ? capture(opt.get(), tensors) : new Value.NullValue();
+    }
+    if (o instanceof DoubleOptional opt) {
+      return opt.has_value() ? new Value.DoubleValue(opt.get()) : new Value.NullValue();
     }
     if (o instanceof Long || o instanceof Integer || o instanceof Short || o instanceof Byte) {
       return new Value.LongValue(((Number) o).longValue());

@@ -43,6 +43,7 @@ final class OpCatalog {
     ops(new SoftmaxRule(), "softmax", "log_softmax", "_softmax");
     ops(new ContractionRule(), "matmul", "mm", "bmm");
     ops(new FunctionalLinearRule(), "linear", "addmm");
+    ops(new PadRule(), "pad", "constant_pad_nd");
     ops(new ChannelwiseRule(), "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d",
         "avg_pool2d", "avg_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
         "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
