@@ -28,7 +28,9 @@ final class OpCatalog {
     ops(lost, "sigmoid", "sigmoid_", "exp", "exp_", "log", "cos", "reciprocal", "rsqrt",
         "hardsigmoid", "softplus", "clamp", "clamp_", "clip", "pow", "fill_", "log_sigmoid",
         "cosh", "sigmoid_backward", "ones_like", "full_like", "empty_like", "rand_like",
-        "randn_like", "randint_like");
+        "randn_like", "randint_like", "masked_fill", "masked_fill_", "where", "gt", "lt", "ge",
+        "le", "eq", "ne", "greater", "less", "greater_equal", "less_equal", "logical_and",
+        "logical_or", "logical_xor", "logical_not", "isnan", "isinf", "isfinite");
     ops(additive, "add", "add_", "sub", "sub_", "subtract", "rsub");
     ops(division, "div", "div_", "divide", "true_divide");
     ops(new LayoutRule(), "reshape", "view", "flatten", "unflatten", "permute", "transpose",
@@ -44,6 +46,9 @@ final class OpCatalog {
     ops(new ContractionRule(), "matmul", "mm", "bmm");
     ops(new FunctionalLinearRule(), "linear", "addmm");
     ops(new PadRule(), "pad", "constant_pad_nd");
+    ops(new FactoryRule(), "zeros", "ones", "full", "empty", "arange", "linspace", "logspace",
+        "eye", "rand", "randn", "randint", "randperm", "scalar_tensor", "tril_indices",
+        "triu_indices");
     ops(new ChannelwiseRule(), "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d",
         "avg_pool2d", "avg_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
         "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",

@@ -1,0 +1,25 @@
+package io.jprune.pruner.graph;
+
+import io.jprune.tracer.TensorRef;
+import io.jprune.tracer.TracedCall;
+import java.util.Arrays;
+
+/**
+ * Tensors made inside {@code forward} from sizes alone ({@code torch.ones(1, 1, H, W)} masks,
+ * {@code arange} position ids): their elements hold no channel, so they are fixed. What they meet
+ * element-wise is fixed with them, which keeps a shape written into the call (say a channel count)
+ * from ever going stale; such sizes are not rewritten.
+ */
+final class FactoryRule implements OpRule {
+  @Override
+  public void propagate(TracedCall call, LabelPass pass) {
+    if (!call.tensorInputs().isEmpty()) {
+      throw new UnsupportedOpException(call, "an overload of a factory that reads tensors");
+    }
+    for (TensorRef out : call.tensorOutputs()) {
+      int[] l = new int[(int) out.numel()];
+      Arrays.fill(l, AtomTable.FIXED);
+      pass.setLabels(out, l);
+    }
+  }
+}
