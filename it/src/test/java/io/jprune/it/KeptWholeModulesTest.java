@@ -56,14 +56,16 @@ class KeptWholeModulesTest {
     }
   }
 
-  private static void pruneHiddenAndCompare(Module model, Tensor x, String untouched,
-      long[] untouchedShape) {
+  private static void pruneHiddenAndCompare(Module model, Tensor x, String keptLine,
+      String untouched, long[] untouchedShape) {
     Pruner pruner = Pruner.builder(model).forward(() -> invoke(model, x))
         .importance(ZooPruning.randomScores(1)).build();
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> pruner.graph().groupOf("in"));
     assertEquals("no prunable output channels for 'in' (ignored, fixed by the model's outputs or "
         + "inputs, or not in the trace)", e.getMessage());
+    assertTrue(pruner.graph().describe().endsWith("kept whole (their weights are not sliced; "
+        + "the channels they read stay): " + keptLine + "\n"), pruner.graph().describe());
     PruningGroup hidden = pruner.graph().groupOf("fc1");
     assertEquals(32, hidden.size());
     EquivalenceReport report = pruner.pruneAndVerify(Map.of(hidden.id(), REMOVED));
@@ -81,13 +83,15 @@ class KeptWholeModulesTest {
 
   @Test
   void multiheadAttentionIsKeptAndItsMlpPrunesExactly() {
-    pruneHiddenAndCompare(new AttentionBlock(), torch.randn(5, 2, 8), "attn.in_proj_weight",
+    pruneHiddenAndCompare(new AttentionBlock(), torch.randn(5, 2, 8),
+        "attn (MultiheadAttentionImpl)", "attn.in_proj_weight",
         new long[] {48, 16});
   }
 
   @Test
   void lstmIsKeptAndItsMlpPrunesExactly() {
-    pruneHiddenAndCompare(new LstmHead(), torch.randn(5, 2, 8), "lstm.weight_ih_l0",
+    pruneHiddenAndCompare(new LstmHead(), torch.randn(5, 2, 8), "lstm (LSTMImpl)",
+        "lstm.weight_ih_l0",
         new long[] {48, 16});
   }
 

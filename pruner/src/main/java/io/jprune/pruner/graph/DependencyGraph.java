@@ -206,6 +206,22 @@ public final class DependencyGraph {
     for (PruningGroup g : groups) {
       sb.append(g.describe());
     }
+    List<String> kept = keptWhole();
+    if (!kept.isEmpty()) {
+      sb.append("kept whole (their weights are not sliced; the channels they read stay): ")
+          .append(String.join(", ", kept)).append('\n');
+    }
     return sb.toString();
+  }
+
+  /** Modules jprune keeps as they are (MultiheadAttention, recurrent layers): path (type). */
+  public ImmutableList<String> keptWhole() {
+    ImmutableList.Builder<String> out = ImmutableList.builder();
+    for (TracedCall call : leaves) {
+      if (call.isModuleCall() && OpCatalog.ruleFor(call) instanceof KeptWholeRule) {
+        out.add(call.modulePath() + " (" + ModuleCall.type(call) + ")");
+      }
+    }
+    return out.build();
   }
 }
