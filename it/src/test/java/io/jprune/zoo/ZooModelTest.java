@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -26,6 +27,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** Shapes, exact parameter counts, determinism and naming of every zoo model, without agent. */
 class ZooModelTest {
+  private static final List<Module> HELD = new ArrayList<>();
+
   private static final long SEED = 7;
 
   private record Expected(long params, long... outputShape) {}
@@ -119,7 +122,7 @@ class ZooModelTest {
 
   @Test
   void resnetUsesTorchvisionNamesAndNativeDownsample() {
-    StringSharedModuleDict r18 = ZooModel.RESNET18.create(SEED).named_modules();
+    StringSharedModuleDict r18 = held(ZooModel.RESNET18).named_modules();
     assertEquals("torch::nn::SequentialImpl", type(r18, "layer2.0.downsample"));
     assertEquals("torch::nn::Conv2dImpl", type(r18, "layer2.0.downsample.0"));
     assertEquals("torch::nn::BatchNorm2dImpl", type(r18, "layer2.0.downsample.1"));
@@ -127,14 +130,14 @@ class ZooModelTest {
     assertEquals("torch::nn::LinearImpl", type(r18, "fc"));
     assertEquals("torch::nn::AdaptiveAvgPool2dImpl", type(r18, "avgpool"));
     assertEquals("torch::nn::Conv2dImpl", type(r18, "layer4.1.conv2"));
-    StringSharedModuleDict r50 = ZooModel.RESNET50.create(SEED).named_modules();
+    StringSharedModuleDict r50 = held(ZooModel.RESNET50).named_modules();
     assertEquals("torch::nn::SequentialImpl", type(r50, "layer1.0.downsample"));
     assertEquals("torch::nn::Conv2dImpl", type(r50, "layer3.5.conv3"));
   }
 
   @Test
   void layerFactoriesSetKernelStrideAndPadding() {
-    StringSharedModuleDict r18 = ZooModel.RESNET18.create(SEED).named_modules();
+    StringSharedModuleDict r18 = held(ZooModel.RESNET18).named_modules();
     var conv1 = r18.get("conv1").asConv2d().options();
     assertArrayEquals(new long[] {7, 7, 2, 2, 3, 3}, new long[] {
         conv1.kernel_size().get(0), conv1.kernel_size().get(1),
@@ -150,9 +153,9 @@ class ZooModelTest {
 
   @Test
   void depthwiseAndGroupedConvsKeepTheirGroups() {
-    StringSharedModuleDict mobilenet = ZooModel.MOBILENET_V2.create(SEED).named_modules();
+    StringSharedModuleDict mobilenet = held(ZooModel.MOBILENET_V2).named_modules();
     assertEquals(96, mobilenet.get("features.2.depthwise.conv").asConv2d().options().groups().get());
-    StringSharedModuleDict grouped = ZooModel.GROUPNORM_GROUPED.create(SEED).named_modules();
+    StringSharedModuleDict grouped = held(ZooModel.GROUPNORM_GROUPED).named_modules();
     assertEquals(4, grouped.get("block1.conv1").asConv2d().options().groups().get());
     assertEquals(8, grouped.get("block1.gn1").asGroupNorm().options().num_groups().get());
   }
@@ -167,16 +170,23 @@ class ZooModelTest {
     assertFalse(torch.equal(var, torch.ones_like(var)));
     Tensor mean = buffers.get("bn1.running_mean");
     assertFalse(torch.equal(mean, torch.zeros_like(mean)));
-    Tensor gamma = model.named_parameters().get("bn1.weight");
+    StringTensorDict params = model.named_parameters();
+    Tensor gamma = params.get("bn1.weight");
     assertFalse(torch.equal(gamma, torch.ones_like(gamma)));
-    Tensor lnWeight = ZooModel.TEXT_EMBED.create(SEED).named_parameters().get("norm.weight");
+    StringTensorDict text = held(ZooModel.TEXT_EMBED).named_parameters();
+    Tensor lnWeight = text.get("norm.weight");
     assertFalse(torch.equal(lnWeight, torch.ones_like(lnWeight)));
+    // the tensors above are references into these dicts
+    Reference.reachabilityFence(buffers);
+    Reference.reachabilityFence(params);
+    Reference.reachabilityFence(text);
+    Reference.reachabilityFence(model);
   }
 
   @Test
   void functionalAndModulePixelShuffleAgree() {
     assertTrue(torch.equal(run(ZooModel.ESPCN, SEED), run(ZooModel.ESPCN_MODULE, SEED)));
-    StringSharedModuleDict modules = ZooModel.ESPCN_MODULE.create(SEED).named_modules();
+    StringSharedModuleDict modules = held(ZooModel.ESPCN_MODULE).named_modules();
     assertEquals("torch::nn::PixelShuffleImpl", type(modules, "pixel_shuffle"));
   }
 
@@ -204,6 +214,17 @@ class ZooModelTest {
       n += params.get(i).numel();
     }
     return n;
+  }
+
+  /**
+   * A model kept for the rest of the run: the modules of a dict from named_modules() are freed
+   * with the Java model that holds their children (javacpp-presets #1782), and a test that keeps
+   * only the dict crashed in Module::name() when a collection came first.
+   */
+  private static Module held(ZooModel zoo) {
+    Module m = zoo.create(SEED);
+    HELD.add(m);
+    return m;
   }
 
   private static String type(StringSharedModuleDict modules, String path) {
