@@ -71,13 +71,13 @@ final class ContractionRule implements OpRule {
       return;
     }
     if (d == null || call.tensorInputs().size() != 2) {
-      keepEverything(call, pass);
+      pass.keepWhole(call);
       return;
     }
     int[] al = pass.labels(a);
     int[] bl = pass.labels(b);
     if (hasParameterElements(al, pass) || hasParameterElements(bl, pass)) {
-      keepEverything(call, pass);
+      pass.keepWhole(call);
       return;
     }
     AtomTable atoms = pass.atoms;
@@ -136,14 +136,6 @@ final class ContractionRule implements OpRule {
       }
     }
     return false;
-  }
-
-  private static void keepEverything(TracedCall call, LabelPass pass) {
-    for (TensorRef t : call.tensorInputs()) {
-      pass.fixAll(t);
-    }
-    int[] ol = new int[Shape.of(call.outputTensor().shape()).numel];
-    pass.setLabels(call.outputTensor(), ol);
   }
 
   private static int merge(int acc, int label, AtomTable atoms) {

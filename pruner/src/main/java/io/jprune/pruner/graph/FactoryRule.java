@@ -1,8 +1,6 @@
 package io.jprune.pruner.graph;
 
-import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.TracedCall;
-import java.util.Arrays;
 
 /**
  * Tensors made inside {@code forward} from sizes alone ({@code torch.ones(1, 1, H, W)} masks,
@@ -16,10 +14,6 @@ final class FactoryRule implements OpRule {
     if (!call.tensorInputs().isEmpty()) {
       throw new UnsupportedOpException(call, "an overload of a factory that reads tensors");
     }
-    for (TensorRef out : call.tensorOutputs()) {
-      int[] l = new int[(int) out.numel()];
-      Arrays.fill(l, AtomTable.FIXED);
-      pass.setLabels(out, l);
-    }
+    pass.keepWhole(call);
   }
 }

@@ -24,10 +24,7 @@ final class FunctionalLinearRule implements OpRule {
         && pass.canClaimParameter(weight, call)
         && (bias == null || bias.rank() == 1 && pass.canClaimParameter(bias, call));
     if (!sliceable) {
-      for (TensorRef t : ins) {
-        pass.fixAll(t);
-      }
-      pass.setLabels(out, new int[Shape.of(out.shape()).numel]);
+      pass.keepWhole(call);
       return;
     }
     pass.claimParameter(weight);

@@ -1,8 +1,6 @@
 package io.jprune.pruner.graph;
 
-import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.TracedCall;
-import java.util.Arrays;
 
 /**
  * Built-in modules whose weights jprune does not slice: MultiheadAttention (libtorch ties its inner
@@ -13,13 +11,6 @@ import java.util.Arrays;
 final class KeptWholeRule implements OpRule {
   @Override
   public void propagate(TracedCall call, LabelPass pass) {
-    for (TensorRef in : call.tensorInputs()) {
-      pass.fixAll(in);
-    }
-    for (TensorRef out : call.tensorOutputs()) {
-      int[] l = new int[(int) out.numel()];
-      Arrays.fill(l, AtomTable.FIXED);
-      pass.setLabels(out, l);
-    }
+    pass.keepWhole(call);
   }
 }

@@ -234,6 +234,21 @@ final class LabelPass {
     return l;
   }
 
+  /**
+   * An op whose channels jprune keeps: every atom it reads is fixed and its outputs hold fixed
+   * channels of their own.
+   */
+  void keepWhole(TracedCall call) {
+    for (TensorRef in : call.tensorInputs()) {
+      fixAll(in);
+    }
+    for (TensorRef out : call.tensorOutputs()) {
+      int[] l = new int[Shape.of(out.shape()).numel];
+      Arrays.fill(l, AtomTable.FIXED);
+      setLabels(out, l);
+    }
+  }
+
   /** Makes every atom present in a tensor unprunable. */
   void fixAll(TensorRef t) {
     for (int a : labels(t)) {

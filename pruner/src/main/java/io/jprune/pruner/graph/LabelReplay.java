@@ -130,7 +130,7 @@ final class LabelReplay {
     } catch (InvocationTargetException e) {
       throw new UnsupportedOpException(call, "replay on labels failed: " + e.getCause());
     } finally {
-      Reference.reachabilityFence(owners); // what the ArrayRef arguments point into
+      Reference.reachabilityFence(owners); // the vectors TensorArrayRef arguments point into
     }
   }
 
@@ -194,14 +194,7 @@ final class LabelReplay {
     }
     if (v instanceof Value.LongArrayValue a) {
       long[] arr = a.values().toArray();
-      if (type != LongArrayRef.class) {
-        return arr;
-      }
-      // Not new LongArrayRef(long[], n): JNI copies the array for that constructor only, and the
-      // ref would point at the released copy.
-      LongPointer data = new LongPointer(arr);
-      owners.add(data);
-      return new LongArrayRef(data, arr.length);
+      return type == LongArrayRef.class ? OwnedLongArrayRef.of(arr) : arr;
     }
     if (v instanceof Value.BooleanValue b) {
       return b.value();

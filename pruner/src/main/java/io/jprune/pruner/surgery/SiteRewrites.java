@@ -3,6 +3,7 @@ package io.jprune.pruner.surgery;
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.pruner.graph.ArgPatch;
+import io.jprune.pruner.graph.OwnedLongArrayRef;
 import io.jprune.pruner.graph.SitePatch;
 import io.jprune.tracer.site.ArgumentRewrite;
 import io.jprune.tracer.site.SiteKey;

@@ -1,4 +1,4 @@
-package io.jprune.pruner.surgery;
+package io.jprune.pruner.graph;
 
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.pytorch.LongArrayRef;
@@ -8,7 +8,7 @@ import org.bytedeco.pytorch.LongArrayRef;
  * copy JNI makes of the array for the constructor call alone, freed when it returns; here the
  * elements live in native memory held by this object, so they outlive the op that reads them.
  */
-final class OwnedLongArrayRef extends LongArrayRef {
+public final class OwnedLongArrayRef extends LongArrayRef {
   @SuppressWarnings("unused") // keeps the elements reachable as long as the ref is
   private final LongPointer data;
 
@@ -17,7 +17,7 @@ final class OwnedLongArrayRef extends LongArrayRef {
     this.data = data;
   }
 
-  static LongArrayRef of(long[] values) {
+  public static LongArrayRef of(long[] values) {
     return new OwnedLongArrayRef(new LongPointer(values), values.length);
   }
 }

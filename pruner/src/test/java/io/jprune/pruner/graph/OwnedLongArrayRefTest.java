@@ -1,4 +1,4 @@
-package io.jprune.pruner.surgery;
+package io.jprune.pruner.graph;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
