@@ -69,6 +69,7 @@ public final class RemovalEffects {
     }
     ImmutableMap<String, ParamCut> cuts = cuts(pass, removedSlices);
     MaskPass mp = new MaskPass(pass, roots);
+    ShapeCheck shapes = new ShapeCheck(mp, cuts);
     Map<String, List<SitePatch>> bySite = new LinkedHashMap<>();
     Set<String> patchedSites = new LinkedHashSet<>();
     Map<String, ImmutableList<ImmutableLongArray>> moduleShapes = new LinkedHashMap<>();
@@ -85,6 +86,7 @@ public final class RemovalEffects {
           throw PlanException.irregular(in, call);
         }
       }
+      shapes.check(call, rule);
       List<ArgPatch> patches = fromOwnConstants(call, rule.patches(call, mp));
       if (call.isModuleCall()) {
         moduleShapes.putIfAbsent(call.modulePath(), ImmutableList.of(
