@@ -117,13 +117,15 @@ public final class JpruneCommand implements Callable<Integer> {
 
   /** The configured picocli command line (criteria and models case-insensitive). */
   static CommandLine commandLine() {
-    return new CommandLine(new JpruneCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+    return UserErrors.install(new CommandLine(new JpruneCommand())
+        .setCaseInsensitiveEnumValuesAllowed(true));
   }
 
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     long start = System.nanoTime();
+    UserErrors.checkOptions(this);
     Libtorch.load();
     // One core is left to the JVM: OpenMP's threads spin while they wait, and with every core
     // theirs the JIT and GC threads starved them (2 threads on 2 cores: a ViT-S forward took
@@ -145,6 +147,7 @@ public final class JpruneCommand implements Callable<Integer> {
     }
     Pruner pruner = builder.build();
     DependencyGraph original = pruner.graph();
+    RoundToCheck.check(roundTo, original.groups(), spec.commandLine().getErr());
     ModelCost before = ModelCost.of(original.trace());
     if (html != null) {
       write(html, GroupsHtml.render(original, model.name() + " - jprune groups"));
