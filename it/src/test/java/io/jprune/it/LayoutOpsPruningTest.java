@@ -91,6 +91,35 @@ class LayoutOpsPruningTest {
     assertEquals(digest, io.jprune.pruner.surgery.ModelDigest.of(model));
   }
 
+  /** index_select: positions are a tensor the model computed; refused when the graph is built. */
+  @org.junit.jupiter.api.Test
+  void indexSelectOnChannelsIsRefusedWithItsCallSite() {
+    torch.manual_seed(1);
+    IndexSelectNet model = new IndexSelectNet();
+    Tensor x = torch.randn(1, 3, 4, 4);
+    String digest = io.jprune.pruner.surgery.ModelDigest.of(model);
+    io.jprune.pruner.graph.UnsupportedOpException e = org.junit.jupiter.api.Assertions
+        .assertThrows(io.jprune.pruner.graph.UnsupportedOpException.class,
+            () -> Pruner.builder(model).forward(() -> model.forward(x))
+                .importance(ZooPruning.randomScores(1)).build());
+    assertTrue(e.getMessage().startsWith("unsupported op Tensor.index_select at "), e.getMessage());
+    assertEquals(digest, io.jprune.pruner.surgery.ModelDigest.of(model));
+  }
+
+  /** A conv whose channels are reordered with index_select. */
+  public static final class IndexSelectNet extends Module {
+    private final Conv2dImpl a = register_module("a", new Conv2dImpl(3, 8, new LongPointer(1L,
+        1L)));
+    private final LinearImpl head = register_module("head", new LinearImpl(128, 5));
+    private final Tensor order = torch.arange(new org.bytedeco.pytorch.Scalar(7L),
+        new org.bytedeco.pytorch.Scalar(-1L), new org.bytedeco.pytorch.Scalar(-1L),
+        new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Long));
+
+    public Tensor forward(Tensor x) {
+      return head.forward(a.forward(x).index_select(1, order).reshape(1, -1));
+    }
+  }
+
   static Tensor reversedCat(TensorVector parts) {
     List<Tensor> owned = new ArrayList<>();
     for (long i = parts.size() - 1; i >= 0; i--) {
