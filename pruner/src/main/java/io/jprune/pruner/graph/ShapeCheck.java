@@ -155,7 +155,35 @@ final class ShapeCheck {
           + "different heads or batch entries from the two operands (was " + a + " @ " + b
           + ")");
     }
+    checkBatchIndices(call, a);
+    checkBatchIndices(call, b);
     checkContractedIndices(call, a, b);
+  }
+
+  /**
+   * The batch entries (heads) an operand keeps are the ones the output keeps: a pruned batch dim
+   * of size 1 would otherwise broadcast one kept head of q over the heads kept by k or v.
+   */
+  private void checkBatchIndices(TracedCall call, TensorRef operand) {
+    TensorRef out = call.outputTensor();
+    Shape os = Shape.of(out.shape());
+    Shape s = Shape.of(operand.shape());
+    BitSet om = masks.mask(out);
+    BitSet m = masks.mask(operand);
+    int offset = os.rank() - s.rank();
+    for (int d = 0; d < s.rank() - 2; d++) {
+      if (s.dims[d] == 1) {
+        continue; // broadcast in the original too
+      }
+      long[] kept = DenseLayout.keptAlong(s, m, d);
+      long[] outKept = DenseLayout.keptAlong(os, om, d + offset);
+      if (!Arrays.equals(kept, outKept)) {
+        throw new PlanException(where(call) + " would keep entries " + Arrays.toString(kept)
+            + " of batch dim " + d + " of " + operand + " but the output keeps "
+            + Arrays.toString(outKept) + ": the removal takes different heads or batch entries "
+            + "from the operands");
+      }
+    }
   }
 
   /** In every kept batch entry, a's kept columns are b's kept rows. */
