@@ -84,6 +84,10 @@ public final class JpruneCommand implements Callable<Integer> {
       description = "save record.json and weights.pt of the pruned model here")
   Path output;
 
+  @Option(names = "--replace-output", description = "let --output replace a directory that "
+      + "holds another model's save or other files")
+  boolean replaceOutput;
+
   @Option(names = "--html", paramLabel = "FILE",
       description = "write a self-contained HTML page of the original model's groups and ops")
   Path html;
@@ -136,6 +140,9 @@ public final class JpruneCommand implements Callable<Integer> {
 
     Module m = model.create(seed);
     Tensor x = model.exampleInput(seed);
+    if (output != null && !replaceOutput) {
+      PrunedModelFiles.checkOwnSave(output, m.getClass().getName());
+    }
     Supplier<Tensor> forward = () -> model.forward(m, x);
     ConsoleProgress progress = new ConsoleProgress(out, System.console() != null);
     progress.show(0, steps, "tracing " + model.name() + " and building its graph");
@@ -203,7 +210,7 @@ public final class JpruneCommand implements Callable<Integer> {
     out.print(table.render());
     checks.forEach(c -> out.println("verify " + c));
     if (output != null) {
-      PrunedModelFiles.save(m, pruner, output);
+      PrunedModelFiles.save(m, pruner.history(), output, replaceOutput);
       out.println("saved " + output.resolve(PrunedModelFiles.RECORD) + " and "
           + output.resolve(PrunedModelFiles.WEIGHTS));
     }

@@ -101,6 +101,13 @@ class JpruneCommandTest {
     assertEquals(2, r.exit(), r.err());
     assertTrue(r.err().startsWith("jprune: --output " + file.resolve("sub") + " cannot be "
         + "created: " + file + " is not a directory"), r.err());
+    Path notes = Files.createDirectories(dir.resolve("notes"));
+    Files.writeString(notes.resolve("a.txt"), "x");
+    r = run("--model", "espcn", "--runs", "0", "--threads", "1", "--output", notes.toString());
+    assertEquals(2, r.exit(), r.err());
+    assertTrue(r.err().startsWith("jprune: " + notes + " holds files that are not a jprune save"),
+        r.err());
+    assertEquals("", r.out(), "refused before the prune");
     r = run("--model", "espcn", "--html", dir.toString());
     assertEquals(2, r.exit(), r.err());
     assertEquals("", r.out(), "nothing was pruned");

@@ -146,9 +146,12 @@ public final class PrunedModelFiles {
 
   /**
    * Refuses a directory that holds something other than a save of this model class: another
-   * model's save, files that are not a save, or a plain file.
+   * model's save, files that are not a save, or a plain file (what {@link #save} refuses unless
+   * asked to replace it). Callers check before a long prune.
+   *
+   * @throws IllegalArgumentException naming what {@code dir} holds
    */
-  private static void checkOwnSave(Path dir, String modelClass) {
+  public static void checkOwnSave(Path dir, String modelClass) {
     if (!Files.exists(dir)) {
       return;
     }

@@ -37,6 +37,42 @@ class BadRecordTest {
     SiteRewrites.clear();
   }
 
+  /**
+   * A record whose second option expects a value the model does not have passes the field
+   * checks; the replay's cuts and first option are rolled back when the second option fails.
+   */
+  @org.junit.jupiter.api.Test
+  void aReplayFailingPartWayIsRolledBack() throws Exception {
+    HandModels.HeadNet net = new HandModels.HeadNet();
+    Tensor x = HandModels.HeadNet.input();
+    Pruner pruner = Pruner.builder(net).forward(() -> net.forward(x))
+        .importance(PrunedModelFilesTest.seeded(7)).ratio(0.5).build();
+    pruner.pruneAll();
+    PrunedModelFiles.save(net, pruner, dir);
+    SiteRewrites.clear();
+    Path record = dir.resolve(PrunedModelFiles.RECORD);
+    JsonObject o = JsonParser.parseString(Files.readString(record)).getAsJsonObject();
+    option(o, 1).add("before", ints(99));
+    Files.writeString(record, o.toString());
+    HandModels.HeadNet fresh = new HandModels.HeadNet();
+    String digest = ModelDigest.of(fresh);
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> PrunedModelFiles.load(fresh, dir));
+    assertTrue(e.getMessage().startsWith("loading " + dir + " failed and was rolled back, the "
+        + "model is as it was: "), e.getMessage());
+    assertTrue(e.getMessage().endsWith("module 'head' has in_features = [6], the record "
+        + "expects [99]"), e.getMessage());
+    assertEquals(digest, ModelDigest.of(fresh), "the cuts are undone");
+    org.bytedeco.pytorch.StringSharedModuleDict modules = fresh.named_modules();
+    for (long i = 0; i < modules.size(); i++) {
+      if (modules.get(i).key() != null && "fc".equals(modules.get(i).key().getString())) {
+        assertEquals(6, modules.get(i).value().asLinear().options().out_features().get(),
+            "fc.out_features is as it was");
+      }
+    }
+    assertTrue(SiteRewrites.installed().isEmpty(), "no rewrite stays installed");
+  }
+
   static Stream<Arguments> mutations() {
     return Stream.of(
         bad("modelClass", o -> o.remove("modelClass"), "modelClass: missing"),
