@@ -3,6 +3,7 @@ package io.jprune.zoo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.AdaptiveAvgPool2dImpl;
 import org.bytedeco.pytorch.BatchNorm2dImpl;
 import org.bytedeco.pytorch.Conv2dImpl;
@@ -70,7 +71,7 @@ public final class RandomArchitecture extends Module {
           out = channels;
         }
         case 4 -> {
-          block = new ChannelShuffleBlock(channels);
+          block = new ChannelShuffleBlock(channels, false);
           out = channels;
         }
         case 5 -> {
@@ -79,12 +80,13 @@ public final class RandomArchitecture extends Module {
         }
         case 6 -> {
           long heads = 2;
-          block = new MapAttention(channels, heads, r.nextBoolean());
+          block = new MapAttention(new Attention(channels, heads, r.nextBoolean()
+              ? QkvSplit.SELECT : QkvSplit.UNBIND));
           out = channels;
         }
         case 8 -> {
           boolean grouped = r.nextBoolean();
-          block = new MapNarrowAttention(channels, grouped ? 4 : 2, 2);
+          block = new MapAttention(new NarrowAttention(channels, grouped ? 4 : 2, 2));
           out = channels;
         }
         case 9 -> {
@@ -98,8 +100,8 @@ public final class RandomArchitecture extends Module {
           out = channels;
         }
         case 11 -> {
-          block = r.nextBoolean() ? new PermuteShuffle(channels) : new ExpandGate(channels,
-              r.nextBoolean());
+          block = r.nextBoolean() ? new ChannelShuffleBlock(channels, true)
+              : new ExpandGate(channels, r.nextBoolean());
           out = channels;
         }
         default -> {
@@ -223,13 +225,18 @@ public final class RandomArchitecture extends Module {
     }
   }
 
-  /** ShuffleNet channel shuffle between two convs: view, transpose, view. */
+  /**
+   * ShuffleNet channel shuffle between two convs: view, transpose, view; or reshape, permute,
+   * flatten.
+   */
   static final class ChannelShuffleBlock extends Module implements Block {
     private final Conv2dImpl before;
     private final Conv2dImpl after;
     private final long groups = 2;
+    private final boolean permute;
 
-    ChannelShuffleBlock(long c) {
+    ChannelShuffleBlock(long c, boolean permute) {
+      this.permute = permute;
       before = register_module("before", Layers.conv2d(c, c, 1, 1, 0, true));
       after = register_module("after", Layers.conv2d(c, c, 1, 1, 0, true));
     }
@@ -241,7 +248,8 @@ public final class RandomArchitecture extends Module {
       long c = y.size(1);
       long h = y.size(2);
       long w = y.size(3);
-      y = y.view(b, groups, c / groups, h, w).transpose(1, 2).contiguous().view(b, c, h, w);
+      y = permute ? y.reshape(b, groups, c / groups, h, w).permute(0, 2, 1, 3, 4).flatten(1, 2)
+          : y.view(b, groups, c / groups, h, w).transpose(1, 2).contiguous().view(b, c, h, w);
       return after.forward(y);
     }
   }
@@ -261,25 +269,6 @@ public final class RandomArchitecture extends Module {
     @Override
     public Tensor apply(Tensor x) {
       return pointwise.forward(bn.forward(depthwise.forward(x)).relu());
-    }
-  }
-
-  /** {@link NarrowAttention} (q/k/v by narrow, heads by view; grouped k/v) over the map. */
-  static final class MapNarrowAttention extends Module implements Block {
-    private final NarrowAttention attn;
-
-    MapNarrowAttention(long dim, long heads, long kvHeads) {
-      attn = register_module("attn", new NarrowAttention(dim, heads, kvHeads));
-    }
-
-    @Override
-    public Tensor apply(Tensor x) {
-      long b = x.size(0);
-      long c = x.size(1);
-      long h = x.size(2);
-      long w = x.size(3);
-      Tensor out = attn.forward(x.flatten(2, -1).transpose(1, 2));
-      return x.add(out.transpose(1, 2).reshape(b, c, h, w));
     }
   }
 
@@ -322,28 +311,6 @@ public final class RandomArchitecture extends Module {
     }
   }
 
-  /** channel shuffle written as reshape + permute + flatten between two convs. */
-  static final class PermuteShuffle extends Module implements Block {
-    private final Conv2dImpl before;
-    private final Conv2dImpl after;
-
-    PermuteShuffle(long c) {
-      before = register_module("before", Layers.conv2d(c, c, 1, 1, 0, true));
-      after = register_module("after", Layers.conv2d(c, c, 1, 1, 0, true));
-    }
-
-    @Override
-    public Tensor apply(Tensor x) {
-      Tensor y = before.forward(x).relu();
-      long b = y.size(0);
-      long c = y.size(1);
-      long h = y.size(2);
-      long w = y.size(3);
-      y = y.reshape(b, 2, c / 2, h, w).permute(0, 2, 1, 3, 4).flatten(1, 2);
-      return after.forward(y);
-    }
-  }
-
   /** x * gate, the gate a pooled conv expanded (or repeated) over the map. */
   static final class ExpandGate extends Module implements Block {
     private final Conv2dImpl gate;
@@ -372,11 +339,17 @@ public final class RandomArchitecture extends Module {
    * with a residual; its call sites are shared with the zoo ViTs, as code is in real models.
    */
   static final class MapAttention extends Module implements Block {
-    private final Attention attn;
+    private final UnaryOperator<Tensor> attn;
 
-    MapAttention(long dim, long heads, boolean select) {
-      attn = register_module("attn", new Attention(dim, heads,
-          select ? QkvSplit.SELECT : QkvSplit.UNBIND));
+    MapAttention(Attention attention) {
+      Attention a = register_module("attn", attention);
+      attn = t -> a.forward(t);
+    }
+
+    /** {@link NarrowAttention}: q/k/v by narrow, heads by view, grouped k/v. */
+    MapAttention(NarrowAttention attention) {
+      NarrowAttention a = register_module("attn", attention);
+      attn = t -> a.forward(t);
     }
 
     @Override
@@ -385,7 +358,7 @@ public final class RandomArchitecture extends Module {
       long c = x.size(1);
       long h = x.size(2);
       long w = x.size(3);
-      Tensor out = attn.forward(x.flatten(2, -1).transpose(1, 2));
+      Tensor out = attn.apply(x.flatten(2, -1).transpose(1, 2));
       return x.add(out.transpose(1, 2).reshape(b, c, h, w));
     }
   }

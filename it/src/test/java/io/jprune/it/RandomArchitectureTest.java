@@ -44,6 +44,7 @@ class RandomArchitectureTest {
   private int equalities;
   private int inexact;
   private int rolledBack;
+  private int plannedRefusals;
 
   @Test
   void randomArchitecturesPruneToTheirMaskedOriginalOrAreRefusedUntouched() {
@@ -61,7 +62,8 @@ class RandomArchitectureTest {
       }
     }
     System.out.println("random architectures: " + MODELS + " models, " + removals
-        + " removals, " + refusals + " refused untouched, " + equalities
+        + " removals, " + refusals + " refused untouched (" + plannedRefusals + " of them "
+        + "planned), " + equalities
         + " equal to the masked original, " + rolledBack + " rolled back after the cut "
         + "(byte-identical), " + inexact + " inexact by design (compared in "
         + "shape), " + failures.size() + " broken");
@@ -106,6 +108,9 @@ class RandomArchitectureTest {
       }
       assertEquals(true, torch.equal(original, again), "refused model computes as before");
       refusals++;
+      plannedRefusals += planned ? 1 : 0;
+      System.err.println("seed " + seed + (planned ? " planned" : " random") + " refused: "
+          + e.getMessage());
       return;
     }
     Tensor pruned;

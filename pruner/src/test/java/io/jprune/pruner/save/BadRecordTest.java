@@ -43,17 +43,7 @@ class BadRecordTest {
    */
   @org.junit.jupiter.api.Test
   void aReplayFailingPartWayIsRolledBack() throws Exception {
-    HandModels.HeadNet net = new HandModels.HeadNet();
-    Tensor x = HandModels.HeadNet.input();
-    Pruner pruner = Pruner.builder(net).forward(() -> net.forward(x))
-        .importance(PrunedModelFilesTest.seeded(7)).ratio(0.5).build();
-    pruner.pruneAll();
-    PrunedModelFiles.save(net, pruner, dir);
-    SiteRewrites.clear();
-    Path record = dir.resolve(PrunedModelFiles.RECORD);
-    JsonObject o = JsonParser.parseString(Files.readString(record)).getAsJsonObject();
-    option(o, 1).add("before", ints(99));
-    Files.writeString(record, o.toString());
+    saveAndBreak(o -> option(o, 1).add("before", ints(99)));
     HandModels.HeadNet fresh = new HandModels.HeadNet();
     String digest = ModelDigest.of(fresh);
     IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -151,10 +141,8 @@ class BadRecordTest {
     return a;
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("mutations")
-  void aBadFieldIsNamedAndTheTargetUntouched(String what, Consumer<JsonObject> mutation,
-      String message) throws Exception {
+  /** Saves a HeadNet pruned by half, then rewrites its record.json with one field broken. */
+  private void saveAndBreak(Consumer<JsonObject> mutation) throws java.io.IOException {
     HandModels.HeadNet net = new HandModels.HeadNet();
     Tensor x = HandModels.HeadNet.input();
     Pruner pruner = Pruner.builder(net).forward(() -> net.forward(x))
@@ -166,6 +154,13 @@ class BadRecordTest {
     JsonObject o = JsonParser.parseString(Files.readString(record)).getAsJsonObject();
     mutation.accept(o);
     Files.writeString(record, o.toString());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("mutations")
+  void aBadFieldIsNamedAndTheTargetUntouched(String what, Consumer<JsonObject> mutation,
+      String message) throws Exception {
+    saveAndBreak(mutation);
     HandModels.HeadNet fresh = new HandModels.HeadNet();
     String digest = ModelDigest.of(fresh);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
