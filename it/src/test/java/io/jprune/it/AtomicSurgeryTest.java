@@ -73,6 +73,7 @@ class AtomicSurgeryTest {
   @TestFactory
   Stream<DynamicTest> aFaultAtAnyStepLeavesTheModelAsItWas() {
     Map<SurgeryListener.Step, Integer> counts = countSteps();
+    System.out.println("fault injection points: " + counts + " and the post-cut forward");
     assertTrue(counts.get(SurgeryListener.Step.CUT) >= 8, counts.toString());
     assertTrue(counts.get(SurgeryListener.Step.OPTION) >= 4, counts.toString());
     assertTrue(counts.get(SurgeryListener.Step.REWRITE) >= 3, counts.toString());
