@@ -4,10 +4,13 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.pruner.graph.ParamCut;
 import io.jprune.pruner.graph.RemovalEffects;
+import io.jprune.pruner.graph.SitePatch;
+import io.jprune.tracer.site.SiteKey;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -31,6 +34,42 @@ public final class Surgery {
    * @throws PruneFailedException when a step fails; the model is as it was
    */
   public static AppliedChanges apply(Module root, RemovalEffects effects) {
+    List<OptionChange> options = cutInPlace(root, effects).options;
+    root.zero_grad(true); // stale gradients have the old shapes
+    return new AppliedChanges(ImmutableList.copyOf(effects.cuts().values()),
+        options.stream().map(c -> new AppliedChanges.Option(c.module(), c.option(),
+            ImmutableLongArray.copyOf(c.before()), ImmutableLongArray.copyOf(c.after())))
+            .collect(ImmutableList.toImmutableList()),
+        effects.sitePatches());
+  }
+
+  /**
+   * Applies the effects, runs {@code body} on the cut model and puts the model back as it was
+   * (tensors, module options, call-site rewrites), whether {@code body} returns or throws: a
+   * removal checked without being kept. Gradients are left alone (run {@code body} without).
+   *
+   * @throws PruneFailedException when the cut fails; the model is as it was
+   */
+  public static <T> T trial(Module root, RemovalEffects effects, Supplier<T> body) {
+    Undo undo = cutInPlace(root, effects);
+    try {
+      return body.get();
+    } finally {
+      undo.run();
+    }
+  }
+
+  /** What {@link #cutInPlace} changed, and how to put it back. */
+  private record Undo(Map<String, Tensor> tensors, Map<String, Tensor> backups,
+      List<OptionChange> options, Map<SiteKey, List<SitePatch>> rewrites) {
+    void run() {
+      restore(tensors, backups, options);
+      SiteRewrites.restore(rewrites);
+    }
+  }
+
+  /** Cuts tensors, sets options and installs rewrites; all or nothing. */
+  private static Undo cutInPlace(Module root, RemovalEffects effects) {
     Map<String, Tensor> tensors = ModelTensors.of(root);
     for (String name : effects.cuts().keySet()) {
       ModelTensors.require(tensors, name);
@@ -38,8 +77,7 @@ public final class Surgery {
     List<OptionChange> options = ModuleOptions.plan(root, effects);
     Map<String, Tensor> backups = new LinkedHashMap<>();
     List<OptionChange> applied = new ArrayList<>();
-    Map<io.jprune.tracer.site.SiteKey, List<io.jprune.pruner.graph.SitePatch>> rewrites =
-        SiteRewrites.snapshot();
+    Undo undo = new Undo(tensors, backups, applied, SiteRewrites.snapshot());
     try (NoGradGuard g = new NoGradGuard()) {
       for (ParamCut cut : effects.cuts().values()) {
         Tensor t = tensors.get(cut.param());
@@ -53,16 +91,10 @@ public final class Surgery {
       }
       SiteRewrites.install(effects.sitePatches());
     } catch (RuntimeException e) {
-      restore(tensors, backups, applied);
-      SiteRewrites.restore(rewrites);
+      undo.run();
       throw new PruneFailedException("pruning failed and was rolled back: " + e.getMessage(), e);
     }
-    root.zero_grad(true); // stale gradients have the old shapes
-    return new AppliedChanges(ImmutableList.copyOf(effects.cuts().values()),
-        options.stream().map(c -> new AppliedChanges.Option(c.module(), c.option(),
-            ImmutableLongArray.copyOf(c.before()), ImmutableLongArray.copyOf(c.after())))
-            .collect(ImmutableList.toImmutableList()),
-        effects.sitePatches());
+    return undo;
   }
 
   /**
