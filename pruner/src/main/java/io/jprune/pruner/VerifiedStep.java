@@ -109,9 +109,10 @@ public final class VerifiedStep {
     String tol = String.format(Locale.ROOT, "rel. tol. %.0e", relTol);
     long all = step.channelsRemoved();
     if (allExact()) {
-      return String.format(Locale.ROOT, "proven: all %,d removed channels; the pruned output "
-          + "%s the masked original (%s, %s)", all, equivalence.agrees(relTol) ? "equals"
-          : "DIFFERS from", equivalence, tol);
+      return String.format(Locale.ROOT, "proven: all %,d removed channels: the pruned output "
+          + "%s the masked original (max|diff|=%.3g, max|out|=%.3g, %,d elements, %s)", all,
+          equivalence.agrees(relTol) ? "equals" : "DIFFERS from", equivalence.maxAbsDiff(),
+          equivalence.maxAbsOutput(), equivalence.compared(), tol);
     }
     String proven;
     long exact = exactPart == null ? 0 : exactPart.channels();
