@@ -34,7 +34,7 @@ class CliJarIT {
     Path log = dir.resolve("out.log");
     Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
         .start();
-    assertTrue(p.waitFor(300, TimeUnit.SECONDS), "jprune hung");
+    assertTrue(p.waitFor(600, TimeUnit.SECONDS), "jprune hung");
     return new Run(p.exitValue(), Files.readString(log));
   }
 
