@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -39,6 +40,27 @@ public final class Surgery {
     journal.commit();
     root.zero_grad(true); // stale gradients have the old shapes
     return changes;
+  }
+
+  /**
+   * Applies the effects, runs {@code body} on the cut model and puts the model back as it was
+   * (tensors, module options, call-site rewrites), whether {@code body} returns or throws: a
+   * removal checked without being kept. Gradients are left alone (run {@code body} without).
+   *
+   * @throws PruneFailedException when the cut fails; the model is as it was
+   */
+  public static <T> T trial(Module root, RemovalEffects effects, Supplier<T> body) {
+    UndoJournal journal = new UndoJournal();
+    apply(root, effects, journal, SurgeryListener.NONE);
+    Throwable failure = null;
+    try {
+      return body.get();
+    } catch (RuntimeException | Error t) {
+      failure = t;
+      throw t;
+    } finally {
+      journal.rollback(failure);
+    }
   }
 
   /**
