@@ -15,6 +15,8 @@ import io.jprune.pruner.group.Channel;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.importance.Importance;
 import io.jprune.pruner.importance.ImportanceContext;
+import io.jprune.pruner.module.ModuleCatalog;
+import io.jprune.pruner.module.ModuleKind;
 import io.jprune.pruner.plan.GroupPlanner;
 import io.jprune.pruner.report.ModelCost;
 import io.jprune.pruner.surgery.AppliedChanges;
@@ -58,6 +60,7 @@ public final class Pruner {
   private final Supplier<Tensor> forward;
   private final PruningOptions options;
   private final List<Supplier<Tensor>> losses;
+  private final ModuleCatalog catalog;
   private final Map<String, Integer> originalUnits = new HashMap<>();
   private final Map<String, Integer> originalHeads = new HashMap<>();
   private static final double MAX_SEARCH_RATIO = 0.95;
@@ -71,11 +74,12 @@ public final class Pruner {
   private long graphMillis;
 
   private Pruner(Module model, Supplier<Tensor> forward, PruningOptions options,
-      List<Supplier<Tensor>> losses) {
+      List<Supplier<Tensor>> losses, ModuleCatalog catalog) {
     this.model = model;
     this.forward = forward;
     this.options = options;
     this.losses = losses;
+    this.catalog = catalog;
   }
 
   public static Builder builder(Module model) {
@@ -96,13 +100,13 @@ public final class Pruner {
       long t0 = System.nanoTime();
       ModelTracing.Traced traced = ModelTracing.trace(model, forward);
       long t1 = System.nanoTime();
-      graph = DependencyGraph.build(model, traced.trace(), List.of(traced.output()));
+      graph = DependencyGraph.build(model, traced.trace(), List.of(traced.output()), catalog);
       long t2 = System.nanoTime();
       output = traced.output();
       traceMillis = (t1 - t0) / 1_000_000;
       graphMillis = (t2 - t1) / 1_000_000;
       if (options.target() != null && Double.isNaN(originalCost)) {
-        ModelCost c = ModelCost.of(traced.trace());
+        ModelCost c = ModelCost.of(traced.trace(), catalog);
         originalCost = options.target().kind() == PruningTarget.Kind.MACS ? c.macs() : c.params();
       }
       for (PruningGroup g : graph.groups()) {
@@ -354,7 +358,7 @@ public final class Pruner {
   }
 
   private double cost(DependencyGraph g, Map<Integer, long[]> removal) {
-    ModelCost c = removal.isEmpty() ? ModelCost.of(g.trace())
+    ModelCost c = removal.isEmpty() ? ModelCost.of(g.trace(), catalog)
         : ModelCost.afterRemoval(g.trace(), g.effects(removal));
     return options.target().kind() == PruningTarget.Kind.MACS ? c.macs() : c.params();
   }
@@ -474,6 +478,7 @@ public final class Pruner {
     private int roundTo = 1;
     private final List<Supplier<Tensor>> losses = new ArrayList<>();
     private PruningTarget target;
+    private ModuleCatalog catalog = ModuleCatalog.builtins();
 
     private Builder(Module model) {
       this.model = checkNotNull(model, "model");
@@ -585,6 +590,15 @@ public final class Pruner {
       return this;
     }
 
+    /**
+     * Describes a built-in module type jprune does not know (or replaces the description of one
+     * it does), for this pruner only.
+     */
+    public Builder moduleKind(ModuleKind kind) {
+      this.catalog = catalog.with(checkNotNull(kind, "kind"));
+      return this;
+    }
+
     /** A loss whose gradients the criterion needs (Taylor, Hessian); one call per sample. */
     public Builder loss(Supplier<Tensor> loss) {
       losses.add(checkNotNull(loss, "loss"));
@@ -605,7 +619,7 @@ public final class Pruner {
           ImmutableSet.copyOf(ignored), global, steps, schedule, roundTo, target);
       checkModules(ignored, "ignored");
       checkModules(moduleRatios.keySet(), "ratio");
-      Pruner pruner = new Pruner(model, forward, options, List.copyOf(losses));
+      Pruner pruner = new Pruner(model, forward, options, List.copyOf(losses), catalog);
       try {
         pruner.graph();
       } catch (TraceFailedException e) {
