@@ -222,7 +222,7 @@ public final class DependencyGraph {
     return ImmutableList.copyOf(pass.notes);
   }
 
-  /** Modules jprune keeps as they are (MultiheadAttention, recurrent layers): path (type). */
+  /** Modules whose kind keeps them as they are (a user kind may): path (type). */
   public ImmutableList<String> keptWhole() {
     ImmutableList.Builder<String> out = ImmutableList.builder();
     for (TracedCall call : leaves) {

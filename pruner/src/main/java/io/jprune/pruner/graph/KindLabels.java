@@ -76,6 +76,11 @@ final class KindLabels implements ModuleLabels {
   }
 
   @Override
+  public boolean isFixed(int atom) {
+    return pass.atoms.isFixed(atom);
+  }
+
+  @Override
   public void fix(int atom) {
     pass.atoms.fix(atom);
   }
@@ -112,7 +117,9 @@ final class KindLabels implements ModuleLabels {
     if (pass.root == null) {
       throw unsupported(call, "its option " + name + " is needed and the graph has no model");
     }
-    return LiveOptions.of(pass.root, call.modulePath()).read(name);
+    int dot = name.lastIndexOf('.');
+    String module = dot < 0 ? call.modulePath() : ModuleLabels.param(call, name.substring(0, dot));
+    return LiveOptions.of(pass.root, module).read(name.substring(dot + 1));
   }
 
   @Override

@@ -12,10 +12,12 @@ import org.bytedeco.pytorch.StringSharedModuleDict;
  */
 public final class LiveOptions {
   private final String module;
+  private final Object typed;
   private final Object options;
 
-  private LiveOptions(String module, Object options) {
+  private LiveOptions(String module, Object typed, Object options) {
     this.module = module;
+    this.typed = typed;
     this.options = options;
   }
 
@@ -64,7 +66,7 @@ public final class LiveOptions {
   public static LiveOptions of(Module root, String path) {
     Object typed = typed(at(root, path));
     try {
-      return new LiveOptions(path, typed.getClass().getMethod("options").invoke(typed));
+      return new LiveOptions(path, typed, typed.getClass().getMethod("options").invoke(typed));
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("module '" + path + "' has no options", e);
     }
@@ -81,10 +83,18 @@ public final class LiveOptions {
     }
   }
 
-  /** The live pointer of one option (a {@code LongPointer} or {@code LongVector}). */
+  /**
+   * The live pointer of one option (a {@code LongPointer} or {@code LongVector}). A name
+   * {@code holder#field} reads {@code field} of another options object of the module, e.g.
+   * {@code options_base#hidden_size}: libtorch's recurrent layers check their input against
+   * {@code options_base}, a copy of {@code options}.
+   */
   public Object pointer(String name) {
+    int hash = name.indexOf('#');
     try {
-      return options.getClass().getMethod(name).invoke(options);
+      Object holder = hash < 0 ? options
+          : typed.getClass().getMethod(name.substring(0, hash)).invoke(typed);
+      return holder.getClass().getMethod(name.substring(hash + 1)).invoke(holder);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("options " + options.getClass().getSimpleName()
           + " of '" + module + "' have no " + name, e);

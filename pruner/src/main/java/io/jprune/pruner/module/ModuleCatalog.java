@@ -29,7 +29,8 @@ public final class ModuleCatalog {
       OpLikeKind.channelwise(),
       OpLikeKind.layout(),
       new MultiheadAttentionKind(),
-      new RecurrentKind()));
+      new RecurrentKind(),
+      new RecurrentCellKind()));
 
   private final ImmutableList<ModuleKind> kinds;
   private final ImmutableMap<String, ModuleKind> byType;

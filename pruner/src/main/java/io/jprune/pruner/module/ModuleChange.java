@@ -14,7 +14,7 @@ public interface ModuleChange {
   /** Shape of the first tensor output of its first call after the removal. */
   long[] output();
 
-  /** The current value of an option (one element for a number). */
+  /** The current value of an option ({@code child.option}: of a submodule). */
   long[] current(String option);
 
   /** Indices removed from a parameter of this module along {@code dim} (local name), sorted. */

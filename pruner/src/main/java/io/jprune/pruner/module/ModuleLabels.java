@@ -73,6 +73,9 @@ public interface ModuleLabels {
   /** Makes every channel of a tensor unprunable. */
   void fixAll(TensorRef t);
 
+  /** Whether an atom can never be removed (a model input's channel, a constant's). */
+  boolean isFixed(int atom);
+
   /** Makes one atom unprunable. */
   void fix(int atom);
 
@@ -96,7 +99,10 @@ public interface ModuleLabels {
   void blocks(String source, List<int[]> blocks, List<long[]> coordinates, boolean aligned,
       boolean whole);
 
-  /** An option of the called module, as it was when the graph was built. */
+  /**
+   * An option of the called module ({@code child.option}: of a submodule), as it was when the
+   * graph was built.
+   */
   long[] option(TracedCall call, String name);
 
   /**

@@ -41,6 +41,9 @@ import java.util.Optional;
  *   <li>max/avg/adaptive pooling modules: input elements; Upsample: output elements;
  *   <li>Tensor/torch {@code matmul}, {@code mm}, {@code bmm}: output elements x contracted size
  *       (batch x n x k x m), which ptflops does not see;
+ *   <li>MultiheadAttention: its four projections, q.k^T and the weighted sum of v;
+ *   <li>LSTM/GRU/RNN and their cells: per time step, sample, layer and direction, gates x
+ *       hidden x (input + hidden), + hidden x proj_size, + 2 x gates x hidden for the biases;
  *   <li>Embedding, functional element-wise ops, softmax and layout ops: 0.
  * </ul>
  * Each module's MACs come from its {@link ModuleKind} (the list above is what the built-in kinds
@@ -55,8 +58,9 @@ public final class ModelCost {
       + "(+ bias), conv-transpose = in elements x out/groups x kernel (+ bias), norms = "
       + "elements x 2 if affine, ReLU/ReLU6/PReLU/ELU/LeakyReLU/GELU modules = elements, pooling "
       + "= input elements, matmul/mm/bmm = batch x n x k x m, functional linear/addmm = out "
-      + "elements x in, MultiheadAttention = its four projections + 2 x batch x L x S x E; "
-      + "embedding, recurrent layers, functional element-wise ops and layout ops = 0 "
+      + "elements x in, MultiheadAttention = its four projections + 2 x batch x L x S x E, "
+      + "LSTM/GRU/RNN (and cells) = steps x batch x (gates x H x (in + H) + biases) per layer "
+      + "and direction; embedding, functional element-wise ops and layout ops = 0 "
       + "(Torch-Pruning's rules plus matmul). Params: registered parameters, buffers excluded.";
   /** Row name of parameters that belong to no counted layer. */
   public static final String OTHER = "(other parameters)";

@@ -41,7 +41,7 @@ final class ModuleOptions {
         continue;
       }
       LiveOptions options = LiveOptions.of(root, path);
-      Change change = new Change(path, e.getValue(), options, effects);
+      Change change = new Change(root, path, e.getValue(), options, effects);
       kind.get().options(change).forEach((name, after) -> {
         int dot = name.lastIndexOf('.');
         String module = dot < 0 ? path
@@ -70,7 +70,7 @@ final class ModuleOptions {
   }
 
   /** One module's view of a removal. */
-  private record Change(String path, ImmutableList<ImmutableLongArray> shapes,
+  private record Change(Module root, String path, ImmutableList<ImmutableLongArray> shapes,
       LiveOptions options, RemovalEffects effects) implements ModuleChange {
     @Override
     public long[] input() {
@@ -84,7 +84,9 @@ final class ModuleOptions {
 
     @Override
     public long[] current(String option) {
-      return options.read(option);
+      int dot = option.lastIndexOf('.');
+      return dot < 0 ? options.read(option)
+          : LiveOptions.of(root, name(option.substring(0, dot))).read(option.substring(dot + 1));
     }
 
     @Override
