@@ -30,7 +30,8 @@ public final class ModuleCatalog {
       OpLikeKind.layout(),
       new MultiheadAttentionKind(),
       new RecurrentKind(),
-      new RecurrentCellKind()));
+      new RecurrentCellKind(),
+      new TransformerEncoderKind()));
 
   private final ImmutableList<ModuleKind> kinds;
   private final ImmutableMap<String, ModuleKind> byType;

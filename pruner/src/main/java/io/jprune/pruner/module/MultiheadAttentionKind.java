@@ -56,13 +56,36 @@ final class MultiheadAttentionKind implements ModuleKind {
     if (query == null || key == null || value == null || query.rank() != 3) {
       throw labels.unsupported(call, "expected query [L, N, E], key and value tensors");
     }
-    int e = (int) query.size(2);
-    int heads = (int) labels.option(call, "num_heads")[0];
+    TensorRef attnMask = tensorArg(call, ATTN_MASK);
+    int[] atoms = attend(call, labels, "", labels.channelAtoms(query, 2),
+        labels.channelAtoms(key, key.rank() - 1), labels.channelAtoms(value, value.rank() - 1),
+        attnMask != null && attnMask.rank() == 3);
+    for (TensorRef mask : new TensorRef[] {tensorArg(call, KEY_PADDING_MASK), attnMask}) {
+      if (mask != null) {
+        labels.fixAll(mask);
+      }
+    }
+    List<TensorRef> outs = call.tensorOutputs();
+    labels.setChannels(outs.get(0), 2, atoms);
+    for (TensorRef weights : outs.subList(1, outs.size())) {
+      labels.setFixed(weights);
+    }
+  }
+
+  /**
+   * Labels an attention whose parameters are under {@code prefix} of the called module (""
+   * for MultiheadAttention itself, "self_attn." in a transformer layer): binds its slices to the
+   * stream channels {@code atoms} (the query's), joined with the key and value channels when the
+   * projection is packed, and adds its heads.
+   *
+   * @return the stream channels, which are also its output channels
+   */
+  static int[] attend(TracedCall call, ModuleLabels labels, String prefix, int[] atoms,
+      int[] keyAtoms, int[] valueAtoms, boolean headsFixed) {
+    int e = atoms.length;
+    int heads = (int) labels.option(call, prefix + "num_heads")[0];
     int headDim = e / heads;
-    int[] atoms = labels.channelAtoms(query, 2);
-    int[] keyAtoms = labels.channelAtoms(key, key.rank() - 1);
-    int[] valueAtoms = labels.channelAtoms(value, value.rank() - 1);
-    String packed = ModuleLabels.param(call, "in_proj_weight");
+    String packed = ModuleLabels.param(call, prefix + "in_proj_weight");
     if (labels.hasParameter(packed)) {
       for (int i = 0; i < e; i++) {
         atoms[i] = labels.join(labels.join(atoms[i], keyAtoms[i]), valueAtoms[i]);
@@ -80,11 +103,11 @@ final class MultiheadAttentionKind implements ModuleKind {
         keyAtoms[j] = labels.join(keyAtoms[j], valueAtoms[j]);
         valueAtoms[j] = keyAtoms[j];
       }
-      separate(call, labels, "q_proj_weight", atoms, atoms);
-      separate(call, labels, "k_proj_weight", atoms, keyAtoms);
-      separate(call, labels, "v_proj_weight", atoms, valueAtoms);
+      separate(call, labels, prefix + "q_proj_weight", atoms, atoms);
+      separate(call, labels, prefix + "k_proj_weight", atoms, keyAtoms);
+      separate(call, labels, prefix + "v_proj_weight", atoms, valueAtoms);
     }
-    String inBias = ModuleLabels.param(call, "in_proj_bias");
+    String inBias = ModuleLabels.param(call, prefix + "in_proj_bias");
     for (int i = 0; i < e; i++) {
       if (labels.hasParameter(inBias)) {
         for (int block = 0; block < 3; block++) {
@@ -92,16 +115,17 @@ final class MultiheadAttentionKind implements ModuleKind {
         }
       }
       for (String kv : List.of("bias_k", "bias_v")) {
-        if (labels.hasParameter(ModuleLabels.param(call, kv))) {
-          labels.bindOutput(ModuleLabels.param(call, kv), 2, i, atoms[i]);
+        if (labels.hasParameter(ModuleLabels.param(call, prefix + kv))) {
+          labels.bindOutput(ModuleLabels.param(call, prefix + kv), 2, i, atoms[i]);
         }
       }
-      labels.bindInput(ModuleLabels.param(call, "out_proj.weight"), 1, i, atoms[i]);
+      labels.bindInput(ModuleLabels.param(call, prefix + "out_proj.weight"), 1, i, atoms[i]);
     }
-    labels.bindProducer(ModuleLabels.param(call, "out_proj.weight"), 0,
-        ModuleLabels.param(call, "out_proj.bias"), atoms);
-    String why = "MultiheadAttention " + call.modulePath() + " scales q.k by 1/sqrt(head_dim): "
-        + "a head that loses part of its dims is rescaled (whole heads are exact)";
+    labels.bindProducer(ModuleLabels.param(call, prefix + "out_proj.weight"), 0,
+        ModuleLabels.param(call, prefix + "out_proj.bias"), atoms);
+    String name = "MultiheadAttention " + ModuleLabels.param(call, prefix).replaceAll("\\.$", "");
+    String why = name + " scales q.k by 1/sqrt(head_dim): a head that loses part of its dims is "
+        + "rescaled (whole heads are exact)";
     List<int[]> blocks = new ArrayList<>();
     List<long[]> coords = new ArrayList<>();
     for (int h = 0; h < heads; h++) {
@@ -111,21 +135,10 @@ final class MultiheadAttentionKind implements ModuleKind {
     for (int a : atoms) {
       labels.markInexact(a, why);
     }
-    TensorRef attnMask = tensorArg(call, ATTN_MASK);
-    boolean headsFixed = attnMask != null && attnMask.rank() == 3;
-    labels.blocks("MultiheadAttention " + call.modulePath() + " (" + heads + " heads of "
-        + headDim + (headsFixed ? ", head count fixed by a 3-D attn_mask" : "") + ")", blocks,
-        coords, true, !headsFixed);
-    for (TensorRef mask : new TensorRef[] {tensorArg(call, KEY_PADDING_MASK), attnMask}) {
-      if (mask != null) {
-        labels.fixAll(mask);
-      }
-    }
-    List<TensorRef> outs = call.tensorOutputs();
-    labels.setChannels(outs.get(0), 2, atoms);
-    for (TensorRef weights : outs.subList(1, outs.size())) {
-      labels.setFixed(weights);
-    }
+    labels.blocks(name + " (" + heads + " heads of " + headDim
+        + (headsFixed ? ", head count fixed by a 3-D attn_mask" : "") + ")", blocks, coords,
+        true, !headsFixed);
+    return atoms;
   }
 
   /** A separate projection [E, in]: rows are the layer's channels, columns its input's. */
@@ -140,18 +153,25 @@ final class MultiheadAttentionKind implements ModuleKind {
     }
   }
 
-  private static TensorRef tensorArg(TracedCall call, int index) {
+  static TensorRef tensorArg(TracedCall call, int index) {
     return index < call.args().size() && call.args().get(index) instanceof Value.TensorValue t
         ? t.tensor() : null;
   }
 
   @Override
   public Map<String, long[]> options(ModuleChange change) {
-    long e = change.current("embed_dim")[0];
-    long heads = change.current("num_heads")[0];
+    Map<String, long[]> out = new LinkedHashMap<>();
+    options(change, "", out);
+    return out;
+  }
+
+  /** The options of the attention under {@code prefix} after a removal, names prefixed. */
+  static void options(ModuleChange change, String prefix, Map<String, long[]> out) {
+    long e = change.current(prefix + "embed_dim")[0];
+    long heads = change.current(prefix + "num_heads")[0];
     long headDim = e / heads;
-    boolean packed = change.shapeAfter("in_proj_weight") != null;
-    long[] removed = change.removed(packed ? "in_proj_weight" : "q_proj_weight", 0);
+    boolean packed = change.shapeAfter(prefix + "in_proj_weight") != null;
+    long[] removed = change.removed(prefix + (packed ? "in_proj_weight" : "q_proj_weight"), 0);
     long[] perHead = new long[(int) heads];
     long count = 0;
     for (long r : removed) {
@@ -173,14 +193,14 @@ final class MultiheadAttentionKind implements ModuleKind {
       }
     }
     long newE = e - count;
-    Map<String, long[]> out = new LinkedHashMap<>();
-    out.put("embed_dim", new long[] {newE});
-    out.put("num_heads", new long[] {heads - whole});
-    out.put("kdim", new long[] {packed ? newE : change.shapeAfter("k_proj_weight")[1]});
-    out.put("vdim", new long[] {packed ? newE : change.shapeAfter("v_proj_weight")[1]});
-    out.put("out_proj.in_features", new long[] {newE});
-    out.put("out_proj.out_features", new long[] {newE});
-    return out;
+    out.put(prefix + "embed_dim", new long[] {newE});
+    out.put(prefix + "num_heads", new long[] {heads - whole});
+    out.put(prefix + "kdim",
+        new long[] {packed ? newE : change.shapeAfter(prefix + "k_proj_weight")[1]});
+    out.put(prefix + "vdim",
+        new long[] {packed ? newE : change.shapeAfter(prefix + "v_proj_weight")[1]});
+    out.put(prefix + "out_proj.in_features", new long[] {newE});
+    out.put(prefix + "out_proj.out_features", new long[] {newE});
   }
 
   @Override
