@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzing: 200 seeded random architectures (residuals, concat, chunk, pixel shuffle round trips,
- * channel shuffle, depthwise convs, attention with select/unbind), each pruned with a random
+ * channel shuffle, depthwise convs, attention with select/unbind, libtorch's MultiheadAttention
+ * and 2-layer LSTM/GRU/RNN over the positions), each pruned with a random
  * valid subset of every group and compared with its masked original (relative 1e-5). Every
  * failing seed is printed.
  */
