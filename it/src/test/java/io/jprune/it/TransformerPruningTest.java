@@ -22,13 +22,16 @@ import org.bytedeco.pytorch.TransformerEncoderImpl;
 import org.bytedeco.pytorch.TransformerEncoderLayerImpl;
 import org.bytedeco.pytorch.TransformerEncoderLayerOptions;
 import org.bytedeco.pytorch.TransformerEncoderOptions;
+import org.bytedeco.pytorch.TransformerImpl;
+import org.bytedeco.pytorch.TransformerOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
 /**
- * libtorch's TransformerEncoder (native forward: one traced call) prunes d_model through both
- * layers' attention, norms and residuals, and each layer's dim_feedforward, with its options
- * updated; compared with the masked original where that is exact.
+ * libtorch's TransformerEncoder and Transformer (native forward: one traced call) prune d_model
+ * through every layer's attention (cross-attention too), norms and residuals, and each layer's
+ * dim_feedforward, with their options updated; compared with the masked original where that is
+ * exact.
  */
 class TransformerPruningTest {
   private static final long VOCAB = 40;
@@ -150,6 +153,58 @@ class TransformerPruningTest {
     try (NoGradGuard g = new NoGradGuard()) {
       assertArrayEquals(new long[] {BATCH, 5}, ZooPruning.shape(model.forward(ids)));
       assertArrayEquals(new long[] {BATCH, 5}, ZooPruning.shape(model.forward(ids, padding)));
+    }
+  }
+  /** src, tgt [*, N, 8] -> Linear to 16 -> Transformer (2 heads, 1+1 layers, ff 32) -> Linear. */
+  public static final class Seq2Seq extends Module {
+    private final LinearImpl src = register_module("src", new LinearImpl(8, 16));
+    private final LinearImpl tgt = register_module("tgt", new LinearImpl(8, 16));
+    private final TransformerImpl transformer;
+    private final LinearImpl out = register_module("out", new LinearImpl(16, 3));
+
+    Seq2Seq() {
+      TransformerOptions o = new TransformerOptions(16, 2, 1, 1);
+      o.dim_feedforward().put(32);
+      o.dropout().put(0.0);
+      transformer = register_module("transformer", new TransformerImpl(o));
+    }
+
+    public Tensor forward(Tensor a, Tensor b) {
+      return out.forward(transformer.forward(src.forward(a), tgt.forward(b)));
+    }
+  }
+
+  @Test
+  void transformerCouplesMemoryToTheDecoderAndPrunesItsFeedforward() {
+    torch.manual_seed(23);
+    Seq2Seq model = new Seq2Seq();
+    model.eval();
+    Tensor a = torch.randn(5, BATCH, 8);
+    Tensor b = torch.randn(4, BATCH, 8);
+    Pruner pruner = Pruner.builder(model).forward(() -> model.forward(a, b))
+        .importance(ZooPruning.randomScores(4)).build();
+    PruningGroup stream = pruner.graph().groupOf("src");
+    assertEquals(stream, pruner.graph().groupOf("tgt"), "cross-attention ties memory to tgt");
+    PruningGroup ff = pruner.graph().groupOf("transformer.decoder.layers.0.linear1");
+    EquivalenceReport exact = pruner.pruneAndVerify(Map.of(ff.id(), new long[] {0, 2, 4, 6,
+        8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30}));
+    assertTrue(exact.exactExpected(), exact.toString());
+    assertTrue(exact.agrees(1e-5), exact.toString());
+    stream = pruner.graph().groupOf("src");
+    EquivalenceReport whole = pruner.pruneAndVerify(Map.of(stream.id(),
+        pruner.graph().channelsOf(stream, "src", 8, 9, 10, 11, 12, 13, 14, 15)));
+    assertTrue(whole.inexactReasons().stream().anyMatch(r -> r.startsWith("LayerNorm")),
+        whole.toString());
+    assertEquals(8, model.transformer.options().d_model().get());
+    assertEquals(1, model.transformer.options().nhead().get());
+    Map<String, Tensor> p = ModelTensors.of(model);
+    assertArrayEquals(new long[] {24, 8},
+        ZooPruning.shape(p.get("transformer.decoder.layers.0.multihead_attn.in_proj_weight")));
+    assertArrayEquals(new long[] {16, 8},
+        ZooPruning.shape(p.get("transformer.decoder.layers.0.linear1.weight")));
+    assertArrayEquals(new long[] {8}, ZooPruning.shape(p.get("transformer.encoder.norm.weight")));
+    try (NoGradGuard g = new NoGradGuard()) {
+      assertArrayEquals(new long[] {4, BATCH, 3}, ZooPruning.shape(model.forward(a, b)));
     }
   }
 }

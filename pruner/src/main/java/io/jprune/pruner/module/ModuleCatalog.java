@@ -31,7 +31,7 @@ public final class ModuleCatalog {
       new MultiheadAttentionKind(),
       new RecurrentKind(),
       new RecurrentCellKind(),
-      new TransformerEncoderKind()));
+      new TransformerKind()));
 
   private final ImmutableList<ModuleKind> kinds;
   private final ImmutableMap<String, ModuleKind> byType;
