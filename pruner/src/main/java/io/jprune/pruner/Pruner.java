@@ -15,6 +15,8 @@ import io.jprune.pruner.group.Channel;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.importance.Importance;
 import io.jprune.pruner.importance.ImportanceContext;
+import io.jprune.pruner.module.ModuleCatalog;
+import io.jprune.pruner.module.ModuleKind;
 import io.jprune.pruner.plan.GroupPlanner;
 import io.jprune.pruner.report.ModelCost;
 import io.jprune.pruner.surgery.AppliedChanges;
@@ -63,6 +65,7 @@ public final class Pruner {
   private final List<Supplier<Tensor>> losses;
   private final SurgeryListener listener;
   private final List<Supplier<Tensor>> verificationForwards;
+  private final ModuleCatalog catalog;
   private final Map<String, Integer> originalUnits = new HashMap<>();
   private final Map<String, Integer> originalHeads = new HashMap<>();
   private static final double MAX_SEARCH_RATIO = 0.95;
@@ -77,7 +80,7 @@ public final class Pruner {
 
   private Pruner(Module model, Supplier<Tensor> forward, PruningOptions options,
       List<Supplier<Tensor>> losses, SurgeryListener listener,
-      List<Supplier<Tensor>> verificationForwards) {
+      List<Supplier<Tensor>> verificationForwards, ModuleCatalog catalog) {
     this.model = model;
     this.forward = forward;
     this.options = options;
@@ -85,6 +88,7 @@ public final class Pruner {
     this.listener = listener;
     this.verificationForwards = verificationForwards.isEmpty() ? List.of(forward)
         : verificationForwards;
+    this.catalog = catalog;
   }
 
   public static Builder builder(Module model) {
@@ -105,13 +109,13 @@ public final class Pruner {
       long t0 = System.nanoTime();
       ModelTracing.Traced traced = ModelTracing.trace(model, forward);
       long t1 = System.nanoTime();
-      graph = DependencyGraph.build(model, traced.trace(), List.of(traced.output()));
+      graph = DependencyGraph.build(model, traced.trace(), List.of(traced.output()), catalog);
       long t2 = System.nanoTime();
       output = traced.output();
       traceMillis = (t1 - t0) / 1_000_000;
       graphMillis = (t2 - t1) / 1_000_000;
       if (options.target() != null && Double.isNaN(originalCost)) {
-        ModelCost c = ModelCost.of(traced.trace());
+        ModelCost c = ModelCost.of(traced.trace(), catalog);
         originalCost = options.target().kind() == PruningTarget.Kind.MACS ? c.macs() : c.params();
       }
       for (PruningGroup g : graph.groups()) {
@@ -409,7 +413,7 @@ public final class Pruner {
   }
 
   private double cost(DependencyGraph g, Map<Integer, long[]> removal) {
-    ModelCost c = removal.isEmpty() ? ModelCost.of(g.trace())
+    ModelCost c = removal.isEmpty() ? ModelCost.of(g.trace(), catalog)
         : ModelCost.afterRemoval(g.trace(), g.effects(removal));
     return options.target().kind() == PruningTarget.Kind.MACS ? c.macs() : c.params();
   }
@@ -531,6 +535,7 @@ public final class Pruner {
     private final List<Supplier<Tensor>> verificationForwards = new ArrayList<>();
     private PruningTarget target;
     private SurgeryListener listener = SurgeryListener.NONE;
+    private ModuleCatalog catalog = ModuleCatalog.builtins();
 
     private Builder(Module model) {
       this.model = checkNotNull(model, "model");
@@ -663,6 +668,15 @@ public final class Pruner {
       return this;
     }
 
+    /**
+     * Describes a built-in module type jprune does not know (or replaces the description of one
+     * it does), for this pruner only.
+     */
+    public Builder moduleKind(ModuleKind kind) {
+      this.catalog = catalog.with(checkNotNull(kind, "kind"));
+      return this;
+    }
+
     /** A loss whose gradients the criterion needs (Taylor, Hessian); one call per sample. */
     public Builder loss(Supplier<Tensor> loss) {
       losses.add(checkNotNull(loss, "loss"));
@@ -684,7 +698,7 @@ public final class Pruner {
       checkModules(ignored, "ignored");
       checkModules(moduleRatios.keySet(), "ratio");
       Pruner pruner = new Pruner(model, forward, options, List.copyOf(losses), listener,
-          List.copyOf(verificationForwards));
+          List.copyOf(verificationForwards), catalog);
       try {
         pruner.graph();
       } catch (TraceFailedException e) {
