@@ -83,6 +83,9 @@ final class AgentInstallation {
     if (config.records()) {
       RecordingHook.arm(config, out);
     }
+    if (config.prunes()) {
+      PruningHook.arm(config, out);
+    }
   }
 
   /**
@@ -134,12 +137,18 @@ final class AgentInstallation {
     if (more.records()) {
       RecordingHook.arm(more, out);
     }
+    more.prune().ifPresent(merged::prune);
+    more.loadDir().ifPresent(merged::load);
     config = merged.build();
     log.verbose(config.verbose());
     if (!after.packages().equals(before.packages())) {
       policy = after;
     }
     retransformer.apply(policy).throwIfProblems();
+    if (more.prunes()) {
+      // after the retransformation: the root forward's call site must be a rewritten one
+      PruningHook.arm(more, out);
+    }
   }
 
   synchronized AgentConfig config() {

@@ -53,7 +53,7 @@ final class SiteRewritingClassVisitor extends ClassVisitor {
     if (next == null || noCode || !canUseIndy || (access & Opcodes.ACC_BRIDGE) != 0) {
       return next;
     }
-    return new SiteRewritingMethodVisitor(next,
+    return new SiteRewritingMethodVisitor(new AppHookMethodVisitor(next, targets, pool),
         new MethodSites(className, name, descriptor, sourceFile), targets, pool,
         () -> rewritten++);
   }

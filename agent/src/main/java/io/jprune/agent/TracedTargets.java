@@ -119,6 +119,15 @@ final class TracedTargets {
     }
   }
 
+  /** Whether {@code owner} (an internal name) is a Module subtype; false when unresolvable. */
+  boolean isModule(String owner, TypePool pool) {
+    try {
+      return isModuleType(owner, pool);
+    } catch (IllegalStateException unresolvable) {
+      return false;
+    }
+  }
+
   private boolean isModuleType(String owner, TypePool pool) {
     if (owner.startsWith("java/")) {
       return false;

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -19,7 +20,9 @@ import org.bytedeco.pytorch.global.torch;
  * buffers are sliced in place ({@code set_data} of an {@code index_select} on the tensor's own
  * device, under no-grad, so the registered parameter, the module's field and forward all see the
  * new shape), module options are updated and call-site rewrites installed. If anything fails, the
- * original tensors, options and rewrites are put back before the exception leaves.
+ * original tensors, options and rewrites are put back before the exception leaves. Then what
+ * training holds of the cut parameters (gradients, optimizer state) is cut too
+ * ({@link TrainingState}).
  */
 public final class Surgery {
   private Surgery() {}
@@ -36,6 +39,8 @@ public final class Surgery {
       ModelTensors.require(tensors, name);
     }
     List<OptionChange> options = ModuleOptions.plan(root, effects);
+    List<Optimizer> optimizers = TrainingState.appOptimizers();
+    TrainingState.checkSupported(optimizers);
     Map<String, Tensor> backups = new LinkedHashMap<>();
     List<OptionChange> applied = new ArrayList<>();
     Map<io.jprune.tracer.site.SiteKey, List<io.jprune.pruner.graph.SitePatch>> rewrites =
@@ -57,7 +62,7 @@ public final class Surgery {
       SiteRewrites.restore(rewrites);
       throw new PruneFailedException("pruning failed and was rolled back: " + e.getMessage(), e);
     }
-    root.zero_grad(true); // stale gradients have the old shapes
+    TrainingState.cut(tensors, effects.cuts().values(), optimizers);
     return new AppliedChanges(ImmutableList.copyOf(effects.cuts().values()),
         options.stream().map(c -> new AppliedChanges.Option(c.module(), c.option(),
             ImmutableLongArray.copyOf(c.before()), ImmutableLongArray.copyOf(c.after())))
