@@ -19,7 +19,9 @@ final class Attach {
   static void modelPackages(Module model) {
     Class<?> type = model.getClass();
     if (!DONE.contains(type.getName())) {
-      JPruneAgent.selfAttach(AgentConfig.builder().addPackageOf(type).build());
+      // Module subclasses are model code in any package; a named package adds its helpers
+      JPruneAgent.selfAttach(type.getPackageName().isEmpty() ? AgentConfig.defaults()
+          : AgentConfig.builder().addPackageOf(type).build());
       DONE.add(type.getName());
     }
   }
