@@ -171,6 +171,28 @@ class AgentPruningIT {
     assertArrayEquals(new long[] {32, 784}, checkpointShape(ckpt, "fc1", "weight"));
   }
 
+  @Test
+  void atExitPrunesVerifiedAndSavesTheFinalModel() throws Exception {
+    Path dir = fresh("at-exit");
+    Path out = dir.resolve("out");
+    AppRun run = AppRun.run(PRUNE.replace("at=forward:300", "at=exit")
+        + ";verify=true;importance=fpgm;output=" + out, APP, data.toString(), "sgd", "100",
+        dir.resolve("net.pt").toString());
+    assertEquals(0, run.exitCode(), run.output());
+    List<String> lines = run.jpruneLines();
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("[jprune] pruned "
+        + "simplemnist.SimpleMNIST$Net at exit in ") && l.contains("params 52,650 -> 25,818")
+        && l.contains("; verify: equal to the masked original (max abs diff ")), run.output());
+    // pruned after the app's last checkpoint: that one is unpruned, DIR is pruned
+    assertArrayEquals(new long[] {64, 784}, checkpointShape(dir.resolve("net.pt"), "fc1",
+        "weight"));
+    Module net = newNet();
+    PrunedModelFiles.load(net, out);
+    Tensor[] test = testDigits();
+    assertArrayEquals(new long[] {test[0].size(0), 10}, forward(net, test[0]).sizes().vec()
+        .get());
+  }
+
   static long[] checkpointShape(Path checkpoint, String module, String tensor) {
     InputArchive archive = new InputArchive();
     archive.load_from(checkpoint.toString());
