@@ -13,8 +13,10 @@ import org.bytedeco.pytorch.Module;
 
 /**
  * Whole-application recording for {@code -javaagent:jprune-agent.jar=trace=FILE}: the first
- * top-level module forward seen names the root, and the calls of that first root forward (on its
- * thread) are traced and written at JVM exit. Called reflectively by the agent so the agent does
+ * outermost module forward seen, on any thread, names the root, and the calls of that first root
+ * forward (on its thread) are traced and written at JVM exit. Recording has no side effects: the
+ * forward runs in the application's grad mode, draws the same random numbers and returns the same
+ * tensors, so a seeded training run prints the same losses with and without {@code trace=}. Called reflectively by the agent so the agent does
  * not link libtorch classes at premain.
  */
 public final class AgentRecording {
@@ -73,7 +75,9 @@ public final class AgentRecording {
         }
         Sites.stopIntercepting();
       }
-      TraceSession session = TraceSession.start(root);
+      // The app's own forward, maybe a training step: it keeps the app's grad mode (no-grad would
+      // lose this step's gradients) and computes exactly what it would without the agent.
+      TraceSession session = TraceSession.startWithGrad(root);
       try {
         return session.intercept(site, args, proceed);
       } finally {
