@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Applications in the unnamed package run unmodified in forked JVMs, started as their users
@@ -31,10 +33,10 @@ class WholeAppAgentIT {
 
   @Test
   void simpleMnistIsTracedFromItsRootWithoutChangingTraining() throws Exception {
-    String plain = run(dir.resolve("plain"), "SimpleMNIST");
+    String plain = run(dir.resolve("plain"), List.of(), "SimpleMNIST");
     Path json = dir.resolve("trace.json");
-    String traced = run(dir.resolve("traced"), "SimpleMNIST", "-javaagent:" + agentJar()
-        + "=trace=" + json);
+    String traced = run(dir.resolve("traced"),
+        List.of("-javaagent:" + agentJar() + "=trace=" + json), "SimpleMNIST");
 
     List<String> losses = losses(plain);
     assertEquals(9, losses.size(), plain);
@@ -64,9 +66,35 @@ class WholeAppAgentIT {
         .equals("EXTERNAL")), "every tensor's origin was seen");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"executor", "reflection"})
+  void theRootIsTheOutermostForwardWhereverItIsCalledFrom(String how) throws Exception {
+    Path json = dir.resolve("trace.json");
+    String out = run(dir, List.of("-javaagent:" + agentJar() + "=trace=" + json),
+        "FrameworkApp", how);
+    assertTrue(out.contains("[jprune] trace written to " + json), out);
+    JsonObject trace = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+    assertEquals("SimpleMNIST$Net", trace.get("root").getAsString());
+    List<String> ops = new ArrayList<>();
+    trace.getAsJsonArray("calls").forEach(c -> ops.add(c.getAsJsonObject().get("op")
+        .getAsString()));
+    List<String> inner = List.of("Tensor.size", "Tensor.reshape", "LinearImpl.forward",
+        "torch.relu", "torch.dropout", "LinearImpl.forward", "torch.relu", "LinearImpl.forward",
+        "torch.log_softmax");
+    List<String> expected = new ArrayList<>();
+    if (how.equals("executor")) {
+      expected.add("SimpleMNIST$Net.forward"); // the lambda's call site
+    }
+    expected.addAll(inner); // and neither the loss nor backward, which come after the forward
+    assertEquals(expected, ops, out);
+    JsonObject input = trace.getAsJsonArray("tensors").get(0).getAsJsonObject();
+    assertEquals("INPUT", input.get("origin").getAsString(), input.toString());
+    assertEquals("[8,1,28,28]", input.get("shape").toString());
+  }
+
   @Test
   void unnamedPackageModelsPruneThroughTheAgent() throws Exception {
-    String out = run(dir, "UnnamedPackagePruning", "-javaagent:" + agentJar());
+    String out = run(dir, List.of("-javaagent:" + agentJar()), "UnnamedPackagePruning");
     assertFalse(out.contains("could not instrument"), out);
     String ops = Files.readString(Path.of("src/test/java/com/example/ops/Ops.java"));
     assertTrue(out.contains("shift: conv1 3->4, conv2 4->4, conv3 4->4; 1 roll at"
@@ -83,14 +111,15 @@ class WholeAppAgentIT {
   }
 
   /** Runs {@code main} of the class in a fresh JVM in {@code workDir}; returns its output. */
-  private static String run(Path workDir, String mainClass, String... jvmArgs)
-      throws IOException, InterruptedException {
+  private static String run(Path workDir, List<String> jvmArgs, String mainClass,
+      String... appArgs) throws IOException, InterruptedException {
     Files.createDirectories(workDir);
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Djavacpp.platform=" + System.getProperty("javacpp.platform", "linux-x86_64")));
-    command.addAll(List.of(jvmArgs));
+    command.addAll(jvmArgs);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+    command.addAll(List.of(appArgs));
     Path log = workDir.resolve("out.log");
     ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
         .redirectErrorStream(true).redirectOutput(log.toFile());

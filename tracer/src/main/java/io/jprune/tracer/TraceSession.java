@@ -62,14 +62,15 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
   private State state = State.RECORDING;
   private PendingCall firstFailure;
 
-  private TraceSession(Module root, boolean gradEnabled) {
+  private TraceSession(Module root, boolean gradEnabled,
+      Function<TraceSession, SiteInterceptor> front) {
     this.owner = Thread.currentThread();
     this.rootType = root.getClass().getName();
     this.rootAddress = root.address();
     addRoot(root);
     this.noGrad = gradEnabled ? null : new NoGradGuard();
     try {
-      Sites.intercept(this);
+      Sites.intercept(front.apply(this));
     } catch (RuntimeException e) {
       if (noGrad != null) {
         noGrad.close();
@@ -81,7 +82,7 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
 
   /** Starts recording calls of {@code root} (and anything else instrumented) on this thread. */
   public static TraceSession start(Module root) {
-    return new TraceSession(checkNotNull(root, "root"), false);
+    return new TraceSession(checkNotNull(root, "root"), false, session -> session);
   }
 
   /**
@@ -89,7 +90,16 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
    * gradients. Release the outputs before surgery (see the design notes on stale accumulators).
    */
   public static TraceSession startWithGrad(Module root) {
-    return new TraceSession(checkNotNull(root, "root"), true);
+    return new TraceSession(checkNotNull(root, "root"), true, session -> session);
+  }
+
+  /**
+   * With autograd on, like {@link #startWithGrad}, but the call sites go to {@code front}, made
+   * from the session, which decides per call whether the session records it (it must forward
+   * what it keeps to {@link #intercept} and {@link #enterForward}).
+   */
+  static TraceSession startBehind(Module root, Function<TraceSession, SiteInterceptor> front) {
+    return new TraceSession(checkNotNull(root, "root"), true, checkNotNull(front, "front"));
   }
 
   private void addRoot(Module root) {
