@@ -28,14 +28,18 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>entries are {@code key=value}, separated by {@code ;}; whitespace around keys, values and
  *       package names is ignored, and so are empty entries;
- *   <li>{@code packages}: comma-separated Java packages whose classes (and sub-packages) are model
- *       code in addition to every {@code org.bytedeco.pytorch.Module} subclass and the classes
- *       nested in one. JDK, bytedeco, ByteBuddy and jprune's own infrastructure are never
+ *   <li>{@code packages}: optional restriction. Without it, every class whose bytecode calls
+ *       libtorch (Tensor methods, {@code torch.*} statics, a module {@code forward}) is
+ *       instrumented, whatever its package (the unnamed one too), decided from its constant pool.
+ *       With it (comma-separated packages, each with its sub-packages), only
+ *       {@code org.bytedeco.pytorch.Module} subclasses, the classes nested in one and the classes
+ *       of those packages are; what the model computes elsewhere is then unseen, and the pruner
+ *       refuses it. JDK, bytedeco, ByteBuddy and jprune's own infrastructure are never
  *       instrumented, so such a package is refused;
- *   <li>{@code trace}: JSON file written at JVM exit with the trace of the first top-level module
- *       forward called from an instrumented class (call your model from a class in
- *       {@code packages} so that the root forward itself is a traced call). Until that forward
- *       runs, the recorder owns the call sites and {@code TraceSession.start} is refused;
+ *   <li>{@code trace}: JSON file written at JVM exit with the trace of the first outermost module
+ *       forward called from an instrumented class, on whatever thread. The recorded forward runs
+ *       as it would without the agent (same grad mode, same results). Until that forward runs,
+ *       the recorder owns the call sites and {@code TraceSession.start} is refused;
  *   <li>{@code dot}: Graphviz file written at JVM exit for the same trace (recording is armed by
  *       {@code trace} or {@code dot});
  *   <li>{@code verbose}: {@code true} or {@code false}; logs every instrumented class to stderr;
@@ -84,7 +88,7 @@ public final class AgentConfig {
     this.verbose = b.verbose;
   }
 
-  /** No extra packages (Module subclasses and their nested classes only), no recording. */
+  /** No package restriction (every class that calls libtorch), no recording. */
   public static AgentConfig defaults() {
     return builder().build();
   }
@@ -186,7 +190,7 @@ public final class AgentConfig {
     return Boolean.parseBoolean(value);
   }
 
-  /** Extra model packages (each also covers its sub-packages). */
+  /** The package restriction (each also covers its sub-packages); empty: no restriction. */
   public ImmutableSet<String> packages() {
     return packages;
   }
@@ -335,7 +339,9 @@ public final class AgentConfig {
     public Builder addPackageOf(Class<?> modelClass) {
       checkNotNull(modelClass, "modelClass");
       checkArgument(!modelClass.getPackageName().isEmpty(),
-          "%s is in the unnamed package, which cannot be named in 'packages'",
+          "%s is in the unnamed package, which cannot be named in 'packages'; without"
+              + " 'packages' the agent instruments every class that calls libtorch, the unnamed"
+              + " package included",
           modelClass.getName());
       return addPackage(modelClass.getPackageName());
     }

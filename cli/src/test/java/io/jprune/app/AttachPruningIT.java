@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code java -jar jprune-agent.jar PID 'prune=...'} on a running program that serves forwards
- * ({@code simplemnist.ServingApp}, started without any agent): pruned at its next request, it
+ * ({@code ServingApp}, started without any agent): pruned at its next request, it
  * keeps serving, and its answers equal those of the original with the removed channels zeroed.
  */
 class AttachPruningIT {
@@ -35,7 +35,7 @@ class AttachPruningIT {
   @Test
   void aRunningAppIsPrunedFromAnotherProcessAndKeepsServing() throws Exception {
     Path dir = AgentPruningIT.fresh("attached");
-    Process app = AppRun.builder(AppRun.command(null, "simplemnist.ServingApp")).start();
+    Process app = AppRun.builder(AppRun.command(null, "ServingApp")).start();
     List<String> log = new ArrayList<>();
     try {
       BufferedReader in = new BufferedReader(new InputStreamReader(app.getInputStream(),
@@ -46,7 +46,7 @@ class AttachPruningIT {
       float[] original = values(request(in, out, log));
 
       AppRun attach = AppRun.run0(List.of(javaBin(), "-jar", AppRun.agentJar(),
-          Long.toString(pid), "packages=simplemnist;prune=0.5;ignore=fc3;output=" + dir));
+          Long.toString(pid), "prune=0.5;ignore=fc3;output=" + dir));
       assertEquals(0, attach.exitCode(), attach.output());
       assertTrue(attach.output().contains("jprune: attached to " + pid), attach.output());
 
@@ -56,7 +56,7 @@ class AttachPruningIT {
       assertTrue(app.waitFor(1, TimeUnit.MINUTES));
       assertEquals(0, app.exitValue(), String.join("\n", log));
       assertTrue(log.stream().anyMatch(l -> l.startsWith("[jprune] pruned "
-          + "simplemnist.SimpleMNIST$Net before root forward 1 in ")), String.join("\n", log));
+          + "SimpleMNIST$Net before root forward 1 in ")), String.join("\n", log));
       assertEquals(java.util.Arrays.toString(first), java.util.Arrays.toString(second),
           "two requests after the prune");
 

@@ -49,6 +49,7 @@ public final class DependencyGraph {
    * Builds the graph of {@code root} from a trace of it.
    *
    * @throws UnsupportedOpException naming the op and call site of the first call without a rule
+   * @throws UnseenTensorException when a call reads a tensor made where jprune could not see
    */
   public static DependencyGraph build(Module root, Trace trace) {
     checkNotNull(trace, "trace");
@@ -64,6 +65,7 @@ public final class DependencyGraph {
   public static DependencyGraph build(Module root, Trace trace, List<TensorRef> outputs) {
     checkNotNull(root, "root");
     checkNotNull(trace, "trace");
+    UnseenTensorException.refuseIncomplete(trace);
     LabelPass pass = new LabelPass(trace);
     recordGroupNorms(root, pass);
     List<TracedCall> leaves = new ArrayList<>();

@@ -1,5 +1,3 @@
-package simplemnist;
-
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

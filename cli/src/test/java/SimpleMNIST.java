@@ -1,5 +1,3 @@
-package simplemnist;
-
 import static org.bytedeco.pytorch.global.torch.dropout;
 import static org.bytedeco.pytorch.global.torch.log_softmax;
 import static org.bytedeco.pytorch.global.torch.nll_loss;
