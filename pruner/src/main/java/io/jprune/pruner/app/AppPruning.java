@@ -78,7 +78,7 @@ public final class AppPruning {
   private static Pruner prune(Module root, Supplier<Tensor> forward, PruneSettings s,
       String when, PrintStream log) {
     try {
-      return InPlacePrune.run(root, forward, s, when, log);
+      return onOwnThread(() -> InPlacePrune.run(root, forward, s, when, log));
     } catch (RuntimeException e) {
       log.println("[jprune] did not prune " + root.getClass().getName() + " " + when + ": "
           + e.getMessage());
@@ -88,6 +88,37 @@ public final class AppPruning {
         waiting = false;
       }
     }
+  }
+
+  /**
+   * Runs {@code work} on a thread of its own and waits for it: the application's thread may be
+   * inside a JavaCPP {@code PointerScope}, which would free, when it closes, every native object
+   * the prune made and keeps (call-site rewrite arguments, the pruned model's new tensors'
+   * handles). PointerScopes are per thread, so a fresh thread has none.
+   */
+  private static <T> T onOwnThread(Supplier<T> work) {
+    Object[] result = new Object[1];
+    RuntimeException[] failure = new RuntimeException[1];
+    Thread t = new Thread(() -> {
+      try {
+        result[0] = work.get();
+      } catch (RuntimeException e) {
+        failure[0] = e;
+      }
+    }, "jprune-prune");
+    t.start();
+    try {
+      t.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while pruning", e);
+    }
+    if (failure[0] != null) {
+      throw failure[0];
+    }
+    @SuppressWarnings("unchecked")
+    T out = (T) result[0];
+    return out;
   }
 
   private static void saveAtExit(Module root, Pruner pruner, Path dir, PrintStream log) {
@@ -115,12 +146,18 @@ public final class AppPruning {
     };
   }
 
-  /** The receiver and copies of the tensor arguments (the application may reuse its own). */
+  /**
+   * The receiver and copies of the tensor arguments (the application may reuse its own). A copy
+   * made inside the application's {@code PointerScope} would be freed when that scope closes: the
+   * extra reference keeps it for the exit.
+   */
   private static Object[] copyOf(Object[] args) {
     Object[] out = args.clone();
     for (int i = 1; i < out.length; i++) {
       if (out[i] instanceof Tensor t) {
-        out[i] = t.detach().clone();
+        Tensor copy = t.detach().clone();
+        copy.retainReference();
+        out[i] = copy;
       }
     }
     return out;
