@@ -3,6 +3,7 @@ package io.jprune.pruner.app;
 import io.jprune.agent.PruneSettings;
 import io.jprune.pruner.Pruner;
 import io.jprune.pruner.VerifiedStep;
+import io.jprune.pruner.importance.Importances;
 import io.jprune.pruner.report.ModelCost;
 import io.jprune.pruner.save.PrunedModelFiles;
 import java.io.PrintStream;
@@ -32,10 +33,10 @@ final class InPlacePrune {
     root.eval();
     try {
       Pruner.Builder b = Pruner.builder(root).forward(forward)
-          .importance(Criteria.named(s.importance())).ratio(s.ratio()).headRatio(s.headRatio())
+          .importance(Importances.byName(s.importance(), 0)).ratio(s.ratio()).headRatio(s.headRatio())
           .global(s.global()).steps(s.steps()).roundTo(s.roundTo())
           .ignore(s.ignore().toArray(String[]::new));
-      if (Criteria.needsLoss(s.importance())) {
+      if (Importances.needsGradients(s.importance())) {
         b.loss(() -> forward.get().square().mean());
       }
       Pruner pruner = b.build();

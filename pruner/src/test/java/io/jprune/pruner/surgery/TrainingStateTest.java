@@ -87,6 +87,11 @@ class TrainingStateTest {
 
   /** The optimizer's per-parameter state entry {@code name} of {@code param}, read back. */
   private Tensor state(Optimizer opt, Tensor param, String name) throws Exception {
+    return entry(opt, param, name).toTensor();
+  }
+
+  /** One value of the optimizer's state for {@code param}, through the optimizer's archive. */
+  private IValue entry(Optimizer opt, Tensor param, String name) throws Exception {
     Path file = Files.createTempFile(tmp, "opt", ".pt");
     OutputArchive out = new OutputArchive();
     opt.save(out);
@@ -96,12 +101,11 @@ class TrainingStateTest {
     InputArchive state = new InputArchive();
     in.read("state", state);
     InputArchive entry = new InputArchive();
-    in = state;
     String key = Long.toUnsignedString(param.unsafeGetTensorImpl().address());
-    assertTrue(in.try_read(key, entry), "no state for " + key);
+    assertTrue(state.try_read(key, entry), "no state for " + key);
     IValue v = new IValue();
     entry.read(name, v);
-    return v.toTensor();
+    return v;
   }
 
   private static Map<String, Tensor> tensors(LinearImpl l) {
@@ -162,23 +166,7 @@ class TrainingStateTest {
       assertTrue(state(opt, l.weight(), e.getKey()).equal(kept(e.getValue())), e.getKey());
     }
     trainStep(l, opt);
-    assertEquals(3, stepCount(opt, l.weight()));
-  }
-
-  private long stepCount(Optimizer opt, Tensor param) throws Exception {
-    Path file = Files.createTempFile(tmp, "opt", ".pt");
-    OutputArchive out = new OutputArchive();
-    opt.save(out);
-    out.save_to(file.toString());
-    InputArchive in = new InputArchive();
-    in.load_from(file.toString());
-    InputArchive state = new InputArchive();
-    in.read("state", state);
-    InputArchive entry = new InputArchive();
-    state.read(Long.toUnsignedString(param.unsafeGetTensorImpl().address()), entry);
-    IValue v = new IValue();
-    entry.read("step", v);
-    return v.toInt();
+    assertEquals(3, entry(opt, l.weight(), "step").toInt());
   }
 
   @Test
