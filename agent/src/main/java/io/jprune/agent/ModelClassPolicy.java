@@ -56,15 +56,18 @@ final class ModelClassPolicy {
   }
 
   /**
-   * Whether {@code type} is model code. A type whose hierarchy cannot be resolved is not (it could
-   * not be loaded either), unless its package is configured.
+   * Whether {@code type}, which the transformer's constant-pool check let through, is model code.
+   * Under a restriction, a type whose hierarchy cannot be resolved is not (it could not be loaded
+   * either), unless its package is configured.
    */
   boolean isModelClass(TypeDescription type) {
-    String name = type.getName();
-    if (NeverInstrumented.covers(name) || type.isAnnotation()) {
-      return false;
-    }
-    if (wholeApplication() || inConfiguredPackage(name)) {
+    return !NeverInstrumented.covers(type.getName()) && !type.isAnnotation()
+        && (wholeApplication() || modelCodeByHierarchy(type));
+  }
+
+  /** A configured package, a Module subclass or a class nested in one. */
+  private boolean modelCodeByHierarchy(TypeDescription type) {
+    if (inConfiguredPackage(type.getName())) {
       return true;
     }
     try {
@@ -76,8 +79,8 @@ final class ModelClassPolicy {
 
   /**
    * Whether the loaded class {@code type} is model code that the transformer must have rewritten:
-   * the same rules, read from its class file (as the transformer does) and by reflection. Never call this from inside a transformation (reflection
-   * may load classes). Arrays, primitives, hidden classes (never shown to transformers) and
+   * the same rules, read from its class file (as the transformer does) and by reflection. Never
+   * call this from inside a transformation (reflection may load classes). Arrays, primitives, hidden classes (never shown to transformers) and
    * classes of the bootstrap loader (ignored by the transformer) are not.
    */
   boolean covers(Class<?> type) {
@@ -93,11 +96,17 @@ final class ModelClassPolicy {
     if (classFile != null && !LibtorchReferences.mayCall(classFile)) {
       return false; // the transformer passes it over too
     }
-    if (wholeApplication() && classFile != null) {
-      return !type.isAnnotation();
+    if (type.isAnnotation()) {
+      return false;
     }
+    if (wholeApplication() && classFile != null) {
+      return true;
+    }
+    // A restriction, or a class whose bytes its loader does not give (generated at run time):
+    // what the hierarchy says, so that unreadable classes of the whole application are not all
+    // retransformed on a guess.
     try {
-      return isModelClass(TypeDescription.ForLoadedType.of(type));
+      return modelCodeByHierarchy(TypeDescription.ForLoadedType.of(type));
     } catch (LinkageError unreadable) {
       return inConfiguredPackage(type.getName());
     }
