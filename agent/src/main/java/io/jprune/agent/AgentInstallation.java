@@ -84,6 +84,9 @@ final class AgentInstallation {
     if (config.records()) {
       RecordingHook.arm(config, out);
     }
+    if (config.prunes()) {
+      PruningHook.arm(config, out);
+    }
   }
 
   /**
@@ -93,6 +96,8 @@ final class AgentInstallation {
    */
   private static void loadMatcherClasses() {
     NeverInstrumented.covers("");
+    PrefilteringTransformer.candidate(null, "", new byte[0]);
+    LibtorchReferences.mayCall(new byte[0]);
     TracedTargets.of(AgentInstallation.class.getClassLoader());
     new MethodSites("", "", "", null).describe();
     SiteBootstraps.isLambdaMetafactory(SiteBootstraps.SITE);
@@ -119,6 +124,7 @@ final class AgentInstallation {
         .with(new AgentBuilder.PoolStrategy.WithTypePoolCache.Simple(
             TypePool.Default.ReaderMode.FAST, new MapMaker().weakKeys().makeMap()))
         .with(log)
+        .with((AgentBuilder.TransformerDecorator) PrefilteringTransformer::new)
         .ignore((type, loader, module, redefined, domain) ->
             loader == null || NeverInstrumented.covers(type.getName()))
         .type((type, loader, module, redefined, domain) -> policy.isModelClass(type))
@@ -143,7 +149,8 @@ final class AgentInstallation {
   }
 
   /**
-   * Adds the packages of {@code more} and instruments the loaded classes they newly cover, and
+   * Adds the packages of {@code more} to a package restriction (the whole application stays the
+   * whole application) and instruments the loaded classes they newly cover, and
    * any loaded model class that missed the transformer; arms recording if {@code more} asks for
    * it.
    *
@@ -153,19 +160,27 @@ final class AgentInstallation {
     checkNotNull(more, "config");
     ModelClassPolicy before = policy;
     ModelClassPolicy after = before.withPackages(more.packages());
-    AgentConfig.Builder merged = config.toBuilder().addPackages(more.packages())
-        .verbose(config.verbose() || more.verbose());
+    AgentConfig.Builder merged = config.toBuilder().verbose(config.verbose() || more.verbose());
+    if (!before.wholeApplication()) {
+      merged.addPackages(more.packages()); // the whole application needs no package added
+    }
     more.traceFile().ifPresent(merged::traceFile);
     more.dotFile().ifPresent(merged::dotFile);
     if (more.records()) {
       RecordingHook.arm(more, out);
     }
+    more.prune().ifPresent(merged::prune);
+    more.loadDir().ifPresent(merged::load);
     config = merged.build();
     log.verbose(config.verbose());
     if (!after.packages().equals(before.packages())) {
       policy = after;
     }
     retransformer.apply(policy).throwIfProblems();
+    if (more.prunes()) {
+      // after the retransformation: the root forward's call site must be a rewritten one
+      PruningHook.arm(more, out);
+    }
   }
 
   synchronized AgentConfig config() {

@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code jprune}: prunes a model of the zoo in this JVM, checks the pruned output against the
+ * {@code jprune}: prunes a model of the zoo, or the user's own class ({@code --class}, see
+ * {@link UserModel}), in this JVM, checks the pruned output against the
  * masked original where that comparison must be exact, and prints the before/after table with
  * latencies and where the time went. With no arguments it prunes the DINO ViT-S (q/k/v taken
  * with {@code select}) by half of its channels and half of its heads.
@@ -49,6 +50,27 @@ public final class JpruneCommand implements Callable<Integer> {
   @Option(names = "--model", defaultValue = "VIT_S_SELECT", paramLabel = "NAME",
       description = "zoo model (default ${DEFAULT-VALUE}): ${COMPLETION-CANDIDATES}")
   ZooModel model;
+
+  @Option(names = "--class", paramLabel = "CLASS",
+      description = "your model class (a Module, any package and visibility) instead of --model")
+  String userClass;
+
+  @Option(names = "--classpath", paramLabel = "CP",
+      description = "where --class and its dependencies are (the bindings come with jprune)")
+  String classPath;
+
+  @Option(names = "--factory", paramLabel = "METHOD",
+      description = "static no-argument method of --class building the model (default: its "
+          + "no-argument constructor)")
+  String factory;
+
+  @Option(names = "--input", paramLabel = "SHAPE",
+      description = "example input of --class, e.g. 1,3,224,224 or 1,16:long (default float)")
+  String input;
+
+  @Option(names = "--weights", paramLabel = "FILE",
+      description = "weights of --class: an archive written by module.save(OutputArchive)")
+  Path weights;
 
   @Option(names = "--ratio", defaultValue = "0.5", paramLabel = "R",
       description = "fraction of each group's channels to remove, in [0, 1) (default "
@@ -139,16 +161,32 @@ public final class JpruneCommand implements Callable<Integer> {
         : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
     Libtorch.setIntraOpThreads(nThreads);
 
-    Module m = model.create(seed);
-    Tensor x = model.exampleInput(seed);
+    Module m;
+    Supplier<Tensor> forward;
+    String name;
+    if (userClass != null) {
+      if (input == null) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--class needs --input (the example input's shape)");
+      }
+      UserModel user = UserModel.load(classPath, userClass, factory, input, weights, seed);
+      m = user.model();
+      forward = user::forward;
+      name = user.name();
+    } else {
+      Module zoo = model.create(seed);
+      Tensor x = model.exampleInput(seed);
+      m = zoo;
+      forward = () -> model.forward(zoo, x);
+      name = model.name();
+    }
     if (output != null && !replaceOutput) {
       PrunedModelFiles.checkOwnSave(output, m.getClass().getName());
     }
-    Supplier<Tensor> forward = () -> model.forward(m, x);
     ConsoleProgress progress = new ConsoleProgress(out, System.console() != null);
-    progress.show(0, steps, "tracing " + model.name() + " and building its graph");
+    progress.show(0, steps, "tracing " + name + " and building its graph");
     Pruner.Builder builder = Pruner.builder(m).forward(forward)
-        .verificationForwards(verificationForwards(m))
+        .verificationForwards(userClass != null ? List.of(forward) : verificationForwards(m))
         .importance(importance.importance(seed)).ratio(ratio).headRatio(headRatio)
         .global(global).steps(steps).roundTo(roundTo).ignore(ignore.toArray(String[]::new));
     if (importance.needsLoss()) {
@@ -159,7 +197,7 @@ public final class JpruneCommand implements Callable<Integer> {
     RoundToCheck.check(roundTo, original.groups(), spec.commandLine().getErr());
     ModelCost before = ModelCost.of(original.trace());
     if (html != null) {
-      write(html, GroupsHtml.render(original, model.name() + " - jprune groups"));
+      write(html, GroupsHtml.render(original, name + " - jprune groups"));
     }
     if (dot != null) {
       write(dot, GroupsDot.render(original));
@@ -195,7 +233,7 @@ public final class JpruneCommand implements Callable<Integer> {
     ModelCost after = ModelCost.of(pruner.graph().trace());
     long retraceNanos = System.nanoTime() - t;
     PruningReport table = PruningReport.of(String.format(Locale.ROOT,
-        "%s, %s importance, ratio %s, head ratio %s, %d step(s)%s, %d thread(s)", model.name(),
+        "%s, %s importance, ratio %s, head ratio %s, %d step(s)%s, %d thread(s)", name,
         importance.name().toLowerCase(Locale.ROOT), ratio, headRatio, steps,
         global ? ", global" : "", nThreads), before, after);
     if (runs > 0) {

@@ -288,7 +288,7 @@ public final class Pruner {
           + "rolled back: " + e.getMessage(), e);
     }
     journal.commit();
-    model.zero_grad(true); // stale gradients have the old shapes
+    Surgery.cutTrainingState(model, effects); // gradients and optimizer state follow the cut
     history.add(changes);
     graph = null;
   }

@@ -49,6 +49,7 @@ public final class DependencyGraph {
    * Builds the graph of {@code root} from a trace of it.
    *
    * @throws UnsupportedOpException naming the op and call site of the first call without a rule
+   * @throws UnseenTensorException when a call reads a tensor made where jprune could not see
    */
   public static DependencyGraph build(Module root, Trace trace) {
     checkNotNull(trace, "trace");
@@ -74,6 +75,7 @@ public final class DependencyGraph {
     checkNotNull(root, "root");
     checkNotNull(trace, "trace");
     checkNotNull(catalog, "catalog");
+    UnseenTensorException.refuseIncomplete(trace);
     LabelPass pass = new LabelPass(trace, catalog, root);
     List<TracedCall> leaves = new ArrayList<>();
     for (TracedCall call : trace.calls()) {
