@@ -111,11 +111,12 @@ class LayoutOpsPruningTest {
     private final Conv2dImpl a = register_module("a", new Conv2dImpl(3, 8, new LongPointer(1L,
         1L)));
     private final LinearImpl head = register_module("head", new LinearImpl(128, 5));
-    private final Tensor order = torch.arange(new org.bytedeco.pytorch.Scalar(7L),
-        new org.bytedeco.pytorch.Scalar(-1L), new org.bytedeco.pytorch.Scalar(-1L),
-        new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Long));
 
     public Tensor forward(Tensor x) {
+      // made in forward, so traced (a tensor kept in a plain field would be refused as unseen)
+      Tensor order = torch.arange(new org.bytedeco.pytorch.Scalar(7L),
+          new org.bytedeco.pytorch.Scalar(-1L), new org.bytedeco.pytorch.Scalar(-1L),
+          new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Long));
       return head.forward(a.forward(x).index_select(1, order).reshape(1, -1));
     }
   }

@@ -123,9 +123,11 @@ class MultiheadAttentionPruningTest {
     AttentionBlock model = new AttentionBlock();
     Tensor x = torch.randn(5, 2, 8);
     // the last key is padding in both sequences; a causal mask on top
-    model.keyPaddingMask = torch.arange(new Scalar(5)).ge(new Scalar(4)).unsqueeze(0)
-        .expand(2, 5).contiguous();
-    model.attnMask = torch.triu(torch.ones(5, 5), 1).gt(new Scalar(0));
+    // registered as buffers: a tensor in a plain Java field is refused as unseen
+    model.keyPaddingMask = new Tensor(model.register_buffer("key_padding_mask",
+        torch.arange(new Scalar(5)).ge(new Scalar(4)).unsqueeze(0).expand(2, 5).contiguous()));
+    model.attnMask = new Tensor(model.register_buffer("attn_mask",
+        torch.triu(torch.ones(5, 5), 1).gt(new Scalar(0))));
     Pruner pruner = pruner(model, x);
     PruningGroup stream = pruner.graph().groupOf("in");
     EquivalenceReport report = pruner.pruneAndVerify(Map.of(stream.id(),
