@@ -9,6 +9,7 @@ import com.google.common.collect.MapMaker;
 import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
 import java.util.Collections;
+import java.util.function.Supplier;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.agent.builder.AgentBuilder.RedefinitionStrategy;
 import net.bytebuddy.pool.TypePool;
@@ -99,8 +100,17 @@ final class AgentInstallation {
     SiteBootstraps.isLambdaMetafactory(SiteBootstraps.SITE);
   }
 
+  /**
+   * ByteBuddy's property that turns off its Nexus (the registry behind the self-injection
+   * initialization strategy, unused here: {@code NoOp}). {@code new AgentBuilder.Default()}
+   * initializes the Nexus accessor, which probes {@code sun.misc.Unsafe}; JDK 24+ prints a
+   * warning for that (JEP 498). Shading relocates this string with ByteBuddy, so the agent jar
+   * sets its own copy's property and not the application's.
+   */
+  static final String NEXUS_DISABLED = "net.bytebuddy.nexus.disabled";
+
   private AgentBuilder builder() {
-    return new AgentBuilder.Default()
+    return withoutNexus(AgentBuilder.Default::new)
         .with(AgentBuilder.TypeStrategy.Default.DECORATE)
         .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
         // Never reflect on a loaded class while transforming: reflection links it, and classes
@@ -117,6 +127,22 @@ final class AgentInstallation {
         .type((type, loader, module, redefined, domain) -> policy.isModelClass(type))
         .transform((builder, type, loader, module, domain) ->
             builder.visit(new SiteRewriter(TracedTargets.of(loader), loader, log)));
+  }
+
+  /**
+   * Creates the builder with the Nexus off, unless the JVM was started with the property set
+   * either way; the property is removed again, as ByteBuddy reads it once.
+   */
+  private static AgentBuilder withoutNexus(Supplier<AgentBuilder> create) {
+    if (System.getProperty(NEXUS_DISABLED) != null) {
+      return create.get();
+    }
+    System.setProperty(NEXUS_DISABLED, "true");
+    try {
+      return create.get();
+    } finally {
+      System.clearProperty(NEXUS_DISABLED);
+    }
   }
 
   /**

@@ -15,11 +15,16 @@ import io.jprune.pruner.group.Channel;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.importance.Importance;
 import io.jprune.pruner.importance.ImportanceContext;
+import io.jprune.pruner.module.ModuleCatalog;
+import io.jprune.pruner.module.ModuleKind;
 import io.jprune.pruner.plan.GroupPlanner;
 import io.jprune.pruner.report.ModelCost;
 import io.jprune.pruner.surgery.AppliedChanges;
 import io.jprune.pruner.surgery.ModelTensors;
+import io.jprune.pruner.surgery.PruneFailedException;
 import io.jprune.pruner.surgery.Surgery;
+import io.jprune.pruner.surgery.SurgeryListener;
+import io.jprune.pruner.surgery.UndoJournal;
 import io.jprune.pruner.verify.Equivalence;
 import io.jprune.pruner.verify.EquivalenceReport;
 import io.jprune.pruner.verify.MaskedOriginal;
@@ -58,6 +63,9 @@ public final class Pruner {
   private final Supplier<Tensor> forward;
   private final PruningOptions options;
   private final List<Supplier<Tensor>> losses;
+  private final SurgeryListener listener;
+  private final List<Supplier<Tensor>> verificationForwards;
+  private final ModuleCatalog catalog;
   private final Map<String, Integer> originalUnits = new HashMap<>();
   private final Map<String, Integer> originalHeads = new HashMap<>();
   private static final double MAX_SEARCH_RATIO = 0.95;
@@ -71,11 +79,16 @@ public final class Pruner {
   private long graphMillis;
 
   private Pruner(Module model, Supplier<Tensor> forward, PruningOptions options,
-      List<Supplier<Tensor>> losses) {
+      List<Supplier<Tensor>> losses, SurgeryListener listener,
+      List<Supplier<Tensor>> verificationForwards, ModuleCatalog catalog) {
     this.model = model;
     this.forward = forward;
     this.options = options;
     this.losses = losses;
+    this.listener = listener;
+    this.verificationForwards = verificationForwards.isEmpty() ? List.of(forward)
+        : verificationForwards;
+    this.catalog = catalog;
   }
 
   public static Builder builder(Module model) {
@@ -96,13 +109,13 @@ public final class Pruner {
       long t0 = System.nanoTime();
       ModelTracing.Traced traced = ModelTracing.trace(model, forward);
       long t1 = System.nanoTime();
-      graph = DependencyGraph.build(model, traced.trace(), List.of(traced.output()));
+      graph = DependencyGraph.build(model, traced.trace(), List.of(traced.output()), catalog);
       long t2 = System.nanoTime();
       output = traced.output();
       traceMillis = (t1 - t0) / 1_000_000;
       graphMillis = (t2 - t1) / 1_000_000;
       if (options.target() != null && Double.isNaN(originalCost)) {
-        ModelCost c = ModelCost.of(traced.trace());
+        ModelCost c = ModelCost.of(traced.trace(), catalog);
         originalCost = options.target().kind() == PruningTarget.Kind.MACS ? c.macs() : c.params();
       }
       for (PruningGroup g : graph.groups()) {
@@ -143,15 +156,22 @@ public final class Pruner {
     long t0 = System.nanoTime();
     Map<Integer, long[]> removal = nextRemoval(g);
     long t1 = System.nanoTime();
-    StepReport report = apply(g.effects(removal), removal, (t1 - t0) / 1_000_000, t1);
+    StepReport report = apply(g.effects(removal), removal, (t1 - t0) / 1_000_000, t1,
+        this::checkForward);
     stepsDone++;
     return report;
   }
 
   /**
-   * {@link #step()}, proven: before cutting, runs the masked original (the step's channels zeroed
-   * on the producer side); after, compares the pruned output with it on the kept elements. The
-   * model is scored once, so the check is of exactly the removal that was applied.
+   * {@link #step()}, verified: proves what can be proven and measures the rest (see
+   * {@link VerifiedStep}). Where every removed channel is exact, the masked original (the step's
+   * channels zeroed on the producer side) runs before the cut and the pruned output is compared
+   * with it on the kept elements. Where some channel reaches a normalisation across channels, the
+   * exact channels are first cut on their own in a trial that is undone, and compared with their
+   * own masked original; after the real cut, the pruned model is compared with the unpruned one
+   * on the verification forwards ({@link Builder#verificationForwards}): relative output error
+   * and top-1 agreement. The model is scored once, so the checks are of exactly the removal that
+   * was applied.
    */
   public VerifiedStep stepAndVerify() {
     checkState(stepsDone < options.steps(), "all %s steps are done", options.steps());
@@ -162,16 +182,21 @@ public final class Pruner {
     long t1 = System.nanoTime();
     RemovalEffects effects = g.effects(removal);
     long v0 = System.nanoTime();
-    Tensor masked = MaskedOriginal.output(model, effects, noGradForward());
+    StepVerification check = StepVerification.before(model, g, out, removal, effects,
+        noGradForward(), verificationForwards.stream().map(Pruner::noGrad).toList());
     long v1 = System.nanoTime();
-    // surgery time: validation (t1..v0) and cutting, not the masked forward
-    StepReport report = apply(effects, removal, (t1 - t0) / 1_000_000, v1 - (v0 - t1));
+    // surgery time: validation (t1..v0) and cutting, not the checks' forwards; the cut is kept
+    // only once a forward of the pruned model ran (else it is rolled back)
+    long[] forwardNanos = new long[1];
+    StepReport report = apply(effects, removal, (t1 - t0) / 1_000_000, v1 - (v0 - t1), () -> {
+      long f0 = System.nanoTime();
+      noGradForward().get();
+      forwardNanos[0] = System.nanoTime() - f0;
+    });
     stepsDone++;
     long v2 = System.nanoTime();
-    EquivalenceReport eq = Equivalence.compare(masked, noGradForward().get(),
-        effects.removedElements(out), effects);
-    long verify = (v1 - v0) + (System.nanoTime() - v2);
-    return new VerifiedStep(report, eq, verify / 1_000_000);
+    return check.after(report,
+        ((v1 - v0) + forwardNanos[0] + (System.nanoTime() - v2)) / 1_000_000);
   }
 
   private Map<Integer, long[]> nextRemoval(DependencyGraph g) {
@@ -180,9 +205,13 @@ public final class Pruner {
   }
 
   private Supplier<Tensor> noGradForward() {
+    return noGrad(forward);
+  }
+
+  private static Supplier<Tensor> noGrad(Supplier<Tensor> f) {
     return () -> {
       try (NoGradGuard guard = new NoGradGuard()) {
-        return forward.get();
+        return f.get();
       }
     };
   }
@@ -197,7 +226,7 @@ public final class Pruner {
     checkArgument(graph().groups().contains(group), "group %s is not from this pruner's "
         + "current graph (re-fetch groups after each step)", group);
     Map<Integer, long[]> removal = Map.of(group.id(), channels.clone());
-    return apply(graph().effects(removal), removal, 0, System.nanoTime());
+    return apply(graph().effects(removal), removal, 0, System.nanoTime(), this::checkForward);
   }
 
   /**
@@ -208,9 +237,10 @@ public final class Pruner {
     RemovalEffects effects = g.effects(removal);
     Supplier<Tensor> noGrad = noGradForward();
     Tensor masked = MaskedOriginal.output(model, effects, noGrad);
-    history.add(Surgery.apply(model, effects));
-    graph = null;
-    return Equivalence.compare(masked, noGrad.get(), effects.removedElements(output), effects);
+    TensorRef out = output;
+    Tensor[] pruned = new Tensor[1];
+    cutAndKeep(effects, () -> pruned[0] = noGrad.get());
+    return Equivalence.compare(masked, pruned[0], effects.removedElements(out), effects);
   }
 
   /** Iterates the groups with the channels the current options would remove from each. */
@@ -228,15 +258,44 @@ public final class Pruner {
   }
 
   private StepReport apply(RemovalEffects effects, Map<Integer, long[]> removal,
-      long importanceMs, long start) {
+      long importanceMs, long start, Runnable afterCut) {
     long before = parameterCount(model);
-    history.add(Surgery.apply(model, effects));
-    long end = System.nanoTime();
-    graph = null;
+    long[] cutEnd = new long[1];
+    cutAndKeep(effects, () -> {
+      cutEnd[0] = System.nanoTime();
+      afterCut.run();
+    });
+    long end = cutEnd[0];
     Map<Integer, ImmutableLongArray> r = new TreeMap<>();
     removal.forEach((k, v) -> r.put(k, ImmutableLongArray.copyOf(v)));
     return new StepReport(stepsDone + 1, ImmutableMap.copyOf(r), before, parameterCount(model),
         effects, traceMillis, graphMillis, importanceMs, (end - start) / 1_000_000);
+  }
+
+  /**
+   * Cuts, then runs {@code afterCut} (a forward of the pruned model) before keeping the cut: if
+   * any surgery step or that forward throws, every tensor, option and call-site rewrite is put
+   * back (byte-identical) and the failure is rethrown as a {@link PruneFailedException}.
+   */
+  private void cutAndKeep(RemovalEffects effects, Runnable afterCut) {
+    UndoJournal journal = new UndoJournal();
+    AppliedChanges changes = Surgery.apply(model, effects, journal, listener);
+    try {
+      afterCut.run();
+    } catch (RuntimeException e) {
+      journal.rollback(e);
+      throw new PruneFailedException("the forward of the pruned model failed, the pruning was "
+          + "rolled back: " + e.getMessage(), e);
+    }
+    journal.commit();
+    model.zero_grad(true); // stale gradients have the old shapes
+    history.add(changes);
+    graph = null;
+  }
+
+  /** A forward of the pruned model under no-grad: it must run before the cut is kept. */
+  private void checkForward() {
+    noGradForward().get();
   }
 
   private Map<Integer, double[]> score(DependencyGraph g) {
@@ -354,7 +413,7 @@ public final class Pruner {
   }
 
   private double cost(DependencyGraph g, Map<Integer, long[]> removal) {
-    ModelCost c = removal.isEmpty() ? ModelCost.of(g.trace())
+    ModelCost c = removal.isEmpty() ? ModelCost.of(g.trace(), catalog)
         : ModelCost.afterRemoval(g.trace(), g.effects(removal));
     return options.target().kind() == PruningTarget.Kind.MACS ? c.macs() : c.params();
   }
@@ -473,7 +532,10 @@ public final class Pruner {
     private Schedule schedule = Schedule.linear();
     private int roundTo = 1;
     private final List<Supplier<Tensor>> losses = new ArrayList<>();
+    private final List<Supplier<Tensor>> verificationForwards = new ArrayList<>();
     private PruningTarget target;
+    private SurgeryListener listener = SurgeryListener.NONE;
+    private ModuleCatalog catalog = ModuleCatalog.builtins();
 
     private Builder(Module model) {
       this.model = checkNotNull(model, "model");
@@ -585,6 +647,36 @@ public final class Pruner {
       return this;
     }
 
+    /**
+     * Told before each change surgery makes (tensor cut, option, call-site rewrite); throwing from
+     * it aborts the step, which is rolled back (fault injection in tests, progress logging).
+     */
+    public Builder surgeryListener(SurgeryListener listener) {
+      this.listener = checkNotNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * The forwards on which {@link Pruner#stepAndVerify()} measures a step it cannot prove
+     * whole, e.g. {@code inputs.stream().map(x -> () -> model.forward(x))}: relative output
+     * error and top-1 agreement (along the output's last dim) of the pruned against the unpruned
+     * model. Default: the example forward alone.
+     */
+    public Builder verificationForwards(List<Supplier<Tensor>> forwards) {
+      checkNotNull(forwards, "forwards");
+      forwards.forEach(f -> verificationForwards.add(checkNotNull(f, "a verification forward")));
+      return this;
+    }
+
+    /**
+     * Describes a built-in module type jprune does not know (or replaces the description of one
+     * it does), for this pruner only.
+     */
+    public Builder moduleKind(ModuleKind kind) {
+      this.catalog = catalog.with(checkNotNull(kind, "kind"));
+      return this;
+    }
+
     /** A loss whose gradients the criterion needs (Taylor, Hessian); one call per sample. */
     public Builder loss(Supplier<Tensor> loss) {
       losses.add(checkNotNull(loss, "loss"));
@@ -605,7 +697,8 @@ public final class Pruner {
           ImmutableSet.copyOf(ignored), global, steps, schedule, roundTo, target);
       checkModules(ignored, "ignored");
       checkModules(moduleRatios.keySet(), "ratio");
-      Pruner pruner = new Pruner(model, forward, options, List.copyOf(losses));
+      Pruner pruner = new Pruner(model, forward, options, List.copyOf(losses), listener,
+          List.copyOf(verificationForwards), catalog);
       try {
         pruner.graph();
       } catch (TraceFailedException e) {
