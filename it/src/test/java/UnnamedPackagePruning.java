@@ -24,9 +24,9 @@ public final class UnnamedPackagePruning {
     return randn(1, 3, 10, 10);
   }
 
-  static ShiftNet model(boolean runningSum, boolean hidden) {
+  static ShiftNet model(ShiftNet.Variant variant) {
     manual_seed(3);
-    return new ShiftNet(runningSum, hidden);
+    return new ShiftNet(variant);
   }
 
   /** A pruner for half the channels, tracing through reflection or through a traced lambda. */
@@ -82,17 +82,18 @@ public final class UnnamedPackagePruning {
 
   public static void main(String[] args) {
     Tensor x = input();
-    ShiftNet net = model(false, false);
+    ShiftNet net = model(ShiftNet.Variant.PLAIN);
     Pruner pruner = pruner(net, x, true);
     VerifiedStep step = pruner.stepAndVerify();
     System.out.println("shift: " + channels(net) + "; " + rollSite(pruner) + "; exact "
         + step.passes(1e-5) + " (" + step.equivalence() + ")");
-    for (boolean hidden : new boolean[] {false, true}) {
-      ShiftNet refused = model(!hidden, hidden);
-      List<Tensor> before = parameters(refused);
-      String why = refusal(refused, x);
-      System.out.println((hidden ? "hidden" : "cumsum") + ": " + why + "; unchanged "
-          + sameParameters(before, refused));
+    for (ShiftNet.Variant v : ShiftNet.Variant.values()) {
+      if (v != ShiftNet.Variant.PLAIN) {
+        ShiftNet refused = model(v);
+        List<Tensor> before = parameters(refused);
+        String why = refusal(refused, x);
+        System.out.println(v + ": " + why + "; unchanged " + sameParameters(before, refused));
+      }
     }
   }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -27,7 +28,7 @@ class UnnamedPackagePruningTest {
   void helperOpsInAnotherPackageAreTracedAndPruneExactly(boolean exampleInput)
       throws IOException {
     Tensor x = UnnamedPackagePruning.input();
-    ShiftNet net = UnnamedPackagePruning.model(false, false);
+    ShiftNet net = UnnamedPackagePruning.model(ShiftNet.Variant.PLAIN);
     Pruner pruner = UnnamedPackagePruning.pruner(net, x, exampleInput);
     assertEquals("1 roll at com.example.ops.Ops.shift(Ops.java:" + line("Ops", "roll-site") + ")",
         UnnamedPackagePruning.rollSite(pruner));
@@ -40,7 +41,7 @@ class UnnamedPackagePruningTest {
   @Test
   void anUnsupportedOpInAHelperIsRefusedBeforeAnyChange() throws IOException {
     Tensor x = UnnamedPackagePruning.input();
-    ShiftNet net = UnnamedPackagePruning.model(true, false);
+    ShiftNet net = UnnamedPackagePruning.model(ShiftNet.Variant.RUNNING_SUM);
     List<Tensor> before = UnnamedPackagePruning.parameters(net);
     UnsupportedOpException e = assertThrows(UnsupportedOpException.class,
         () -> UnnamedPackagePruning.pruner(net, x, true));
@@ -50,17 +51,23 @@ class UnnamedPackagePruningTest {
     assertTrue(UnnamedPackagePruning.sameParameters(before, net));
   }
 
-  @Test
-  void aTensorMadeByReflectionIsRefusedBeforeAnyChange() throws IOException {
+  @ParameterizedTest
+  @EnumSource(value = ShiftNet.Variant.class, names = {"MADE_BY_REFLECTION",
+      "CHANGED_BY_REFLECTION"})
+  void aTensorMadeOrChangedByReflectionIsRefusedBeforeAnyChange(ShiftNet.Variant variant)
+      throws IOException {
     Tensor x = UnnamedPackagePruning.input();
-    ShiftNet net = UnnamedPackagePruning.model(false, true);
+    ShiftNet net = UnnamedPackagePruning.model(variant);
     List<Tensor> before = UnnamedPackagePruning.parameters(net);
     UnseenTensorException e = assertThrows(UnseenTensorException.class,
         () -> UnnamedPackagePruning.pruner(net, x, true));
     assertTrue(e.getMessage().startsWith("jprune did not see where the tensor [1, 8, 10, 10]"
         + " read by Conv2dImpl.forward (conv2) at ShiftNet.forward(ShiftNet.java:"
-        + line("ShiftNet", "conv2-site") + ") came from: it is not a model input, a parameter,"
-        + " a buffer or the output of a traced call."), e.getMessage());
+        + line("ShiftNet", "conv2-site") + ") "
+        + (variant == ShiftNet.Variant.MADE_BY_REFLECTION
+            ? "came from: it is not a model input, a parameter, a buffer or the output of a"
+                + " traced call."
+            : "was last changed in place: no traced call did it.")), e.getMessage());
     assertTrue(e.getMessage().endsWith("so nothing was pruned"), e.getMessage());
     assertTrue(UnnamedPackagePruning.sameParameters(before, net));
   }

@@ -38,10 +38,11 @@ public final class JPruneAgent {
   }
 
   /**
-   * Attaches the agent to this JVM (if not yet attached) and makes the packages of
-   * {@code config} model code, retransforming the already-loaded classes they cover. Idempotent:
-   * calling again with the same config changes nothing, with more packages instruments only
-   * those. Every call also retransforms any loaded model class that never reached the
+   * Attaches the agent to this JVM (if not yet attached) with {@code config}: without packages,
+   * every class that calls libtorch is instrumented; with packages, they restrict it (see
+   * {@link AgentConfig}). Already-loaded classes are retransformed. Idempotent: calling again
+   * with the same config changes nothing; more packages widen a restriction and instrument only
+   * what they add; the whole application stays the whole application. Every call also retransforms any loaded model class that never reached the
    * transformer (one loaded while a class transformation was running on its thread: the JVM
    * shows such a class to no transformer of the agent), so that a trace started after this call
    * misses no model class. The agent also looks for such classes in the background shortly

@@ -83,7 +83,45 @@ public final class ClassLoadCost {
       }
     }
     long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-    System.out.println(ms + " " + loaded + " classes loaded of " + names.size());
+    System.out.println(ms + " " + loaded + " classes loaded of " + names.size() + ", "
+        + io.jprune.agent.JPruneAgent.instrumentedClasses().size() + " rewritten, "
+        + constantPoolCheck(loader, names));
+  }
+
+  /**
+   * The agent's constant-pool check alone ({@code LibtorchReferences.mayCall}, by reflection: it
+   * is package-private) on every class file, read into memory first: its cost per class.
+   */
+  private static String constantPoolCheck(ClassLoader loader, List<String> names) {
+    List<byte[]> files = new ArrayList<>();
+    for (String name : names) {
+      try (var in = loader.getResourceAsStream(name.replace('.', '/') + ".class")) {
+        if (in != null) {
+          files.add(in.readAllBytes());
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    try {
+      java.lang.reflect.Method check = Class.forName("io.jprune.agent.LibtorchReferences")
+          .getDeclaredMethod("mayCall", byte[].class);
+      check.setAccessible(true);
+      int candidates = 0;
+      long best = Long.MAX_VALUE;
+      for (int round = 0; round < 5; round++) {
+        candidates = 0;
+        long t0 = System.nanoTime();
+        for (byte[] f : files) {
+          candidates += (Boolean) check.invoke(null, (Object) f) ? 1 : 0;
+        }
+        best = Math.min(best, System.nanoTime() - t0);
+      }
+      return String.format("constant-pool check %.1f us per class file (%d files, %d name"
+          + " libtorch or forward)", best / 1e3 / files.size(), files.size(), candidates);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static String className(String path) {

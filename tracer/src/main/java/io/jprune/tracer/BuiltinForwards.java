@@ -39,6 +39,11 @@ final class BuiltinForwards {
     }
   }
 
+  /** Whether {@code module} is one of libtorch's modules ({@code org.bytedeco.pytorch.*Impl}). */
+  static boolean isBuiltin(Object module) {
+    return module.getClass().getName().startsWith("org.bytedeco.pytorch.");
+  }
+
   static String libtorchName(Module m) {
     return m.name() == null || m.name().isNull() ? "<unnamed>" : m.name().getString();
   }

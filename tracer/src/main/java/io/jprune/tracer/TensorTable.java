@@ -3,6 +3,7 @@ package io.jprune.tracer;
 import com.google.common.primitives.ImmutableLongArray;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
@@ -18,7 +19,13 @@ import org.bytedeco.pytorch.TensorBase;
 final class TensorTable {
   private final Map<Long, TensorRef> latest = new HashMap<>();
   private final List<TensorRef> all = new ArrayList<>();
-  private final List<Tensor> keepAlive = new ArrayList<>();
+  /** One extra owner per address seen, in order of first sight. */
+  private final Map<Long, Tensor> keepAlive = new LinkedHashMap<>();
+  /**
+   * Autograd's in-place version counter of each address when a traced call last touched it: a
+   * different count at the next read means code jprune did not see changed it in place.
+   */
+  private final Map<Long, Long> counters = new HashMap<>();
   private final Map<Long, String> parameterNames;
   private final Map<Long, String> bufferNames;
 
@@ -41,7 +48,12 @@ final class TensorTable {
     long address = t.unsafeGetTensorImpl().address();
     TensorRef known = latest.get(address);
     if (known != null) {
-      return known;
+      Long counted = counters.get(address);
+      if (counted == null || counted == versionCounter(t)) {
+        return known;
+      }
+      // Changed in place since a traced call last saw it, by code jprune did not see.
+      return add(t, address, known.version() + 1, TensorOrigin.EXTERNAL, known.name(), -1);
     }
     String param = parameterNames.get(address);
     String buffer = bufferNames.get(address);
@@ -62,13 +74,55 @@ final class TensorTable {
   private TensorRef add(TensorBase t, long address, int version, TensorOrigin origin, String name,
       int producer) {
     if (!latest.containsKey(address)) {
-      keepAlive.add(new Tensor(t)); // one more owner: the impl (and its address) outlive the op
+      // one more owner: the impl (and its address) outlive the op
+      keepAlive.put(address, new Tensor(t));
+    }
+    long counter = versionCounter(t);
+    if (counter >= 0) {
+      counters.put(address, counter);
     }
     TensorRef ref = new TensorRef(all.size(), address, version, shapeOf(t),
         t.scalar_type().intern().name(), deviceOf(t), origin, name, producer);
     all.add(ref);
     latest.put(address, ref);
     return ref;
+  }
+
+  /**
+   * After a traced op that may write its inputs in place (an {@code out=} argument, a norm's
+   * running statistics), takes their current counts, so that only changes made between traced
+   * calls count as unseen.
+   */
+  void settle(TensorBase t) {
+    long address = t.unsafeGetTensorImpl().address();
+    if (latest.containsKey(address)) {
+      long counter = versionCounter(t);
+      if (counter >= 0) {
+        counters.put(address, counter);
+      }
+    }
+  }
+
+  /**
+   * After a traced in-place op, takes the current count of every tensor seen: a view shares its
+   * base's count, so writing through one changes the other's count too, by a traced call.
+   */
+  void settleAll() {
+    keepAlive.forEach((address, t) -> {
+      long counter = versionCounter(t);
+      if (counter >= 0) {
+        counters.put(address, counter);
+      }
+    });
+  }
+
+  /** The tensor's in-place version count, or -1 where it keeps none (inference tensors). */
+  private static long versionCounter(TensorBase t) {
+    try {
+      return t._version();
+    } catch (RuntimeException noCounter) {
+      return -1;
+    }
   }
 
   private static ImmutableLongArray shapeOf(TensorBase t) {
@@ -90,10 +144,11 @@ final class TensorTable {
 
   /** Drops the extra references; the refs stay valid as metadata. */
   void release() {
-    for (Tensor t : keepAlive) {
+    for (Tensor t : keepAlive.values()) {
       t.close();
     }
     keepAlive.clear();
     latest.clear();
+    counters.clear();
   }
 }

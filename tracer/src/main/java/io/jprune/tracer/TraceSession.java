@@ -184,7 +184,34 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
     // A container computes nothing itself: its result is its last child's output, same ref.
     call.result = container ? values.capture(result, tensors::input)
         : values.capture(result, t -> tensors.output(t, call.index));
+    if (!module || BuiltinForwards.isBuiltin(args[0])) {
+      settle(call, args);
+    }
     return result;
+  }
+
+  /**
+   * After an op (not a Java forward, whose writes are its own traced calls): what it wrote in
+   * place is no unseen change. An in-place op ({@code relu_}, {@code copy_}, a result that is an
+   * input) may have written through a view into other tensors, so every count is taken again;
+   * any other op only its own inputs' (an {@code out=} argument, a norm's running statistics).
+   */
+  private void settle(PendingCall call, Object[] args) {
+    boolean inPlace = call.site.targetName().endsWith("_");
+    List<TensorRef> outputs = call.result instanceof Value.TensorValue v ? List.of(v.tensor())
+        : call.result instanceof Value.TensorListValue l ? l.tensors() : List.of();
+    for (TensorRef out : outputs) {
+      inPlace |= out.version() > 0;
+    }
+    if (inPlace) {
+      tensors.settleAll();
+      return;
+    }
+    for (Object arg : args) {
+      if (arg instanceof TensorBase t && t.defined()) {
+        tensors.settle(t);
+      }
+    }
   }
 
   /** Whether a call of this kind on this receiver is the root's outermost forward. */
@@ -232,7 +259,13 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
         stack.pop();
       }
       Tensor out = current;
-      call.result = new Value.TensorValue(tensors.output(out, call.index));
+      TensorRef written = tensors.output(out, call.index);
+      call.result = new Value.TensorValue(written);
+      if (written.version() > 0) {
+        tensors.settleAll(); // an in-place child (ReLU(inplace)) may write through a view
+      } else {
+        tensors.settle(input);
+      }
     }
     return current;
   }

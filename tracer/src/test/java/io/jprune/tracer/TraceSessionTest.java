@@ -117,6 +117,30 @@ class TraceSessionTest {
   }
 
   @Test
+  void aTensorChangedInPlaceBetweenTracedCallsIsANewUnseenVersion() throws Throwable {
+    Net net = new Net();
+    Tensor x = torch.ones(2, 4);
+    Trace trace;
+    try (TraceSession session = TraceSession.start(net)) {
+      Tensor y = (Tensor) add.invoke(x, net.token);
+      Tensor view = (Tensor) reshape.invoke(y, new long[] {8});
+      relu_.invoke(view); // traced, and through a view: y's count moves too, seen
+      Tensor a = (Tensor) add.invoke(y, y);
+      a.neg_(); // not through a site: unseen
+      add.invoke(a, a);
+      trace = session.finish();
+    }
+    TensorRef y = trace.call(3).tensorInputs().get(0);
+    assertEquals(TensorOrigin.RESULT, y.origin(), trace.describe());
+    assertEquals(trace.call(0).outputTensor(), y);
+    TensorRef changed = trace.call(4).tensorInputs().get(0);
+    assertEquals(TensorOrigin.EXTERNAL, changed.origin(), trace.describe());
+    assertEquals(trace.call(3).outputTensor().implAddress(), changed.implAddress());
+    assertEquals(trace.call(3).outputTensor().version() + 1, changed.version());
+    assertEquals(-1, changed.producer());
+  }
+
+  @Test
   void sequentialChildrenAreReplayedAndRecordedInOrder() throws Throwable {
     Net net = new Net();
     Tensor x = torch.randn(3, 4);
