@@ -60,7 +60,8 @@ class UserClassCommandTest {
         "--output", out.toString());
     assertEquals(0, exit, stdout + "\n" + stderr);
     assertTrue(stdout.toString().contains("UserNet, l2 importance, ratio 0.5"), stdout.toString());
-    assertTrue(stdout.toString().contains("-> equal to the masked original"), stdout.toString());
+    assertTrue(stdout.toString().contains("verify step 1: proven: all 12 removed channels: the "
+        + "pruned output equals the masked original"), stdout.toString());
 
     PruningRecord record = PrunedModelFiles.readRecord(out);
     assertEquals("UserNet", record.modelClass());
