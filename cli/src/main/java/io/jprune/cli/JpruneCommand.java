@@ -9,6 +9,7 @@ import io.jprune.pruner.report.GroupsDot;
 import io.jprune.pruner.report.GroupsHtml;
 import io.jprune.pruner.report.Latency;
 import io.jprune.pruner.report.ModelCost;
+import io.jprune.pruner.report.PruningOutcome;
 import io.jprune.pruner.report.PruningReport;
 import io.jprune.pruner.save.PrunedModelFiles;
 import io.jprune.pruner.verify.EquivalenceReport;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.bytedeco.pytorch.Module;
@@ -85,7 +87,8 @@ public final class JpruneCommand implements Callable<Integer> {
   Path output;
 
   @Option(names = "--html", paramLabel = "FILE",
-      description = "write a self-contained HTML page of the original model's groups and ops")
+      description = "write a self-contained HTML report: the traced graph, each group's "
+          + "layers, numbers and kept channels, widths before and after per layer")
   Path html;
 
   @Option(names = "--dot", paramLabel = "FILE",
@@ -146,9 +149,6 @@ public final class JpruneCommand implements Callable<Integer> {
     Pruner pruner = builder.build();
     DependencyGraph original = pruner.graph();
     ModelCost before = ModelCost.of(original.trace());
-    if (html != null) {
-      write(html, GroupsHtml.render(original, model.name() + " - jprune groups"));
-    }
     if (dot != null) {
       write(dot, GroupsDot.render(original));
     }
@@ -197,6 +197,12 @@ public final class JpruneCommand implements Callable<Integer> {
       table = table.withLatency(latencyBefore, latencyAfter);
     }
     progress.done();
+    if (html != null) {
+      // The original graph, with where each group's channels went in every step.
+      write(html, GroupsHtml.render(original, table.title(), PruningOutcome.of(table,
+          reports.stream().map(StepReport::effects).toList(), reports.isEmpty() ? Map.of()
+              : reports.get(0).scores())));
+    }
     out.print(table.render());
     checks.forEach(c -> out.println("verify " + c));
     if (output != null) {
