@@ -50,7 +50,7 @@ class ReportBrowserTest {
 
   @ParameterizedTest(name = "{0}, group {1}")
   @CsvSource({
-      "RESNET18, layer1.0.conv1, layer1.0.conv1",
+      "RESNET18, layer1.0.conv1, 'layer1,layer1.0'",
       "VIT_S_SELECT, blocks.0.attn.qkv, 'blocks.0,blocks.0.attn'",
   })
   void pageLoadsDrawsEveryModuleAndHighlightsAGroup(String model, String leader, String expand)
@@ -69,8 +69,8 @@ class ReportBrowserTest {
         "<script id=\"data\" type=\"application/json\">", "</script>")).getAsJsonObject();
     int group = groupLedBy(data, leader + ".weight");
 
-    Browser b = load(chromium, page, "group=" + group + "&expand=" + expand + "&selfcheck",
-        dir);
+    Browser b = load(chromium, page, "group=" + group + "&expand=" + expand + "&focus="
+        + expand.substring(expand.lastIndexOf(',') + 1) + "&selfcheck", dir);
     JsonObject check = JsonParser.parseString(unescape(between(b.dom,
         "<pre id=\"selfcheck\">", "</pre>"))).getAsJsonObject();
     assertEquals(new JsonArray(), check.getAsJsonArray("errors"), "errors in the page");
