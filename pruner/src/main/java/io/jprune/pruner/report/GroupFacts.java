@@ -59,11 +59,12 @@ public record GroupFacts(PruningGroup group, ImmutableList<ChannelKind> kinds,
    * @param removedSlices of those, removed by the run
    * @param sizeBefore the dim's size in the original model
    * @param sizeAfter the dim's size after the run (every group's cuts)
+   * @param rank the parameter's number of dims
    */
   public record Member(String param, int dim, String role, int slices, int removedSlices,
-      long sizeBefore, long sizeAfter) {
-    /** {@code rows}, {@code columns} or {@code entries}. */
-    public String unit(int rank) {
+      long sizeBefore, long sizeAfter, int rank) {
+    /** {@code rows}, {@code columns}, {@code entries} (1-d) or {@code slices of dim d}. */
+    public String unit() {
       if (rank == 1) {
         return "entries";
       }
@@ -142,7 +143,7 @@ public record GroupFacts(PruningGroup group, ImmutableList<ChannelKind> kinds,
       long after = left == null ? before : left.length;
       int[] n = memberCounts.get(key);
       members.add(new Member(param, dim, role, m.getValue(), n == null ? 0 : n[1], before,
-          after));
+          after, shape == null ? 1 : shape.length()));
     }
     Optional<Heads> heads = headed.map(h -> heads(h, removed));
     return new GroupFacts(group, ImmutableList.copyOf(sorted), members.build(), heads, removed,

@@ -264,7 +264,7 @@ public final class GroupsHtml {
       w.beginObject().name("param").value(m.param()).name("dim").value(m.dim())
           .name("role").value(m.role()).name("slices").value(m.slices())
           .name("removed").value(m.removedSlices()).name("before").value(m.sizeBefore())
-          .name("after").value(m.sizeAfter()).endObject();
+          .name("after").value(m.sizeAfter()).name("unit").value(m.unit()).endObject();
     }
     w.endArray();
     if (f.heads().isPresent()) {

@@ -287,8 +287,6 @@
     return span;
   }
 
-  function unitName(dim, rank) { return rank === 1 ? 'entries' : dim === 0 ? 'rows' : dim === 1 ? 'columns' : 'dim ' + dim; }
-
   function renderDetail(g) {
     var d = document.getElementById('detail');
     d.innerHTML = '';
@@ -342,22 +340,15 @@
     var max = Math.max.apply(null, g.members.map(function (m) { return m.before; }));
     g.members.forEach(function (m) {
       var r = html('tr', {}, mt);
-      var layer = D.layers[m.param.substring(0, m.param.lastIndexOf('.'))];
-      var rank = 2;
-      if (layer) {
-        layer.params.forEach(function (p) {
-          if (m.param.endsWith('.' + p.name)) { rank = p.before.length; }
-        });
-      }
       html('td', {'class': 'm'}, r, m.param + '[' + m.dim + ']');
       html('td', {'class': m.role}, r, m.role.toLowerCase());
       var c = html('td', {'class': 'm'}, r);
       if (D.outcome) {
         c.appendChild(wbar(m.before, m.after, max));
-        c.appendChild(document.createTextNode(' ' + m.before + ' \u2192 ' + m.after + ' ' + unitName(m.dim, rank)));
+        c.appendChild(document.createTextNode(' ' + m.before + ' \u2192 ' + m.after + ' ' + m.unit));
         html('td', {'class': 'n'}, r, m.removed + ' of ' + m.slices);
       } else {
-        c.textContent = m.before + ' ' + unitName(m.dim, rank);
+        c.textContent = m.before + ' ' + m.unit;
         html('td', {'class': 'n'}, r, String(m.slices));
       }
     });
