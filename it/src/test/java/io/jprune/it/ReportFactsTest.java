@@ -37,11 +37,8 @@ class ReportFactsTest {
 
   @Test
   void vitQkvGroupAddsUpBeforeAndAfter() {
-    ZooModel zoo = ZooModel.VIT_S_SELECT;
-    Module model = zoo.create(ZooPruning.SEED);
-    Tensor x = zoo.exampleInput(ZooPruning.SEED);
-    Pruner pruner = Pruner.builder(model).forward(() -> zoo.forward(model, x))
-        .importance(Importances.magnitude(2)).ratio(0.5).headRatio(0.5).build();
+    Module model = ZooModel.VIT_S_SELECT.create(ZooPruning.SEED);
+    Pruner pruner = l2HalfPruner(ZooModel.VIT_S_SELECT, model, 1);
     DependencyGraph original = pruner.graph();
     StepReport step = pruner.step();
     PruningOutcome outcome = outcome(original.trace(), pruner, List.of(step));
@@ -78,11 +75,8 @@ class ReportFactsTest {
 
   @Test
   void composedCutsOfTwoStepsGiveThePrunedShapes() {
-    ZooModel zoo = ZooModel.RESNET18;
-    Module model = zoo.create(ZooPruning.SEED);
-    Tensor x = zoo.exampleInput(ZooPruning.SEED);
-    Pruner pruner = Pruner.builder(model).forward(() -> zoo.forward(model, x))
-        .importance(Importances.magnitude(2)).ratio(0.5).steps(2).build();
+    Module model = ZooModel.RESNET18.create(ZooPruning.SEED);
+    Pruner pruner = l2HalfPruner(ZooModel.RESNET18, model, 2);
     Trace trace = pruner.graph().trace();
     List<StepReport> steps = pruner.pruneAll();
     PruningOutcome outcome = outcome(trace, pruner, steps);
@@ -105,11 +99,8 @@ class ReportFactsTest {
 
   @Test
   void drawingHoldsEveryModuleCallOnceWithoutOverlaps() {
-    ZooModel zoo = ZooModel.RESNET50;
-    Module model = zoo.create(ZooPruning.SEED);
-    Tensor x = zoo.exampleInput(ZooPruning.SEED);
-    Pruner pruner = Pruner.builder(model).forward(() -> zoo.forward(model, x))
-        .importance(Importances.magnitude(2)).ratio(0.5).build();
+    Pruner pruner = l2HalfPruner(ZooModel.RESNET50, ZooModel.RESNET50.create(ZooPruning.SEED),
+        1);
     Trace trace = pruner.graph().trace();
     DrawnGraph drawn = DrawnGraph.of(trace);
     Map<Integer, Integer> nodesPerCall = new TreeMap<>();
@@ -142,6 +133,13 @@ class ReportFactsTest {
     assertEquals(compounds + 1, drawn.scopes().size(), "a scope per module with traced calls, "
         + "and the top level");
     assertEquals(200, trace.calls().size());
+  }
+
+  /** L2 magnitude, half of every group's channels and heads, in {@code steps} steps. */
+  private static Pruner l2HalfPruner(ZooModel zoo, Module model, int steps) {
+    Tensor x = zoo.exampleInput(ZooPruning.SEED);
+    return Pruner.builder(model).forward(() -> zoo.forward(model, x))
+        .importance(Importances.magnitude(2)).ratio(0.5).headRatio(0.5).steps(steps).build();
   }
 
   private static PruningOutcome outcome(Trace original, Pruner pruner, List<StepReport> steps) {

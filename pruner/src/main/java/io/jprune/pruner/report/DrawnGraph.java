@@ -16,8 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import org.eclipse.elk.alg.layered.options.LayerConstraint;
 import org.eclipse.elk.alg.layered.options.LayeredMetaDataProvider;
 import org.eclipse.elk.alg.layered.options.LayeredOptions;
+import org.eclipse.elk.alg.layered.options.OrderingStrategy;
 import org.eclipse.elk.core.RecursiveGraphLayoutEngine;
 import org.eclipse.elk.core.data.LayoutMetaDataService;
 import org.eclipse.elk.core.math.ElkPadding;
@@ -320,17 +322,17 @@ public final class DrawnGraph {
       root.setProperty(LayeredOptions.SPACING_EDGE_NODE_BETWEEN_LAYERS, 10.0);
       // Keep the order the calls were made in where crossings allow it: reads like the code.
       root.setProperty(LayeredOptions.CONSIDER_MODEL_ORDER_STRATEGY,
-          org.eclipse.elk.alg.layered.options.OrderingStrategy.NODES_AND_EDGES);
+          OrderingStrategy.NODES_AND_EDGES);
       Map<String, ElkNode> elk = new LinkedHashMap<>();
       for (Node n : nodes.values()) {
         ElkNode e = ElkGraphUtil.createNode(root);
         e.setDimensions(n.width(), n.height());
         if (n.kind() == Kind.INPUT) {
           e.setProperty(LayeredOptions.LAYERING_LAYER_CONSTRAINT,
-              org.eclipse.elk.alg.layered.options.LayerConstraint.FIRST);
+              LayerConstraint.FIRST);
         } else if (n.kind() == Kind.OUTPUT) {
           e.setProperty(LayeredOptions.LAYERING_LAYER_CONSTRAINT,
-              org.eclipse.elk.alg.layered.options.LayerConstraint.LAST);
+              LayerConstraint.LAST);
         }
         elk.put(n.id(), e);
       }

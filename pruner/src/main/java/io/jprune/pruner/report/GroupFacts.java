@@ -14,6 +14,7 @@ import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.plan.GroupPlanner;
 import io.jprune.tracer.Trace;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,7 +101,7 @@ public record GroupFacts(PruningGroup group, ImmutableList<ChannelKind> kinds,
     for (Channel c : group.channels()) {
       ParamSlice s = c.outputs().isEmpty() ? c.slices().get(0) : c.outputs().get(0);
       long[] left = kept.getOrDefault(s.param(), Map.of()).get(s.dim());
-      if (left != null && java.util.Arrays.binarySearch(left, s.index()) < 0) {
+      if (left != null && Arrays.binarySearch(left, s.index()) < 0) {
         removed.set(c.index());
       }
     }

@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -283,6 +285,10 @@ public final class GroupsHtml {
       w.endArray().endObject();
     }
     w.name("removedIdx").value(GroupFacts.ranges(f.removed()));
+    BitSet keptSet = new BitSet();
+    keptSet.set(0, g.size());
+    keptSet.andNot(f.removed());
+    w.name("keptIdx").value(GroupFacts.ranges(keptSet));
     if (f.scores().isPresent()) {
       writeHistogram(w, f.scores().get(), f.removed());
     }
@@ -312,7 +318,7 @@ public final class GroupsHtml {
 
   /** 24 bins over the finite scores; kept and removed counted apart, locked (infinite) aside. */
   private static void writeHistogram(JsonWriter w, ImmutableDoubleArray scores,
-      java.util.BitSet removed) throws IOException {
+      BitSet removed) throws IOException {
     double lo = Double.POSITIVE_INFINITY;
     double hi = Double.NEGATIVE_INFINITY;
     int locked = 0;
@@ -354,7 +360,7 @@ public final class GroupsHtml {
       Map<String, Map<Integer, long[]>> kept) throws IOException {
     Map<String, List<String>> byLayer = new LinkedHashMap<>();
     for (String p : trace.parameters().keySet()) {
-      byLayer.computeIfAbsent(GroupsDot.layerOf(p), l -> new java.util.ArrayList<>()).add(p);
+      byLayer.computeIfAbsent(GroupsDot.layerOf(p), l -> new ArrayList<>()).add(p);
     }
     for (Map.Entry<String, List<String>> e : byLayer.entrySet()) {
       String layer = e.getKey();

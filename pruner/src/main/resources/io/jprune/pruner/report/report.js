@@ -354,8 +354,9 @@
     });
     if (g.hist) { histogram(d, g); }
     if (D.outcome) {
-      html('h3', {}, d, 'Removed channels (group indices)');
-      html('div', {'class': 'sum'}, d, g.removedIdx || 'none');
+      html('h3', {}, d, 'Kept and removed channels (group indices)');
+      html('div', {'class': 'sum'}, d, 'kept: ' + (g.keptIdx || 'none'));
+      html('div', {'class': 'sum'}, d, 'removed: ' + (g.removedIdx || 'none'));
     }
     g.constraints.forEach(function (c) { html('div', {'class': 'sum'}, d, 'constraint: ' + c); });
     g.reasons.forEach(function (c) { html('div', {}, d, 'inexact: ' + c); });
