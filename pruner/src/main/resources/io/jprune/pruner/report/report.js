@@ -342,7 +342,7 @@
       var r = html('tr', {}, mt);
       html('td', {'class': 'm'}, r, m.param + '[' + m.dim + ']');
       html('td', {'class': m.role}, r, m.role.toLowerCase());
-      var c = html('td', {'class': 'm'}, r);
+      var c = html('td', {'class': 'm w'}, r);
       if (D.outcome) {
         c.appendChild(wbar(m.before, m.after, max));
         c.appendChild(document.createTextNode(' ' + m.before + ' \u2192 ' + m.after + ' ' + m.unit));
