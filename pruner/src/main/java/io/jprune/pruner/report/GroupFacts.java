@@ -245,12 +245,10 @@ public record GroupFacts(PruningGroup group, ImmutableList<ChannelKind> kinds,
         branches.add(co.get(co.length() - 2));
       }
     }
-    String[] out = new String[branches.size()];
-    int i = 0;
-    for (long b : branches) {
-      out[i++] = branches.size() == 3 ? new String[] {"q", "k", "v"}[i - 1] : "b" + b;
+    if (branches.size() == 3) {
+      return new String[] {"q", "k", "v"};
     }
-    return out;
+    return branches.stream().map(b -> "b" + b).toArray(String[]::new);
   }
 
   /** Channel -> the branches it sits in ({@code q+k} for a channel contracted by q.k^T). */
