@@ -86,6 +86,10 @@ public final class JpruneCommand implements Callable<Integer> {
       description = "save record.json and weights.pt of the pruned model here")
   Path output;
 
+  @Option(names = "--replace-output", description = "let --output replace a directory that "
+      + "holds another model's save or other files")
+  boolean replaceOutput;
+
   @Option(names = "--html", paramLabel = "FILE",
       description = "write a self-contained HTML report: the traced graph, each group's "
           + "layers, numbers and kept channels, widths before and after per layer")
@@ -120,13 +124,15 @@ public final class JpruneCommand implements Callable<Integer> {
 
   /** The configured picocli command line (criteria and models case-insensitive). */
   static CommandLine commandLine() {
-    return new CommandLine(new JpruneCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+    return UserErrors.install(new CommandLine(new JpruneCommand())
+        .setCaseInsensitiveEnumValuesAllowed(true));
   }
 
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     long start = System.nanoTime();
+    UserErrors.checkOptions(this);
     Libtorch.load();
     // One core is left to the JVM: OpenMP's threads spin while they wait, and with every core
     // theirs the JIT and GC threads starved them (2 threads on 2 cores: a ViT-S forward took
@@ -137,6 +143,9 @@ public final class JpruneCommand implements Callable<Integer> {
 
     Module m = model.create(seed);
     Tensor x = model.exampleInput(seed);
+    if (output != null && !replaceOutput) {
+      PrunedModelFiles.checkOwnSave(output, m.getClass().getName());
+    }
     Supplier<Tensor> forward = () -> model.forward(m, x);
     ConsoleProgress progress = new ConsoleProgress(out, System.console() != null);
     progress.show(0, steps, "tracing " + model.name() + " and building its graph");
@@ -148,6 +157,7 @@ public final class JpruneCommand implements Callable<Integer> {
     }
     Pruner pruner = builder.build();
     DependencyGraph original = pruner.graph();
+    RoundToCheck.check(roundTo, original.groups(), spec.commandLine().getErr());
     ModelCost before = ModelCost.of(original.trace());
     if (dot != null) {
       write(dot, GroupsDot.render(original));
@@ -206,7 +216,7 @@ public final class JpruneCommand implements Callable<Integer> {
     out.print(table.render());
     checks.forEach(c -> out.println("verify " + c));
     if (output != null) {
-      PrunedModelFiles.save(m, pruner, output);
+      PrunedModelFiles.save(m, pruner.history(), output, replaceOutput);
       out.println("saved " + output.resolve(PrunedModelFiles.RECORD) + " and "
           + output.resolve(PrunedModelFiles.WEIGHTS));
     }

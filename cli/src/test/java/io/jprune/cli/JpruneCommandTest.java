@@ -15,6 +15,8 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 /** The command end to end on a small zoo model, in this JVM (the pruner self-attaches). */
@@ -64,11 +66,64 @@ class JpruneCommandTest {
   void badOptionsAreNamed() {
     Run r = run("--model", "NOPE");
     assertEquals(2, r.exit());
-    assertTrue(r.err().startsWith("Invalid value for option '--model': expected one of "),
+    assertTrue(r.err().startsWith("jprune: Invalid value for option '--model': expected one of "),
         r.err());
-    r = run("--ratio", "1.5", "--model", "espcn", "--runs", "0");
-    assertEquals(1, r.exit());
-    assertTrue(r.err().contains("ratio must be in [0, 1), got 1.5"), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+  }
+
+  /** Value errors are one line on stderr, exit 2, found before libtorch loads or any prune. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "--ratio 2|jprune: --ratio must be in [0, 1), got 2.0 (see jprune --help)",
+      "--ratio -0.1|jprune: --ratio must be in [0, 1), got -0.1 (see jprune --help)",
+      "--head-ratio 1|jprune: --head-ratio must be in [0, 1), got 1.0 (see jprune --help)",
+      "--threads 0|jprune: --threads must be at least 1, got 0 (see jprune --help)",
+      "--steps 0|jprune: --steps must be at least 1, got 0 (see jprune --help)",
+      "--round-to 0|jprune: --round-to must be at least 1, got 0 (see jprune --help)",
+      "--runs -1|jprune: --runs must be 0 or more, got -1 (see jprune --help)",
+      "--ratio abc|jprune: Invalid value for option '--ratio': 'abc' is not a double "
+          + "(see jprune --help)"})
+  void valueErrorsAreOneLineAndExit2(String args, String line) {
+    Run r = run(args.split(" "));
+    assertEquals(2, r.exit(), r.err());
+    assertEquals(line, r.err().strip());
+    assertEquals("", r.out());
+  }
+
+  @Test
+  void outputPathsAreCheckedBeforeThePrune() throws Exception {
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    Run r = run("--model", "espcn", "--output", file.toString());
+    assertEquals(2, r.exit(), r.err());
+    assertEquals("jprune: --output " + file + " is a file, not a directory (see jprune --help)",
+        r.err().strip());
+    r = run("--model", "espcn", "--output", file.resolve("sub").toString());
+    assertEquals(2, r.exit(), r.err());
+    assertTrue(r.err().startsWith("jprune: --output " + file.resolve("sub") + " cannot be "
+        + "created: " + file + " is not a directory"), r.err());
+    Path notes = Files.createDirectories(dir.resolve("notes"));
+    Files.writeString(notes.resolve("a.txt"), "x");
+    r = run("--model", "espcn", "--runs", "0", "--threads", "1", "--output", notes.toString());
+    assertEquals(2, r.exit(), r.err());
+    assertTrue(r.err().startsWith("jprune: " + notes + " holds files that are not a jprune save"),
+        r.err());
+    assertEquals("", r.out(), "refused before the prune");
+    r = run("--model", "espcn", "--html", dir.toString());
+    assertEquals(2, r.exit(), r.err());
+    assertEquals("", r.out(), "nothing was pruned");
+  }
+
+  @Test
+  void roundToLargerThanEveryGroupIsRefusedInOneLine() {
+    Run r = run("--model", "espcn", "--round-to", "1000", "--runs", "0", "--threads", "1");
+    assertEquals(2, r.exit(), r.err());
+    assertTrue(r.err().startsWith("jprune: --round-to 1000 is not smaller than any channel "
+        + "group (the largest has "), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    r = run("--model", "espcn", "--ignore", "nosuch", "--runs", "0", "--threads", "1");
+    assertEquals(2, r.exit(), r.err());
+    assertEquals("jprune: ignored module 'nosuch' is not a module of Espcn (see jprune --help)",
+        r.err().strip());
   }
 
   @Test

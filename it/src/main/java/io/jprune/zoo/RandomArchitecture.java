@@ -3,6 +3,7 @@ package io.jprune.zoo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.AdaptiveAvgPool2dImpl;
 import org.bytedeco.pytorch.BatchNorm2dImpl;
 import org.bytedeco.pytorch.Conv2dImpl;
@@ -20,7 +21,9 @@ import org.bytedeco.pytorch.global.torch;
  * — residual pairs, concat of two branches, chunk + per-chunk convs + cat, pixel_shuffle /
  * pixel_unshuffle round trips, channel shuffle (view, transpose, view), depthwise convs,
  * attention over the flattened feature map (reshape into heads, permute, select, matmul,
- * softmax) — and a pooled linear head. Shapes are kept small so hundreds run in seconds.
+ * softmax), attention with q/k/v taken by narrow (and grouped k/v), splits of uneven sizes,
+ * movedim/swapaxes around a Linear, reshape + permute + flatten shuffles, expand/repeat gates —
+ * and a pooled linear head. Shapes are kept small so hundreds run in seconds.
  */
 public final class RandomArchitecture extends Module {
   private final Conv2dImpl stem;
@@ -43,7 +46,7 @@ public final class RandomArchitecture extends Module {
     StringBuilder sb = new StringBuilder("stem(" + channels + ")");
     int n = 2 + r.nextInt(4);
     for (int i = 0; i < n; i++) {
-      int kind = r.nextInt(8);
+      int kind = r.nextInt(12);
       Module block;
       long out;
       switch (kind) {
@@ -68,7 +71,7 @@ public final class RandomArchitecture extends Module {
           out = channels;
         }
         case 4 -> {
-          block = new ChannelShuffleBlock(channels);
+          block = new ChannelShuffleBlock(channels, false);
           out = channels;
         }
         case 5 -> {
@@ -77,7 +80,28 @@ public final class RandomArchitecture extends Module {
         }
         case 6 -> {
           long heads = 2;
-          block = new MapAttention(channels, heads, r.nextBoolean());
+          block = new MapAttention(new Attention(channels, heads, r.nextBoolean()
+              ? QkvSplit.SELECT : QkvSplit.UNBIND));
+          out = channels;
+        }
+        case 8 -> {
+          boolean grouped = r.nextBoolean();
+          block = new MapAttention(new NarrowAttention(channels, grouped ? 4 : 2, 2));
+          out = channels;
+        }
+        case 9 -> {
+          long a = r.nextBoolean() ? 2 : 6; // a + 2c stays a multiple of 4 for the heads
+          long c = 3 + 2 * r.nextInt(3);
+          block = new UnevenSplit(channels, a, c);
+          out = a + 2 * c;
+        }
+        case 10 -> {
+          block = new MovedLinear(channels, r.nextBoolean());
+          out = channels;
+        }
+        case 11 -> {
+          block = r.nextBoolean() ? new ChannelShuffleBlock(channels, true)
+              : new ExpandGate(channels, r.nextBoolean());
           out = channels;
         }
         default -> {
@@ -201,13 +225,18 @@ public final class RandomArchitecture extends Module {
     }
   }
 
-  /** ShuffleNet channel shuffle between two convs: view, transpose, view. */
+  /**
+   * ShuffleNet channel shuffle between two convs: view, transpose, view; or reshape, permute,
+   * flatten.
+   */
   static final class ChannelShuffleBlock extends Module implements Block {
     private final Conv2dImpl before;
     private final Conv2dImpl after;
     private final long groups = 2;
+    private final boolean permute;
 
-    ChannelShuffleBlock(long c) {
+    ChannelShuffleBlock(long c, boolean permute) {
+      this.permute = permute;
       before = register_module("before", Layers.conv2d(c, c, 1, 1, 0, true));
       after = register_module("after", Layers.conv2d(c, c, 1, 1, 0, true));
     }
@@ -219,7 +248,8 @@ public final class RandomArchitecture extends Module {
       long c = y.size(1);
       long h = y.size(2);
       long w = y.size(3);
-      y = y.view(b, groups, c / groups, h, w).transpose(1, 2).contiguous().view(b, c, h, w);
+      y = permute ? y.reshape(b, groups, c / groups, h, w).permute(0, 2, 1, 3, 4).flatten(1, 2)
+          : y.view(b, groups, c / groups, h, w).transpose(1, 2).contiguous().view(b, c, h, w);
       return after.forward(y);
     }
   }
@@ -242,16 +272,53 @@ public final class RandomArchitecture extends Module {
     }
   }
 
-  /**
-   * The ViT's {@link Attention} (q/k/v by select or unbind) over the H*W positions of the map,
-   * with a residual; its call sites are shared with the zoo ViTs, as code is in real models.
-   */
-  static final class MapAttention extends Module implements Block {
-    private final Attention attn;
+  /** conv to a + 2c, split_with_sizes({a, c, c}), conv on the middle part, cat of all. */
+  static final class UnevenSplit extends Module implements Block {
+    private final Conv2dImpl expand;
+    private final Conv2dImpl inner;
+    private final long a;
+    private final long c;
 
-    MapAttention(long dim, long heads, boolean select) {
-      attn = register_module("attn", new Attention(dim, heads,
-          select ? QkvSplit.SELECT : QkvSplit.UNBIND));
+    UnevenSplit(long in, long a, long c) {
+      this.a = a;
+      this.c = c;
+      expand = register_module("expand", Layers.conv2d(in, a + 2 * c, 1, 1, 0, true));
+      inner = register_module("inner", Layers.conv2d(c, c, 3, 1, 1, true));
+    }
+
+    @Override
+    public Tensor apply(Tensor x) {
+      Tensor[] parts = Parts.of(expand.forward(x).relu().split(new long[] {a, c, c}, 1));
+      return torch.cat(new TensorVector(parts[0], inner.forward(parts[1]).relu(), parts[2]), 1);
+    }
+  }
+
+  /** channels last with movedim or swapaxes, a Linear over channels, and back. */
+  static final class MovedLinear extends Module implements Block {
+    private final LinearImpl fc;
+    private final boolean movedim;
+
+    MovedLinear(long c, boolean movedim) {
+      this.movedim = movedim;
+      fc = register_module("fc", Layers.linear(c, c));
+    }
+
+    @Override
+    public Tensor apply(Tensor x) {
+      Tensor last = movedim ? x.movedim(1, -1) : torch.swapaxes(x, 1, 3);
+      Tensor y = fc.forward(last).relu();
+      return movedim ? y.movedim(-1, 1) : torch.swapaxes(y, 1, 3);
+    }
+  }
+
+  /** x * gate, the gate a pooled conv expanded (or repeated) over the map. */
+  static final class ExpandGate extends Module implements Block {
+    private final Conv2dImpl gate;
+    private final boolean repeat;
+
+    ExpandGate(long c, boolean repeat) {
+      this.repeat = repeat;
+      gate = register_module("gate", Layers.conv2d(c, c, 1, 1, 0, true));
     }
 
     @Override
@@ -260,7 +327,38 @@ public final class RandomArchitecture extends Module {
       long c = x.size(1);
       long h = x.size(2);
       long w = x.size(3);
-      Tensor out = attn.forward(x.flatten(2, -1).transpose(1, 2));
+      Tensor g = gate.forward(x.mean(new long[] {2, 3}, true,
+          new org.bytedeco.pytorch.ScalarTypeOptional())).relu();
+      g = repeat ? g.repeat(1, 1, h, w) : g.expand(b, c, h, w);
+      return x.mul(g);
+    }
+  }
+
+  /**
+   * The ViT's {@link Attention} (q/k/v by select or unbind) over the H*W positions of the map,
+   * with a residual; its call sites are shared with the zoo ViTs, as code is in real models.
+   */
+  static final class MapAttention extends Module implements Block {
+    private final UnaryOperator<Tensor> attn;
+
+    MapAttention(Attention attention) {
+      Attention a = register_module("attn", attention);
+      attn = t -> a.forward(t);
+    }
+
+    /** {@link NarrowAttention}: q/k/v by narrow, heads by view, grouped k/v. */
+    MapAttention(NarrowAttention attention) {
+      NarrowAttention a = register_module("attn", attention);
+      attn = t -> a.forward(t);
+    }
+
+    @Override
+    public Tensor apply(Tensor x) {
+      long b = x.size(0);
+      long c = x.size(1);
+      long h = x.size(2);
+      long w = x.size(3);
+      Tensor out = attn.apply(x.flatten(2, -1).transpose(1, 2));
       return x.add(out.transpose(1, 2).reshape(b, c, h, w));
     }
   }

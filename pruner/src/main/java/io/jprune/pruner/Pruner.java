@@ -20,7 +20,10 @@ import io.jprune.pruner.plan.GroupPlanner;
 import io.jprune.pruner.report.ModelCost;
 import io.jprune.pruner.surgery.AppliedChanges;
 import io.jprune.pruner.surgery.ModelTensors;
+import io.jprune.pruner.surgery.PruneFailedException;
 import io.jprune.pruner.surgery.Surgery;
+import io.jprune.pruner.surgery.SurgeryListener;
+import io.jprune.pruner.surgery.UndoJournal;
 import io.jprune.pruner.verify.Equivalence;
 import io.jprune.pruner.verify.EquivalenceReport;
 import io.jprune.pruner.verify.MaskedOriginal;
@@ -59,6 +62,7 @@ public final class Pruner {
   private final Supplier<Tensor> forward;
   private final PruningOptions options;
   private final List<Supplier<Tensor>> losses;
+  private final SurgeryListener listener;
   private final Map<String, Integer> originalUnits = new HashMap<>();
   private final Map<String, Integer> originalHeads = new HashMap<>();
   private static final double MAX_SEARCH_RATIO = 0.95;
@@ -72,11 +76,12 @@ public final class Pruner {
   private long graphMillis;
 
   private Pruner(Module model, Supplier<Tensor> forward, PruningOptions options,
-      List<Supplier<Tensor>> losses) {
+      List<Supplier<Tensor>> losses, SurgeryListener listener) {
     this.model = model;
     this.forward = forward;
     this.options = options;
     this.losses = losses;
+    this.listener = listener;
   }
 
   public static Builder builder(Module model) {
@@ -145,7 +150,8 @@ public final class Pruner {
     Map<Integer, double[]> scores = new LinkedHashMap<>();
     Map<Integer, long[]> removal = nextRemoval(g, scores);
     long t1 = System.nanoTime();
-    StepReport report = apply(g.effects(removal), removal, scores, (t1 - t0) / 1_000_000, t1);
+    StepReport report = apply(g.effects(removal), removal, scores, (t1 - t0) / 1_000_000, t1,
+        this::checkForward);
     stepsDone++;
     return report;
   }
@@ -167,14 +173,20 @@ public final class Pruner {
     long v0 = System.nanoTime();
     Tensor masked = MaskedOriginal.output(model, effects, noGradForward());
     long v1 = System.nanoTime();
-    // surgery time: validation (t1..v0) and cutting, not the masked forward
-    StepReport report = apply(effects, removal, scores, (t1 - t0) / 1_000_000,
-        v1 - (v0 - t1));
+    Tensor[] pruned = new Tensor[1];
+    long[] forwardNanos = new long[1];
+    // surgery time: validation (t1..v0) and cutting, not the masked forward nor the check forward
+    StepReport report = apply(effects, removal, scores, (t1 - t0) / 1_000_000, v1 - (v0 - t1),
+        () -> {
+          long f0 = System.nanoTime();
+          pruned[0] = noGradForward().get();
+          forwardNanos[0] = System.nanoTime() - f0;
+        });
     stepsDone++;
     long v2 = System.nanoTime();
-    EquivalenceReport eq = Equivalence.compare(masked, noGradForward().get(),
+    EquivalenceReport eq = Equivalence.compare(masked, pruned[0],
         effects.removedElements(out), effects);
-    long verify = (v1 - v0) + (System.nanoTime() - v2);
+    long verify = (v1 - v0) + forwardNanos[0] + (System.nanoTime() - v2);
     return new VerifiedStep(report, eq, verify / 1_000_000);
   }
 
@@ -204,7 +216,8 @@ public final class Pruner {
     checkArgument(graph().groups().contains(group), "group %s is not from this pruner's "
         + "current graph (re-fetch groups after each step)", group);
     Map<Integer, long[]> removal = Map.of(group.id(), channels.clone());
-    return apply(graph().effects(removal), removal, Map.of(), 0, System.nanoTime());
+    return apply(graph().effects(removal), removal, Map.of(), 0, System.nanoTime(),
+        this::checkForward);
   }
 
   /**
@@ -215,9 +228,10 @@ public final class Pruner {
     RemovalEffects effects = g.effects(removal);
     Supplier<Tensor> noGrad = noGradForward();
     Tensor masked = MaskedOriginal.output(model, effects, noGrad);
-    history.add(Surgery.apply(model, effects));
-    graph = null;
-    return Equivalence.compare(masked, noGrad.get(), effects.removedElements(output), effects);
+    TensorRef out = output;
+    Tensor[] pruned = new Tensor[1];
+    cutAndKeep(effects, () -> pruned[0] = noGrad.get());
+    return Equivalence.compare(masked, pruned[0], effects.removedElements(out), effects);
   }
 
   /** Iterates the groups with the channels the current options would remove from each. */
@@ -235,11 +249,14 @@ public final class Pruner {
   }
 
   private StepReport apply(RemovalEffects effects, Map<Integer, long[]> removal,
-      Map<Integer, double[]> scores, long importanceMs, long start) {
+      Map<Integer, double[]> scores, long importanceMs, long start, Runnable afterCut) {
     long before = parameterCount(model);
-    history.add(Surgery.apply(model, effects));
-    long end = System.nanoTime();
-    graph = null;
+    long[] cutEnd = new long[1];
+    cutAndKeep(effects, () -> {
+      cutEnd[0] = System.nanoTime();
+      afterCut.run();
+    });
+    long end = cutEnd[0];
     Map<Integer, ImmutableLongArray> r = new TreeMap<>();
     removal.forEach((k, v) -> r.put(k, ImmutableLongArray.copyOf(v)));
     Map<Integer, ImmutableDoubleArray> ranked = new TreeMap<>();
@@ -247,6 +264,32 @@ public final class Pruner {
     return new StepReport(stepsDone + 1, ImmutableMap.copyOf(r), before, parameterCount(model),
         effects, traceMillis, graphMillis, importanceMs, (end - start) / 1_000_000,
         ImmutableMap.copyOf(ranked));
+  }
+
+  /**
+   * Cuts, then runs {@code afterCut} (a forward of the pruned model) before keeping the cut: if
+   * any surgery step or that forward throws, every tensor, option and call-site rewrite is put
+   * back (byte-identical) and the failure is rethrown as a {@link PruneFailedException}.
+   */
+  private void cutAndKeep(RemovalEffects effects, Runnable afterCut) {
+    UndoJournal journal = new UndoJournal();
+    AppliedChanges changes = Surgery.apply(model, effects, journal, listener);
+    try {
+      afterCut.run();
+    } catch (RuntimeException e) {
+      journal.rollback(e);
+      throw new PruneFailedException("the forward of the pruned model failed, the pruning was "
+          + "rolled back: " + e.getMessage(), e);
+    }
+    journal.commit();
+    model.zero_grad(true); // stale gradients have the old shapes
+    history.add(changes);
+    graph = null;
+  }
+
+  /** A forward of the pruned model under no-grad: it must run before the cut is kept. */
+  private void checkForward() {
+    noGradForward().get();
   }
 
   private Map<Integer, double[]> score(DependencyGraph g) {
@@ -484,6 +527,7 @@ public final class Pruner {
     private int roundTo = 1;
     private final List<Supplier<Tensor>> losses = new ArrayList<>();
     private PruningTarget target;
+    private SurgeryListener listener = SurgeryListener.NONE;
 
     private Builder(Module model) {
       this.model = checkNotNull(model, "model");
@@ -595,6 +639,15 @@ public final class Pruner {
       return this;
     }
 
+    /**
+     * Told before each change surgery makes (tensor cut, option, call-site rewrite); throwing from
+     * it aborts the step, which is rolled back (fault injection in tests, progress logging).
+     */
+    public Builder surgeryListener(SurgeryListener listener) {
+      this.listener = checkNotNull(listener, "listener");
+      return this;
+    }
+
     /** A loss whose gradients the criterion needs (Taylor, Hessian); one call per sample. */
     public Builder loss(Supplier<Tensor> loss) {
       losses.add(checkNotNull(loss, "loss"));
@@ -615,7 +668,7 @@ public final class Pruner {
           ImmutableSet.copyOf(ignored), global, steps, schedule, roundTo, target);
       checkModules(ignored, "ignored");
       checkModules(moduleRatios.keySet(), "ratio");
-      Pruner pruner = new Pruner(model, forward, options, List.copyOf(losses));
+      Pruner pruner = new Pruner(model, forward, options, List.copyOf(losses), listener);
       try {
         pruner.graph();
       } catch (TraceFailedException e) {

@@ -20,7 +20,7 @@ final class LayoutArgs {
     List<ArgPatch> out = new ArrayList<>();
     int first = firstNonTensorArg(call);
     switch (call.op()) {
-      case "reshape", "view", "expand" -> {
+      case "reshape", "view", "expand", "broadcast_to" -> {
         long[] shape = compressed(pass, call.outputTensor(), call);
         long[] old = longs(call.args().get(first));
         long[] now = shape.clone();
@@ -45,7 +45,7 @@ final class LayoutArgs {
         out.add(new ArgPatch(first + 1, ImmutableLongArray.copyOf(old),
             ImmutableLongArray.copyOf(now), true));
       }
-      case "narrow", "select" -> {
+      case "narrow", "narrow_copy", "select" -> {
         TensorRef in = call.tensorInputs().get(0);
         Shape s = Shape.of(in.shape());
         int d = s.normalize(longs(call.args().get(first))[0]);
@@ -57,7 +57,7 @@ final class LayoutArgs {
           before += k < startNorm ? 1 : 0;
         }
         out.add(scalar(first + 1, start, start < 0 ? before - kept.length : before));
-        if (call.op().equals("narrow")) {
+        if (!call.op().equals("select")) {
           long length = longs(call.args().get(first + 2))[0];
           long now = compressed(pass, call.outputTensor(), call)[d];
           out.add(scalar(first + 2, length, now));

@@ -37,7 +37,10 @@ final class OpCatalog {
         "transpose_", "t", "select", "narrow", "split", "split_with_sizes", "chunk", "unbind",
         "cat", "concat", "concatenate", "stack", "expand", "expand_as", "repeat", "squeeze",
         "unsqueeze", "pixel_shuffle", "pixel_unshuffle", "movedim", "swapaxes", "swapdims",
-        "view_as", "reshape_as", "flip", "roll", "channel_shuffle", "slice");
+        "view_as", "reshape_as", "flip", "roll", "channel_shuffle", "slice", "moveaxis", "mT",
+        "mH", "adjoint", "tile", "repeat_interleave", "fliplr", "flipud", "rot90",
+        "broadcast_to", "narrow_copy", "tensor_split", "hstack", "vstack", "dstack",
+        "column_stack", "diagonal", "unfold", "native_channel_shuffle");
     ops(new ReductionRule(true), "sum", "nansum");
     ops(new ReductionRule(false), "mean", "amax", "amin", "logsumexp", "norm", "var", "std",
         "prod");

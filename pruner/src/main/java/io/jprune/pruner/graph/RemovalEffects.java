@@ -66,9 +66,11 @@ public final class RemovalEffects {
       }
       removalOut.put(e.getKey(), ImmutableLongArray.copyOf(
           sorted.stream().mapToLong(Long::longValue).toArray()));
+      checkWholeBlocks(g, sorted);
     }
     ImmutableMap<String, ParamCut> cuts = cuts(pass, removedSlices);
     MaskPass mp = new MaskPass(pass, roots);
+    ShapeCheck shapes = new ShapeCheck(mp, cuts);
     Map<String, List<SitePatch>> bySite = new LinkedHashMap<>();
     Set<String> patchedSites = new LinkedHashSet<>();
     Map<String, ImmutableList<ImmutableLongArray>> moduleShapes = new LinkedHashMap<>();
@@ -85,6 +87,7 @@ public final class RemovalEffects {
           throw PlanException.irregular(in, call);
         }
       }
+      shapes.check(call, rule);
       List<ArgPatch> patches = fromOwnConstants(call, rule.patches(call, mp));
       if (call.isModuleCall()) {
         moduleShapes.putIfAbsent(call.modulePath(), ImmutableList.of(
@@ -111,6 +114,30 @@ public final class RemovalEffects {
     }
     return new RemovalEffects(ImmutableMap.copyOf(removalOut), cuts, sitePatches.build(),
         ImmutableMap.copyOf(moduleShapes), zeroed.build(), ImmutableSet.copyOf(reasons), mp);
+  }
+
+  /**
+   * A view whose blocks may not go whole (a channel shuffle's groups: the model computes the
+   * group count itself, e.g. {@code view(b, 2, c / 2, h, w)}, so a rewritten constant would not
+   * match) must keep something of every block.
+   */
+  private static void checkWholeBlocks(PruningGroup g, java.util.Set<Long> removed) {
+    for (io.jprune.pruner.group.GroupConstraint c : g.constraints()) {
+      if (c.wholeBlocksAllowed()) {
+        continue;
+      }
+      for (int b = 0; b < c.blocks().size(); b++) {
+        boolean all = c.blocks().get(b).length() > 0;
+        for (int p = 0; p < c.blocks().get(b).length() && all; p++) {
+          int ch = c.blocks().get(b).get(p);
+          all = ch >= 0 && removed.contains((long) ch);
+        }
+        if (all) {
+          throw new PlanException("the removal would take all of block " + b + " of " + c
+              + ", whose blocks cannot go whole: keep at least one channel in each");
+        }
+      }
+    }
   }
 
   private static void checkSiteConsistent(List<SitePatch> calls) {

@@ -214,28 +214,34 @@ public final class GroupPlanner {
 
   /**
    * Whole heads: in a constraint whose blocks are (branch, head), the blocks sharing the last
-   * coordinate are one head across q, k and v.
+   * coordinate are one head across q, k and v. Where q, k and v are viewed into heads each on its
+   * own (taken with narrow or split first), every such view is a constraint of its own, and head
+   * h of each is one head: they go together. Views with different head counts (k and v shared by
+   * groups of query heads) do not pair up by index, so no whole heads are planned there (the
+   * whole-trace validation would refuse them); head dims still are.
    */
   private static List<Integer> heads(PruningGroup group, double[] scores, double fraction) {
-    GroupConstraint c = group.constraints().stream()
-        .filter(x -> x.kind() == BlockSpec.Kind.ALIGNED && x.wholeBlocksAllowed()
-            && x.coordinates().get(0).length() >= 1)
-        .findFirst().orElse(null);
-    if (c == null) {
+    List<GroupConstraint> views = headViews(group);
+    if (views.isEmpty()) {
       return List.of();
     }
     Map<Long, List<Integer>> headChannels = new LinkedHashMap<>();
-    for (int b = 0; b < c.blocks().size(); b++) {
-      ImmutableLongArray coord = c.coordinates().get(b);
-      long head = coord.get(coord.length() - 1);
-      for (int p = 0; p < c.blockSize(); p++) {
-        int ch = c.blocks().get(b).get(p);
-        if (ch >= 0) {
-          headChannels.computeIfAbsent(head, h -> new ArrayList<>()).add(ch);
+    for (GroupConstraint c : views) {
+      for (int b = 0; b < c.blocks().size(); b++) {
+        ImmutableLongArray coord = c.coordinates().get(b);
+        long head = coord.get(coord.length() - 1);
+        for (int p = 0; p < c.blockSize(); p++) {
+          int ch = c.blocks().get(b).get(p);
+          if (ch >= 0) {
+            headChannels.computeIfAbsent(head, h -> new ArrayList<>()).add(ch);
+          }
         }
       }
     }
     int heads = headChannels.size();
+    if (views.stream().anyMatch(c -> headsOf(c) != heads)) {
+      return List.of();
+    }
     int remove = Math.min(heads - 1, (int) Math.round(heads * fraction));
     List<Long> order = new ArrayList<>(headChannels.keySet());
     order.sort(Comparator.comparingDouble((Long h) -> headChannels.get(h).stream()
@@ -245,6 +251,18 @@ public final class GroupPlanner {
       out.addAll(headChannels.get(h));
     }
     return out;
+  }
+
+  private static List<GroupConstraint> headViews(PruningGroup group) {
+    return group.constraints().stream()
+        .filter(x -> x.kind() == BlockSpec.Kind.ALIGNED && x.wholeBlocksAllowed()
+            && !x.coordinates().isEmpty() && x.coordinates().get(0).length() >= 1)
+        .toList();
+  }
+
+  private static int headsOf(GroupConstraint c) {
+    return (int) c.coordinates().stream().mapToLong(co -> co.get(co.length() - 1)).distinct()
+        .count();
   }
 
   /** Number of heads of a group (0 when it has no head structure). */

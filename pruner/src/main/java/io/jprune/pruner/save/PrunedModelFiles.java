@@ -10,7 +10,10 @@ import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.pruner.Pruner;
 import io.jprune.pruner.graph.ParamCut;
 import io.jprune.pruner.surgery.AppliedChanges;
+import io.jprune.pruner.surgery.PruneFailedException;
 import io.jprune.pruner.surgery.Surgery;
+import io.jprune.pruner.surgery.UndoJournal;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -64,9 +67,27 @@ public final class PrunedModelFiles {
    * @return the record written to {@value #RECORD}
    */
   public static PruningRecord save(Module model, List<AppliedChanges> history, Path dir) {
+    return save(model, history, dir, false);
+  }
+
+  /**
+   * Saves durably: the files are written into a temporary directory beside {@code dir}, flushed
+   * to disk and renamed into place, so a failed or killed save leaves the previous save intact.
+   * The weights go through a Java stream, so a write error (a full disk) is an exception, never a
+   * JVM abort. {@value #RECORD} carries the SHA-256 of {@value #WEIGHTS}.
+   *
+   * @param replaceOtherSave whether {@code dir} may hold another model class's save (or other
+   *     files) that this save replaces; otherwise that is refused before anything is written
+   * @return the record written to {@value #RECORD}
+   */
+  public static PruningRecord save(Module model, List<AppliedChanges> history, Path dir,
+      boolean replaceOtherSave) {
     checkNotNull(model, "model");
     checkNotNull(history, "history");
     checkNotNull(dir, "dir");
+    if (!replaceOtherSave) {
+      checkOwnSave(dir, model.getClass().getName());
+    }
     Map<String, Tensor> tensors = NamedTensors.all(model);
     ImmutableSet<String> params = ImmutableSet.copyOf(NamedTensors.parameters(model).keySet());
     Map<String, ImmutableLongArray> original = new LinkedHashMap<>();
@@ -93,26 +114,87 @@ public final class PrunedModelFiles {
         original.put(cut.param(), cut.shape());
       }
     }
+    ByteArrayOutputStream weightBytes = new ByteArrayOutputStream();
+    ArchiveBytes.write(archive, weightBytes);
+    byte[] bytes = weightBytes.toByteArray();
     PruningRecord record = new PruningRecord(model.getClass().getName(),
         ImmutableMap.copyOf(original), bufferNames.build(), ImmutableList.copyOf(history),
-        weights.build());
+        weights.build(), sha256(bytes));
     checkArgument(record.prunedShapes().equals(currentShapes(record.weights())),
         "the history does not lead from the original shapes to %s's current ones: was it "
             + "pruned by other means too?", model.getClass().getName());
+    DurableDirectory out = DurableDirectory.begin(dir);
     try {
-      Files.createDirectories(dir);
-      Files.writeString(dir.resolve(RECORD), record.toJson(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + dir.resolve(RECORD), e);
+      out.write(WEIGHTS, stream -> writeAll(stream, bytes));
+      out.write(RECORD, stream -> writeAll(stream, record.toJson().getBytes(
+          StandardCharsets.UTF_8)));
+      out.commit();
+    } catch (RuntimeException e) {
+      out.abandon();
+      throw e;
     }
-    archive.save_to(dir.resolve(WEIGHTS).toString());
     return record;
+  }
+
+  private static void writeAll(java.io.OutputStream out, byte[] bytes) {
+    try {
+      out.write(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Refuses a directory that holds something other than a save of this model class: another
+   * model's save, files that are not a save, or a plain file (what {@link #save} refuses unless
+   * asked to replace it). Callers check before a long prune.
+   *
+   * @throws IllegalArgumentException naming what {@code dir} holds
+   */
+  public static void checkOwnSave(Path dir, String modelClass) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    checkArgument(Files.isDirectory(dir), "%s is a file, not a directory", dir);
+    Path record = dir.resolve(RECORD);
+    if (Files.isRegularFile(record)) {
+      String other;
+      try {
+        com.google.gson.JsonElement e = com.google.gson.JsonParser.parseString(
+            Files.readString(record, StandardCharsets.UTF_8)).getAsJsonObject().get("modelClass");
+        other = e == null ? "an unknown model" : e.getAsString();
+      } catch (IOException | RuntimeException e) {
+        other = "an unreadable record";
+      }
+      checkArgument(other.equals(modelClass), "%s holds a save of %s, not of %s: refusing to "
+          + "overwrite it (save with replaceOtherSave to replace it)", dir, other, modelClass);
+      return;
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      List<Path> present = files.limit(3).toList();
+      checkArgument(present.isEmpty(), "%s holds files that are not a jprune save (%s): refusing "
+          + "to overwrite them (save with replaceOtherSave to replace them)", dir, present);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir, e);
+    }
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return java.util.HexFormat.of().formatHex(
+          java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Reads {@value #RECORD} of a saved directory. */
   public static PruningRecord readRecord(Path dir) {
     checkNotNull(dir, "dir");
     Path file = dir.resolve(RECORD);
+    Path interrupted = DurableDirectory.interrupted(dir);
+    checkArgument(interrupted == null, "no save at %s: a save died while moving it into place; "
+        + "the previous save is intact at %s", dir, interrupted);
     checkArgument(Files.isRegularFile(file), "no %s in %s", RECORD, dir);
     try {
       return PruningRecord.fromJson(Files.readString(file, StandardCharsets.UTF_8));
@@ -151,14 +233,34 @@ public final class PrunedModelFiles {
       checkArgument(record.originalShapes().containsKey(name),
           "%s has %s, which the record does not list", got, name);
     }
+    RecordCheck.check(record);
     Map<String, Tensor> loaded = readWeights(record, dir);
-    for (AppliedChanges changes : record.changes()) {
-      Surgery.replay(freshOriginalModel, changes);
+    UndoJournal journal = new UndoJournal();
+    try {
+      for (AppliedChanges changes : record.changes()) {
+        Surgery.replay(freshOriginalModel, changes, journal);
+      }
+      Map<String, Tensor> pruned = NamedTensors.all(freshOriginalModel);
+      try (NoGradGuard guard = new NoGradGuard()) {
+        for (Map.Entry<String, Tensor> e : loaded.entrySet()) {
+          Tensor target = pruned.get(e.getKey());
+          Tensor old = target.detach().clone();
+          journal.record("weights of " + e.getKey(), () -> {
+            try (NoGradGuard g = new NoGradGuard()) {
+              target.set_data(old);
+            }
+          });
+          target.set_data(e.getValue());
+        }
+      }
+    } catch (RuntimeException e) {
+      if (!(e instanceof PruneFailedException)) {
+        journal.rollback(e);
+      }
+      throw new IllegalStateException("loading " + dir + " failed and was rolled back, the model "
+          + "is as it was: " + e.getMessage(), e);
     }
-    Map<String, Tensor> pruned = NamedTensors.all(freshOriginalModel);
-    try (NoGradGuard guard = new NoGradGuard()) {
-      loaded.forEach((name, value) -> pruned.get(name).set_data(value));
-    }
+    journal.commit();
     return record;
   }
 
@@ -167,8 +269,17 @@ public final class PrunedModelFiles {
     Path file = dir.resolve(WEIGHTS);
     checkArgument(Files.isRegularFile(file), "no %s in %s", WEIGHTS, dir);
     ImmutableMap<String, ImmutableLongArray> expected = record.prunedShapes();
-    InputArchive archive = new InputArchive();
-    archive.load_from(file.toString());
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+    String sha = sha256(bytes);
+    checkArgument(sha.equals(record.weightsSha256()), "checksum mismatch in %s: its SHA-256 is "
+        + "%s, %s records %s (the file is corrupt or from another save)", WEIGHTS, sha, RECORD,
+        record.weightsSha256());
+    InputArchive archive = ArchiveBytes.read(bytes);
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (PruningRecord.Weight w : record.weights()) {
       checkArgument(expected.containsKey(w.name()), "%s holds %s, which the record's model "

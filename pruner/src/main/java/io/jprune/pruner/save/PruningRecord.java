@@ -29,14 +29,19 @@ import java.util.Map;
  * @param buffers names in {@code originalShapes} that are buffers (BN running statistics, ...)
  * @param changes surgeries in the order they were applied
  * @param weights the entries of the weights archive, in order
+ * @param weightsSha256 hex SHA-256 of the weights file, checked before it is read
  */
 public record PruningRecord(String modelClass,
     ImmutableMap<String, ImmutableLongArray> originalShapes,
     ImmutableSet<String> buffers,
-    ImmutableList<AppliedChanges> changes, ImmutableList<Weight> weights) {
+    ImmutableList<AppliedChanges> changes, ImmutableList<Weight> weights,
+    String weightsSha256) {
 
-  /** Format tag written into every record; a record with another tag is refused. */
-  public static final String FORMAT = "jprune-pruning-record/1";
+  /**
+   * Format tag written into every record; a record with another tag is refused (format 1 had no
+   * checksum of the weights).
+   */
+  public static final String FORMAT = "jprune-pruning-record/2";
 
   public PruningRecord {
     checkNotNull(modelClass, "modelClass");
@@ -44,6 +49,7 @@ public record PruningRecord(String modelClass,
     checkNotNull(buffers, "buffers");
     checkNotNull(changes, "changes");
     checkNotNull(weights, "weights");
+    checkNotNull(weightsSha256, "weightsSha256");
     for (String b : buffers) {
       checkArgument(originalShapes.containsKey(b), "buffer %s has no original shape", b);
     }
@@ -102,13 +108,15 @@ public record PruningRecord(String modelClass,
       w.add(e);
     }
     o.add("weights", w);
+    o.addProperty("weightsSha256", weightsSha256);
     return o.toString();
   }
 
   /**
-   * Parses {@link #toJson()}'s output.
+   * Parses {@link #toJson()}'s output, checking every field.
    *
-   * @throws IllegalArgumentException when the text is not a record of this format
+   * @throws IllegalArgumentException when the text is not a record of this format, naming every
+   *     missing or malformed field by its path (e.g. {@code changes[0].cuts[3].param: missing})
    */
   public static PruningRecord fromJson(String json) {
     checkNotNull(json, "json");
@@ -118,25 +126,52 @@ public record PruningRecord(String modelClass,
     } catch (JsonParseException | IllegalStateException e) {
       throw new IllegalArgumentException("not a pruning record: " + e.getMessage(), e);
     }
-    String format = o.has("format") ? o.get("format").getAsString() : null;
+    JsonElement f = o.get("format");
+    String format = f != null && f.isJsonPrimitive() ? f.getAsString() : null;
     checkArgument(FORMAT.equals(format), "not a pruning record of format %s (format: %s)",
         FORMAT, format);
-    ImmutableMap.Builder<String, ImmutableLongArray> shapes = ImmutableMap.builder();
-    o.getAsJsonObject("originalShapes").entrySet()
-        .forEach(e -> shapes.put(e.getKey(), longs(e.getValue())));
-    ImmutableSet.Builder<String> buffers =
-        ImmutableSet.builder();
-    o.getAsJsonArray("buffers").forEach(e -> buffers.add(e.getAsString()));
-    ImmutableList.Builder<AppliedChanges> changes = ImmutableList.builder();
-    o.getAsJsonArray("changes").forEach(e -> changes.add(changes(e.getAsJsonObject())));
-    ImmutableList.Builder<Weight> weights = ImmutableList.builder();
-    for (JsonElement e : o.getAsJsonArray("weights")) {
-      JsonObject w = e.getAsJsonObject();
-      weights.add(new Weight(w.get("name").getAsString(), w.get("key").getAsString(),
-          longs(w.get("shape")), w.get("buffer").getAsBoolean()));
+    RecordFields r = new RecordFields();
+    String modelClass = r.string(o, "", "modelClass");
+    java.util.LinkedHashMap<String, ImmutableLongArray> shapes = new java.util.LinkedHashMap<>();
+    r.object(o, "", "originalShapes").entrySet()
+        .forEach(e -> shapes.put(e.getKey(), r.longs(e.getValue(), "originalShapes."
+            + e.getKey())));
+    java.util.LinkedHashSet<String> buffers = new java.util.LinkedHashSet<>();
+    JsonArray bufferArray = r.array(o, "", "buffers");
+    for (int i = 0; i < bufferArray.size(); i++) {
+      JsonElement b = bufferArray.get(i);
+      if (!b.isJsonPrimitive() || !shapes.containsKey(b.getAsString())) {
+        r.problem("buffers[" + i + "]", "names no tensor of originalShapes: " + b);
+      } else {
+        buffers.add(b.getAsString());
+      }
     }
-    return new PruningRecord(o.get("modelClass").getAsString(), shapes.build(),
-        buffers.build(), changes.build(), weights.build());
+    ImmutableList.Builder<AppliedChanges> changes = ImmutableList.builder();
+    JsonArray steps = r.array(o, "", "changes");
+    for (int i = 0; i < steps.size(); i++) {
+      JsonObject step = r.element(steps, i, "changes");
+      if (step != null) {
+        changes.add(changes(step, "changes[" + i + "]", r));
+      }
+    }
+    ImmutableList.Builder<Weight> weights = ImmutableList.builder();
+    JsonArray ws = r.array(o, "", "weights");
+    for (int i = 0; i < ws.size(); i++) {
+      JsonObject w = r.element(ws, i, "weights");
+      if (w != null) {
+        String path = "weights[" + i + "]";
+        weights.add(new Weight(r.string(w, path, "name"), r.string(w, path, "key"),
+            r.longs(w, path, "shape"), r.bool(w, path, "buffer")));
+      }
+    }
+    String sha = r.string(o, "", "weightsSha256");
+    if (!sha.isEmpty() && !sha.matches("[0-9a-f]{64}")) {
+      r.problem("weightsSha256", "expected 64 hex digits, got " + sha);
+    }
+    checkArgument(r.problems().isEmpty(), "%s is not a valid pruning record: %s",
+        "record.json", String.join("; ", r.problems()));
+    return new PruningRecord(modelClass, ImmutableMap.copyOf(shapes),
+        ImmutableSet.copyOf(buffers), changes.build(), weights.build(), sha);
   }
 
   private static JsonObject changes(AppliedChanges c) {
@@ -185,31 +220,56 @@ public record PruningRecord(String modelClass,
     return o;
   }
 
-  private static AppliedChanges changes(JsonObject o) {
+  private static AppliedChanges changes(JsonObject o, String path, RecordFields r) {
     ImmutableList.Builder<ParamCut> cuts = ImmutableList.builder();
-    for (JsonElement e : o.getAsJsonArray("cuts")) {
-      JsonObject x = e.getAsJsonObject();
-      cuts.add(new ParamCut(x.get("param").getAsString(), longs(x.get("shape")),
-          indexMap(x.getAsJsonObject("removed")), indexMap(x.getAsJsonObject("groupedColumns"))));
+    JsonArray cutArray = r.array(o, path, "cuts");
+    for (int i = 0; i < cutArray.size(); i++) {
+      String p = path + ".cuts[" + i + "]";
+      JsonObject x = r.element(cutArray, i, path + ".cuts");
+      if (x != null) {
+        cuts.add(new ParamCut(r.string(x, p, "param"), r.longs(x, p, "shape"),
+            indexMap(r.object(x, p, "removed"), p + ".removed", r),
+            indexMap(r.object(x, p, "groupedColumns"), p + ".groupedColumns", r)));
+      }
     }
     ImmutableList.Builder<AppliedChanges.Option> options = ImmutableList.builder();
-    for (JsonElement e : o.getAsJsonArray("options")) {
-      JsonObject x = e.getAsJsonObject();
-      options.add(new AppliedChanges.Option(x.get("module").getAsString(),
-          x.get("option").getAsString(), longs(x.get("before")), longs(x.get("after"))));
+    JsonArray optionArray = r.array(o, path, "options");
+    for (int i = 0; i < optionArray.size(); i++) {
+      String p = path + ".options[" + i + "]";
+      JsonObject x = r.element(optionArray, i, path + ".options");
+      if (x != null) {
+        options.add(new AppliedChanges.Option(r.string(x, p, "module"), r.string(x, p, "option"),
+            r.longs(x, p, "before"), r.longs(x, p, "after")));
+      }
     }
     ImmutableList.Builder<SitePatch> sites = ImmutableList.builder();
-    for (JsonElement e : o.getAsJsonArray("sitePatches")) {
-      JsonObject x = e.getAsJsonObject();
-      ImmutableList.Builder<ArgPatch> patches = ImmutableList.builder();
-      for (JsonElement p : x.getAsJsonArray("patches")) {
-        JsonObject y = p.getAsJsonObject();
-        patches.add(new ArgPatch(y.get("arg").getAsInt(), longs(y.get("before")),
-            longs(y.get("after")), y.get("array").getAsBoolean()));
+    JsonArray siteArray = r.array(o, path, "sitePatches");
+    for (int i = 0; i < siteArray.size(); i++) {
+      String p = path + ".sitePatches[" + i + "]";
+      JsonObject x = r.element(siteArray, i, path + ".sitePatches");
+      if (x == null) {
+        continue;
       }
-      sites.add(new SitePatch(SiteKey.parse(x.get("site").getAsString()),
-          x.get("instance").getAsBoolean(), longs(x.get("originalShape")),
-          longs(x.get("prunedShape")), patches.build(), x.get("location").getAsString()));
+      ImmutableList.Builder<ArgPatch> patches = ImmutableList.builder();
+      JsonArray patchArray = r.array(x, p, "patches");
+      for (int j = 0; j < patchArray.size(); j++) {
+        String q = p + ".patches[" + j + "]";
+        JsonObject y = r.element(patchArray, j, p + ".patches");
+        if (y != null) {
+          patches.add(new ArgPatch(r.integer(y, q, "arg"), r.longs(y, q, "before"),
+              r.longs(y, q, "after"), r.bool(y, q, "array")));
+        }
+      }
+      String site = r.string(x, p, "site");
+      SiteKey key;
+      try {
+        key = SiteKey.parse(site);
+      } catch (RuntimeException e) {
+        r.problem(p + ".site", "not a call site: " + site);
+        continue;
+      }
+      sites.add(new SitePatch(key, r.bool(x, p, "instance"), r.longs(x, p, "originalShape"),
+          r.longs(x, p, "prunedShape"), patches.build(), r.string(x, p, "location")));
     }
     return new AppliedChanges(cuts.build(), options.build(), sites.build());
   }
@@ -220,9 +280,19 @@ public record PruningRecord(String modelClass,
     return o;
   }
 
-  private static ImmutableMap<Integer, ImmutableLongArray> indexMap(JsonObject o) {
+  private static ImmutableMap<Integer, ImmutableLongArray> indexMap(JsonObject o, String path,
+      RecordFields r) {
     ImmutableMap.Builder<Integer, ImmutableLongArray> b = ImmutableMap.builder();
-    o.entrySet().forEach(e -> b.put(Integer.parseInt(e.getKey()), longs(e.getValue())));
+    for (Map.Entry<String, JsonElement> e : o.entrySet()) {
+      int dim;
+      try {
+        dim = Integer.parseInt(e.getKey());
+      } catch (NumberFormatException x) {
+        r.problem(path + "." + e.getKey(), "expected a dim number as key");
+        continue;
+      }
+      b.put(dim, r.longs(e.getValue(), path + "." + e.getKey()));
+    }
     return b.build();
   }
 
@@ -230,14 +300,5 @@ public record PruningRecord(String modelClass,
     JsonArray out = new JsonArray(a.length());
     a.forEach(out::add);
     return out;
-  }
-
-  private static ImmutableLongArray longs(JsonElement e) {
-    JsonArray a = e.getAsJsonArray();
-    long[] out = new long[a.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = a.get(i).getAsLong();
-    }
-    return ImmutableLongArray.copyOf(out);
   }
 }

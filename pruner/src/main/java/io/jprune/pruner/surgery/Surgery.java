@@ -4,6 +4,8 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.pruner.graph.ParamCut;
 import io.jprune.pruner.graph.RemovalEffects;
+import io.jprune.pruner.graph.SitePatch;
+import io.jprune.tracer.site.SiteKey;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,46 +20,48 @@ import org.bytedeco.pytorch.global.torch;
  * Carries out validated {@link RemovalEffects} on a live model, atomically: parameters and
  * buffers are sliced in place ({@code set_data} of an {@code index_select} on the tensor's own
  * device, under no-grad, so the registered parameter, the module's field and forward all see the
- * new shape), module options are updated and call-site rewrites installed. If anything fails, the
- * original tensors, options and rewrites are put back before the exception leaves.
+ * new shape), module options are updated and call-site rewrites installed. Each change is
+ * recorded in an {@link UndoJournal} before it is made; if anything fails, the journal puts the
+ * original tensors, options and rewrites back before the exception leaves.
  */
 public final class Surgery {
   private Surgery() {}
 
   /**
-   * Applies the effects to {@code root}.
+   * Applies the effects to {@code root} and keeps them.
    *
    * @return what was changed, as data (for saving a pruning record)
    * @throws PruneFailedException when a step fails; the model is as it was
    */
   public static AppliedChanges apply(Module root, RemovalEffects effects) {
+    UndoJournal journal = new UndoJournal();
+    AppliedChanges changes = apply(root, effects, journal, SurgeryListener.NONE);
+    journal.commit();
+    root.zero_grad(true); // stale gradients have the old shapes
+    return changes;
+  }
+
+  /**
+   * Applies the effects to {@code root}, recording how to undo each change in {@code journal},
+   * which the caller commits once it is satisfied (e.g. after a verifying forward) or rolls back.
+   * If a step fails here, the journal is rolled back before the exception leaves.
+   *
+   * @param listener told before each change (throwing from it aborts and rolls back)
+   * @return what was changed, as data (for saving a pruning record)
+   * @throws PruneFailedException when a step fails; the model is as it was
+   */
+  public static AppliedChanges apply(Module root, RemovalEffects effects, UndoJournal journal,
+      SurgeryListener listener) {
     Map<String, Tensor> tensors = ModelTensors.of(root);
     for (String name : effects.cuts().keySet()) {
-      ModelTensors.require(tensors, name);
+      checkShape(ModelTensors.require(tensors, name), effects.cuts().get(name));
     }
     List<OptionChange> options = ModuleOptions.plan(root, effects);
-    Map<String, Tensor> backups = new LinkedHashMap<>();
-    List<OptionChange> applied = new ArrayList<>();
-    Map<io.jprune.tracer.site.SiteKey, List<io.jprune.pruner.graph.SitePatch>> rewrites =
-        SiteRewrites.snapshot();
-    try (NoGradGuard g = new NoGradGuard()) {
-      for (ParamCut cut : effects.cuts().values()) {
-        Tensor t = tensors.get(cut.param());
-        checkShape(t, cut);
-        backups.put(cut.param(), t.detach().clone());
-        t.set_data(cut(t, cut));
-      }
-      for (OptionChange c : options) {
-        c.apply();
-        applied.add(c);
-      }
-      SiteRewrites.install(effects.sitePatches());
-    } catch (RuntimeException e) {
-      restore(tensors, backups, applied);
-      SiteRewrites.restore(rewrites);
-      throw new PruneFailedException("pruning failed and was rolled back: " + e.getMessage(), e);
-    }
-    root.zero_grad(true); // stale gradients have the old shapes
+    run(journal, () -> {
+      cutAll(tensors, effects.cuts().values(), journal, listener);
+      setAll(options, journal, listener);
+      rewriteAll(effects.sitePatches(), journal, listener);
+    });
     return new AppliedChanges(ImmutableList.copyOf(effects.cuts().values()),
         options.stream().map(c -> new AppliedChanges.Option(c.module(), c.option(),
             ImmutableLongArray.copyOf(c.before()), ImmutableLongArray.copyOf(c.after())))
@@ -67,10 +71,11 @@ public final class Surgery {
 
   /**
    * Replays recorded changes on a freshly built original model (no trace, no plan): tensors are
-   * cut, options set and call-site rewrites installed. Shapes are checked first; a mismatch
-   * (another model class, other sizes) is refused before anything changes.
+   * cut, options set and call-site rewrites installed, each recorded in {@code journal}. Shapes
+   * are checked first; a mismatch (another model class, other sizes) is refused before anything
+   * changes, and a failure part-way rolls the journal back.
    */
-  public static void replay(Module root, AppliedChanges changes) {
+  public static void replay(Module root, AppliedChanges changes, UndoJournal journal) {
     Map<String, Tensor> tensors = ModelTensors.of(root);
     for (ParamCut cut : changes.cuts()) {
       checkShape(ModelTensors.require(tensors, cut.param()), cut);
@@ -79,14 +84,75 @@ public final class Surgery {
     for (AppliedChanges.Option o : changes.options()) {
       options.add(ModuleOptions.target(root, o));
     }
+    run(journal, () -> {
+      cutAll(tensors, changes.cuts(), journal, SurgeryListener.NONE);
+      setAll(options, journal, SurgeryListener.NONE);
+      rewriteAll(changes.sitePatches(), journal, SurgeryListener.NONE);
+    });
+  }
+
+  /** {@link #replay(Module, AppliedChanges, UndoJournal)}, kept at once. */
+  public static void replay(Module root, AppliedChanges changes) {
+    UndoJournal journal = new UndoJournal();
+    replay(root, changes, journal);
+    journal.commit();
+  }
+
+  private static void run(UndoJournal journal, Runnable steps) {
+    try {
+      steps.run();
+    } catch (RuntimeException e) {
+      journal.rollback(e);
+      throw new PruneFailedException("pruning failed and was rolled back: " + e.getMessage(), e);
+    }
+  }
+
+  private static void cutAll(Map<String, Tensor> tensors, Iterable<ParamCut> cuts,
+      UndoJournal journal, SurgeryListener listener) {
+    int k = 0;
     try (NoGradGuard g = new NoGradGuard()) {
-      for (ParamCut cut : changes.cuts()) {
+      for (ParamCut cut : cuts) {
         Tensor t = tensors.get(cut.param());
+        checkShape(t, cut);
+        listener.before(SurgeryListener.Step.CUT, k++, cut.param());
+        Tensor old = t.detach().clone();
+        journal.record("cut of " + cut.param(), () -> {
+          try (NoGradGuard ng = new NoGradGuard()) {
+            t.set_data(old);
+          }
+        });
         t.set_data(cut(t, cut));
       }
     }
-    options.forEach(OptionChange::apply);
-    SiteRewrites.install(changes.sitePatches());
+  }
+
+  private static void setAll(List<OptionChange> options, UndoJournal journal,
+      SurgeryListener listener) {
+    int k = 0;
+    for (OptionChange c : options) {
+      listener.before(SurgeryListener.Step.OPTION, k++, c.module() + "." + c.option());
+      journal.record("option " + c, c::restore);
+      c.apply();
+    }
+  }
+
+  /** Installs the rewrites site by site, so that a failure can be injected between sites. */
+  private static void rewriteAll(List<SitePatch> patches, UndoJournal journal,
+      SurgeryListener listener) {
+    Map<SiteKey, List<SitePatch>> bySite = new LinkedHashMap<>();
+    for (SitePatch p : patches) {
+      if (!p.patches().isEmpty()) {
+        bySite.computeIfAbsent(p.key(), key -> new ArrayList<>()).add(p);
+      }
+    }
+    int k = 0;
+    for (Map.Entry<SiteKey, List<SitePatch>> e : bySite.entrySet()) {
+      listener.before(SurgeryListener.Step.REWRITE, k++, e.getValue().get(0).location());
+      Map<SiteKey, List<SitePatch>> snapshot = SiteRewrites.snapshot();
+      journal.record("rewrite at " + e.getValue().get(0).location(),
+          () -> SiteRewrites.restore(snapshot));
+      SiteRewrites.install(e.getValue());
+    }
   }
 
   private static void checkShape(Tensor t, ParamCut cut) {
@@ -98,16 +164,6 @@ public final class Surgery {
     if (!same) {
       throw new IllegalStateException(cut.param() + " no longer has its traced shape " + shape
           + ": re-trace the model before pruning it again");
-    }
-  }
-
-  private static void restore(Map<String, Tensor> tensors, Map<String, Tensor> backups,
-      List<OptionChange> applied) {
-    try (NoGradGuard g = new NoGradGuard()) {
-      backups.forEach((name, old) -> tensors.get(name).set_data(old));
-    }
-    for (OptionChange c : applied) {
-      c.restore();
     }
   }
 

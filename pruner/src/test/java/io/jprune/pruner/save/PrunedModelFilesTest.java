@@ -108,7 +108,7 @@ class PrunedModelFilesTest {
     pruner.pruneAll();
     PruningRecord saved = PrunedModelFiles.save(net, pruner, dir);
     assertEquals(saved, PruningRecord.fromJson(saved.toJson()));
-    assertTrue(saved.toJson().startsWith("{\"format\":\"jprune-pruning-record/1\","
+    assertTrue(saved.toJson().startsWith("{\"format\":\"jprune-pruning-record/2\","
         + "\"modelClass\":\"io.jprune.handmade.HandModels$HeadNet\","
         + "\"originalShapes\":{\"fc.weight\":[6,6],\"fc.bias\":[6],"), saved.toJson());
     assertTrue(saved.toJson().contains("\"site\":\"test.HandModel.forward()V#"), saved.toJson());
@@ -153,7 +153,7 @@ class PrunedModelFilesTest {
     Files.writeString(dir.resolve("record.json"), "{\"format\":\"other/2\"}");
     e = assertThrows(IllegalArgumentException.class,
         () -> PrunedModelFiles.load(new HandModels.HeadNet(), dir));
-    assertEquals("not a pruning record of format jprune-pruning-record/1 (format: other/2)",
+    assertEquals("not a pruning record of format jprune-pruning-record/2 (format: other/2)",
         e.getMessage());
   }
 
