@@ -8,6 +8,7 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.MapMaker;
 import java.lang.instrument.Instrumentation;
 import java.util.Collections;
+import java.util.function.Supplier;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.agent.builder.AgentBuilder.RedefinitionStrategy;
 import net.bytebuddy.pool.TypePool;
@@ -77,6 +78,9 @@ final class AgentInstallation {
     if (config.records()) {
       RecordingHook.arm(config, log);
     }
+    if (config.prunes()) {
+      PruningHook.arm(config, System.err); // the pruning agent still prints its lines
+    }
   }
 
   /**
@@ -86,13 +90,24 @@ final class AgentInstallation {
    */
   private static void loadMatcherClasses() {
     NeverInstrumented.covers("");
+    PrefilteringTransformer.candidate(null, "", new byte[0]);
+    LibtorchReferences.mayCall(new byte[0]);
     TracedTargets.of(AgentInstallation.class.getClassLoader());
     new MethodSites("", "", "", null).describe();
     SiteBootstraps.isLambdaMetafactory(SiteBootstraps.SITE);
   }
 
+  /**
+   * ByteBuddy's property that turns off its Nexus (the registry behind the self-injection
+   * initialization strategy, unused here: {@code NoOp}). {@code new AgentBuilder.Default()}
+   * initializes the Nexus accessor, which probes {@code sun.misc.Unsafe}; JDK 24+ prints a
+   * warning for that (JEP 498). Shading relocates this string with ByteBuddy, so the agent jar
+   * sets its own copy's property and not the application's.
+   */
+  static final String NEXUS_DISABLED = "net.bytebuddy.nexus.disabled";
+
   private AgentBuilder builder() {
-    return new AgentBuilder.Default()
+    return withoutNexus(AgentBuilder.Default::new)
         .with(AgentBuilder.TypeStrategy.Default.DECORATE)
         .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
         // Never reflect on a loaded class while transforming: reflection links it, and classes
@@ -103,6 +118,7 @@ final class AgentInstallation {
         .with(new AgentBuilder.PoolStrategy.WithTypePoolCache.Simple(
             TypePool.Default.ReaderMode.FAST, new MapMaker().weakKeys().makeMap()))
         .with(log)
+        .with((AgentBuilder.TransformerDecorator) PrefilteringTransformer::new)
         .ignore((type, loader, module, redefined, domain) ->
             loader == null || NeverInstrumented.covers(type.getName()))
         .type((type, loader, module, redefined, domain) -> policy.isModelClass(type))
@@ -111,7 +127,24 @@ final class AgentInstallation {
   }
 
   /**
-   * Adds the packages of {@code more} and instruments the loaded classes they newly cover, and
+   * Creates the builder with the Nexus off, unless the JVM was started with the property set
+   * either way; the property is removed again, as ByteBuddy reads it once.
+   */
+  private static AgentBuilder withoutNexus(Supplier<AgentBuilder> create) {
+    if (System.getProperty(NEXUS_DISABLED) != null) {
+      return create.get();
+    }
+    System.setProperty(NEXUS_DISABLED, "true");
+    try {
+      return create.get();
+    } finally {
+      System.clearProperty(NEXUS_DISABLED);
+    }
+  }
+
+  /**
+   * Adds the packages of {@code more} to a package restriction (the whole application stays the
+   * whole application) and instruments the loaded classes they newly cover, and
    * any loaded model class that missed the transformer; arms recording if {@code more} asks for
    * it.
    *
@@ -121,19 +154,27 @@ final class AgentInstallation {
     checkNotNull(more, "config");
     ModelClassPolicy before = policy;
     ModelClassPolicy after = before.withPackages(more.packages());
-    AgentConfig.Builder merged = config.toBuilder().addPackages(more.packages())
-        .verbose(config.verbose() || more.verbose());
+    AgentConfig.Builder merged = config.toBuilder().verbose(config.verbose() || more.verbose());
+    if (!before.wholeApplication()) {
+      merged.addPackages(more.packages()); // the whole application needs no package added
+    }
     more.traceFile().ifPresent(merged::traceFile);
     more.dotFile().ifPresent(merged::dotFile);
     if (more.records()) {
       RecordingHook.arm(more, log);
     }
+    more.prune().ifPresent(merged::prune);
+    more.loadDir().ifPresent(merged::load);
     config = merged.build();
     log.verbose(config.verbose());
     if (!after.packages().equals(before.packages())) {
       policy = after;
     }
     retransformer.apply(policy).throwIfProblems();
+    if (more.prunes()) {
+      // after the retransformation: the root forward's call site must be a rewritten one
+      PruningHook.arm(more, System.err);
+    }
   }
 
   synchronized AgentConfig config() {

@@ -19,6 +19,8 @@ import net.bytebuddy.agent.ByteBuddyAgent;
  */
 public final class JPruneAgent {
   private static AgentInstallation installation;
+  /** Given by {@link LauncherAgent} before main; used by the first {@link #selfAttach}. */
+  private static Instrumentation launched;
 
   private JPruneAgent() {}
 
@@ -44,8 +46,12 @@ public final class JPruneAgent {
    * shows such a class to no transformer of the agent), so that a trace started after this call
    * misses no model class. The agent also looks for such classes in the background shortly
    * after model classes were rewritten, for JVMs in which no further call comes.
-   * Needs {@code -Djdk.attach.allowAttachSelf=true} on JDK 9+ (or ByteBuddy's external attach
-   * helper) and, on JDK 21+, {@code -XX:+EnableDynamicAgentLoading} to avoid a warning.
+   *
+   * <p>In a JVM started from an executable jar whose manifest names {@link LauncherAgent} as
+   * {@code Launcher-Agent-Class}, the first call installs through the instrumentation the launcher
+   * gave: no attach, no flag. Otherwise the first call attaches, which needs
+   * {@code -Djdk.attach.allowAttachSelf=true} on JDK 9+ and, on JDK 21+,
+   * {@code -XX:+EnableDynamicAgentLoading} to avoid a warning (JEP 451).
    *
    * @throws IllegalStateException when the JVM cannot be attached to, or a loaded model class
    *     could not be retransformed (the message names each class and the reason)
@@ -58,8 +64,16 @@ public final class JPruneAgent {
         return;
       }
     }
-    Instrumentation instrumentation = attachToThisJvm();
-    apply(instrumentation, config);
+    Instrumentation instrumentation;
+    synchronized (JPruneAgent.class) {
+      instrumentation = launched;
+    }
+    apply(instrumentation != null ? instrumentation : attachToThisJvm(), config);
+  }
+
+  /** Keeps the launcher's instrumentation for the first {@link #selfAttach}. */
+  static synchronized void launchedWith(Instrumentation instrumentation) {
+    launched = checkNotNull(instrumentation, "instrumentation");
   }
 
   private static Instrumentation attachToThisJvm() {

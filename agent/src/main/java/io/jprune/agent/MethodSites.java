@@ -33,6 +33,11 @@ final class MethodSites {
         targetDescriptor);
   }
 
+  /** The JVM descriptor of the method. */
+  String methodDescriptor() {
+    return methodDescriptor;
+  }
+
   /** {@code com.acme.Net.forward(Lorg/bytedeco/pytorch/Tensor;)Lorg/bytedeco/pytorch/Tensor;}. */
   String describe() {
     return className + "." + methodName + methodDescriptor;

@@ -4,7 +4,7 @@ import com.google.common.collect.ImmutableList;
 
 /**
  * Packages whose classes are never rewritten, whatever the configuration says: the JDK, the
- * bindings themselves, ByteBuddy, and jprune's own runtime. Rewriting the runtime would make the
+ * bindings themselves, ByteBuddy, and jprune's own runtime and command line. Rewriting the runtime would make the
  * tracer trace itself; rewriting the bindings would turn every internal call into a site.
  * {@code io.jprune.zoo}, {@code io.jprune.it} and users' packages are not listed: they are model
  * code when they match.
@@ -15,7 +15,8 @@ final class NeverInstrumented {
       "org.bytedeco.",
       // Built at run time: the agent jar's shading would otherwise relocate this literal too.
       String.join(".", "net", "bytebuddy", ""),
-      "io.jprune.agent.", "io.jprune.tracer.", "io.jprune.pruner.", "io.jprune.nativeconfig.");
+      "io.jprune.agent.", "io.jprune.tracer.", "io.jprune.pruner.", "io.jprune.nativeconfig.",
+      "io.jprune.cli.");
 
   private NeverInstrumented() {}
 

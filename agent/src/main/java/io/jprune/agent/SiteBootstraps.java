@@ -28,6 +28,10 @@ final class SiteBootstraps {
       "(" + LOOKUP + "Ljava/lang/String;" + TYPE + TYPE + HANDLE + TYPE + "I)" + CALL_SITE,
       false);
 
+  /** {@code Sites.forwardEntry(Lookup, String, MethodType)}: the hook at the start of forward. */
+  static final Handle FORWARD_ENTRY = new Handle(Opcodes.H_INVOKESTATIC, SITES, "forwardEntry",
+      "(" + LOOKUP + "Ljava/lang/String;" + TYPE + ")" + CALL_SITE, false);
+
   private SiteBootstraps() {}
 
   /** Whether {@code bsm} is {@code LambdaMetafactory.metafactory} (not altMetafactory). */

@@ -3,6 +3,7 @@ package io.jprune.agent;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
 import net.bytebuddy.pool.TypePool;
 
 /**
@@ -10,7 +11,9 @@ import net.bytebuddy.pool.TypePool;
  * alone: they only re-dispatch to the real method, whose own sites already record the call (a
  * covariant {@code forward} bridge would otherwise record every forward twice). Lambda bodies are
  * synthetic but not bridges, so their calls are rewritten. Classes older than Java 7 cannot hold
- * invokedynamic and are left as they are.
+ * invokedynamic and are left as they are. Every {@code forward} method of a Java Module subclass
+ * also starts with an entry hook ({@code Sites.forwardEntry}), so that a trace sees the root's
+ * forward and its inputs however it was called.
  */
 final class SiteRewritingClassVisitor extends ClassVisitor {
   private final TracedTargets targets;
@@ -20,6 +23,7 @@ final class SiteRewritingClassVisitor extends ClassVisitor {
   private String className;
   private String sourceFile;
   private boolean canUseIndy;
+  private boolean moduleSubclass;
   private int rewritten;
 
   SiteRewritingClassVisitor(ClassVisitor next, TracedTargets targets, TypePool pool,
@@ -36,6 +40,8 @@ final class SiteRewritingClassVisitor extends ClassVisitor {
       String[] interfaces) {
     className = name.replace('/', '.');
     canUseIndy = (version & 0xFFFF) >= Opcodes.V1_7;
+    moduleSubclass = (access & Opcodes.ACC_INTERFACE) == 0
+        && targets.isModuleSubclass(name, pool);
     super.visit(version, access, name, signature, superName, interfaces);
   }
 
@@ -53,8 +59,11 @@ final class SiteRewritingClassVisitor extends ClassVisitor {
     if (next == null || noCode || !canUseIndy || (access & Opcodes.ACC_BRIDGE) != 0) {
       return next;
     }
-    return new SiteRewritingMethodVisitor(next,
+    boolean forwardEntry = moduleSubclass && name.equals("forward")
+        && (access & Opcodes.ACC_STATIC) == 0;
+    return new SiteRewritingMethodVisitor(new AppHookMethodVisitor(next, targets, pool),
         new MethodSites(className, name, descriptor, sourceFile), targets, pool,
+        forwardEntry ? Type.getObjectType(className.replace('.', '/')) : null,
         () -> rewritten++);
   }
 

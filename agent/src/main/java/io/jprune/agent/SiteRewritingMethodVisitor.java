@@ -5,6 +5,7 @@ import net.bytebuddy.jar.asm.Handle;
 import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
 import net.bytebuddy.pool.TypePool;
 
 /**
@@ -20,15 +21,48 @@ final class SiteRewritingMethodVisitor extends MethodVisitor {
   private final TracedTargets targets;
   private final TypePool pool;
   private final Runnable onRewrite;
+  /** The module class whose forward this is, for the entry hook; null: no hook. */
+  private final Type entryOwner;
+  private int entryStack;
   private int line = -1;
 
   SiteRewritingMethodVisitor(MethodVisitor next, MethodSites sites, TracedTargets targets,
-      TypePool pool, Runnable onRewrite) {
+      TypePool pool, Type entryOwner, Runnable onRewrite) {
     super(Opcodes.ASM9, next);
     this.sites = sites;
     this.targets = targets;
     this.pool = pool;
+    this.entryOwner = entryOwner;
     this.onRewrite = onRewrite;
+  }
+
+  /**
+   * The entry hook of a module's forward: {@code this} and every argument, passed as they are to
+   * an invokedynamic of type {@code (Module, args...)void} that is empty while nothing records.
+   * It runs on an empty stack before the first instruction, so no frame changes.
+   */
+  @Override
+  public void visitCode() {
+    super.visitCode();
+    if (entryOwner == null) {
+      return;
+    }
+    String descriptor = sites.methodDescriptor();
+    super.visitVarInsn(Opcodes.ALOAD, 0);
+    int slot = 1;
+    for (Type arg : Type.getArgumentTypes(descriptor)) {
+      super.visitVarInsn(arg.getOpcode(Opcodes.ILOAD), slot);
+      slot += arg.getSize();
+    }
+    entryStack = slot;
+    String hookType = "(" + entryOwner.getDescriptor() + descriptor.substring(1,
+        descriptor.indexOf(')') + 1) + "V";
+    super.visitInvokeDynamicInsn("forwardEntry", hookType, SiteBootstraps.FORWARD_ENTRY);
+  }
+
+  @Override
+  public void visitMaxs(int maxStack, int maxLocals) {
+    super.visitMaxs(Math.max(maxStack, entryStack), maxLocals);
   }
 
   @Override

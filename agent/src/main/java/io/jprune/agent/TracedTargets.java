@@ -119,6 +119,28 @@ final class TracedTargets {
     }
   }
 
+  /** Whether {@code owner} (an internal name) is a Module subtype; false when unresolvable. */
+  boolean isModule(String owner, TypePool pool) {
+    try {
+      return isModuleType(owner, pool);
+    } catch (IllegalStateException unresolvable) {
+      return false;
+    }
+  }
+
+  /**
+   * Whether the class being instrumented, {@code internalName}, is a Java subclass of Module (its
+   * {@code forward} methods get an entry hook); false when its hierarchy cannot be read.
+   */
+  boolean isModuleSubclass(String internalName, TypePool pool) {
+    try {
+      return !internalName.equals(ModelClassPolicy.MODULE.replace('.', '/'))
+          && isModuleType(internalName, pool);
+    } catch (RuntimeException unresolvable) {
+      return false;
+    }
+  }
+
   private boolean isModuleType(String owner, TypePool pool) {
     if (owner.startsWith("java/")) {
       return false;

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /** Agent argument parsing: the documented syntax, and loud refusals of anything else. */
 class AgentConfigTest {
-  private static final String ACCEPTED = "accepted keys: packages, trace, dot, verbose "
+  private static final String ACCEPTED = "accepted keys: packages, trace, dot, verbose, prune, "
+      + "head-ratio, importance, ignore, global, round-to, steps, verify, at, output, load "
       + "(format: packages=a.b,c.d;trace=/tmp/t.json;dot=/tmp/t.dot;verbose=true)";
 
   @Test
@@ -25,6 +26,68 @@ class AgentConfigTest {
     assertTrue(c.verbose());
     assertTrue(c.records());
     assertEquals(c, AgentConfig.parse(c.toArgs()));
+  }
+
+  @Test
+  void parsesThePruningKeys() {
+    AgentConfig c = AgentConfig.parse("packages=app;prune=0.5;head-ratio=0.25;importance=taylor;"
+        + "ignore=fc3, head.out;global=true;round-to=8;steps=2;verify=true;at=forward:300;"
+        + "output=/tmp/out");
+    PruneSettings p = c.prune().orElseThrow();
+    assertEquals(0.5, p.ratio());
+    assertEquals(0.25, p.headRatio());
+    assertEquals("taylor", p.importance());
+    assertEquals(java.util.List.of("fc3", "head.out"), p.ignore());
+    assertTrue(p.global());
+    assertEquals(8, p.roundTo());
+    assertEquals(2, p.steps());
+    assertTrue(p.verify());
+    assertEquals(Optional.of(300), p.atForward());
+    assertEquals(Optional.of(Path.of("/tmp/out")), p.output());
+    assertTrue(c.prunes());
+    assertEquals(c, AgentConfig.parse(c.toArgs()));
+    assertEquals("packages=app;prune=0.5;head-ratio=0.25;importance=taylor;ignore=fc3,head.out;"
+        + "global=true;round-to=8;steps=2;verify=true;at=forward:300;output=/tmp/out",
+        c.toArgs());
+
+    PruneSettings defaults = AgentConfig.parse("prune=0.3").prune().orElseThrow();
+    assertEquals("prune=0.3;importance=l2;at=forward:1", defaults.toString());
+    assertEquals(Optional.empty(), AgentConfig.parse("prune=0.3;at=exit").prune().orElseThrow()
+        .atForward());
+    AgentConfig load = AgentConfig.parse("load=/tmp/pruned");
+    assertEquals(Optional.of(Path.of("/tmp/pruned")), load.loadDir());
+    assertTrue(load.prunes());
+    assertFalse(AgentConfig.parse("trace=/tmp/t.json").prunes());
+  }
+
+  @Test
+  void badPruningValuesNameTheKey() {
+    assertEquals("jprune agent argument 'at' needs prune=R in 'at=exit'",
+        assertThrows(IllegalArgumentException.class, () -> AgentConfig.parse("at=exit"))
+            .getMessage());
+    assertEquals("jprune agent argument 'prune' must be in [0, 1), got 1.0",
+        assertThrows(IllegalArgumentException.class, () -> AgentConfig.parse("prune=1"))
+            .getMessage());
+    assertEquals("jprune agent argument 'prune' must be a number, got 'half'",
+        assertThrows(IllegalArgumentException.class, () -> AgentConfig.parse("prune=half"))
+            .getMessage());
+    assertEquals("jprune agent argument 'at' must be forward:N or exit, got 'epoch:3'",
+        assertThrows(IllegalArgumentException.class,
+            () -> AgentConfig.parse("prune=0.5;at=epoch:3")).getMessage());
+    assertEquals("jprune agent argument 'at': forward:N needs N >= 1, got 0",
+        assertThrows(IllegalArgumentException.class,
+            () -> AgentConfig.parse("prune=0.5;at=forward:0")).getMessage());
+    assertEquals("jprune agent argument 'importance' must be one of "
+        + "l1|l2|bn|lamp|taylor|hessian|fpgm|random, got 'l3'",
+        assertThrows(IllegalArgumentException.class,
+            () -> AgentConfig.parse("prune=0.5;importance=l3")).getMessage());
+    assertEquals("jprune agent argument 'steps' must be an integer, got 'two'",
+        assertThrows(IllegalArgumentException.class,
+            () -> AgentConfig.parse("prune=0.5;steps=two")).getMessage());
+    assertEquals("jprune agent arguments 'prune' and 'trace'/'dot' cannot be combined: both own"
+        + " the call sites while they wait for the root forward",
+        assertThrows(IllegalArgumentException.class,
+            () -> AgentConfig.parse("prune=0.5;trace=/tmp/t.json")).getMessage());
   }
 
   @Test

@@ -47,8 +47,8 @@ class AgentJarIT {
 
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Djdk.attach.allowAttachSelf=true",
         "-Djavacpp.platform=" + System.getProperty("javacpp.platform", "linux-x86_64")));
+    command.addAll(readmeFlags(mode, Runtime.version().feature()));
     String classPath = childClassPath();
     if (mode.equals("premain")) {
       command.add("-javaagent:" + jar + "=" + agentArgs);
@@ -63,6 +63,8 @@ class AgentJarIT {
     String output = Files.readString(log);
     assertEquals(0, child.exitValue(), output);
     assertTrue(output.contains("result 2"), output);
+    assertFalse(output.contains("WARNING:"), "a JVM warning with the README's flags for JDK "
+        + Runtime.version().feature() + " (" + mode + "):\n" + output);
     assertFalse(output.contains("could not instrument"), output);
     // Quiet by default: nothing logged at INFO or above (a failed write would fail the
     // trace-writer thread); the files are checked below.
@@ -82,6 +84,26 @@ class AgentJarIT {
       assertTrue(site.get("line").getAsInt() > 0, site.toString());
     }
     assertTrue(Files.readString(dot).startsWith("digraph"), "not a DOT file: " + dot);
+  }
+
+  /**
+   * The flags the README gives an application for each way of bringing the agent in, on this
+   * JDK: attach needs allowAttachSelf, JDK 21+ warns about dynamically loaded agents without
+   * EnableDynamicAgentLoading (JEP 451), JDK 24+ about JavaCPP's loadLibrary without native
+   * access (JEP 472).
+   */
+  static List<String> readmeFlags(String mode, int jdk) {
+    List<String> flags = new ArrayList<>();
+    if (!mode.equals("premain")) {
+      flags.add("-Djdk.attach.allowAttachSelf=true");
+      if (jdk >= 21) {
+        flags.add("-XX:+EnableDynamicAgentLoading");
+      }
+    }
+    if (jdk >= 24) {
+      flags.add("--enable-native-access=ALL-UNNAMED");
+    }
+    return flags;
   }
 
   private static Stream<JsonElement> stream(JsonArray array) {

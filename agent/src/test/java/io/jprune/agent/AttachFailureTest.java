@@ -24,7 +24,9 @@ class AttachFailureTest {
 
   @BeforeAll
   static void attach() {
-    JPruneAgent.selfAttach(AgentConfig.defaults());
+    // A package restriction, so that the packages the tests add are newly covered at their
+    // attach (without one, every class that calls libtorch is instrumented when it loads).
+    JPruneAgent.selfAttach(AgentConfig.builder().addPackage("io.jprune.testmodels.plain").build());
   }
 
   @Test

@@ -46,9 +46,10 @@ class LateLoadingPremainIT {
         instrumented.put(parts[1].substring(LATE.length() + 1), Integer.parseInt(parts[2]));
       }
     }
+    // LateAct and LateStem$1 name no libtorch member: the agent passes them over.
     assertEquals(new TreeMap<>(Map.of(
-        "EarlyNet", 2, "LateZoo", 2, "LateNet", 2, "LateStem", 4, "LateStem$1", 0,
-        "LateBase", 2, "LateBlock", 2, "LateAct", 0, "LateOps", 1)), instrumented, output);
+        "EarlyNet", 2, "LateZoo", 2, "LateNet", 2, "LateStem", 4,
+        "LateBase", 2, "LateBlock", 2, "LateOps", 1)), instrumented, output);
     assertTrue(output.contains("calls 18"), output);
     assertTrue(output.contains("failures []"), output);
     assertFalse(output.contains("could not instrument"), output);

@@ -125,9 +125,11 @@ class LateLoadingTest {
         "neg"), ops, trace.describe());
     assertTrue(torch.equal(before, LateZoo.forward(model, x)));
 
+    // LateAct and LateStem$1 name no libtorch member in their constant pools: nothing to rewrite,
+    // so the agent passes them over.
     Map<String, Integer> expected = new TreeMap<>(Map.of(
-        "EarlyNet", 2, "LateZoo", 2, "LateNet", 2, "LateStem", 4, "LateStem$1", 0,
-        "LateBase", 2, "LateBlock", 2, "LateAct", 0, "LateOps", 1));
+        "EarlyNet", 2, "LateZoo", 2, "LateNet", 2, "LateStem", 4,
+        "LateBase", 2, "LateBlock", 2, "LateOps", 1));
     assertEquals(expected, instrumentedIn(LATE));
     assertFalse(LOG.toString().matches("(?s).*instrumented " + LATE.replace(".", "\\.")
         + "\\.\\S+ late: .*"), "no class of " + LATE + " missed the transformer: " + LOG);

@@ -21,21 +21,16 @@ enum Criterion {
   }
 
   Importance importance(long seed) {
-    return switch (this) {
-      case L1 -> Importances.magnitude(1);
-      case L2 -> Importances.magnitude(2);
-      case BN -> Importances.bnScale();
-      case LAMP -> Importances.lamp(2);
-      case TAYLOR -> Importances.taylor();
-      case HESSIAN -> Importances.hessian();
-      case FPGM -> Importances.fpgm();
-      case RANDOM -> Importances.random(seed);
-    };
+    return Importances.byName(optionName(), seed);
   }
 
   /** Whether the criterion reads gradients, so the pruner must run a loss. */
   boolean needsLoss() {
-    return this == TAYLOR || this == HESSIAN;
+    return Importances.needsGradients(optionName());
+  }
+
+  private String optionName() {
+    return name().toLowerCase(java.util.Locale.ROOT);
   }
 
   String description() {

@@ -47,7 +47,8 @@ class JpruneCommandTest {
         + "1 thread(s)\n"), r.out());
     assertTrue(r.out().contains("\ntotal "), r.out());
     assertTrue(r.out().matches("(?s).*total\\s+41,009\\s.*"), r.out());
-    assertTrue(r.out().contains("-> equal to the masked original (rel. tol. 1e-5)"), r.out());
+    assertTrue(r.out().contains("\nverify step 1: proven: all 52 removed channels: the pruned "
+        + "output equals the masked original (max|diff|="), r.out());
     assertTrue(r.out().matches("(?s).*wall time [0-9.]+ s: trace [0-9.]+ s, graph [0-9.]+ s, "
         + "importance [0-9.]+ s, surgery [0-9.]+ s \\| verify .*"), r.out());
     assertTrue(Files.readString(dir.resolve("g.html")).startsWith("<!DOCTYPE html>"));

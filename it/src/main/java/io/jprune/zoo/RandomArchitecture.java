@@ -7,11 +7,18 @@ import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.AdaptiveAvgPool2dImpl;
 import org.bytedeco.pytorch.BatchNorm2dImpl;
 import org.bytedeco.pytorch.Conv2dImpl;
+import org.bytedeco.pytorch.GRUImpl;
+import org.bytedeco.pytorch.GRUOptions;
+import org.bytedeco.pytorch.LSTMImpl;
+import org.bytedeco.pytorch.LSTMOptions;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.LongOptionalVector;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.ModuleListImpl;
+import org.bytedeco.pytorch.MultiheadAttentionImpl;
+import org.bytedeco.pytorch.RNNImpl;
+import org.bytedeco.pytorch.RNNOptions;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -22,8 +29,9 @@ import org.bytedeco.pytorch.global.torch;
  * pixel_unshuffle round trips, channel shuffle (view, transpose, view), depthwise convs,
  * attention over the flattened feature map (reshape into heads, permute, select, matmul,
  * softmax), attention with q/k/v taken by narrow (and grouped k/v), splits of uneven sizes,
- * movedim/swapaxes around a Linear, reshape + permute + flatten shuffles, expand/repeat gates —
- * and a pooled linear head. Shapes are kept small so hundreds run in seconds.
+ * movedim/swapaxes around a Linear, reshape + permute + flatten shuffles, expand/repeat gates,
+ * libtorch's MultiheadAttention and LSTM/GRU/RNN layers over the positions — and a pooled
+ * linear head. Shapes are kept small so hundreds run in seconds.
  */
 public final class RandomArchitecture extends Module {
   private final Conv2dImpl stem;
@@ -46,7 +54,7 @@ public final class RandomArchitecture extends Module {
     StringBuilder sb = new StringBuilder("stem(" + channels + ")");
     int n = 2 + r.nextInt(4);
     for (int i = 0; i < n; i++) {
-      int kind = r.nextInt(12);
+      int kind = r.nextInt(14);
       Module block;
       long out;
       switch (kind) {
@@ -103,6 +111,17 @@ public final class RandomArchitecture extends Module {
           block = r.nextBoolean() ? new ChannelShuffleBlock(channels, true)
               : new ExpandGate(channels, r.nextBoolean());
           out = channels;
+        }
+        case 12 -> {
+          block = new TokenAttention(channels, r.nextBoolean() ? 2 : 4);
+          out = channels;
+        }
+        case 13 -> {
+          long hidden = 4 * (1 + r.nextInt(3));
+          int recurrent = r.nextInt(3);
+          boolean bidirectional = r.nextBoolean();
+          block = new TokenRecurrent(channels, hidden, recurrent, bidirectional);
+          out = (bidirectional ? 2 : 1) * hidden;
         }
         default -> {
           long next = 4 * (1 + r.nextInt(4));
@@ -360,6 +379,71 @@ public final class RandomArchitecture extends Module {
       long w = x.size(3);
       Tensor out = attn.apply(x.flatten(2, -1).transpose(1, 2));
       return x.add(out.transpose(1, 2).reshape(b, c, h, w));
+    }
+  }
+
+  /** libtorch's MultiheadAttention over the H*W positions ([HW, B, C]), with a residual. */
+  static final class TokenAttention extends Module implements Block {
+    private final MultiheadAttentionImpl attn;
+
+    TokenAttention(long dim, long heads) {
+      attn = register_module("attn", new MultiheadAttentionImpl(dim, heads));
+    }
+
+    @Override
+    public Tensor apply(Tensor x) {
+      long b = x.size(0);
+      long c = x.size(1);
+      long h = x.size(2);
+      long w = x.size(3);
+      Tensor tokens = x.flatten(2, -1).permute(2, 0, 1);
+      Tensor out = new Tensor(attn.forward(tokens, tokens, tokens).get0());
+      return x.add(out.permute(1, 2, 0).reshape(b, c, h, w));
+    }
+  }
+
+  /** An LSTM, GRU or RNN (2 layers, maybe bidirectional) over the H*W positions. */
+  static final class TokenRecurrent extends Module implements Block {
+    private final Module layer;
+
+    TokenRecurrent(long in, long hidden, int kind, boolean bidirectional) {
+      layer = switch (kind) {
+        case 0 -> {
+          LSTMOptions o = new LSTMOptions(in, hidden);
+          o.num_layers().put(2);
+          o.bidirectional().put(bidirectional);
+          yield register_module("lstm", new LSTMImpl(o));
+        }
+        case 1 -> {
+          GRUOptions o = new GRUOptions(in, hidden);
+          o.num_layers().put(2);
+          o.bidirectional().put(bidirectional);
+          yield register_module("gru", new GRUImpl(o));
+        }
+        default -> {
+          RNNOptions o = new RNNOptions(in, hidden);
+          o.num_layers().put(2);
+          o.bidirectional().put(bidirectional);
+          yield register_module("rnn", new RNNImpl(o));
+        }
+      };
+    }
+
+    @Override
+    public Tensor apply(Tensor x) {
+      long b = x.size(0);
+      long h = x.size(2);
+      long w = x.size(3);
+      Tensor tokens = x.flatten(2, -1).permute(2, 0, 1);
+      Tensor out;
+      if (layer instanceof LSTMImpl lstm) {
+        out = new Tensor(lstm.forward(tokens).get0());
+      } else if (layer instanceof GRUImpl gru) {
+        out = new Tensor(gru.forward(tokens).get0());
+      } else {
+        out = new Tensor(((RNNImpl) layer).forward(tokens).get0());
+      }
+      return out.permute(1, 2, 0).reshape(b, -1, h, w);
     }
   }
 }

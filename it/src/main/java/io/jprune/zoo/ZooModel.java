@@ -28,6 +28,9 @@ public enum ZooModel {
   VIT_S_UNBIND("DINO ViT-S/16, q/k/v by unbind(0); 22,050,664 params;"
       + " input [1,3,224,224] -> [1,1000]",
       () -> new VisionTransformer(QkvSplit.UNBIND, 1000), () -> torch.randn(1, 3, 224, 224)),
+  VIT_S_MHA("torchvision ViT layout at ViT-S/16 size, libtorch MultiheadAttentionImpl and"
+      + " Linear MLPs; 22,050,664 params; input [1,3,224,224] -> [1,1000]",
+      () -> new TorchvisionVit(1000), () -> torch.randn(1, 3, 224, 224)),
   ESPCN("ESPCN x3 with functional torch.pixel_shuffle(x, 3) and a refine conv after it;"
       + " 41,009 params; input [1,1,32,32] -> [1,1,96,96]",
       () -> new Espcn(false), () -> torch.randn(1, 1, 32, 32)),
@@ -88,6 +91,7 @@ public enum ZooModel {
       case MOBILENET_V2 -> ((MobileNetV2) model).forward(x);
       case DENSENET_STACK -> ((DenseNetStack) model).forward(x);
       case VIT_S_SELECT, VIT_S_UNBIND -> ((VisionTransformer) model).forward(x);
+      case VIT_S_MHA -> ((TorchvisionVit) model).forward(x);
       case ESPCN, ESPCN_MODULE -> ((Espcn) model).forward(x);
       case ESPCN_UNSHUFFLE -> ((EspcnUnshuffle) model).forward(x);
       case UNET -> ((UNet) model).forward(x);

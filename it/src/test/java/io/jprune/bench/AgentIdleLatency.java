@@ -32,7 +32,7 @@ public final class AgentIdleLatency {
     if (!mode.equals("same-jvm")) {
       // One JVM per condition; run "none" and "attached" alternately and compare medians.
       if (mode.equals("attached")) {
-        JPruneAgent.selfAttach(AgentConfig.builder().addPackage("io.jprune.zoo").build());
+        JPruneAgent.selfAttach(AgentConfig.defaults()); // the whole application
       }
       Module model = zoo.create(1);
       Tensor input = zoo.exampleInput(1);
@@ -44,7 +44,7 @@ public final class AgentIdleLatency {
     Module model = zoo.create(1);
     Tensor input = zoo.exampleInput(1);
     double before = median(zoo, model, input, iterations);
-    JPruneAgent.selfAttach(AgentConfig.builder().addPackage("io.jprune.zoo").build());
+    JPruneAgent.selfAttach(AgentConfig.defaults()); // the whole application
     double idle = median(zoo, model, input, iterations);
     double[] traced = new double[5];
     for (int i = 0; i < traced.length; i++) {

@@ -27,12 +27,13 @@ import org.junit.jupiter.api.Test;
  * Fuzzing the planner (issue 9): seeded random architectures (residuals, concat, chunk, uneven
  * split, pixel shuffle round trips, channel shuffle by view/transpose and by reshape/permute/
  * flatten, depthwise convs, attention with select/unbind and with narrow (grouped k/v too),
- * movedim/swapaxes, expand/repeat gates). Each model gets a planned removal (a random valid
- * subset of every group) and, on a fresh copy, a RANDOM removal (random groups, random indices,
- * no planner). Each must be refused before any change (digest of every tensor unchanged) or equal
- * the masked original (relative 1e-5) where exactness is expected; a pruned model that fails to
- * run or differs is "broken", and there must be none. Every failing seed is printed, and the
- * counts are printed at the end ({@code -Djprune.fuzz.models=1000} for a long run).
+ * movedim/swapaxes, expand/repeat gates, libtorch's MultiheadAttention and 2-layer LSTM/GRU/RNN
+ * over the positions). Each model gets a planned removal (a random valid subset of every group)
+ * and, on a fresh copy, a RANDOM removal (random groups, random indices, no planner). Each must
+ * be refused before any change (digest of every tensor unchanged) or equal the masked original
+ * (relative 1e-5) where exactness is expected; a pruned model that fails to run or differs is
+ * "broken", and there must be none. Every failing seed is printed, and the counts are printed at
+ * the end ({@code -Djprune.fuzz.models=1000} for a long run).
  */
 class RandomArchitectureTest {
   /** 300 per CI run; 60 under -Pgc-stress (a collection every 2 ms makes each model slower). */

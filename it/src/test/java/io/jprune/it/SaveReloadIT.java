@@ -34,7 +34,7 @@ class SaveReloadIT {
   Path dir;
 
   @ParameterizedTest
-  @EnumSource(value = ZooModel.class, names = {"SHUFFLENET", "VIT_S_UNBIND"})
+  @EnumSource(value = ZooModel.class, names = {"SHUFFLENET", "VIT_S_UNBIND", "VIT_S_MHA"})
   void reloadedInAnotherJvmComputesTheSameBits(ZooModel zoo) throws Exception {
     Module model = zoo.create(SEED);
     Tensor x = zoo.exampleInput(SEED);

@@ -42,6 +42,7 @@ class ZooModelTest {
     EXPECTED.put(ZooModel.DENSENET_STACK, new Expected(453_450, 1, 10));
     EXPECTED.put(ZooModel.VIT_S_SELECT, new Expected(22_050_664, 1, 1000));
     EXPECTED.put(ZooModel.VIT_S_UNBIND, new Expected(22_050_664, 1, 1000));
+    EXPECTED.put(ZooModel.VIT_S_MHA, new Expected(22_050_664, 1, 1000));
     EXPECTED.put(ZooModel.ESPCN, new Expected(41_009, 1, 1, 96, 96));
     EXPECTED.put(ZooModel.ESPCN_MODULE, new Expected(41_009, 1, 1, 96, 96));
     EXPECTED.put(ZooModel.ESPCN_UNSHUFFLE, new Expected(5_284, 1, 1, 32, 32));

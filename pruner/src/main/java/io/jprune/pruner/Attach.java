@@ -7,19 +7,20 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.pytorch.Module;
 
 /**
- * Makes sure the agent instruments the model's package before tracing: self-attaches on first
- * use (a JVM started with -javaagent already has it) and adds the package of the model's class,
- * retransforming classes already loaded.
+ * Makes sure the agent instruments the model before tracing: self-attaches on first use for the
+ * whole application (a JVM started with -javaagent already has the agent, with or without a
+ * package restriction; a Module subclass is covered either way, in the unnamed package too), and
+ * sweeps once per model class for loaded classes that missed the transformer.
  */
 final class Attach {
   private static final Set<String> DONE = ConcurrentHashMap.newKeySet();
 
   private Attach() {}
 
-  static void modelPackages(Module model) {
+  static void model(Module model) {
     Class<?> type = model.getClass();
     if (!DONE.contains(type.getName())) {
-      JPruneAgent.selfAttach(AgentConfig.builder().addPackageOf(type).build());
+      JPruneAgent.selfAttach(AgentConfig.defaults());
       DONE.add(type.getName());
     }
   }

@@ -16,7 +16,7 @@ final class ModelTracing {
   private ModelTracing() {}
 
   static Traced trace(Module model, Supplier<Tensor> forward) {
-    Attach.modelPackages(model);
+    Attach.model(model);
     long[] outputImpl = new long[1];
     Trace trace = Tracer.trace(model, () -> {
       Tensor out = forward.get();

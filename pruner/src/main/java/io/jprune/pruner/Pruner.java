@@ -16,6 +16,8 @@ import io.jprune.pruner.group.Channel;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.importance.Importance;
 import io.jprune.pruner.importance.ImportanceContext;
+import io.jprune.pruner.module.ModuleCatalog;
+import io.jprune.pruner.module.ModuleKind;
 import io.jprune.pruner.plan.GroupPlanner;
 import io.jprune.pruner.report.ModelCost;
 import io.jprune.pruner.surgery.AppliedChanges;
@@ -63,6 +65,8 @@ public final class Pruner {
   private final PruningOptions options;
   private final List<Supplier<Tensor>> losses;
   private final SurgeryListener listener;
+  private final List<Supplier<Tensor>> verificationForwards;
+  private final ModuleCatalog catalog;
   private final Map<String, Integer> originalUnits = new HashMap<>();
   private final Map<String, Integer> originalHeads = new HashMap<>();
   private static final double MAX_SEARCH_RATIO = 0.95;
@@ -76,12 +80,16 @@ public final class Pruner {
   private long graphMillis;
 
   private Pruner(Module model, Supplier<Tensor> forward, PruningOptions options,
-      List<Supplier<Tensor>> losses, SurgeryListener listener) {
+      List<Supplier<Tensor>> losses, SurgeryListener listener,
+      List<Supplier<Tensor>> verificationForwards, ModuleCatalog catalog) {
     this.model = model;
     this.forward = forward;
     this.options = options;
     this.losses = losses;
     this.listener = listener;
+    this.verificationForwards = verificationForwards.isEmpty() ? List.of(forward)
+        : verificationForwards;
+    this.catalog = catalog;
   }
 
   public static Builder builder(Module model) {
@@ -102,13 +110,13 @@ public final class Pruner {
       long t0 = System.nanoTime();
       ModelTracing.Traced traced = ModelTracing.trace(model, forward);
       long t1 = System.nanoTime();
-      graph = DependencyGraph.build(model, traced.trace(), List.of(traced.output()));
+      graph = DependencyGraph.build(model, traced.trace(), List.of(traced.output()), catalog);
       long t2 = System.nanoTime();
       output = traced.output();
       traceMillis = (t1 - t0) / 1_000_000;
       graphMillis = (t2 - t1) / 1_000_000;
       if (options.target() != null && Double.isNaN(originalCost)) {
-        ModelCost c = ModelCost.of(traced.trace());
+        ModelCost c = ModelCost.of(traced.trace(), catalog);
         originalCost = options.target().kind() == PruningTarget.Kind.MACS ? c.macs() : c.params();
       }
       for (PruningGroup g : graph.groups()) {
@@ -157,9 +165,15 @@ public final class Pruner {
   }
 
   /**
-   * {@link #step()}, proven: before cutting, runs the masked original (the step's channels zeroed
-   * on the producer side); after, compares the pruned output with it on the kept elements. The
-   * model is scored once, so the check is of exactly the removal that was applied.
+   * {@link #step()}, verified: proves what can be proven and measures the rest (see
+   * {@link VerifiedStep}). Where every removed channel is exact, the masked original (the step's
+   * channels zeroed on the producer side) runs before the cut and the pruned output is compared
+   * with it on the kept elements. Where some channel reaches a normalisation across channels, the
+   * exact channels are first cut on their own in a trial that is undone, and compared with their
+   * own masked original; after the real cut, the pruned model is compared with the unpruned one
+   * on the verification forwards ({@link Builder#verificationForwards}): relative output error
+   * and top-1 agreement. The model is scored once, so the checks are of exactly the removal that
+   * was applied.
    */
   public VerifiedStep stepAndVerify() {
     checkState(stepsDone < options.steps(), "all %s steps are done", options.steps());
@@ -171,23 +185,22 @@ public final class Pruner {
     long t1 = System.nanoTime();
     RemovalEffects effects = g.effects(removal);
     long v0 = System.nanoTime();
-    Tensor masked = MaskedOriginal.output(model, effects, noGradForward());
+    StepVerification check = StepVerification.before(model, g, out, removal, effects,
+        noGradForward(), verificationForwards.stream().map(Pruner::noGrad).toList());
     long v1 = System.nanoTime();
-    Tensor[] pruned = new Tensor[1];
+    // surgery time: validation (t1..v0) and cutting, not the checks' forwards; the cut is kept
+    // only once a forward of the pruned model ran (else it is rolled back)
     long[] forwardNanos = new long[1];
-    // surgery time: validation (t1..v0) and cutting, not the masked forward nor the check forward
     StepReport report = apply(effects, removal, scores, (t1 - t0) / 1_000_000, v1 - (v0 - t1),
         () -> {
           long f0 = System.nanoTime();
-          pruned[0] = noGradForward().get();
+          noGradForward().get();
           forwardNanos[0] = System.nanoTime() - f0;
         });
     stepsDone++;
     long v2 = System.nanoTime();
-    EquivalenceReport eq = Equivalence.compare(masked, pruned[0],
-        effects.removedElements(out), effects);
-    long verify = (v1 - v0) + forwardNanos[0] + (System.nanoTime() - v2);
-    return new VerifiedStep(report, eq, verify / 1_000_000);
+    return check.after(report,
+        ((v1 - v0) + forwardNanos[0] + (System.nanoTime() - v2)) / 1_000_000);
   }
 
   /** The next step's removal; the scores it ranked by are put into {@code scoresOut}. */
@@ -199,9 +212,13 @@ public final class Pruner {
   }
 
   private Supplier<Tensor> noGradForward() {
+    return noGrad(forward);
+  }
+
+  private static Supplier<Tensor> noGrad(Supplier<Tensor> f) {
     return () -> {
       try (NoGradGuard guard = new NoGradGuard()) {
-        return forward.get();
+        return f.get();
       }
     };
   }
@@ -282,7 +299,7 @@ public final class Pruner {
           + "rolled back: " + e.getMessage(), e);
     }
     journal.commit();
-    model.zero_grad(true); // stale gradients have the old shapes
+    Surgery.cutTrainingState(model, effects); // gradients and optimizer state follow the cut
     history.add(changes);
     graph = null;
   }
@@ -407,7 +424,7 @@ public final class Pruner {
   }
 
   private double cost(DependencyGraph g, Map<Integer, long[]> removal) {
-    ModelCost c = removal.isEmpty() ? ModelCost.of(g.trace())
+    ModelCost c = removal.isEmpty() ? ModelCost.of(g.trace(), catalog)
         : ModelCost.afterRemoval(g.trace(), g.effects(removal));
     return options.target().kind() == PruningTarget.Kind.MACS ? c.macs() : c.params();
   }
@@ -526,8 +543,10 @@ public final class Pruner {
     private Schedule schedule = Schedule.linear();
     private int roundTo = 1;
     private final List<Supplier<Tensor>> losses = new ArrayList<>();
+    private final List<Supplier<Tensor>> verificationForwards = new ArrayList<>();
     private PruningTarget target;
     private SurgeryListener listener = SurgeryListener.NONE;
+    private ModuleCatalog catalog = ModuleCatalog.builtins();
 
     private Builder(Module model) {
       this.model = checkNotNull(model, "model");
@@ -648,6 +667,27 @@ public final class Pruner {
       return this;
     }
 
+    /**
+     * The forwards on which {@link Pruner#stepAndVerify()} measures a step it cannot prove
+     * whole, e.g. {@code inputs.stream().map(x -> () -> model.forward(x))}: relative output
+     * error and top-1 agreement (along the output's last dim) of the pruned against the unpruned
+     * model. Default: the example forward alone.
+     */
+    public Builder verificationForwards(List<Supplier<Tensor>> forwards) {
+      checkNotNull(forwards, "forwards");
+      forwards.forEach(f -> verificationForwards.add(checkNotNull(f, "a verification forward")));
+      return this;
+    }
+
+    /**
+     * Describes a built-in module type jprune does not know (or replaces the description of one
+     * it does), for this pruner only.
+     */
+    public Builder moduleKind(ModuleKind kind) {
+      this.catalog = catalog.with(checkNotNull(kind, "kind"));
+      return this;
+    }
+
     /** A loss whose gradients the criterion needs (Taylor, Hessian); one call per sample. */
     public Builder loss(Supplier<Tensor> loss) {
       losses.add(checkNotNull(loss, "loss"));
@@ -668,7 +708,8 @@ public final class Pruner {
           ImmutableSet.copyOf(ignored), global, steps, schedule, roundTo, target);
       checkModules(ignored, "ignored");
       checkModules(moduleRatios.keySet(), "ratio");
-      Pruner pruner = new Pruner(model, forward, options, List.copyOf(losses), listener);
+      Pruner pruner = new Pruner(model, forward, options, List.copyOf(losses), listener,
+          List.copyOf(verificationForwards), catalog);
       try {
         pruner.graph();
       } catch (TraceFailedException e) {

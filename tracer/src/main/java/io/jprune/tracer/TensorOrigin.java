@@ -8,6 +8,17 @@ public enum TensorOrigin {
   PARAMETER,
   /** A registered buffer of the root module (BN running stats, ...). */
   BUFFER,
-  /** First seen as an argument without a traced producer: model inputs and constants. */
+  /**
+   * An argument of the root module's outermost forward: a model input. Seen either at the traced
+   * call of that forward or, when nothing traced the call (reflection, a caller the agent does not
+   * instrument), at the start of the forward method itself.
+   */
+  INPUT,
+  /**
+   * First seen as an argument without a traced producer, and not a model input, parameter or
+   * buffer: made where jprune could not see (reflection, JNI, a class the agent does not
+   * transform) or before the trace (a tensor kept in a plain Java field). A graph that contains
+   * one is incomplete, and the pruner refuses it.
+   */
   EXTERNAL
 }

@@ -29,6 +29,15 @@ final class TensorTable {
 
   /** The ref a call reads: the latest value at this address, or a new external/parameter ref. */
   TensorRef input(TensorBase t) {
+    return read(t, TensorOrigin.EXTERNAL);
+  }
+
+  /** Like {@link #input}, for an argument of the root's forward: a new ref is a model input. */
+  TensorRef modelInput(TensorBase t) {
+    return read(t, TensorOrigin.INPUT);
+  }
+
+  private TensorRef read(TensorBase t, TensorOrigin unknown) {
     long address = t.unsafeGetTensorImpl().address();
     TensorRef known = latest.get(address);
     if (known != null) {
@@ -37,7 +46,7 @@ final class TensorTable {
     String param = parameterNames.get(address);
     String buffer = bufferNames.get(address);
     TensorOrigin origin = param != null ? TensorOrigin.PARAMETER
-        : buffer != null ? TensorOrigin.BUFFER : TensorOrigin.EXTERNAL;
+        : buffer != null ? TensorOrigin.BUFFER : unknown;
     return add(t, address, 0, origin, param != null ? param : buffer, -1);
   }
 

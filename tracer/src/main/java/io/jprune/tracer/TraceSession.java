@@ -17,7 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
+import java.util.function.Function;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.SequentialImpl;
@@ -47,6 +47,7 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
 
   private final Thread owner;
   private final String rootType;
+  private final long rootAddress;
   private final NoGradGuard noGrad;
   private final Map<Long, String> modulePaths = new HashMap<>();
   private final Map<String, String> moduleTypes = new LinkedHashMap<>();
@@ -61,13 +62,15 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
   private State state = State.RECORDING;
   private PendingCall firstFailure;
 
-  private TraceSession(Module root, boolean gradEnabled) {
+  private TraceSession(Module root, boolean gradEnabled,
+      Function<TraceSession, SiteInterceptor> front) {
     this.owner = Thread.currentThread();
     this.rootType = root.getClass().getName();
+    this.rootAddress = root.address();
     addRoot(root);
     this.noGrad = gradEnabled ? null : new NoGradGuard();
     try {
-      Sites.intercept(this);
+      Sites.intercept(front.apply(this));
     } catch (RuntimeException e) {
       if (noGrad != null) {
         noGrad.close();
@@ -79,7 +82,7 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
 
   /** Starts recording calls of {@code root} (and anything else instrumented) on this thread. */
   public static TraceSession start(Module root) {
-    return new TraceSession(checkNotNull(root, "root"), false);
+    return new TraceSession(checkNotNull(root, "root"), false, session -> session);
   }
 
   /**
@@ -87,7 +90,16 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
    * gradients. Release the outputs before surgery (see the design notes on stale accumulators).
    */
   public static TraceSession startWithGrad(Module root) {
-    return new TraceSession(checkNotNull(root, "root"), true);
+    return new TraceSession(checkNotNull(root, "root"), true, session -> session);
+  }
+
+  /**
+   * With autograd on, like {@link #startWithGrad}, but the call sites go to {@code front}, made
+   * from the session, which decides per call whether the session records it (it must forward
+   * what it keeps to {@link #intercept} and {@link #enterForward}).
+   */
+  static TraceSession startBehind(Module root, Function<TraceSession, SiteInterceptor> front) {
+    return new TraceSession(checkNotNull(root, "root"), true, checkNotNull(front, "front"));
   }
 
   private void addRoot(Module root) {
@@ -134,9 +146,11 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
     Object[] beforeRewrite = Sites.argumentsBeforeRewrite();
     boolean instance = site.kind() != SiteKind.TORCH_STATIC;
     Value receiver = instance ? values.capture(args[0], tensors::input) : null;
+    Function<TensorBase, TensorRef> reads = isRoot(site.kind(), args[0])
+        ? tensors::modelInput : tensors::input;
     ImmutableList.Builder<Value> argValues = ImmutableList.builder();
     for (int i = instance ? 1 : 0; i < args.length; i++) {
-      argValues.add(values.capture(args[i], tensors::input));
+      argValues.add(values.capture(args[i], reads));
     }
     PendingCall call = begin(site, receiver, argValues.build(), false);
     if (beforeRewrite != null) {
@@ -171,6 +185,28 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
     call.result = container ? values.capture(result, tensors::input)
         : values.capture(result, t -> tensors.output(t, call.index));
     return result;
+  }
+
+  /** Whether a call of this kind on this receiver is the root's outermost forward. */
+  private boolean isRoot(SiteKind kind, Object receiver) {
+    return kind == SiteKind.MODULE_FORWARD && stack.isEmpty() && receiver instanceof Module m
+        && m.address() == rootAddress;
+  }
+
+  /**
+   * The root's forward started without a traced call of it (called by reflection or from code
+   * the agent does not instrument): its tensor arguments are the model inputs. Only before any
+   * call was recorded, so that {@code super.forward(y)} inside it does not make {@code y} one.
+   */
+  @Override
+  public void enterForward(Object[] receiverAndArgs) {
+    if (state != State.RECORDING || Thread.currentThread() != owner || !calls.isEmpty()
+        || !isRoot(SiteKind.MODULE_FORWARD, receiverAndArgs[0])) {
+      return;
+    }
+    for (int i = 1; i < receiverAndArgs.length; i++) {
+      values.capture(receiverAndArgs[i], tensors::modelInput);
+    }
   }
 
   /**

@@ -18,7 +18,7 @@ final class ChannelwiseRule implements OpRule {
         : ModuleCall.spatialDims(call.op());
     int channelDim = spatial == 0 ? (in.rank() >= 2 ? 1 : 0) : in.rank() - spatial - 1;
     int[] atoms = pass.channelAtoms(in, channelDim);
-    String weight = call.isModuleCall() ? ModuleCall.param(call, "weight") : "";
+    String weight = call.isModuleCall() ? io.jprune.pruner.module.ModuleLabels.param(call, "weight") : "";
     if (call.isModuleCall() && pass.hasParameter(weight) && pass.parameterShape(weight).get(0) == atoms.length
         && atoms.length > 1) {
       for (int c = 0; c < atoms.length; c++) {

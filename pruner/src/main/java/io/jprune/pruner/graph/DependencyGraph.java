@@ -6,6 +6,8 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.collect.ImmutableList;
 import io.jprune.pruner.group.Channel;
 import io.jprune.pruner.group.PruningGroup;
+import io.jprune.pruner.module.ModuleCatalog;
+import io.jprune.pruner.module.ModuleLabels;
 import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.Trace;
 import io.jprune.tracer.TracedCall;
@@ -14,9 +16,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.pytorch.GroupNormImpl;
 import org.bytedeco.pytorch.Module;
-import org.bytedeco.pytorch.StringSharedModuleDict;
 
 /**
  * The exact channel-dependency graph of one traced run: every element of every traced tensor is
@@ -49,6 +49,7 @@ public final class DependencyGraph {
    * Builds the graph of {@code root} from a trace of it.
    *
    * @throws UnsupportedOpException naming the op and call site of the first call without a rule
+   * @throws UnseenTensorException when a call reads a tensor made where jprune could not see
    */
   public static DependencyGraph build(Module root, Trace trace) {
     checkNotNull(trace, "trace");
@@ -62,10 +63,20 @@ public final class DependencyGraph {
    * for traces where the root forward itself was not recorded.
    */
   public static DependencyGraph build(Module root, Trace trace, List<TensorRef> outputs) {
+    return build(root, trace, outputs, ModuleCatalog.builtins());
+  }
+
+  /**
+   * Builds the graph with explicit model outputs and the module kinds of {@code catalog} (the
+   * built-ins plus the user's own).
+   */
+  public static DependencyGraph build(Module root, Trace trace, List<TensorRef> outputs,
+      ModuleCatalog catalog) {
     checkNotNull(root, "root");
     checkNotNull(trace, "trace");
-    LabelPass pass = new LabelPass(trace);
-    recordGroupNorms(root, pass);
+    checkNotNull(catalog, "catalog");
+    UnseenTensorException.refuseIncomplete(trace);
+    LabelPass pass = new LabelPass(trace, catalog, root);
     List<TracedCall> leaves = new ArrayList<>();
     for (TracedCall call : trace.calls()) {
       if (!trace.children(call.index()).isEmpty()) {
@@ -78,7 +89,7 @@ public final class DependencyGraph {
       if (call.isModuleCall() && !call.isBuiltinModuleCall()) {
         continue; // a Java module with no traced ops: its result is resolved as passed through
       }
-      OpCatalog.ruleFor(call).propagate(call, pass);
+      OpCatalog.ruleFor(call, catalog).propagate(call, pass);
       leaves.add(call);
     }
     for (TensorRef out : outputs) {
@@ -100,22 +111,13 @@ public final class DependencyGraph {
     }
   }
 
-  private static void recordGroupNorms(Module root, LabelPass pass) {
-    StringSharedModuleDict named = root.named_modules();
-    for (long i = 0; i < named.size(); i++) {
-      Module m = named.get(i).value();
-      if (m.name() != null && !m.name().isNull()
-          && m.name().getString().equals("torch::nn::GroupNormImpl")) {
-        String path = named.get(i).key() == null || named.get(i).key().isNull() ? ""
-            : named.get(i).key().getString();
-        GroupNormImpl gn = m.asGroupNorm();
-        pass.groupNormGroups.put(path, (int) gn.options().num_groups().get());
-      }
-    }
-  }
-
   public Trace trace() {
     return trace;
+  }
+
+  /** The module kinds this graph was built with. */
+  public ModuleCatalog catalog() {
+    return pass.catalog;
   }
 
   public ImmutableList<PruningGroup> groups() {
@@ -206,6 +208,9 @@ public final class DependencyGraph {
     for (PruningGroup g : groups) {
       sb.append(g.describe());
     }
+    for (String note : pass.notes) {
+      sb.append(note).append('\n');
+    }
     List<String> kept = keptWhole();
     if (!kept.isEmpty()) {
       sb.append("kept whole (their weights are not sliced; the channels they read stay): ")
@@ -214,12 +219,18 @@ public final class DependencyGraph {
     return sb.toString();
   }
 
-  /** Modules jprune keeps as they are (MultiheadAttention, recurrent layers): path (type). */
+  /** What module kinds noted about the channels they keep (e.g. a fixed hidden size). */
+  public ImmutableList<String> notes() {
+    return ImmutableList.copyOf(pass.notes);
+  }
+
+  /** Modules whose kind keeps them as they are (a user kind may): path (type). */
   public ImmutableList<String> keptWhole() {
     ImmutableList.Builder<String> out = ImmutableList.builder();
     for (TracedCall call : leaves) {
-      if (call.isModuleCall() && OpCatalog.ruleFor(call) instanceof KeptWholeRule) {
-        out.add(call.modulePath() + " (" + ModuleCall.type(call) + ")");
+      if (call.isModuleCall() && OpCatalog.ruleFor(call, pass.catalog) instanceof ModuleKindRule r
+          && r.kind().keptWhole()) {
+        out.add(call.modulePath() + " (" + ModuleLabels.type(call) + ")");
       }
     }
     return out.build();

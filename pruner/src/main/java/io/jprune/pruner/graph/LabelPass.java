@@ -3,6 +3,7 @@ package io.jprune.pruner.graph;
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.common.primitives.ImmutableLongArray;
+import io.jprune.pruner.module.ModuleCatalog;
 import io.jprune.tracer.TensorOrigin;
 import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.Trace;
@@ -14,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.pytorch.Module;
 
 /**
  * State of the label pass: which atom every element of every traced tensor belongs to, and which
@@ -33,8 +35,12 @@ final class LabelPass {
   final Map<String, TensorRef> bareParameters = new LinkedHashMap<>();
   /** Atom ids created for the elements of bare parameters (raw ids, not roots). */
   final BitSet parameterElementAtoms = new BitSet();
-  /** num_groups of every GroupNorm module, by path (not visible in the trace). */
-  final Map<String, Integer> groupNormGroups = new HashMap<>();
+  /** The module kinds the graph is built with. */
+  final ModuleCatalog catalog;
+  /** The traced model, whose module options some kinds read (GroupNorm num_groups). */
+  final Module root;
+  /** Lines module kinds add to describe(): what they keep and why. */
+  final java.util.Set<String> notes = new java.util.LinkedHashSet<>();
   /** Cached label-replay maps of layout calls, by call index. */
   final Map<Integer, LabelReplay.Labels> replays = new HashMap<>();
 
@@ -42,8 +48,10 @@ final class LabelPass {
   private final Map<Integer, BitSet> atomsIn = new HashMap<>();
   private final BitSet withDerived = new BitSet();
 
-  LabelPass(Trace trace) {
+  LabelPass(Trace trace, ModuleCatalog catalog, Module root) {
     this.trace = trace;
+    this.catalog = catalog;
+    this.root = root;
     for (TensorRef t : trace.tensors()) {
       versions.put(t.implAddress() + "#" + t.version(), t);
     }

@@ -110,7 +110,7 @@ final class LayoutRule implements OpRule {
       coords.add(key.stream().mapToLong(Long::longValue).toArray());
     }
     pass.addBlocks(call.site().op() + " at " + call.site().location(), atoms, coords,
-        BlockSpec.Kind.ALIGNED, feedsContraction(pass.trace, out, 8));
+        BlockSpec.Kind.ALIGNED, feedsContraction(pass, out, 8));
   }
 
   /**
@@ -118,18 +118,18 @@ final class LayoutRule implements OpRule {
    * matmul, where the block dim is a batch dim, so whole blocks can go. A channel-shuffle view
    * reaches a conv instead, and removing one of its groups would empty a branch.
    */
-  private static boolean feedsContraction(io.jprune.tracer.Trace trace, TensorRef t, int depth) {
+  private static boolean feedsContraction(LabelPass pass, TensorRef t, int depth) {
     if (depth == 0) {
       return false;
     }
-    for (TracedCall c : trace.consumers(t)) {
-      OpRule rule = OpCatalog.find(c).orElse(null);
+    for (TracedCall c : pass.trace.consumers(t)) {
+      OpRule rule = OpCatalog.find(c, pass.catalog).orElse(null);
       if (rule instanceof ContractionRule) {
         return true;
       }
       if (rule instanceof LayoutRule) {
         for (TensorRef next : c.tensorOutputs()) {
-          if (feedsContraction(trace, next, depth - 1)) {
+          if (feedsContraction(pass, next, depth - 1)) {
             return true;
           }
         }

@@ -7,12 +7,6 @@ import io.jprune.tracer.TracedCall;
 final class ModuleCall {
   private ModuleCall() {}
 
-  /** Registered name of a parameter of the called module, e.g. {@code layer1.0.conv1.weight}. */
-  static String param(TracedCall call, String local) {
-    String path = call.modulePath();
-    return path.isEmpty() ? local : path + "." + local;
-  }
-
   static TensorRef input(TracedCall call) {
     if (call.tensorInputs().size() != 1) {
       throw new UnsupportedOpException(call, "expected one tensor input, got "
@@ -21,15 +15,9 @@ final class ModuleCall {
     return call.tensorInputs().get(0);
   }
 
-  /** libtorch's simple type name: {@code Conv2dImpl}. */
-  static String type(TracedCall call) {
-    String t = call.moduleType();
-    return t.substring(t.lastIndexOf('.') + 1);
-  }
-
   /** Spatial dims of a 1d/2d/3d module from its type name, 0 when it has none. */
   static int spatialDims(TracedCall call) {
-    return spatialDims(type(call));
+    return spatialDims(io.jprune.pruner.module.ModuleLabels.type(call));
   }
 
   /** Spatial dims from a name such as {@code Conv2dImpl} or {@code max_pool2d}. */

@@ -4,15 +4,17 @@ import io.jprune.tracer.TracedCall;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import io.jprune.pruner.module.ModuleCatalog;
+import io.jprune.pruner.module.ModuleKind;
+import io.jprune.pruner.module.ModuleLabels;
 
 /**
- * Every op jprune knows, by Tensor/torch method name or built-in module type. An op that returns
- * tensors and is not here is refused with its name and call site: nothing is silently treated as
- * element-wise.
+ * Every op jprune knows, by Tensor/torch method name; built-in modules by their {@link ModuleKind}
+ * in the graph's {@link ModuleCatalog}. An op or module that returns tensors and is not known is
+ * refused with its name and call site: nothing is silently treated as element-wise.
  */
 final class OpCatalog {
   private static final Map<String, OpRule> OPS = new HashMap<>();
-  private static final Map<String, OpRule> MODULES = new HashMap<>();
 
   static {
     OpRule preserved = new ElementwiseRule(ElementwiseRule.Zero.PRESERVED);
@@ -57,28 +59,6 @@ final class OpCatalog {
         "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
         "adaptive_max_pool3d", "upsample_nearest2d", "upsample_bilinear2d");
 
-    modules(new LinearRule(), "LinearImpl");
-    modules(new ConvRule(), "Conv1dImpl", "Conv2dImpl", "Conv3dImpl");
-    modules(new ConvTransposeRule(), "ConvTranspose1dImpl", "ConvTranspose2dImpl",
-        "ConvTranspose3dImpl");
-    modules(new NormRule(NormRule.Kind.BATCH), "BatchNorm1dImpl", "BatchNorm2dImpl",
-        "BatchNorm3dImpl", "InstanceNorm1dImpl", "InstanceNorm2dImpl", "InstanceNorm3dImpl");
-    modules(new NormRule(NormRule.Kind.LAYER), "LayerNormImpl");
-    modules(new NormRule(NormRule.Kind.GROUP), "GroupNormImpl");
-    modules(new EmbeddingRule(), "EmbeddingImpl");
-    modules(preserved, "ReLUImpl", "ReLU6Impl", "GELUImpl", "SiLUImpl", "TanhImpl",
-        "HardtanhImpl", "LeakyReLUImpl", "ELUImpl", "SELUImpl", "CELUImpl", "MishImpl",
-        "HardswishImpl", "DropoutImpl", "Dropout1dImpl", "Dropout2dImpl", "Dropout3dImpl",
-        "AlphaDropoutImpl", "IdentityImpl", "SoftsignImpl", "TanhshrinkImpl");
-    modules(lost, "SigmoidImpl", "SoftplusImpl", "HardsigmoidImpl", "LogSigmoidImpl");
-    modules(new ChannelwiseRule(), "MaxPool1dImpl", "MaxPool2dImpl", "MaxPool3dImpl",
-        "AvgPool1dImpl", "AvgPool2dImpl", "AvgPool3dImpl", "AdaptiveAvgPool1dImpl",
-        "AdaptiveAvgPool2dImpl", "AdaptiveAvgPool3dImpl", "AdaptiveMaxPool1dImpl",
-        "AdaptiveMaxPool2dImpl", "AdaptiveMaxPool3dImpl", "UpsampleImpl", "PReLUImpl",
-        "ZeroPad2dImpl");
-    modules(new LayoutRule(), "PixelShuffleImpl", "PixelUnshuffleImpl", "FlattenImpl");
-    modules(new KeptWholeRule(), "MultiheadAttentionImpl", "LSTMImpl", "GRUImpl", "RNNImpl",
-        "LSTMCellImpl", "GRUCellImpl", "RNNCellImpl");
   }
 
   private OpCatalog() {}
@@ -89,22 +69,32 @@ final class OpCatalog {
     }
   }
 
-  private static void modules(OpRule rule, String... names) {
-    for (String n : names) {
-      MODULES.put(n, rule);
-    }
-  }
-
   /** The rule of a leaf call that produced tensors. */
-  static OpRule ruleFor(TracedCall call) {
-    return find(call).orElseThrow(() -> new UnsupportedOpException(call,
-        "no channel rule is known for it; jprune refuses rather than guessing"));
+  static OpRule ruleFor(TracedCall call, ModuleCatalog catalog) {
+    return find(call, catalog).orElseThrow(() -> new UnsupportedOpException(call,
+        "no channel rule is known for it; jprune refuses rather than guessing"
+            + (call.isModuleCall() ? " (describe it with a ModuleKind registered on the "
+                + "Pruner builder)" : "")));
   }
 
-  static Optional<OpRule> find(TracedCall call) {
+  static Optional<OpRule> find(TracedCall call, ModuleCatalog catalog) {
     if (call.isModuleCall()) {
-      return Optional.ofNullable(MODULES.get(ModuleCall.type(call)));
+      return catalog.find(ModuleLabels.type(call)).map(OpCatalog::moduleRule);
     }
     return Optional.ofNullable(OPS.get(call.op()));
+  }
+
+  /** A module kind that behaves like an op uses that op's rule whole (masks and patches too). */
+  private static OpRule moduleRule(ModuleKind kind) {
+    if (kind.channelsLikeOp().isPresent()) {
+      String op = kind.channelsLikeOp().get();
+      OpRule rule = OPS.get(op);
+      if (rule == null) {
+        throw new IllegalArgumentException("module kind " + kind.types() + " behaves like op '"
+            + op + "', which jprune does not know");
+      }
+      return rule;
+    }
+    return new ModuleKindRule(kind);
   }
 }

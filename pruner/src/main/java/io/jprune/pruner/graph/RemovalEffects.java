@@ -75,7 +75,7 @@ public final class RemovalEffects {
     Set<String> patchedSites = new LinkedHashSet<>();
     Map<String, ImmutableList<ImmutableLongArray>> moduleShapes = new LinkedHashMap<>();
     for (TracedCall call : graph.leaves()) {
-      OpRule rule = OpCatalog.ruleFor(call);
+      OpRule rule = OpCatalog.ruleFor(call, pass.catalog);
       mp.compute(call, rule);
       for (TensorRef out : call.tensorOutputs()) {
         if (!mp.mask(out).isEmpty() && mp.compressedShape(out) == null) {
@@ -277,6 +277,29 @@ public final class RemovalEffects {
   /** Why pruned and masked outputs may differ; empty when they must agree. */
   public ImmutableSet<String> inexactReasons() {
     return inexactReasons;
+  }
+
+  /** The module kinds of the graph this removal was worked out on. */
+  public io.jprune.pruner.module.ModuleCatalog catalog() {
+    return masks.labels().catalog;
+  }
+
+  /**
+   * The shape a traced tensor has after the removal (its traced shape when untouched).
+   *
+   * @throws PlanException when its kept elements are not dense (not for a validated removal)
+   */
+  public long[] prunedShape(TensorRef t) {
+    long[] s = masks.compressedShape(t);
+    if (s == null) {
+      throw new PlanException(t + " has no dense shape under this removal");
+    }
+    return s;
+  }
+
+  /** The traced shape of a registered parameter or buffer of the model, if it has one. */
+  public java.util.Optional<ImmutableLongArray> parameterShape(String name) {
+    return java.util.Optional.ofNullable(masks.labels().parameterShape(name));
   }
 
   /** Removed elements of a traced tensor (e.g. the model output) under this removal. */

@@ -268,13 +268,13 @@ final class ShapeCheck {
 
   /** Built-in layers: the pruned input's channels match the pruned weight. */
   private void checkModule(TracedCall call) {
-    String type = ModuleCall.type(call);
+    String type = io.jprune.pruner.module.ModuleLabels.type(call);
     if (call.tensorInputs().isEmpty() || call.tensorOutputs().isEmpty()) {
       return;
     }
     TensorRef in = call.tensorInputs().get(0);
     TensorRef out = call.tensorOutputs().get(0);
-    String weight = ModuleCall.param(call, "weight");
+    String weight = io.jprune.pruner.module.ModuleLabels.param(call, "weight");
     ImmutableLongArray traced = masks.labels().parameterShape(weight);
     if (traced == null) {
       return;

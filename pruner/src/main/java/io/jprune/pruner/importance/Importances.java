@@ -80,4 +80,34 @@ public final class Importances {
   public static RandomImportance random(long seed) {
     return new RandomImportance(seed);
   }
+
+  /** The names {@link #byName} knows, as the CLI's {@code --importance} and the agent's keys. */
+  public static final java.util.List<String> NAMES =
+      java.util.List.of("l1", "l2", "bn", "lamp", "taylor", "hessian", "fpgm", "random");
+
+  /**
+   * The criterion of a name in {@link #NAMES} with its defaults ({@code random} seeded with
+   * {@code seed}).
+   *
+   * @throws IllegalArgumentException for another name
+   */
+  public static Importance byName(String name, long seed) {
+    return switch (name) {
+      case "l1" -> magnitude(1);
+      case "l2" -> magnitude(2);
+      case "bn" -> bnScale();
+      case "lamp" -> lamp(2);
+      case "taylor" -> taylor();
+      case "hessian" -> hessian();
+      case "fpgm" -> fpgm();
+      case "random" -> random(seed);
+      default -> throw new IllegalArgumentException("unknown importance '" + name
+          + "', expected one of " + NAMES);
+    };
+  }
+
+  /** Whether the criterion of that name reads gradients (the pruner must then run a loss). */
+  public static boolean needsGradients(String name) {
+    return name.equals("taylor") || name.equals("hessian");
+  }
 }

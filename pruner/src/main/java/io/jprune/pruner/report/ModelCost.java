@@ -8,6 +8,10 @@ import com.google.common.collect.ImmutableSet;
 import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.pruner.graph.ParamCut;
 import io.jprune.pruner.graph.RemovalEffects;
+import io.jprune.pruner.module.CallCost;
+import io.jprune.pruner.module.ModuleCatalog;
+import io.jprune.pruner.module.ModuleKind;
+import io.jprune.pruner.module.ModuleLabels;
 import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.Trace;
 import io.jprune.tracer.TracedCall;
@@ -37,8 +41,13 @@ import java.util.Optional;
  *   <li>max/avg/adaptive pooling modules: input elements; Upsample: output elements;
  *   <li>Tensor/torch {@code matmul}, {@code mm}, {@code bmm}: output elements x contracted size
  *       (batch x n x k x m), which ptflops does not see;
+ *   <li>MultiheadAttention: its four projections, q.k^T and the weighted sum of v;
+ *   <li>LSTM/GRU/RNN and their cells: per time step, sample, layer and direction, gates x
+ *       hidden x (input + hidden), + hidden x proj_size, + 2 x gates x hidden for the biases;
  *   <li>Embedding, functional element-wise ops, softmax and layout ops: 0.
  * </ul>
+ * Each module's MACs come from its {@link ModuleKind} (the list above is what the built-in kinds
+ * count); a module kind the catalog does not know counts 0.
  * Parameters are every registered parameter (buffers such as BN running statistics excluded); a
  * layer's own are listed on its row, the rest (cls_token, pos_embed, unused modules) on an
  * {@value #OTHER} row.
@@ -49,15 +58,14 @@ public final class ModelCost {
       + "(+ bias), conv-transpose = in elements x out/groups x kernel (+ bias), norms = "
       + "elements x 2 if affine, ReLU/ReLU6/PReLU/ELU/LeakyReLU/GELU modules = elements, pooling "
       + "= input elements, matmul/mm/bmm = batch x n x k x m, functional linear/addmm = out "
-      + "elements x in, MultiheadAttention = its four projections + 2 x batch x L x S x E; "
-      + "embedding, recurrent layers, functional element-wise ops and layout ops = 0 "
+      + "elements x in, MultiheadAttention = its four projections + 2 x batch x L x S x E, "
+      + "LSTM/GRU/RNN (and cells) = steps x batch x (gates x H x (in + H) + biases) per layer "
+      + "and direction; embedding, functional element-wise ops and layout ops = 0 "
       + "(Torch-Pruning's rules plus matmul). Params: registered parameters, buffers excluded.";
   /** Row name of parameters that belong to no counted layer. */
   public static final String OTHER = "(other parameters)";
 
   private static final ImmutableSet<String> MATMULS = ImmutableSet.of("matmul", "mm", "bmm", "linear", "addmm");
-  private static final ImmutableSet<String> ACTIVATIONS = ImmutableSet.of("ReLU", "ReLU6",
-      "PReLU", "ELU", "LeakyReLU", "GELU");
 
   private final ImmutableList<LayerCost> layers;
   private final long params;
@@ -69,9 +77,15 @@ public final class ModelCost {
     this.macs = layers.stream().mapToLong(LayerCost::macs).sum();
   }
 
-  /** The cost of the traced run as it was. */
+  /** The cost of the traced run as it was, with jprune's built-in module kinds. */
   public static ModelCost of(Trace trace) {
-    return new Counter(checkNotNull(trace, "trace"), null).count();
+    return of(trace, ModuleCatalog.builtins());
+  }
+
+  /** The cost of the traced run as it was; modules count what their kind in the catalog says. */
+  public static ModelCost of(Trace trace, ModuleCatalog catalog) {
+    return new Counter(checkNotNull(trace, "trace"), null, checkNotNull(catalog, "catalog"))
+        .count();
   }
 
   /**
@@ -92,7 +106,7 @@ public final class ModelCost {
           + "%s has %s: effects of another model?", cut.param(), cut.shape(), trace.rootType(),
           traced);
     }
-    return new Counter(trace, effects).count();
+    return new Counter(trace, effects, effects.catalog()).count();
   }
 
   /** Rows in call order (a module at its first call), {@value #OTHER} last when non-zero. */
@@ -122,15 +136,17 @@ public final class ModelCost {
   }
 
   /** One pass over the trace; {@code effects} null for the traced shapes. */
-  private static final class Counter {
+  private static final class Counter implements CallCost {
     private final Trace trace;
     private final RemovalEffects effects;
+    private final ModuleCatalog catalog;
     private final Map<String, LayerCost> rows = new LinkedHashMap<>();
     private final Map<String, Integer> opsPerModule = new HashMap<>();
 
-    Counter(Trace trace, RemovalEffects effects) {
+    Counter(Trace trace, RemovalEffects effects, ModuleCatalog catalog) {
       this.trace = trace;
       this.effects = effects;
+      this.catalog = catalog;
     }
 
     ModelCost count() {
@@ -142,9 +158,11 @@ public final class ModelCost {
           if (call.isBuiltinModuleCall() && trace.children(call.index()).isEmpty()) {
             String path = call.modulePath();
             String type = shortType(call.moduleType());
+            Optional<ModuleKind> kind = catalog.find(ModuleLabels.type(call));
+            boolean nested = kind.map(ModuleKind::ownsSubmoduleParameters).orElse(false);
             rows.computeIfAbsent(path, p -> new LayerCost(p, type,
-                type.equals("MultiheadAttention") ? allParams(p) : ownParams(p), 0, 0));
-            rows.put(path, rows.get(path).plus(moduleMacs(type, path, call)));
+                nested ? allParams(p) : ownParams(p), 0, 0));
+            rows.put(path, rows.get(path).plus(kind.map(k -> k.macs(call, this)).orElse(0L)));
           }
         } else if (MATMULS.contains(call.op())) {
           String parent = enclosingModule(call);
@@ -178,55 +196,6 @@ public final class ModelCost {
       return "";
     }
 
-    private long moduleMacs(String type, String path, TracedCall call) {
-      TensorRef in = call.tensorInputs().isEmpty() ? null : call.tensorInputs().get(0);
-      long out = kept(call.tensorOutputs().get(0));
-      long bias = trace.parameters().containsKey(param(path, "bias")) ? out : 0;
-      if (type.matches("Conv[123]d")) {
-        long[] w = paramShape(param(path, "weight"));
-        return out * w[1] * kernel(w) + bias;
-      }
-      if (type.matches("ConvTranspose[123]d")) {
-        long[] w = paramShape(param(path, "weight"));
-        return kept(in) * w[1] * kernel(w) + bias;
-      }
-      if (type.equals("Linear")) {
-        long[] w = paramShape(param(path, "weight"));
-        return out * w[1] + bias;
-      }
-      if (type.matches("(Batch|Instance)Norm[123]d|GroupNorm|LayerNorm")) {
-        return out * (trace.parameters().containsKey(param(path, "weight")) ? 2 : 1);
-      }
-      if (ACTIVATIONS.contains(type) || type.equals("Upsample")) {
-        return out;
-      }
-      if (type.matches("(Adaptive)?(Max|Avg)Pool[123]d") && in != null) {
-        return kept(in);
-      }
-      if (type.equals("MultiheadAttention")) {
-        return attentionMacs(path, call);
-      }
-      return 0;
-    }
-
-    /**
-     * nn::MultiheadAttention on query [L, N, E] and key/value [S, N, E]: the q, k, v and output
-     * projections, q.k^T and the weighted sum of v (biases added when present).
-     */
-    private long attentionMacs(String path, TracedCall call) {
-      List<TensorRef> in = call.tensorInputs();
-      checkArgument(in.size() >= 3, "%s has %s tensor inputs, expected query, key, value", call,
-          in.size());
-      long l = in.get(0).size(0);
-      long n = in.get(0).size(1);
-      long e = in.get(0).size(2);
-      long src = in.get(1).size(0);
-      boolean bias = trace.parameters().containsKey(param(path, "in_proj_bias"));
-      long projections = (l + 2 * src) * n * e * e + l * n * e * e;
-      long attention = 2 * n * l * src * e;
-      return projections + attention + (bias ? (2 * l + 2 * src) * n * e : 0);
-    }
-
     private long allParams(String path) {
       long total = 0;
       for (String p : trace.parameters().keySet()) {
@@ -256,7 +225,22 @@ public final class ModelCost {
       return n;
     }
 
-    private long[] paramShape(String name) {
+    @Override
+    public boolean hasParameter(String name) {
+      return trace.parameters().containsKey(name);
+    }
+
+    @Override
+    public long size(TensorRef t, int dim) {
+      if (effects == null) {
+        return t.size(dim);
+      }
+      long[] s = effects.prunedShape(t);
+      return s[dim < 0 ? dim + s.length : dim];
+    }
+
+    @Override
+    public long[] paramShape(String name) {
       ImmutableLongArray traced = trace.parameters().get(name);
       checkArgument(traced != null, "the trace of %s has no parameter %s", trace.rootType(),
           name);
@@ -265,7 +249,8 @@ public final class ModelCost {
     }
 
     /** Elements of a traced tensor left after the removal. */
-    private long kept(TensorRef t) {
+    @Override
+    public long kept(TensorRef t) {
       return effects == null ? t.numel() : t.numel() - effects.removedElements(t).cardinality();
     }
 
@@ -290,18 +275,6 @@ public final class ModelCost {
         }
       }
       return keptRows == 0 ? 0 : kept(a) / keptRows;
-    }
-
-    private static String param(String path, String local) {
-      return path.isEmpty() ? local : path + "." + local;
-    }
-
-    private static long kernel(long[] weight) {
-      long k = 1;
-      for (int d = 2; d < weight.length; d++) {
-        k *= weight[d];
-      }
-      return k;
     }
 
     private static long numel(long[] shape) {

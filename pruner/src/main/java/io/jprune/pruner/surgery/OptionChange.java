@@ -1,8 +1,7 @@
 package io.jprune.pruner.surgery;
 
+import io.jprune.pruner.module.LiveOptions;
 import java.util.Arrays;
-import org.bytedeco.javacpp.LongPointer;
-import org.bytedeco.pytorch.LongVector;
 
 /**
  * One module option that forward reads (LayerNorm normalized_shape, conv groups, ...) or that
@@ -25,23 +24,7 @@ record OptionChange(String module, String option, Object target, long[] before, 
   }
 
   private void write(long[] v) {
-    if (target instanceof LongPointer p) {
-      p.put(v[0]);
-    } else if (target instanceof LongVector vec) {
-      vec.put(v);
-    } else {
-      throw new IllegalStateException("cannot write option " + option + " of " + module);
-    }
-  }
-
-  static long[] read(Object target) {
-    if (target instanceof LongPointer p) {
-      return new long[] {p.get()};
-    }
-    if (target instanceof LongVector v) {
-      return v.get();
-    }
-    throw new IllegalArgumentException("unsupported option pointer " + target);
+    LiveOptions.write(target, v);
   }
 
   boolean changes() {

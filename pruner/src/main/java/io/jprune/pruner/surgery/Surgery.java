@@ -10,8 +10,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -22,7 +24,9 @@ import org.bytedeco.pytorch.global.torch;
  * device, under no-grad, so the registered parameter, the module's field and forward all see the
  * new shape), module options are updated and call-site rewrites installed. Each change is
  * recorded in an {@link UndoJournal} before it is made; if anything fails, the journal puts the
- * original tensors, options and rewrites back before the exception leaves.
+ * original tensors, options and rewrites back before the exception leaves. Once a cut is kept,
+ * what training holds of the cut parameters (gradients, optimizer state) is cut too
+ * ({@link #cutTrainingState}, {@link TrainingState}).
  */
 public final class Surgery {
   private Surgery() {}
@@ -37,8 +41,39 @@ public final class Surgery {
     UndoJournal journal = new UndoJournal();
     AppliedChanges changes = apply(root, effects, journal, SurgeryListener.NONE);
     journal.commit();
-    root.zero_grad(true); // stale gradients have the old shapes
+    cutTrainingState(root, effects);
     return changes;
+  }
+
+  /**
+   * After a cut is kept: cuts the gradients (and drops the stale grad accumulators) of the cut
+   * parameters and the state the application's optimizers hold for them, so training goes on.
+   * Not journaled: call it only once the cut is committed.
+   */
+  public static void cutTrainingState(Module root, RemovalEffects effects) {
+    TrainingState.cut(ModelTensors.of(root), effects.cuts().values(),
+        TrainingState.appOptimizers());
+  }
+
+  /**
+   * Applies the effects, runs {@code body} on the cut model and puts the model back as it was
+   * (tensors, module options, call-site rewrites), whether {@code body} returns or throws: a
+   * removal checked without being kept. Gradients are left alone (run {@code body} without).
+   *
+   * @throws PruneFailedException when the cut fails; the model is as it was
+   */
+  public static <T> T trial(Module root, RemovalEffects effects, Supplier<T> body) {
+    UndoJournal journal = new UndoJournal();
+    apply(root, effects, journal, SurgeryListener.NONE);
+    Throwable failure = null;
+    try {
+      return body.get();
+    } catch (RuntimeException | Error t) {
+      failure = t;
+      throw t;
+    } finally {
+      journal.rollback(failure);
+    }
   }
 
   /**
@@ -57,6 +92,7 @@ public final class Surgery {
       checkShape(ModelTensors.require(tensors, name), effects.cuts().get(name));
     }
     List<OptionChange> options = ModuleOptions.plan(root, effects);
+    TrainingState.checkSupported(TrainingState.appOptimizers());
     run(journal, () -> {
       cutAll(tensors, effects.cuts().values(), journal, listener);
       setAll(options, journal, listener);

@@ -19,7 +19,10 @@ public record EquivalenceReport(double maxAbsDiff, double maxAbsOutput, long com
     return inexactReasons.isEmpty();
   }
 
-  /** max |pruned - masked| <= relTol * max |masked| (plus a tiny floor for all-zero outputs). */
+  /**
+   * {@code max|pruned - masked| <= relTol * max|masked|} (plus a tiny floor for all-zero
+   * outputs).
+   */
   public boolean agrees(double relTol) {
     return maxAbsDiff <= relTol * Math.max(maxAbsOutput, 1e-12);
   }

@@ -3,6 +3,8 @@ package io.jprune.pruner.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.jprune.agent.AgentConfig;
+import io.jprune.agent.JPruneAgent;
 import io.jprune.handmade.HandModels;
 import io.jprune.pruner.graph.DependencyGraph;
 import io.jprune.pruner.graph.RemovalEffects;
@@ -27,7 +29,12 @@ class ModelCostTest {
     SiteRewrites.clear();
   }
 
+  /**
+   * Traces with the agent attached: its entry hook on the hand-linked models' forward tells the
+   * trace which tensors are the model's inputs, which building a graph needs.
+   */
   static Trace trace(Module m, Supplier<Tensor> forward) {
+    JPruneAgent.selfAttach(AgentConfig.defaults());
     return Tracer.trace(m, forward::get);
   }
 

@@ -13,4 +13,13 @@ public interface SiteInterceptor {
    * @return the value the call site receives (null for void targets)
    */
   Object intercept(CallSiteInfo site, Object[] args, SiteInvoker proceed) throws Throwable;
+
+  /**
+   * Called when a {@code forward} method of a Java Module subclass starts running, however it was
+   * called (through a traced site, by reflection, from code that is not instrumented), before its
+   * first statement. It must not throw; the default does nothing.
+   *
+   * @param receiverAndArgs the module ({@code this}) first, then the method's arguments
+   */
+  default void enterForward(Object[] receiverAndArgs) {}
 }

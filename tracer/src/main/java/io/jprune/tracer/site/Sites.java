@@ -35,6 +35,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class Sites {
   private static final MethodHandle DISPATCH;
   private static final MethodHandle PROXY;
+  private static final MethodHandle ENTER;
 
   static {
     try {
@@ -43,6 +44,8 @@ public final class Sites {
           MethodType.methodType(Object.class, LinkedSite.class, Object[].class));
       PROXY = lookup.findStatic(Sites.class, "proxy",
           MethodType.methodType(Object.class, Class.class, MethodHandle.class, Object[].class));
+      ENTER = lookup.findStatic(Sites.class, "enterForward",
+          MethodType.methodType(void.class, Object[].class));
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -54,6 +57,8 @@ public final class Sites {
   private static int nextId;
   /** Every linked site; a site is linked again after its class is retransformed. */
   private static final List<LinkedSite> LINKED = new CopyOnWriteArrayList<>();
+  /** Every linked forward-entry hook (one per forward method of a Java Module subclass). */
+  private static final List<EntryHook> ENTRIES = new CopyOnWriteArrayList<>();
   private static final Map<SiteKey, ArgumentRewrite> REWRITES = new ConcurrentHashMap<>();
   private static volatile SiteInterceptor interceptor;
   private static final ThreadLocal<Object[]> BEFORE_REWRITE = new ThreadLocal<>();
@@ -138,6 +143,30 @@ public final class Sites {
     return new ConstantCallSite(factory);
   }
 
+  /**
+   * Bootstrap of the hook the agent puts at the start of every {@code forward} method of a Java
+   * Module subclass: {@code type} is {@code (ThisClass, parameters...)void}. While nothing is
+   * intercepted the hook is an empty method handle (no cost once compiled); while an interceptor
+   * is installed it calls {@link SiteInterceptor#enterForward}. It lets a trace see the root's
+   * forward and its inputs however the forward was called (reflection, uninstrumented callers).
+   */
+  public static CallSite forwardEntry(MethodHandles.Lookup caller, String name,
+      MethodType type) {
+    EntryHook hook = new EntryHook(type);
+    ENTRIES.add(hook);
+    synchronized (LOCK) {
+      hook.retarget(interceptor);
+    }
+    return hook.callSite;
+  }
+
+  private static void enterForward(Object[] receiverAndArgs) {
+    SiteInterceptor current = interceptor;
+    if (current != null) {
+      current.enterForward(receiverAndArgs);
+    }
+  }
+
   private static Object proxy(Class<?> iface, MethodHandle target, Object[] captured) {
     MethodHandle bound = captured.length == 0 ? target
         : MethodHandles.insertArguments(target, 0, captured);
@@ -212,6 +241,11 @@ public final class Sites {
         changed.add(site.callSite);
       }
     }
+    for (EntryHook hook : ENTRIES) {
+      if (hook.retarget(current)) {
+        changed.add(hook.callSite);
+      }
+    }
     if (!changed.isEmpty()) {
       MutableCallSite.syncAll(changed.toArray(new MutableCallSite[0]));
     }
@@ -276,6 +310,30 @@ public final class Sites {
     @Override
     public Object invoke(Object[] args) throws Throwable {
       return spread.invokeExact(args);
+    }
+  }
+
+  /** One linked forward-entry hook: empty while idle, {@link #enterForward} while intercepting. */
+  private static final class EntryHook {
+    final MutableCallSite callSite;
+    final MethodHandle idle;
+    final MethodHandle active;
+    MethodHandle current;
+
+    EntryHook(MethodType type) {
+      this.callSite = new MutableCallSite(type);
+      this.idle = MethodHandles.empty(type);
+      this.active = ENTER.asCollector(Object[].class, type.parameterCount()).asType(type);
+    }
+
+    boolean retarget(SiteInterceptor interceptor) {
+      MethodHandle next = interceptor == null ? idle : active;
+      if (next == current) {
+        return false;
+      }
+      current = next;
+      callSite.setTarget(next);
+      return true;
     }
   }
 }

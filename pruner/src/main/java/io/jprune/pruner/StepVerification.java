@@ -1,0 +1,170 @@
+package io.jprune.pruner;
+
+import static com.google.common.base.Preconditions.checkState;
+
+import com.google.common.collect.ImmutableMap;
+import com.google.common.primitives.ImmutableLongArray;
+import io.jprune.pruner.graph.DependencyGraph;
+import io.jprune.pruner.graph.PlanException;
+import io.jprune.pruner.graph.RemovalEffects;
+import io.jprune.pruner.group.PruningGroup;
+import io.jprune.pruner.surgery.Surgery;
+import io.jprune.pruner.verify.Equivalence;
+import io.jprune.pruner.verify.EquivalenceReport;
+import io.jprune.pruner.verify.ExactPart;
+import io.jprune.pruner.verify.MaskedOriginal;
+import io.jprune.pruner.verify.OutputAgreement;
+import io.jprune.tracer.TensorRef;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The checks of {@link Pruner#stepAndVerify()}: what runs before the cut ({@link #before}) and
+ * after it ({@link #after}). See {@link VerifiedStep} for what is proven and what is measured.
+ *
+ * <p>Why the exact part is proven by a separate trial: a channel that reaches a normalisation
+ * across channels (LayerNorm over the embedding) changes every kept channel behind it, so once one
+ * such channel is in a removal, nothing downstream of the normalisation can equal a masked
+ * original. Channels that reach none (attention heads, head dims, MLP hidden channels of a ViT)
+ * only pass zero-preserving ops; cut alone, they must leave exactly what zeroing them leaves. The
+ * trial cuts them with the same surgery as the step, compares, and undoes the cut; the model is
+ * checked to compute what it computed before.
+ */
+final class StepVerification {
+  private final Supplier<Tensor> forward;
+  private final TensorRef output;
+  private final RemovalEffects effects;
+  private final Tensor masked;
+  private final List<Supplier<Tensor>> inputs;
+  private final List<Tensor> unpruned;
+  private final ExactPart exactPart;
+  private final String exactPartRefusal;
+
+  private StepVerification(Supplier<Tensor> forward, TensorRef output,
+      RemovalEffects effects, Tensor masked, List<Supplier<Tensor>> inputs,
+      List<Tensor> unpruned, ExactPart exactPart, String exactPartRefusal) {
+    this.forward = forward;
+    this.output = output;
+    this.effects = effects;
+    this.masked = masked;
+    this.inputs = inputs;
+    this.unpruned = unpruned;
+    this.exactPart = exactPart;
+    this.exactPartRefusal = exactPartRefusal;
+  }
+
+  /**
+   * Runs, on the unpruned model, the masked original of the whole removal and, for a removal that
+   * is not all exact, the verification inputs and the trial of its exact part.
+   *
+   * @param forward the example forward, without gradients
+   * @param inputs the verification forwards, without gradients
+   */
+  static StepVerification before(Module model, DependencyGraph graph, TensorRef output,
+      Map<Integer, long[]> removal, RemovalEffects effects, Supplier<Tensor> forward,
+      List<Supplier<Tensor>> inputs) {
+    Tensor masked = MaskedOriginal.output(model, effects, forward);
+    if (effects.inexactReasons().isEmpty()) {
+      return new StepVerification(forward, output, effects, masked, inputs, null, null, null);
+    }
+    List<Tensor> unpruned = run(inputs);
+    Map<Integer, long[]> byChannel = exactChannels(graph, removal);
+    Map<Integer, long[]> byGroup = wholeExactGroups(graph, removal);
+    ExactPart part = null;
+    String refusal = null;
+    if (!byChannel.isEmpty()) {
+      try {
+        part = trial(model, graph, output, byChannel, forward);
+      } catch (PlanException e) {
+        refusal = e.getMessage();
+      }
+    }
+    if (part == null && !byGroup.isEmpty() && !sameRemoval(byGroup, byChannel)) {
+      try {
+        part = trial(model, graph, output, byGroup, forward);
+        refusal = null;
+      } catch (PlanException e) {
+        refusal = refusal == null ? e.getMessage() : refusal;
+      }
+    }
+    return new StepVerification(forward, output, effects, masked, inputs, unpruned, part,
+        part == null ? refusal : null);
+  }
+
+  /** Compares the cut model with what {@link #before} saw; {@code millis} is the check's time. */
+  VerifiedStep after(StepReport report, long millis) {
+    EquivalenceReport eq = Equivalence.compare(masked, forward.get(),
+        effects.removedElements(output), effects);
+    OutputAgreement agreement = unpruned == null ? null
+        : OutputAgreement.measure(unpruned, run(inputs));
+    return new VerifiedStep(report, eq, exactPart, exactPartRefusal, agreement, millis);
+  }
+
+  /** Cuts {@code part} alone, compares with its masked original, undoes the cut. */
+  private static ExactPart trial(Module model, DependencyGraph graph, TensorRef output,
+      Map<Integer, long[]> part, Supplier<Tensor> forward) {
+    RemovalEffects effects = graph.effects(part);
+    checkState(effects.inexactReasons().isEmpty(), "the exact part is inexact: %s",
+        effects.inexactReasons());
+    Tensor masked = MaskedOriginal.output(model, effects, forward);
+    Tensor before = forward.get().clone();
+    Tensor cut = Surgery.trial(model, effects, () -> forward.get().clone());
+    checkState(torch.equal(before, forward.get()), "the trial cut of the exact part did not "
+        + "leave the model as it was");
+    Map<Integer, ImmutableLongArray> removal = new TreeMap<>();
+    part.forEach((g, idx) -> removal.put(g, ImmutableLongArray.copyOf(idx)));
+    return new ExactPart(ImmutableMap.copyOf(removal),
+        Equivalence.compare(masked, cut, effects.removedElements(output), effects));
+  }
+
+  /** The removed channels that reach no normalisation across channels, group by group. */
+  static Map<Integer, long[]> exactChannels(DependencyGraph graph, Map<Integer, long[]> removal) {
+    Map<Integer, long[]> out = new LinkedHashMap<>();
+    removal.forEach((id, idx) -> {
+      PruningGroup g = graph.group(id);
+      long[] exact = Arrays.stream(idx).filter(i -> g.channel((int) i).inexactReason() == null)
+          .toArray();
+      if (exact.length > 0) {
+        out.put(id, exact);
+      }
+    });
+    return out;
+  }
+
+  /**
+   * The groups whose removed channels are all exact, with their whole removal: a smaller exact
+   * part, but one that no group constraint (equal heads, equal grouped-conv groups) can refuse.
+   */
+  static Map<Integer, long[]> wholeExactGroups(DependencyGraph graph,
+      Map<Integer, long[]> removal) {
+    Map<Integer, long[]> exact = exactChannels(graph, removal);
+    Map<Integer, long[]> out = new LinkedHashMap<>();
+    removal.forEach((id, idx) -> {
+      if (exact.containsKey(id) && exact.get(id).length == idx.length) {
+        out.put(id, idx);
+      }
+    });
+    return out;
+  }
+
+  private static boolean sameRemoval(Map<Integer, long[]> a, Map<Integer, long[]> b) {
+    return a.keySet().equals(b.keySet())
+        && a.keySet().stream().allMatch(k -> Arrays.equals(a.get(k), b.get(k)));
+  }
+
+  private static List<Tensor> run(List<Supplier<Tensor>> forwards) {
+    List<Tensor> out = new ArrayList<>();
+    for (Supplier<Tensor> f : forwards) {
+      out.add(f.get().clone());
+    }
+    return out;
+  }
+}
