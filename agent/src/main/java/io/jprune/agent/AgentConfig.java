@@ -42,7 +42,9 @@ import java.util.regex.Pattern;
  *       the recorder owns the call sites and {@code TraceSession.start} is refused;
  *   <li>{@code dot}: Graphviz file written at JVM exit for the same trace (recording is armed by
  *       {@code trace} or {@code dot});
- *   <li>{@code verbose}: {@code true} or {@code false}; logs every instrumented class to stderr;
+ *   <li>{@code verbose}: {@code true} or {@code false}; logs what the agent does (every
+ *       instrumented class, the recording) at INFO instead of DEBUG; problems are logged at WARNING
+ *       either way (logger {@code io.jprune.agent}, java.util.logging by default);
  *   <li>{@code prune=R}: prunes the application's model in place (fraction R of each group's
  *       channels), with {@code head-ratio=R}, {@code importance=l1|l2|bn|lamp|taylor|hessian|fpgm|random},
  *       {@code ignore=a,b} (module paths), {@code global=true}, {@code round-to=N},
@@ -205,7 +207,7 @@ public final class AgentConfig {
     return Optional.ofNullable(dotFile);
   }
 
-  /** Whether every instrumented class is logged to stderr. */
+  /** Whether what the agent does is logged at INFO (else DEBUG). */
   public boolean verbose() {
     return verbose;
   }
@@ -358,7 +360,7 @@ public final class AgentConfig {
       return this;
     }
 
-    /** Logs every instrumented class to stderr. */
+    /** Logs what the agent does at INFO (else DEBUG). */
     public Builder verbose(boolean value) {
       this.verbose = value;
       return this;

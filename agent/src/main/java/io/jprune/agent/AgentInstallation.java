@@ -6,7 +6,6 @@ import static com.google.common.base.Preconditions.checkState;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.MapMaker;
-import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
 import java.util.Collections;
 import java.util.function.Supplier;
@@ -33,13 +32,11 @@ final class AgentInstallation {
   private final InstrumentationLog log;
   private final LoadedClassRetransformer retransformer;
   private final StragglerSweeper sweeper;
-  private final PrintStream out;
   private volatile ModelClassPolicy policy;
   private AgentConfig config;
 
-  private AgentInstallation(Instrumentation instrumentation, AgentConfig config, PrintStream out) {
-    this.out = out;
-    this.log = new InstrumentationLog(out, config.verbose());
+  private AgentInstallation(Instrumentation instrumentation, AgentConfig config) {
+    this.log = new InstrumentationLog(config.verbose());
     this.retransformer = new LoadedClassRetransformer(instrumentation, log);
     this.sweeper = new StragglerSweeper(retransformer, log);
     this.policy = new ModelClassPolicy(config.packages());
@@ -51,19 +48,16 @@ final class AgentInstallation {
    *
    * @throws IllegalStateException when the JVM cannot retransform
    */
-  static AgentInstallation install(Instrumentation instrumentation, AgentConfig config,
-      PrintStream out) {
+  static AgentInstallation install(Instrumentation instrumentation, AgentConfig config) {
     checkNotNull(instrumentation, "instrumentation");
     checkNotNull(config, "config");
     checkState(instrumentation.isRetransformClassesSupported(),
         "this JVM cannot retransform classes; the jprune agent jar's manifest must say "
             + "Can-Retransform-Classes: true");
-    AgentInstallation installation = new AgentInstallation(instrumentation, config, out);
+    AgentInstallation installation = new AgentInstallation(instrumentation, config);
     loadMatcherClasses();
     installation.builder().installOn(instrumentation);
-    if (config.verbose()) {
-      out.println("[jprune] agent installed: " + installation.policy);
-    }
+    installation.log.note("agent installed: " + installation.policy);
     installation.sweeper.start();
     installation.log.onRewrite(installation.sweeper::request);
     return installation;
@@ -82,10 +76,10 @@ final class AgentInstallation {
     // shown to it nor, perhaps, listed for the sweep above.
     sweeper.request();
     if (config.records()) {
-      RecordingHook.arm(config, out);
+      RecordingHook.arm(config, log);
     }
     if (config.prunes()) {
-      PruningHook.arm(config, out);
+      PruningHook.arm(config, System.err); // the pruning agent still prints its lines
     }
   }
 
@@ -167,7 +161,7 @@ final class AgentInstallation {
     more.traceFile().ifPresent(merged::traceFile);
     more.dotFile().ifPresent(merged::dotFile);
     if (more.records()) {
-      RecordingHook.arm(more, out);
+      RecordingHook.arm(more, log);
     }
     more.prune().ifPresent(merged::prune);
     more.loadDir().ifPresent(merged::load);
@@ -179,7 +173,7 @@ final class AgentInstallation {
     retransformer.apply(policy).throwIfProblems();
     if (more.prunes()) {
       // after the retransformation: the root forward's call site must be a rewritten one
-      PruningHook.arm(more, out);
+      PruningHook.arm(more, System.err);
     }
   }
 

@@ -3,7 +3,6 @@ package io.jprune.agent;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.MapMaker;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -15,8 +14,8 @@ import net.bytebuddy.utility.JavaModule;
 
 /**
  * What the agent did: the classes rewritten (with their site counts) and every class it failed
- * to rewrite. A ClassFileTransformer cannot throw to the class loader, so failures are printed
- * at once and kept here; the self-attach and agentmain paths turn the failures of the classes
+ * to rewrite. A ClassFileTransformer cannot throw to the class loader, so failures are logged
+ * at once (WARNING) and kept here; the self-attach and agentmain paths turn the failures of the classes
  * they retransform into an {@link IllegalStateException}, so nothing fails silently.
  *
  * <p>It is also the ledger the sweeps of {@link LoadedClassRetransformer} check loaded classes
@@ -25,6 +24,11 @@ import net.bytebuddy.utility.JavaModule;
  * accounted for never reached the transformer: the JVM does not show a class to the transformers
  * of an agent while that agent's transformers are already running on the same thread, and
  * ByteBuddy's circularity lock skips it too, both without a trace.
+ *
+ * <p>Everything goes through the {@link System.Logger} {@value #LOGGER} (java.util.logging unless
+ * the application plugs in another backend). The agent is quiet by default: what it did is logged
+ * at DEBUG, and at INFO (shown by the default console handler) with {@code verbose=true}; what
+ * went wrong is logged at WARNING either way.
  */
 final class InstrumentationLog extends AgentBuilder.Listener.Adapter {
   /** A class the agent could not rewrite and why. */
@@ -35,9 +39,11 @@ final class InstrumentationLog extends AgentBuilder.Listener.Adapter {
     }
   }
 
+  /** The agent's logger name. */
+  static final String LOGGER = "io.jprune.agent";
+  private static final System.Logger LOG = System.getLogger(LOGGER);
   private static final Object BOOTSTRAP_LOADER = new Object();
 
-  private final PrintStream out;
   private final Map<String, Integer> rewritten = new LinkedHashMap<>();
   private final List<Failure> failures = new ArrayList<>();
   /** Loader -> class name -> true (rewritten) or false (failed); weak in the loaders. */
@@ -46,8 +52,7 @@ final class InstrumentationLog extends AgentBuilder.Listener.Adapter {
   private volatile boolean verbose;
   private volatile Runnable onRewrite = () -> { };
 
-  InstrumentationLog(PrintStream out, boolean verbose) {
-    this.out = out;
+  InstrumentationLog(boolean verbose) {
     this.verbose = verbose;
   }
 
@@ -66,10 +71,8 @@ final class InstrumentationLog extends AgentBuilder.Listener.Adapter {
       rewritten.put(className, sites);
       outcomesOf(loader).put(className, Boolean.TRUE);
     }
-    if (verbose) {
-      out.println("[jprune] instrumented " + className + ": " + sites + " call site"
-          + (sites == 1 ? "" : "s"));
-    }
+    LOG.log(chatter(), () -> "instrumented " + className + ": " + sites + " call site"
+        + (sites == 1 ? "" : "s"));
     onRewrite.run();
   }
 
@@ -92,7 +95,7 @@ final class InstrumentationLog extends AgentBuilder.Listener.Adapter {
     fail(type.getClassLoader(), type.getName(), reason);
   }
 
-  /** Records the failure, prints it and takes the class off the rewritten ones. */
+  /** Records the failure, logs it and takes the class off the rewritten ones. */
   private void fail(ClassLoader loader, String className, String reason) {
     Failure failure = new Failure(className, reason);
     synchronized (this) {
@@ -108,8 +111,7 @@ final class InstrumentationLog extends AgentBuilder.Listener.Adapter {
         rewritten.remove(className);
       }
     }
-    out.println("[jprune] could not instrument " + failure
-        + " (its calls will not be traced)");
+    warn("could not instrument " + failure + " (its calls will not be traced)");
   }
 
   /** Whether {@code type} was rewritten or failed (by its loader and name). */
@@ -124,9 +126,18 @@ final class InstrumentationLog extends AgentBuilder.Listener.Adapter {
     return byName != null && Boolean.TRUE.equals(byName.get(type.getName()));
   }
 
-  /** Prints a line that is not a failure. */
+  /** Logs what the agent did: INFO when verbose, else DEBUG. */
   void note(String message) {
-    out.println("[jprune] " + message);
+    LOG.log(chatter(), message);
+  }
+
+  /** Logs what went wrong, verbose or not. */
+  void warn(String message) {
+    LOG.log(System.Logger.Level.WARNING, message);
+  }
+
+  private System.Logger.Level chatter() {
+    return verbose ? System.Logger.Level.INFO : System.Logger.Level.DEBUG;
   }
 
   /** Classes rewritten so far and their number of sites, in order of instrumentation. */

@@ -89,7 +89,7 @@ public final class JPruneAgent {
 
   private static synchronized void apply(Instrumentation instrumentation, AgentConfig config) {
     if (installation == null) {
-      installation = AgentInstallation.install(instrumentation, config, System.err);
+      installation = AgentInstallation.install(instrumentation, config);
       installation.instrumentLoadedClasses();
     } else {
       installation.extend(config);
@@ -122,7 +122,8 @@ public final class JPruneAgent {
    * Model classes the agent could not instrument ({@code "com.acme.Net: reason"}): rewrite
    * failures at load time or retransformation, retransformations the JVM refused, and model
    * classes the transformer did not rewrite even when asked to retransform them. Each is also
-   * printed to stderr at once; a class loader cannot be made to fail.
+   * logged at WARNING at once (logger {@code io.jprune.agent}); a class loader cannot be made to
+   * fail.
    */
   public static synchronized ImmutableList<String> failures() {
     return installation == null ? ImmutableList.of()

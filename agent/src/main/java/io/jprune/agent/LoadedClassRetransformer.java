@@ -19,7 +19,7 @@ import java.util.Set;
  * they are already running on the loading thread (a class loaded from inside a transformation,
  * e.g. by reflection on the class being transformed, or by another transformer of the same
  * agent), and ByteBuddy's circularity lock skips it as well, both silently. Such classes are
- * retransformed here with a note on stderr; a model class that is still not rewritten afterwards
+ * retransformed here with a note in the agent's log; a model class that is still not rewritten afterwards
  * is a failure, never a silent gap in the trace.
  */
 final class LoadedClassRetransformer {

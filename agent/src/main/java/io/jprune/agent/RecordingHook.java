@@ -2,10 +2,11 @@ package io.jprune.agent;
 
 import static com.google.common.base.Preconditions.checkState;
 
-import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -25,7 +26,7 @@ final class RecordingHook {
    *
    * @throws IllegalStateException when already armed for other files
    */
-  static synchronized void arm(AgentConfig config, PrintStream log) {
+  static synchronized void arm(AgentConfig config, InstrumentationLog log) {
     if (armed != null) {
       checkState(armed.traceFile().equals(config.traceFile())
               && armed.dotFile().equals(config.dotFile()),
@@ -37,28 +38,45 @@ final class RecordingHook {
     Class<?> recording = recordingClass();
     invoke(recording, "start");
     armed = config;
+    log.note("recording; at exit the trace goes to " + config.traceFile().map(Path::toString)
+        .orElse("-") + ", the DOT to " + config.dotFile().map(Path::toString).orElse("-"));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> write(recording, config, log),
         "jprune-trace-writer"));
   }
 
-  private static void write(Class<?> recording, AgentConfig config, PrintStream log) {
-    write(recording, "writeJson", config.traceFile(), log);
-    write(recording, "writeDot", config.dotFile(), log);
+  /**
+   * Writes the files at exit. java.util.logging resets its handlers in a shutdown hook of its
+   * own, so a message logged here may not show: a file that could not be written also fails this
+   * thread, which the JVM reports as an uncaught exception.
+   */
+  private static void write(Class<?> recording, AgentConfig config, InstrumentationLog log) {
+    List<String> problems = new ArrayList<>();
+    write(recording, "writeJson", config.traceFile(), log).ifPresent(problems::add);
+    write(recording, "writeDot", config.dotFile(), log).ifPresent(problems::add);
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException("jprune: " + String.join("; ", problems));
+    }
   }
 
-  private static void write(Class<?> recording, String method, Optional<Path> file,
-      PrintStream log) {
+  /** Writes one file; what went wrong, if anything. */
+  private static Optional<String> write(Class<?> recording, String method, Optional<Path> file,
+      InstrumentationLog log) {
     if (file.isEmpty()) {
-      return;
+      return Optional.empty();
     }
+    String problem;
     try {
-      boolean written = (Boolean) invoke(recording, method, file.get());
-      log.println(written ? "[jprune] trace written to " + file.get()
-          : "[jprune] nothing written to " + file.get() + ": no top-level module forward was"
-              + " called from an instrumented class");
+      if ((Boolean) invoke(recording, method, file.get())) {
+        log.note("trace written to " + file.get());
+        return Optional.empty();
+      }
+      problem = "nothing written to " + file.get() + ": no top-level module forward was called "
+          + "from an instrumented class";
     } catch (RuntimeException e) {
-      log.println("[jprune] could not write " + file.get() + ": " + e);
+      problem = "could not write " + file.get() + ": " + e;
     }
+    log.warn(problem);
+    return Optional.of(problem);
   }
 
   private static Class<?> recordingClass() {

@@ -53,7 +53,7 @@ final class StragglerSweeper {
       try {
         retransformer.sweepAgain();
       } catch (RuntimeException | LinkageError e) {
-        log.note("sweep for model classes that missed the transformer failed: " + e);
+        log.warn("sweep for model classes that missed the transformer failed: " + e);
       }
     }
   }

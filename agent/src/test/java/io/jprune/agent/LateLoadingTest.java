@@ -10,8 +10,6 @@ import io.jprune.testmodels.late.LateNet;
 import io.jprune.testmodels.late.LateZoo;
 import io.jprune.tracer.Trace;
 import io.jprune.tracer.Tracer;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
@@ -19,6 +17,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import net.bytebuddy.agent.ByteBuddyAgent;
 import org.bytedeco.pytorch.Module;
@@ -51,7 +53,10 @@ class LateLoadingTest {
   private static final String NESTED_LOADED = NESTED + ".NestedLoaded";
   private static final AgentConfig CONFIG = AgentConfig.builder()
       .addPackage(LATE).addPackage(NESTED).addPackage(SIGNATURE).build();
-  private static final StringBuffer STDERR = new StringBuffer();
+  /** The agent's log at every level (its notes are DEBUG without verbose=true). */
+  private static final StringBuffer LOG = new StringBuffer();
+  /** Held: java.util.logging keeps loggers weakly, and the level set here must stay. */
+  private static final Logger AGENT_LOGGER = Logger.getLogger(InstrumentationLog.LOGGER);
 
   private static Instrumentation instrumentation;
   /** What the attach itself instrumented. */
@@ -73,14 +78,19 @@ class LateLoadingTest {
       assertFalse(isLoaded(notYet), notYet + " must be loaded after the attach");
     }
 
-    PrintStream err = System.err;
-    System.setErr(new PrintStream(new OutputStream() {
+    AGENT_LOGGER.setLevel(Level.ALL);
+    AGENT_LOGGER.addHandler(new Handler() {
       @Override
-      public void write(int b) {
-        STDERR.append((char) b);
-        err.write(b);
+      public void publish(LogRecord r) {
+        LOG.append(r.getLevel()).append(": ").append(r.getMessage()).append('\n');
       }
-    }, true));
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    });
     JPruneAgent.selfAttach(CONFIG);
     atAttach = JPruneAgent.instrumentedClasses();
   }
@@ -121,8 +131,8 @@ class LateLoadingTest {
         "EarlyNet", 2, "LateZoo", 2, "LateNet", 2, "LateStem", 4,
         "LateBase", 2, "LateBlock", 2, "LateOps", 1));
     assertEquals(expected, instrumentedIn(LATE));
-    assertFalse(STDERR.toString().matches("(?s).*instrumented " + LATE.replace(".", "\\.")
-        + "\\.\\S+ late: .*"), "no class of " + LATE + " missed the transformer: " + STDERR);
+    assertFalse(LOG.toString().matches("(?s).*instrumented " + LATE.replace(".", "\\.")
+        + "\\.\\S+ late: .*"), "no class of " + LATE + " missed the transformer: " + LOG);
   }
 
   @Test
@@ -149,9 +159,9 @@ class LateLoadingTest {
     JPruneAgent.selfAttach(CONFIG); // what the pruner does before each trace
 
     assertEquals(1, JPruneAgent.instrumentedClasses().get(SYNC_LOADED));
-    assertTrue(STDERR.toString().contains("instrumented " + SYNC_LOADED + " late: it was loaded"
+    assertTrue(LOG.toString().contains("instrumented " + SYNC_LOADED + " late: it was loaded"
         + " after the agent was installed without reaching the transformer (loaded while a class"
-        + " transformation was running on its thread"), STDERR.toString());
+        + " transformation was running on its thread"), LOG.toString());
     assertEquals(List.of("sigmoid"), tracedOps(SYNC_LOADED));
   }
 
@@ -173,14 +183,14 @@ class LateLoadingTest {
     // thread counts the class while retransforming it and says so just after: wait for both.
     long deadline = System.nanoTime() + 20_000_000_000L;
     while ((!JPruneAgent.instrumentedClasses().containsKey(NESTED_LOADED)
-        || !STDERR.toString().contains("instrumented " + NESTED_LOADED + " late: "))
+        || !LOG.toString().contains("instrumented " + NESTED_LOADED + " late: "))
         && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
     assertEquals(2, JPruneAgent.instrumentedClasses().get(NESTED_LOADED),
         JPruneAgent.instrumentedClasses().toString());
-    assertTrue(STDERR.toString().contains("instrumented " + NESTED_LOADED + " late: "),
-        STDERR.toString());
+    assertTrue(LOG.toString().contains("instrumented " + NESTED_LOADED + " late: "),
+        LOG.toString());
     assertEquals(List.of("relu", "add"), tracedOps(NESTED_LOADED));
   }
 

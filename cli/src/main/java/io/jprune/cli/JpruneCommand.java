@@ -9,6 +9,7 @@ import io.jprune.pruner.report.GroupsDot;
 import io.jprune.pruner.report.GroupsHtml;
 import io.jprune.pruner.report.Latency;
 import io.jprune.pruner.report.ModelCost;
+import io.jprune.pruner.report.PruningOutcome;
 import io.jprune.pruner.report.PruningReport;
 import io.jprune.pruner.save.PrunedModelFiles;
 import io.jprune.zoo.ZooModel;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.bytedeco.pytorch.Module;
@@ -112,7 +114,8 @@ public final class JpruneCommand implements Callable<Integer> {
   boolean replaceOutput;
 
   @Option(names = "--html", paramLabel = "FILE",
-      description = "write a self-contained HTML page of the original model's groups and ops")
+      description = "write a self-contained HTML report: the traced graph, each group's "
+          + "layers, numbers and kept channels, widths before and after per layer")
   Path html;
 
   @Option(names = "--dot", paramLabel = "FILE",
@@ -196,9 +199,6 @@ public final class JpruneCommand implements Callable<Integer> {
     DependencyGraph original = pruner.graph();
     RoundToCheck.check(roundTo, original.groups(), spec.commandLine().getErr());
     ModelCost before = ModelCost.of(original.trace());
-    if (html != null) {
-      write(html, GroupsHtml.render(original, name + " - jprune groups"));
-    }
     if (dot != null) {
       write(dot, GroupsDot.render(original));
     }
@@ -244,6 +244,12 @@ public final class JpruneCommand implements Callable<Integer> {
       table = table.withLatency(latencyBefore, latencyAfter);
     }
     progress.done();
+    if (html != null) {
+      // The original graph, with where each group's channels went in every step.
+      write(html, GroupsHtml.render(original, table.title(), PruningOutcome.of(table,
+          reports.stream().map(StepReport::effects).toList(), reports.isEmpty() ? Map.of()
+              : reports.get(0).scores())));
+    }
     out.print(table.render());
     checks.forEach(c -> out.println("verify " + c));
     if (output != null) {

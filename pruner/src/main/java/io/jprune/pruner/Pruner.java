@@ -7,6 +7,7 @@ import static com.google.common.base.Preconditions.checkState;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
+import com.google.common.primitives.ImmutableDoubleArray;
 import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.pruner.graph.DependencyGraph;
 import io.jprune.pruner.graph.ParamSlice;
@@ -154,9 +155,10 @@ public final class Pruner {
     checkState(stepsDone < options.steps(), "all %s steps are done", options.steps());
     DependencyGraph g = graph();
     long t0 = System.nanoTime();
-    Map<Integer, long[]> removal = nextRemoval(g);
+    Map<Integer, double[]> scores = new LinkedHashMap<>();
+    Map<Integer, long[]> removal = nextRemoval(g, scores);
     long t1 = System.nanoTime();
-    StepReport report = apply(g.effects(removal), removal, (t1 - t0) / 1_000_000, t1,
+    StepReport report = apply(g.effects(removal), removal, scores, (t1 - t0) / 1_000_000, t1,
         this::checkForward);
     stepsDone++;
     return report;
@@ -178,7 +180,8 @@ public final class Pruner {
     DependencyGraph g = graph();
     TensorRef out = output;
     long t0 = System.nanoTime();
-    Map<Integer, long[]> removal = nextRemoval(g);
+    Map<Integer, double[]> scores = new LinkedHashMap<>();
+    Map<Integer, long[]> removal = nextRemoval(g, scores);
     long t1 = System.nanoTime();
     RemovalEffects effects = g.effects(removal);
     long v0 = System.nanoTime();
@@ -188,20 +191,24 @@ public final class Pruner {
     // surgery time: validation (t1..v0) and cutting, not the checks' forwards; the cut is kept
     // only once a forward of the pruned model ran (else it is rolled back)
     long[] forwardNanos = new long[1];
-    StepReport report = apply(effects, removal, (t1 - t0) / 1_000_000, v1 - (v0 - t1), () -> {
-      long f0 = System.nanoTime();
-      noGradForward().get();
-      forwardNanos[0] = System.nanoTime() - f0;
-    });
+    StepReport report = apply(effects, removal, scores, (t1 - t0) / 1_000_000, v1 - (v0 - t1),
+        () -> {
+          long f0 = System.nanoTime();
+          noGradForward().get();
+          forwardNanos[0] = System.nanoTime() - f0;
+        });
     stepsDone++;
     long v2 = System.nanoTime();
     return check.after(report,
         ((v1 - v0) + forwardNanos[0] + (System.nanoTime() - v2)) / 1_000_000);
   }
 
-  private Map<Integer, long[]> nextRemoval(DependencyGraph g) {
+  /** The next step's removal; the scores it ranked by are put into {@code scoresOut}. */
+  private Map<Integer, long[]> nextRemoval(DependencyGraph g, Map<Integer, double[]> scoresOut) {
     double progress = options.schedule().progress(stepsDone + 1, options.steps());
-    return plan(g, score(g), progress);
+    Map<Integer, double[]> scores = score(g);
+    scoresOut.putAll(scores);
+    return plan(g, scores, progress);
   }
 
   private Supplier<Tensor> noGradForward() {
@@ -218,7 +225,7 @@ public final class Pruner {
 
   /** The removal the next step would make, without applying it. */
   public Map<Integer, long[]> proposal() {
-    return nextRemoval(graph());
+    return nextRemoval(graph(), new HashMap<>());
   }
 
   /** Removes explicit channels of one group (interactive use), validated and atomic. */
@@ -226,7 +233,8 @@ public final class Pruner {
     checkArgument(graph().groups().contains(group), "group %s is not from this pruner's "
         + "current graph (re-fetch groups after each step)", group);
     Map<Integer, long[]> removal = Map.of(group.id(), channels.clone());
-    return apply(graph().effects(removal), removal, 0, System.nanoTime(), this::checkForward);
+    return apply(graph().effects(removal), removal, Map.of(), 0, System.nanoTime(),
+        this::checkForward);
   }
 
   /**
@@ -246,7 +254,7 @@ public final class Pruner {
   /** Iterates the groups with the channels the current options would remove from each. */
   public List<GroupProposal> interactive() {
     DependencyGraph g = graph();
-    Map<Integer, long[]> plan = nextRemoval(g);
+    Map<Integer, long[]> plan = nextRemoval(g, new HashMap<>());
     List<GroupProposal> out = new ArrayList<>();
     for (PruningGroup group : g.groups()) {
       long[] idx = plan.get(group.id());
@@ -258,7 +266,7 @@ public final class Pruner {
   }
 
   private StepReport apply(RemovalEffects effects, Map<Integer, long[]> removal,
-      long importanceMs, long start, Runnable afterCut) {
+      Map<Integer, double[]> scores, long importanceMs, long start, Runnable afterCut) {
     long before = parameterCount(model);
     long[] cutEnd = new long[1];
     cutAndKeep(effects, () -> {
@@ -268,8 +276,11 @@ public final class Pruner {
     long end = cutEnd[0];
     Map<Integer, ImmutableLongArray> r = new TreeMap<>();
     removal.forEach((k, v) -> r.put(k, ImmutableLongArray.copyOf(v)));
+    Map<Integer, ImmutableDoubleArray> ranked = new TreeMap<>();
+    scores.forEach((k, v) -> ranked.put(k, ImmutableDoubleArray.copyOf(v)));
     return new StepReport(stepsDone + 1, ImmutableMap.copyOf(r), before, parameterCount(model),
-        effects, traceMillis, graphMillis, importanceMs, (end - start) / 1_000_000);
+        effects, traceMillis, graphMillis, importanceMs, (end - start) / 1_000_000,
+        ImmutableMap.copyOf(ranked));
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.jprune.pruner;
 
 import com.google.common.collect.ImmutableMap;
+import com.google.common.primitives.ImmutableDoubleArray;
 import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.pruner.graph.RemovalEffects;
 
@@ -14,10 +15,13 @@ import io.jprune.pruner.graph.RemovalEffects;
  * @param effects the validated effects that were applied
  * @param traceMillis time to trace, graphMillis to build the graph, importanceMillis to score,
  *     surgeryMillis to plan, validate and apply
+ * @param scores group id -> the importance score of each channel the step ranked by (ignored
+ *     layers' channels infinite); empty for channels chosen by hand
  */
 public record StepReport(int step, ImmutableMap<Integer, ImmutableLongArray> removal,
     long paramsBefore, long paramsAfter, RemovalEffects effects, long traceMillis,
-    long graphMillis, long importanceMillis, long surgeryMillis) {
+    long graphMillis, long importanceMillis, long surgeryMillis,
+    ImmutableMap<Integer, ImmutableDoubleArray> scores) {
 
   /** Channels removed in this step, over all groups. */
   public long channelsRemoved() {

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /** What a verified step claims, from reports made by hand (the checks themselves: it/). */
 class VerifiedStepTest {
   private static final StepReport STEP = new StepReport(1, ImmutableMap.of(
-      0, ImmutableLongArray.of(1, 2, 5), 1, ImmutableLongArray.of(3)), 100, 60, null, 0, 0, 0, 0);
+      0, ImmutableLongArray.of(1, 2, 5), 1, ImmutableLongArray.of(3)), 100, 60, null, 0, 0, 0, 0,
+      ImmutableMap.of());
   private static final EquivalenceReport INEXACT = new EquivalenceReport(0.8, 1.7, 10,
       ImmutableSet.of("LayerNormImpl norm normalises across channels"));
   private static final OutputAgreement MEASURED = new OutputAgreement(8, 8, 6, 0.25);

@@ -284,11 +284,15 @@ public final class ModelCost {
       }
       return n;
     }
+  }
 
-    /** {@code org.bytedeco.pytorch.Conv2dImpl} -> {@code Conv2d}. */
-    private static String shortType(String className) {
-      String simple = className.substring(className.lastIndexOf('.') + 1);
-      return simple.endsWith("Impl") ? simple.substring(0, simple.length() - 4) : simple;
-    }
+  /**
+   * {@code org.bytedeco.pytorch.Conv2dImpl} or {@code torch::nn::Conv2dImpl} -> {@code Conv2d};
+   * {@code io.jprune.zoo.Attention} -> {@code Attention}.
+   */
+  static String shortType(String className) {
+    String simple = className.substring(Math.max(className.lastIndexOf('.'),
+        className.lastIndexOf(':')) + 1);
+    return simple.endsWith("Impl") ? simple.substring(0, simple.length() - 4) : simple;
   }
 }

@@ -11,6 +11,7 @@ import io.jprune.pruner.graph.RemovalEffects;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.surgery.SiteRewrites;
 import io.jprune.tracer.Trace;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.bytedeco.pytorch.Tensor;
@@ -96,19 +97,57 @@ class ReportRenderingTest {
   @Test
   void htmlIsSelfContainedAndEscaped() {
     ConvCase c = new ConvCase();
-    String html = GroupsHtml.render(c.graph, "ConvNet <test>");
+    String html = GroupsHtml.render(c.graph, "ConvNet <test> </script>");
     assertTrue(html.startsWith("<!DOCTYPE html>"), html);
-    assertTrue(html.contains("<title>ConvNet &lt;test&gt;</title>"), html);
+    assertTrue(html.contains("<title>ConvNet &lt;test&gt; &lt;/script&gt;</title>"), html);
     assertTrue(html.contains("io.jprune.handmade.HandModels$ConvNet: 1 groups, 8 prunable "
         + "channels, 1 groups exact"), html);
-    assertTrue(html.contains("Group 0 <b>conv.weight</b> &middot; 8 channels &middot; 8 units"),
-        html);
-    assertTrue(html.contains("<td class=\"m\">fc.weight[1]</td><td class=\"INPUT\">INPUT</td>"
-        + "<td class=\"n\">128</td>"), html);
+    String data = html.substring(html.indexOf("<script id=\"data\""),
+        html.indexOf("</script>", html.indexOf("<script id=\"data\"")));
+    assertTrue(data.contains("\"title\":\"ConvNet \\u003ctest\\u003e \\u003c/script\\u003e\""),
+        "the data cannot close its script element: " + data);
+    assertTrue(data.contains("\"leader\":\"conv.weight\",\"size\":8,\"kept\":8,"
+        + "\"exact\":true,\"headline\":\"8 channels; 8 units\""), data);
+    assertTrue(data.contains("\"layers\":{\"conv\":\"OUTPUT\",\"bn\":\"OUTPUT\","
+        + "\"fc\":\"INPUT\"}"), data);
     assertTrue(html.contains("<td class=\"m\">Conv2dImpl.forward</td><td class=\"m\">conv"
         + "</td>"), html);
-    assertFalse(html.contains("http://") || html.contains("https://") || html.contains("src="),
-        "nothing is fetched");
+    // Nothing is fetched: no external source, stylesheet or link; the only URI is the SVG
+    // namespace, and url() references point inside the page.
+    assertFalse(html.contains("src=") || html.contains("<link") || html.contains("https:")
+        || html.contains("@import"), "nothing is fetched");
+    assertEquals(html.split("http:", -1).length - 1,
+        html.split("http://www.w3.org/2000/svg", -1).length - 1, "only the SVG namespace");
+    assertEquals(html.split("url\\(", -1).length - 1, html.split("url\\(#", -1).length - 1,
+        "url() only to the page's own markers");
     assertEquals("a&lt;b&gt;&amp;&quot;&#39;", GroupsHtml.esc("a<b>&\"'"));
   }
+
+  @Test
+  void drawingHasANodePerCallAndTensorsAsEdges() {
+    ConvCase c = new ConvCase();
+    DrawnGraph drawn = DrawnGraph.of(c.trace);
+    DrawnGraph.Scope root = drawn.scopes().get(DrawnGraph.TOP);
+    assertEquals(1, drawn.scopes().size(), "the hand sites trace no root forward: one scope");
+    assertEquals(List.of("conv MODULE", "bn MODULE", "relu MODULE", "flatten OP", "fc MODULE",
+        "input INPUT"), root.nodes().stream().map(n -> n.title() + " " + n.kind()).toList());
+    assertEquals(List.of("i-1_0>0", "0>1", "1>2", "2>3", "3>4"), root.edges().stream()
+        .map(e -> e.source() + ">" + e.target()).toList());
+    assertEquals("Conv2d [2, 8, 4, 4]", root.nodes().get(0).detail());
+    assertEquals(List.of("conv"), List.copyOf(root.nodes().get(0).layers()));
+    for (DrawnGraph.Edge e : root.edges()) {
+      DrawnGraph.Node from = node(root, e.source());
+      DrawnGraph.Node to = node(root, e.target());
+      double[] start = e.points().get(0);
+      double[] end = e.points().get(e.points().size() - 1);
+      assertEquals(from.y() + from.height(), start[1], 1e-6, "leaves the bottom of " + from);
+      assertEquals(to.y(), end[1], 1e-6, "enters the top of " + to);
+      assertTrue(from.y() < to.y(), "top to bottom");
+    }
+  }
+
+  private static DrawnGraph.Node node(DrawnGraph.Scope s, String id) {
+    return s.nodes().stream().filter(n -> n.id().equals(id)).findFirst().orElseThrow();
+  }
+
 }
