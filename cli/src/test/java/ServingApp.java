@@ -19,8 +19,8 @@ public class ServingApp {
     net.eval();
     Tensor batch = torch.rand(4, 784);
     System.out.println("ready " + ProcessHandle.current().pid());
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in,
-        StandardCharsets.UTF_8));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line = in.readLine(); line != null && !line.equals("quit"); line = in.readLine()) {
       System.out.println(serve(net, batch));
     }

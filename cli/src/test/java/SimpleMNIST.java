@@ -46,9 +46,9 @@ public class SimpleMNIST {
 
     Tensor forward(Tensor x) {
       x = relu(fc1.forward(x.reshape(x.size(0), 784)));
-      x = dropout(x, /*p=*/0.5, /*train=*/is_training());
+      x = dropout(x, /* p= */ 0.5, /* train= */ is_training());
       x = relu(fc2.forward(x));
-      x = log_softmax(fc3.forward(x), /*dim=*/1);
+      x = log_softmax(fc3.forward(x), /* dim= */ 1);
       return x;
     }
 
@@ -119,8 +119,8 @@ public class SimpleMNIST {
 
   /** Images [N, 784] in [0, 1] and labels [N]. */
   static Tensor[] read(File file) throws IOException {
-    try (DataInputStream in = new DataInputStream(new BufferedInputStream(
-        new FileInputStream(file)))) {
+    try (DataInputStream in =
+        new DataInputStream(new BufferedInputStream(new FileInputStream(file)))) {
       int count = in.readInt();
       byte[] pixels = new byte[count * 784];
       in.readFully(pixels);

@@ -8,9 +8,9 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * A model in the unnamed package whose forward calls a helper of another package
- * ({@link Ops#shift}) and, by {@link Variant}, one more thing between its convolutions.
- * Input [1, 3, 10, 10].
+ * A model in the unnamed package whose forward calls a helper of another package ({@link
+ * Ops#shift}) and, by {@link Variant}, one more thing between its convolutions. Input [1, 3, 10,
+ * 10].
  */
 public class ShiftNet extends Module {
   /** What the forward does after the shift. */
@@ -21,7 +21,9 @@ public class ShiftNet extends Module {
     RUNNING_SUM,
     /** {@code y.neg()} by reflection: a new tensor made where jprune cannot see. */
     MADE_BY_REFLECTION,
-    /** {@code y.neg_()} by reflection: the traced tensor changed in place where jprune cannot see. */
+    /**
+     * {@code y.neg_()} by reflection: the traced tensor changed in place where jprune cannot see.
+     */
     CHANGED_BY_REFLECTION
   }
 
@@ -49,7 +51,7 @@ public class ShiftNet extends Module {
       case RUNNING_SUM -> y = Ops.runningSum(y);
       case MADE_BY_REFLECTION -> y = byReflection(y, "neg");
       case CHANGED_BY_REFLECTION -> byReflection(y, "neg_");
-      default -> { }
+      default -> {}
     }
     y = relu(conv2.forward(y)); // conv2-site
     return conv3.forward(y);

@@ -14,10 +14,10 @@ import org.bytedeco.pytorch.SGDOptions;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * bytedeco's SimpleMNIST sample as its users write it (default package, nested model class,
- * static torch functions, SGD, a checkpoint every 100 batches), on seeded random data instead
- * of the MNIST files: {@code WholeAppAgentIT} runs it unmodified with and without
- * {@code -javaagent:jprune-agent.jar=trace=...}.
+ * bytedeco's SimpleMNIST sample as its users write it (default package, nested model class, static
+ * torch functions, SGD, a checkpoint every 100 batches), on seeded random data instead of the MNIST
+ * files: {@code WholeAppAgentIT} runs it unmodified with and without {@code
+ * -javaagent:jprune-agent.jar=trace=...}.
  */
 public class SimpleMNIST {
 
@@ -34,9 +34,9 @@ public class SimpleMNIST {
     Tensor forward(Tensor x) {
       // Use one of many tensor manipulation functions.
       x = relu(fc1.forward(x.reshape(x.size(0), 784)));
-      x = dropout(x, /*p=*/0.5, /*train=*/is_training());
+      x = dropout(x, /* p= */ 0.5, /* train= */ is_training());
       x = relu(fc2.forward(x));
-      x = log_softmax(fc3.forward(x), /*dim=*/1);
+      x = log_softmax(fc3.forward(x), /* dim= */ 1);
       return x;
     }
 
@@ -51,7 +51,7 @@ public class SimpleMNIST {
     Net net = new Net();
 
     // Instantiate an SGD optimization algorithm to update our Net's parameters.
-    SGD optimizer = new SGD(net.parameters(), new SGDOptions(/*lr=*/0.01));
+    SGD optimizer = new SGD(net.parameters(), new SGDOptions(/* lr= */ 0.01));
 
     for (int epoch = 1; epoch <= 3; ++epoch) {
       int batch_index = 0;
@@ -71,8 +71,8 @@ public class SimpleMNIST {
         optimizer.step();
         // Output the loss and checkpoint every 100 batches.
         if (++batch_index % 100 == 0) {
-          System.out.println("Epoch: " + epoch + " | Batch: " + batch_index
-              + " | Loss: " + loss.item_float());
+          System.out.println(
+              "Epoch: " + epoch + " | Batch: " + batch_index + " | Loss: " + loss.item_float());
           // Serialize your model periodically as a checkpoint.
           OutputArchive archive = new OutputArchive();
           net.save(archive);

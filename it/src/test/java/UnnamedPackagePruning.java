@@ -12,9 +12,9 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Prunes {@link ShiftNet} (unnamed package, helpers in another package) as an application does:
- * run by {@code UnnamedPackagePruningTest} (self-attach) and, as {@code main}, by
- * {@code WholeAppAgentIT} in a JVM started with {@code -javaagent} and no package restriction.
+ * Prunes {@link ShiftNet} (unnamed package, helpers in another package) as an application does: run
+ * by {@code UnnamedPackagePruningTest} (self-attach) and, as {@code main}, by {@code
+ * WholeAppAgentIT} in a JVM started with {@code -javaagent} and no package restriction.
  */
 public final class UnnamedPackagePruning {
   private UnnamedPackagePruning() {}
@@ -37,8 +37,15 @@ public final class UnnamedPackagePruning {
 
   /** {@code conv1 8->4, conv2 4->4, conv3 4->4}: the layers' channels after pruning. */
   static String channels(ShiftNet net) {
-    return "conv1 3->" + net.conv1.weight().size(0) + ", conv2 " + net.conv2.weight().size(1)
-        + "->" + net.conv2.weight().size(0) + ", conv3 " + net.conv3.weight().size(1) + "->"
+    return "conv1 3->"
+        + net.conv1.weight().size(0)
+        + ", conv2 "
+        + net.conv2.weight().size(1)
+        + "->"
+        + net.conv2.weight().size(0)
+        + ", conv3 "
+        + net.conv3.weight().size(1)
+        + "->"
         + net.conv3.weight().size(0);
   }
 
@@ -49,8 +56,8 @@ public final class UnnamedPackagePruning {
   }
 
   /**
-   * Builds a pruner and takes a step; returns the refusal, as {@code Type: message}, or
-   * {@code "pruned"}.
+   * Builds a pruner and takes a step; returns the refusal, as {@code Type: message}, or {@code
+   * "pruned"}.
    */
   static String refusal(ShiftNet net, Tensor x) {
     try {
@@ -85,8 +92,16 @@ public final class UnnamedPackagePruning {
     ShiftNet net = model(ShiftNet.Variant.PLAIN);
     Pruner pruner = pruner(net, x, true);
     VerifiedStep step = pruner.stepAndVerify();
-    System.out.println("shift: " + channels(net) + "; " + rollSite(pruner) + "; exact "
-        + step.passes(1e-5) + " (" + step.equivalence() + ")");
+    System.out.println(
+        "shift: "
+            + channels(net)
+            + "; "
+            + rollSite(pruner)
+            + "; exact "
+            + step.passes(1e-5)
+            + " ("
+            + step.equivalence()
+            + ")");
     for (ShiftNet.Variant v : ShiftNet.Variant.values()) {
       if (v != ShiftNet.Variant.PLAIN) {
         ShiftNet refused = model(v);

@@ -25,12 +25,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class UnnamedPackagePruningTest {
   @ParameterizedTest(name = "exampleInput {0}")
   @ValueSource(booleans = {true, false})
-  void helperOpsInAnotherPackageAreTracedAndPruneExactly(boolean exampleInput)
-      throws IOException {
+  void helperOpsInAnotherPackageAreTracedAndPruneExactly(boolean exampleInput) throws IOException {
     Tensor x = UnnamedPackagePruning.input();
     ShiftNet net = UnnamedPackagePruning.model(ShiftNet.Variant.PLAIN);
     Pruner pruner = UnnamedPackagePruning.pruner(net, x, exampleInput);
-    assertEquals("1 roll at com.example.ops.Ops.shift(Ops.java:" + line("Ops", "roll-site") + ")",
+    assertEquals(
+        "1 roll at com.example.ops.Ops.shift(Ops.java:" + line("Ops", "roll-site") + ")",
         UnnamedPackagePruning.rollSite(pruner));
     VerifiedStep step = pruner.stepAndVerify();
     assertEquals("conv1 3->4, conv2 4->4, conv3 4->4", UnnamedPackagePruning.channels(net));
@@ -43,31 +43,41 @@ class UnnamedPackagePruningTest {
     Tensor x = UnnamedPackagePruning.input();
     ShiftNet net = UnnamedPackagePruning.model(ShiftNet.Variant.RUNNING_SUM);
     List<Tensor> before = UnnamedPackagePruning.parameters(net);
-    UnsupportedOpException e = assertThrows(UnsupportedOpException.class,
-        () -> UnnamedPackagePruning.pruner(net, x, true));
-    assertEquals("unsupported op Tensor.cumsum at com.example.ops.Ops.runningSum(Ops.java:"
-        + line("Ops", "cumsum-site") + "): no channel rule is known for it; jprune refuses"
-        + " rather than guessing", e.getMessage());
+    UnsupportedOpException e =
+        assertThrows(
+            UnsupportedOpException.class, () -> UnnamedPackagePruning.pruner(net, x, true));
+    assertEquals(
+        "unsupported op Tensor.cumsum at com.example.ops.Ops.runningSum(Ops.java:"
+            + line("Ops", "cumsum-site")
+            + "): no channel rule is known for it; jprune refuses"
+            + " rather than guessing",
+        e.getMessage());
     assertTrue(UnnamedPackagePruning.sameParameters(before, net));
   }
 
   @ParameterizedTest
-  @EnumSource(value = ShiftNet.Variant.class, names = {"MADE_BY_REFLECTION",
-      "CHANGED_BY_REFLECTION"})
+  @EnumSource(
+      value = ShiftNet.Variant.class,
+      names = {"MADE_BY_REFLECTION", "CHANGED_BY_REFLECTION"})
   void aTensorMadeOrChangedByReflectionIsRefusedBeforeAnyChange(ShiftNet.Variant variant)
       throws IOException {
     Tensor x = UnnamedPackagePruning.input();
     ShiftNet net = UnnamedPackagePruning.model(variant);
     List<Tensor> before = UnnamedPackagePruning.parameters(net);
-    UnseenTensorException e = assertThrows(UnseenTensorException.class,
-        () -> UnnamedPackagePruning.pruner(net, x, true));
-    assertTrue(e.getMessage().startsWith("jprune did not see where the tensor [1, 8, 10, 10]"
-        + " read by Conv2dImpl.forward (conv2) at ShiftNet.forward(ShiftNet.java:"
-        + line("ShiftNet", "conv2-site") + ") "
-        + (variant == ShiftNet.Variant.MADE_BY_REFLECTION
-            ? "came from: it is not a model input, a parameter, a buffer or the output of a"
-                + " traced call."
-            : "was last changed in place: no traced call did it.")), e.getMessage());
+    UnseenTensorException e =
+        assertThrows(UnseenTensorException.class, () -> UnnamedPackagePruning.pruner(net, x, true));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "jprune did not see where the tensor [1, 8, 10, 10]"
+                    + " read by Conv2dImpl.forward (conv2) at ShiftNet.forward(ShiftNet.java:"
+                    + line("ShiftNet", "conv2-site")
+                    + ") "
+                    + (variant == ShiftNet.Variant.MADE_BY_REFLECTION
+                        ? "came from: it is not a model input, a parameter, a buffer or the output of a"
+                            + " traced call."
+                        : "was last changed in place: no traced call did it.")),
+        e.getMessage());
     assertTrue(e.getMessage().endsWith("so nothing was pruned"), e.getMessage());
     assertTrue(UnnamedPackagePruning.sameParameters(before, net));
   }

@@ -31,45 +31,63 @@ import java.util.regex.Pattern;
  *   <li>{@code packages}: optional restriction. Without it, every class whose bytecode calls
  *       libtorch (Tensor methods, {@code torch.*} statics, a module {@code forward}) is
  *       instrumented, whatever its package (the unnamed one too), decided from its constant pool.
- *       With it (comma-separated packages, each with its sub-packages), only
- *       {@code org.bytedeco.pytorch.Module} subclasses, the classes nested in one and the classes
- *       of those packages are; what the model computes elsewhere is then unseen, and the pruner
- *       refuses it. JDK, bytedeco, ByteBuddy and jprune's own infrastructure are never
- *       instrumented, so such a package is refused;
+ *       With it (comma-separated packages, each with its sub-packages), only {@code
+ *       org.bytedeco.pytorch.Module} subclasses, the classes nested in one and the classes of those
+ *       packages are; what the model computes elsewhere is then unseen, and the pruner refuses it.
+ *       JDK, bytedeco, ByteBuddy and jprune's own infrastructure are never instrumented, so such a
+ *       package is refused;
  *   <li>{@code trace}: JSON file written at JVM exit with the trace of the first outermost module
- *       forward called from an instrumented class, on whatever thread. The recorded forward runs
- *       as it would without the agent (same grad mode, same results). Until that forward runs,
- *       the recorder owns the call sites and {@code TraceSession.start} is refused;
+ *       forward called from an instrumented class, on whatever thread. The recorded forward runs as
+ *       it would without the agent (same grad mode, same results). Until that forward runs, the
+ *       recorder owns the call sites and {@code TraceSession.start} is refused;
  *   <li>{@code dot}: Graphviz file written at JVM exit for the same trace (recording is armed by
  *       {@code trace} or {@code dot});
  *   <li>{@code verbose}: {@code true} or {@code false}; logs what the agent does (every
  *       instrumented class, the recording) at INFO instead of DEBUG; problems are logged at WARNING
  *       either way (logger {@code io.jprune.agent}, java.util.logging by default);
  *   <li>{@code prune=R}: prunes the application's model in place (fraction R of each group's
- *       channels), with {@code head-ratio=R}, {@code importance=l1|l2|bn|lamp|taylor|hessian|fpgm|random},
- *       {@code ignore=a,b} (module paths), {@code global=true}, {@code round-to=N},
- *       {@code steps=N}, {@code verify=true}, {@code at=forward:N} (before the N-th root forward,
- *       the default being the first) or {@code at=exit}, and {@code output=DIR} (record.json and
- *       weights.pt, see {@link PruneSettings}); these keys need {@code prune};
- *   <li>{@code load=DIR}: re-applies the pruning saved in DIR to the model before the
- *       application's own {@code Module.load}, so that it resumes from a pruned checkpoint.
+ *       channels), with {@code head-ratio=R}, {@code
+ *       importance=l1|l2|bn|lamp|taylor|hessian|fpgm|random}, {@code ignore=a,b} (module paths),
+ *       {@code global=true}, {@code round-to=N}, {@code steps=N}, {@code verify=true}, {@code
+ *       at=forward:N} (before the N-th root forward, the default being the first) or {@code
+ *       at=exit}, and {@code output=DIR} (record.json and weights.pt, see {@link PruneSettings});
+ *       these keys need {@code prune};
+ *   <li>{@code load=DIR}: re-applies the pruning saved in DIR to the model before the application's
+ *       own {@code Module.load}, so that it resumes from a pruned checkpoint.
  * </ul>
  *
- * <p>File paths cannot contain {@code ;}. Unknown keys, duplicate keys and entries without
- * {@code =} are refused with an {@link IllegalArgumentException} listing the accepted keys, so a
- * typo fails the JVM start instead of silently tracing nothing.
+ * <p>File paths cannot contain {@code ;}. Unknown keys, duplicate keys and entries without {@code
+ * =} are refused with an {@link IllegalArgumentException} listing the accepted keys, so a typo
+ * fails the JVM start instead of silently tracing nothing.
  */
 public final class AgentConfig {
   /** The keys {@link #parse} accepts, in documentation order. */
   public static final ImmutableList<String> KEYS =
-      ImmutableList.of("packages", "trace", "dot", "verbose", "prune", "head-ratio", "importance",
-          "ignore", "global", "round-to", "steps", "verify", "at", "output", "load");
+      ImmutableList.of(
+          "packages",
+          "trace",
+          "dot",
+          "verbose",
+          "prune",
+          "head-ratio",
+          "importance",
+          "ignore",
+          "global",
+          "round-to",
+          "steps",
+          "verify",
+          "at",
+          "output",
+          "load");
 
-  private static final String SYNTAX = "accepted keys: " + String.join(", ", KEYS)
-      + " (format: packages=a.b,c.d;trace=/tmp/t.json;dot=/tmp/t.dot;verbose=true)";
+  private static final String SYNTAX =
+      "accepted keys: "
+          + String.join(", ", KEYS)
+          + " (format: packages=a.b,c.d;trace=/tmp/t.json;dot=/tmp/t.dot;verbose=true)";
   private static final Pattern PACKAGE =
-      Pattern.compile("\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*"
-          + "(\\.\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*)*");
+      Pattern.compile(
+          "\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*"
+              + "(\\.\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*)*");
 
   private final ImmutableSet<String> packages;
   private final Path traceFile;
@@ -79,7 +97,8 @@ public final class AgentConfig {
   private final Path loadDir;
 
   private AgentConfig(Builder b) {
-    checkArgument(b.prune == null || (b.traceFile == null && b.dotFile == null),
+    checkArgument(
+        b.prune == null || (b.traceFile == null && b.dotFile == null),
         "jprune agent arguments 'prune' and 'trace'/'dot' cannot be combined: both own the"
             + " call sites while they wait for the root forward");
     this.prune = b.prune;
@@ -116,17 +135,20 @@ public final class AgentConfig {
     for (String entry : Splitter.on(';').trimResults().omitEmptyStrings().split(args)) {
       int eq = entry.indexOf('=');
       String key = eq < 0 ? "" : entry.substring(0, eq).trim();
-      checkArgument(!key.isEmpty(),
-          "malformed jprune agent argument '%s' in '%s': expected key=value; %s", entry, args,
+      checkArgument(
+          !key.isEmpty(),
+          "malformed jprune agent argument '%s' in '%s': expected key=value; %s",
+          entry,
+          args,
           SYNTAX);
-      checkArgument(KEYS.contains(key), "unknown jprune agent argument '%s' in '%s'; %s", key,
-          args, SYNTAX);
-      checkArgument(seen.add(key), "duplicate jprune agent argument '%s' in '%s'; %s", key, args,
-          SYNTAX);
+      checkArgument(
+          KEYS.contains(key), "unknown jprune agent argument '%s' in '%s'; %s", key, args, SYNTAX);
+      checkArgument(
+          seen.add(key), "duplicate jprune agent argument '%s' in '%s'; %s", key, args, SYNTAX);
       String value = entry.substring(eq + 1).trim();
       switch (key) {
-        case "packages" -> Splitter.on(',').trimResults().omitEmptyStrings().split(value)
-            .forEach(b::addPackage);
+        case "packages" ->
+            Splitter.on(',').trimResults().omitEmptyStrings().split(value).forEach(b::addPackage);
         case "trace" -> b.traceFile(pathValue(key, value));
         case "dot" -> b.dotFile(pathValue(key, value));
         case "verbose" -> b.verbose(booleanValue(key, value));
@@ -141,25 +163,29 @@ public final class AgentConfig {
   }
 
   private static PruneSettings pruneSettings(java.util.Map<String, String> values, String args) {
-    checkArgument(values.containsKey("prune"), "jprune agent argument '%s' needs prune=R in"
-        + " '%s'", values.keySet().iterator().next(), args);
+    checkArgument(
+        values.containsKey("prune"),
+        "jprune agent argument '%s' needs prune=R in" + " '%s'",
+        values.keySet().iterator().next(),
+        args);
     PruneSettings.Builder p = PruneSettings.builder(doubleValue("prune", values.get("prune")));
-    values.forEach((key, value) -> {
-      switch (key) {
-        case "prune" -> { }
-        case "head-ratio" -> p.headRatio(doubleValue(key, value));
-        case "importance" -> p.importance(value);
-        case "ignore" -> Splitter.on(',').trimResults().omitEmptyStrings().split(value)
-            .forEach(p::ignore);
-        case "global" -> p.global(booleanValue(key, value));
-        case "round-to" -> p.roundTo(intValue(key, value));
-        case "steps" -> p.steps(intValue(key, value));
-        case "verify" -> p.verify(booleanValue(key, value));
-        case "at" -> p.at(value);
-        case "output" -> p.output(pathValue(key, value));
-        default -> throw new AssertionError(key);
-      }
-    });
+    values.forEach(
+        (key, value) -> {
+          switch (key) {
+            case "prune" -> {}
+            case "head-ratio" -> p.headRatio(doubleValue(key, value));
+            case "importance" -> p.importance(value);
+            case "ignore" ->
+                Splitter.on(',').trimResults().omitEmptyStrings().split(value).forEach(p::ignore);
+            case "global" -> p.global(booleanValue(key, value));
+            case "round-to" -> p.roundTo(intValue(key, value));
+            case "steps" -> p.steps(intValue(key, value));
+            case "verify" -> p.verify(booleanValue(key, value));
+            case "at" -> p.at(value);
+            case "output" -> p.output(pathValue(key, value));
+            default -> throw new AssertionError(key);
+          }
+        });
     return p.build();
   }
 
@@ -167,8 +193,8 @@ public final class AgentConfig {
     try {
       return Double.parseDouble(value);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("jprune agent argument '" + key + "' must be a number,"
-          + " got '" + value + "'", e);
+      throw new IllegalArgumentException(
+          "jprune agent argument '" + key + "' must be a number," + " got '" + value + "'", e);
     }
   }
 
@@ -176,8 +202,8 @@ public final class AgentConfig {
     try {
       return Integer.parseInt(value);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("jprune agent argument '" + key + "' must be an"
-          + " integer, got '" + value + "'", e);
+      throw new IllegalArgumentException(
+          "jprune agent argument '" + key + "' must be an" + " integer, got '" + value + "'", e);
     }
   }
 
@@ -187,8 +213,11 @@ public final class AgentConfig {
   }
 
   private static boolean booleanValue(String key, String value) {
-    checkArgument(value.equals("true") || value.equals("false"),
-        "jprune agent argument '%s' must be true or false, got '%s'", key, value);
+    checkArgument(
+        value.equals("true") || value.equals("false"),
+        "jprune agent argument '%s' must be true or false, got '%s'",
+        key,
+        value);
     return Boolean.parseBoolean(value);
   }
 
@@ -277,9 +306,12 @@ public final class AgentConfig {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof AgentConfig c && packages.equals(c.packages)
-        && Objects.equals(traceFile, c.traceFile) && Objects.equals(dotFile, c.dotFile)
-        && verbose == c.verbose && Objects.equals(prune, c.prune)
+    return o instanceof AgentConfig c
+        && packages.equals(c.packages)
+        && Objects.equals(traceFile, c.traceFile)
+        && Objects.equals(dotFile, c.dotFile)
+        && verbose == c.verbose
+        && Objects.equals(prune, c.prune)
         && Objects.equals(loadDir, c.loadDir);
   }
 
@@ -323,10 +355,15 @@ public final class AgentConfig {
      */
     public Builder addPackage(String packageName) {
       checkNotNull(packageName, "packageName");
-      checkArgument(PACKAGE.matcher(packageName).matches(),
-          "'%s' is not a Java package name (jprune agent argument 'packages')", packageName);
-      checkArgument(!NeverInstrumented.covers(packageName + ".X"),
-          "package '%s' is never instrumented: %s", packageName, NeverInstrumented.describe());
+      checkArgument(
+          PACKAGE.matcher(packageName).matches(),
+          "'%s' is not a Java package name (jprune agent argument 'packages')",
+          packageName);
+      checkArgument(
+          !NeverInstrumented.covers(packageName + ".X"),
+          "package '%s' is never instrumented: %s",
+          packageName,
+          NeverInstrumented.describe());
       packages.add(packageName);
       return this;
     }
@@ -340,7 +377,8 @@ public final class AgentConfig {
     /** Adds the package of {@code modelClass}, e.g. that of the root module. */
     public Builder addPackageOf(Class<?> modelClass) {
       checkNotNull(modelClass, "modelClass");
-      checkArgument(!modelClass.getPackageName().isEmpty(),
+      checkArgument(
+          !modelClass.getPackageName().isEmpty(),
           "%s is in the unnamed package, which cannot be named in 'packages'; without"
               + " 'packages' the agent instruments every class that calls libtorch, the unnamed"
               + " package included",

@@ -15,16 +15,15 @@ import net.bytebuddy.pool.TypePool;
 
 /**
  * The agent installed in this JVM: one ByteBuddy transformer whose model-class policy can grow
- * (packages added by a later self-attach), plus the retransformation of classes loaded before,
- * and sweeps that catch model classes the transformer never saw (see
- * {@link LoadedClassRetransformer}): at every attach call, and in the background shortly after
- * model classes were rewritten.
+ * (packages added by a later self-attach), plus the retransformation of classes loaded before, and
+ * sweeps that catch model classes the transformer never saw (see {@link LoadedClassRetransformer}):
+ * at every attach call, and in the background shortly after model classes were rewritten.
  *
- * <p>ByteBuddy settings, each for a measured reason: {@code DECORATE} with the no-op
- * initialization strategy (the class keeps its shape, so retransformation is accepted, and no
- * "Cannot add initializer of decorated type"); types described from a type pool only, cached per
- * class loader (resolving the bindings' types per class is the dominant instrumentation cost, and
- * reflection inside a transformation would load classes behind its back); retransformation-capable
+ * <p>ByteBuddy settings, each for a measured reason: {@code DECORATE} with the no-op initialization
+ * strategy (the class keeps its shape, so retransformation is accepted, and no "Cannot add
+ * initializer of decorated type"); types described from a type pool only, cached per class loader
+ * (resolving the bindings' types per class is the dominant instrumentation cost, and reflection
+ * inside a transformation would load classes behind its back); retransformation-capable
  * registration, with discovery of loaded classes done by {@link LoadedClassRetransformer} so that
  * every refusal names its class.
  */
@@ -51,7 +50,8 @@ final class AgentInstallation {
   static AgentInstallation install(Instrumentation instrumentation, AgentConfig config) {
     checkNotNull(instrumentation, "instrumentation");
     checkNotNull(config, "config");
-    checkState(instrumentation.isRetransformClassesSupported(),
+    checkState(
+        instrumentation.isRetransformClassesSupported(),
         "this JVM cannot retransform classes; the jprune agent jar's manifest must say "
             + "Can-Retransform-Classes: true");
     AgentInstallation installation = new AgentInstallation(instrumentation, config);
@@ -64,9 +64,9 @@ final class AgentInstallation {
   }
 
   /**
-   * Instruments the model classes loaded before {@link #install}, then arms recording if the
-   * config asks for it. The transformer stays installed when this throws, with the classes named
-   * recorded as failures.
+   * Instruments the model classes loaded before {@link #install}, then arms recording if the config
+   * asks for it. The transformer stays installed when this throws, with the classes named recorded
+   * as failures.
    *
    * @throws IllegalStateException naming every loaded model class that could not be instrumented
    */
@@ -84,9 +84,9 @@ final class AgentInstallation {
   }
 
   /**
-   * Loads the classes the transformer's matchers run before the transformer sees any class: a
-   * class first loaded from inside its own transformation would be defined twice
-   * ("attempted duplicate class definition").
+   * Loads the classes the transformer's matchers run before the transformer sees any class: a class
+   * first loaded from inside its own transformation would be defined twice ("attempted duplicate
+   * class definition").
    */
   private static void loadMatcherClasses() {
     NeverInstrumented.covers("");
@@ -100,9 +100,9 @@ final class AgentInstallation {
   /**
    * ByteBuddy's property that turns off its Nexus (the registry behind the self-injection
    * initialization strategy, unused here: {@code NoOp}). {@code new AgentBuilder.Default()}
-   * initializes the Nexus accessor, which probes {@code sun.misc.Unsafe}; JDK 24+ prints a
-   * warning for that (JEP 498). Shading relocates this string with ByteBuddy, so the agent jar
-   * sets its own copy's property and not the application's.
+   * initializes the Nexus accessor, which probes {@code sun.misc.Unsafe}; JDK 24+ prints a warning
+   * for that (JEP 498). Shading relocates this string with ByteBuddy, so the agent jar sets its own
+   * copy's property and not the application's.
    */
   static final String NEXUS_DISABLED = "net.bytebuddy.nexus.disabled";
 
@@ -115,20 +115,23 @@ final class AgentInstallation {
         .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
         .with(RedefinitionStrategy.RETRANSFORMATION)
         .with((RedefinitionStrategy.DiscoveryStrategy) inst -> Collections.emptyList())
-        .with(new AgentBuilder.PoolStrategy.WithTypePoolCache.Simple(
-            TypePool.Default.ReaderMode.FAST, new MapMaker().weakKeys().makeMap()))
+        .with(
+            new AgentBuilder.PoolStrategy.WithTypePoolCache.Simple(
+                TypePool.Default.ReaderMode.FAST, new MapMaker().weakKeys().makeMap()))
         .with(log)
         .with((AgentBuilder.TransformerDecorator) PrefilteringTransformer::new)
-        .ignore((type, loader, module, redefined, domain) ->
-            loader == null || NeverInstrumented.covers(type.getName()))
+        .ignore(
+            (type, loader, module, redefined, domain) ->
+                loader == null || NeverInstrumented.covers(type.getName()))
         .type((type, loader, module, redefined, domain) -> policy.isModelClass(type))
-        .transform((builder, type, loader, module, domain) ->
-            builder.visit(new SiteRewriter(TracedTargets.of(loader), loader, log)));
+        .transform(
+            (builder, type, loader, module, domain) ->
+                builder.visit(new SiteRewriter(TracedTargets.of(loader), loader, log)));
   }
 
   /**
-   * Creates the builder with the Nexus off, unless the JVM was started with the property set
-   * either way; the property is removed again, as ByteBuddy reads it once.
+   * Creates the builder with the Nexus off, unless the JVM was started with the property set either
+   * way; the property is removed again, as ByteBuddy reads it once.
    */
   private static AgentBuilder withoutNexus(Supplier<AgentBuilder> create) {
     if (System.getProperty(NEXUS_DISABLED) != null) {
@@ -144,9 +147,8 @@ final class AgentInstallation {
 
   /**
    * Adds the packages of {@code more} to a package restriction (the whole application stays the
-   * whole application) and instruments the loaded classes they newly cover, and
-   * any loaded model class that missed the transformer; arms recording if {@code more} asks for
-   * it.
+   * whole application) and instruments the loaded classes they newly cover, and any loaded model
+   * class that missed the transformer; arms recording if {@code more} asks for it.
    *
    * @throws IllegalStateException naming every loaded model class that could not be instrumented
    */

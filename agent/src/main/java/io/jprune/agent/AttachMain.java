@@ -15,8 +15,10 @@ public final class AttachMain {
 
   public static void main(String[] args) {
     if (args.length != 2 || !args[0].matches("\\d+")) {
-      System.err.println("usage: java -jar jprune-agent.jar PID 'prune=0.5;packages=com.acme;...'"
-          + "\n  " + String.join(", ", AgentConfig.KEYS));
+      System.err.println(
+          "usage: java -jar jprune-agent.jar PID 'prune=0.5;packages=com.acme;...'"
+              + "\n  "
+              + String.join(", ", AgentConfig.KEYS));
       System.exit(2);
     }
     AgentConfig config;
@@ -35,15 +37,21 @@ public final class AttachMain {
       System.err.println("jprune: could not attach to " + args[0] + ": " + cause);
       System.exit(1);
     }
-    System.out.println("jprune: attached to " + args[0] + " with " + config.toArgs()
-        + (config.prune().isPresent() ? "; it prunes at its root forward "
-            + config.prune().get().at().replace("forward:", "#") + " from now" : ""));
+    System.out.println(
+        "jprune: attached to "
+            + args[0]
+            + " with "
+            + config.toArgs()
+            + (config.prune().isPresent()
+                ? "; it prunes at its root forward "
+                    + config.prune().get().at().replace("forward:", "#")
+                    + " from now"
+                : ""));
   }
 
   private static File ownJar() {
     try {
-      return new File(AttachMain.class.getProtectionDomain().getCodeSource().getLocation()
-          .toURI());
+      return new File(AttachMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     } catch (URISyntaxException e) {
       throw new IllegalStateException("cannot locate the jprune agent jar", e);
     }

@@ -13,22 +13,22 @@ import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.utility.JavaModule;
 
 /**
- * What the agent did: the classes rewritten (with their site counts) and every class it failed
- * to rewrite. A ClassFileTransformer cannot throw to the class loader, so failures are logged
- * at once (WARNING) and kept here; the self-attach and agentmain paths turn the failures of the classes
+ * What the agent did: the classes rewritten (with their site counts) and every class it failed to
+ * rewrite. A ClassFileTransformer cannot throw to the class loader, so failures are logged at once
+ * (WARNING) and kept here; the self-attach and agentmain paths turn the failures of the classes
  * they retransform into an {@link IllegalStateException}, so nothing fails silently.
  *
  * <p>It is also the ledger the sweeps of {@link LoadedClassRetransformer} check loaded classes
  * against: a class (its loader and name, so that two loaders' classes of one name are told apart)
  * is <em>accounted for</em> once it was rewritten or failed. A model class that is loaded but not
- * accounted for never reached the transformer: the JVM does not show a class to the transformers
- * of an agent while that agent's transformers are already running on the same thread, and
- * ByteBuddy's circularity lock skips it too, both without a trace.
+ * accounted for never reached the transformer: the JVM does not show a class to the transformers of
+ * an agent while that agent's transformers are already running on the same thread, and ByteBuddy's
+ * circularity lock skips it too, both without a trace.
  *
  * <p>Everything goes through the {@link System.Logger} {@value #LOGGER} (java.util.logging unless
  * the application plugs in another backend). The agent is quiet by default: what it did is logged
- * at DEBUG, and at INFO (shown by the default console handler) with {@code verbose=true}; what
- * went wrong is logged at WARNING either way.
+ * at DEBUG, and at INFO (shown by the default console handler) with {@code verbose=true}; what went
+ * wrong is logged at WARNING either way.
  */
 final class InstrumentationLog extends AgentBuilder.Listener.Adapter {
   /** A class the agent could not rewrite and why. */
@@ -41,16 +41,19 @@ final class InstrumentationLog extends AgentBuilder.Listener.Adapter {
 
   /** The agent's logger name. */
   static final String LOGGER = "io.jprune.agent";
+
   private static final System.Logger LOG = System.getLogger(LOGGER);
   private static final Object BOOTSTRAP_LOADER = new Object();
 
   private final Map<String, Integer> rewritten = new LinkedHashMap<>();
   private final List<Failure> failures = new ArrayList<>();
+
   /** Loader -> class name -> true (rewritten) or false (failed); weak in the loaders. */
   private final ConcurrentMap<Object, Map<String, Boolean>> outcomes =
       new MapMaker().weakKeys().makeMap();
+
   private volatile boolean verbose;
-  private volatile Runnable onRewrite = () -> { };
+  private volatile Runnable onRewrite = () -> {};
 
   InstrumentationLog(boolean verbose) {
     this.verbose = verbose;
@@ -71,13 +74,18 @@ final class InstrumentationLog extends AgentBuilder.Listener.Adapter {
       rewritten.put(className, sites);
       outcomesOf(loader).put(className, Boolean.TRUE);
     }
-    LOG.log(chatter(), () -> "instrumented " + className + ": " + sites + " call site"
-        + (sites == 1 ? "" : "s"));
+    LOG.log(
+        chatter(),
+        () -> "instrumented " + className + ": " + sites + " call site" + (sites == 1 ? "" : "s"));
     onRewrite.run();
   }
 
   @Override
-  public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded,
+  public void onError(
+      String typeName,
+      ClassLoader classLoader,
+      JavaModule module,
+      boolean loaded,
       Throwable throwable) {
     fail(classLoader, typeName, describe(throwable));
   }
@@ -104,8 +112,7 @@ final class InstrumentationLog extends AgentBuilder.Listener.Adapter {
       Object own = key(loader);
       boolean rewrittenElsewhere = false;
       for (Map.Entry<Object, Map<String, Boolean>> e : outcomes.entrySet()) {
-        rewrittenElsewhere |= e.getKey() != own
-            && Boolean.TRUE.equals(e.getValue().get(className));
+        rewrittenElsewhere |= e.getKey() != own && Boolean.TRUE.equals(e.getValue().get(className));
       }
       if (!rewrittenElsewhere) {
         rewritten.remove(className);
@@ -172,8 +179,11 @@ final class InstrumentationLog extends AgentBuilder.Listener.Adapter {
     StringBuilder sb = new StringBuilder(String.valueOf(t.getMessage()));
     for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
       if (c.getMessage() != null && !sb.toString().contains(c.getMessage())) {
-        sb.append(" (caused by ").append(c.getClass().getSimpleName()).append(": ")
-            .append(c.getMessage()).append(')');
+        sb.append(" (caused by ")
+            .append(c.getClass().getSimpleName())
+            .append(": ")
+            .append(c.getMessage())
+            .append(')');
       }
     }
     return t.getClass().getSimpleName() + ": " + sb;

@@ -19,6 +19,7 @@ import net.bytebuddy.agent.ByteBuddyAgent;
  */
 public final class JPruneAgent {
   private static AgentInstallation installation;
+
   /** Given by {@link LauncherAgent} before main; used by the first {@link #selfAttach}. */
   private static Instrumentation launched;
 
@@ -39,23 +40,24 @@ public final class JPruneAgent {
 
   /**
    * Attaches the agent to this JVM (if not yet attached) with {@code config}: without packages,
-   * every class that calls libtorch is instrumented; with packages, they restrict it (see
-   * {@link AgentConfig}). Already-loaded classes are retransformed. Idempotent: calling again
-   * with the same config changes nothing; more packages widen a restriction and instrument only
-   * what they add; the whole application stays the whole application. Every call also retransforms any loaded model class that never reached the
-   * transformer (one loaded while a class transformation was running on its thread: the JVM
-   * shows such a class to no transformer of the agent), so that a trace started after this call
-   * misses no model class. The agent also looks for such classes in the background shortly
-   * after model classes were rewritten, for JVMs in which no further call comes.
+   * every class that calls libtorch is instrumented; with packages, they restrict it (see {@link
+   * AgentConfig}). Already-loaded classes are retransformed. Idempotent: calling again with the
+   * same config changes nothing; more packages widen a restriction and instrument only what they
+   * add; the whole application stays the whole application. Every call also retransforms any loaded
+   * model class that never reached the transformer (one loaded while a class transformation was
+   * running on its thread: the JVM shows such a class to no transformer of the agent), so that a
+   * trace started after this call misses no model class. The agent also looks for such classes in
+   * the background shortly after model classes were rewritten, for JVMs in which no further call
+   * comes.
    *
-   * <p>In a JVM started from an executable jar whose manifest names {@link LauncherAgent} as
-   * {@code Launcher-Agent-Class}, the first call installs through the instrumentation the launcher
-   * gave: no attach, no flag. Otherwise the first call attaches, which needs
-   * {@code -Djdk.attach.allowAttachSelf=true} on JDK 9+ and, on JDK 21+,
-   * {@code -XX:+EnableDynamicAgentLoading} to avoid a warning (JEP 451).
+   * <p>In a JVM started from an executable jar whose manifest names {@link LauncherAgent} as {@code
+   * Launcher-Agent-Class}, the first call installs through the instrumentation the launcher gave:
+   * no attach, no flag. Otherwise the first call attaches, which needs {@code
+   * -Djdk.attach.allowAttachSelf=true} on JDK 9+ and, on JDK 21+, {@code
+   * -XX:+EnableDynamicAgentLoading} to avoid a warning (JEP 451).
    *
-   * @throws IllegalStateException when the JVM cannot be attached to, or a loaded model class
-   *     could not be retransformed (the message names each class and the reason)
+   * @throws IllegalStateException when the JVM cannot be attached to, or a loaded model class could
+   *     not be retransformed (the message names each class and the reason)
    */
   public static void selfAttach(AgentConfig config) {
     checkNotNull(config, "config");
@@ -81,9 +83,12 @@ public final class JPruneAgent {
     try {
       return ByteBuddyAgent.install();
     } catch (IllegalStateException e) {
-      throw new IllegalStateException("jprune could not attach its agent to this JVM: " + e
-          + ". Start the JVM with -javaagent:jprune-agent.jar=packages=..., or allow"
-          + " self-attach with -Djdk.attach.allowAttachSelf=true", e);
+      throw new IllegalStateException(
+          "jprune could not attach its agent to this JVM: "
+              + e
+              + ". Start the JVM with -javaagent:jprune-agent.jar=packages=..., or allow"
+              + " self-attach with -Djdk.attach.allowAttachSelf=true",
+          e);
     }
   }
 
@@ -119,22 +124,24 @@ public final class JPruneAgent {
   }
 
   /**
-   * Model classes the agent could not instrument ({@code "com.acme.Net: reason"}): rewrite
-   * failures at load time or retransformation, retransformations the JVM refused, and model
-   * classes the transformer did not rewrite even when asked to retransform them. Each is also
-   * logged at WARNING at once (logger {@code io.jprune.agent}); a class loader cannot be made to
-   * fail.
+   * Model classes the agent could not instrument ({@code "com.acme.Net: reason"}): rewrite failures
+   * at load time or retransformation, retransformations the JVM refused, and model classes the
+   * transformer did not rewrite even when asked to retransform them. Each is also logged at WARNING
+   * at once (logger {@code io.jprune.agent}); a class loader cannot be made to fail.
    */
   public static synchronized ImmutableList<String> failures() {
-    return installation == null ? ImmutableList.of()
-        : installation.failures().stream().map(Object::toString)
+    return installation == null
+        ? ImmutableList.of()
+        : installation.failures().stream()
+            .map(Object::toString)
             .collect(ImmutableList.toImmutableList());
   }
 
   private static AgentInstallation attached() {
     if (installation == null) {
-      throw new IllegalStateException("the jprune agent is not attached: call"
-          + " JPruneAgent.selfAttach(config) or start the JVM with -javaagent");
+      throw new IllegalStateException(
+          "the jprune agent is not attached: call"
+              + " JPruneAgent.selfAttach(config) or start the JVM with -javaagent");
     }
     return installation;
   }

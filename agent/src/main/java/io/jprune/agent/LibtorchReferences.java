@@ -4,10 +4,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Tells from a class file's constant pool, without parsing anything else and without loading a
- * class, whether the class can call libtorch: a traced invocation names its owner
- * ({@code org/bytedeco/pytorch/Tensor}, {@code TensorBase}, {@code global/torch}) or its name
- * ({@code forward} of a Module subtype) in a constant-pool string. A class with neither cannot
- * hold a traced call site, so the agent leaves it alone at the cost of one pass over its pool.
+ * class, whether the class can call libtorch: a traced invocation names its owner ({@code
+ * org/bytedeco/pytorch/Tensor}, {@code TensorBase}, {@code global/torch}) or its name ({@code
+ * forward} of a Module subtype) in a constant-pool string. A class with neither cannot hold a
+ * traced call site, so the agent leaves it alone at the cost of one pass over its pool.
  */
 final class LibtorchReferences {
   private static final byte[] BINDINGS = "org/bytedeco/pytorch/".getBytes(StandardCharsets.UTF_8);

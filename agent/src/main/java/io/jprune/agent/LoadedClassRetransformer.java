@@ -9,18 +9,18 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Sweeps: retransforms every loaded class that the policy makes model code and that the
- * transformer has not accounted for (rewritten or failed, see {@link InstrumentationLog}), one
- * class at a time so that a refusal names its class, until none is left.
+ * Sweeps: retransforms every loaded class that the policy makes model code and that the transformer
+ * has not accounted for (rewritten or failed, see {@link InstrumentationLog}), one class at a time
+ * so that a refusal names its class, until none is left.
  *
  * <p>At the first attach that is every loaded model class; when packages are added, the loaded
  * classes they newly cover. It also catches model classes that were loaded after the transformer
- * was installed but never reached it: the JVM shows no class to an agent's transformers while
- * they are already running on the loading thread (a class loaded from inside a transformation,
- * e.g. by reflection on the class being transformed, or by another transformer of the same
- * agent), and ByteBuddy's circularity lock skips it as well, both silently. Such classes are
- * retransformed here with a note in the agent's log; a model class that is still not rewritten afterwards
- * is a failure, never a silent gap in the trace.
+ * was installed but never reached it: the JVM shows no class to an agent's transformers while they
+ * are already running on the loading thread (a class loaded from inside a transformation, e.g. by
+ * reflection on the class being transformed, or by another transformer of the same agent), and
+ * ByteBuddy's circularity lock skips it as well, both silently. Such classes are retransformed here
+ * with a note in the agent's log; a model class that is still not rewritten afterwards is a
+ * failure, never a silent gap in the trace.
  */
 final class LoadedClassRetransformer {
   /** What one sweep did: the classes retransformed and what went wrong with them. */
@@ -30,15 +30,20 @@ final class LoadedClassRetransformer {
      */
     void throwIfProblems() {
       if (!problems.isEmpty()) {
-        throw new IllegalStateException("jprune agent could not instrument " + problems.size()
-            + " loaded model class" + (problems.size() == 1 ? "" : "es") + ":\n  "
-            + String.join("\n  ", problems));
+        throw new IllegalStateException(
+            "jprune agent could not instrument "
+                + problems.size()
+                + " loaded model class"
+                + (problems.size() == 1 ? "" : "es")
+                + ":\n  "
+                + String.join("\n  ", problems));
       }
     }
   }
 
   private final Instrumentation instrumentation;
   private final InstrumentationLog log;
+
   /** The policy of the last sweep: what loaded classes are known to be checked against. */
   private ModelClassPolicy applied;
 
@@ -48,8 +53,8 @@ final class LoadedClassRetransformer {
   }
 
   /**
-   * Brings the loaded classes in line with {@code policy}, which the installed transformer
-   * already applies to classes loaded from now on.
+   * Brings the loaded classes in line with {@code policy}, which the installed transformer already
+   * applies to classes loaded from now on.
    */
   synchronized Sweep apply(ModelClassPolicy policy) {
     ModelClassPolicy before = applied;
@@ -59,11 +64,12 @@ final class LoadedClassRetransformer {
   }
 
   /**
-   * Sweeps again with the last applied policy: only classes that slipped past the transformer
-   * can be found. Problems are recorded as failures (and printed) by the log.
+   * Sweeps again with the last applied policy: only classes that slipped past the transformer can
+   * be found. Problems are recorded as failures (and printed) by the log.
    */
   synchronized Sweep sweepAgain() {
-    return applied == null ? new Sweep(ImmutableList.of(), ImmutableList.of())
+    return applied == null
+        ? new Sweep(ImmutableList.of(), ImmutableList.of())
         : sweep(applied, applied);
   }
 
@@ -110,10 +116,13 @@ final class LoadedClassRetransformer {
     }
     if (log.isRewritten(type)) {
       if (late) {
-        log.note("instrumented " + name + " late: it was loaded after the agent was installed"
-            + " without reaching the transformer (loaded while a class transformation was"
-            + " running on its thread, or while the agent was being installed); calls it made"
-            + " before now were not traced");
+        log.note(
+            "instrumented "
+                + name
+                + " late: it was loaded after the agent was installed"
+                + " without reaching the transformer (loaded while a class transformation was"
+                + " running on its thread, or while the agent was being installed); calls it made"
+                + " before now were not traced");
       }
       return null;
     }
@@ -122,9 +131,10 @@ final class LoadedClassRetransformer {
         return "could not rewrite " + failure;
       }
     }
-    String reason = "the transformer did not rewrite it when retransformed (a retransformation"
-        + " from inside a class transformation, or a type hierarchy that cannot be read from"
-        + " class files)";
+    String reason =
+        "the transformer did not rewrite it when retransformed (a retransformation"
+            + " from inside a class transformation, or a type hierarchy that cannot be read from"
+            + " class files)";
     log.skipped(type, reason);
     return "could not rewrite " + name + ": " + reason;
   }

@@ -8,8 +8,8 @@ import io.jprune.tracer.site.Sites;
 
 /**
  * Hands out the site ids of one instrumented method, in instruction order: the n-th rewritten
- * invocation gets ordinal n, which with the method's identity is the site's stable
- * {@link SiteKey} (the same after retransformation and in the next JVM).
+ * invocation gets ordinal n, which with the method's identity is the site's stable {@link SiteKey}
+ * (the same after retransformation and in the next JVM).
  */
 final class MethodSites {
   private final String className;
@@ -26,11 +26,11 @@ final class MethodSites {
   }
 
   /** Registers the next site of this method and returns its id. */
-  int register(int line, SiteKind kind, String targetOwner, String targetName,
-      String targetDescriptor) {
+  int register(
+      int line, SiteKind kind, String targetOwner, String targetName, String targetDescriptor) {
     SiteKey key = new SiteKey(className, methodName, methodDescriptor, ordinal++);
-    return Sites.register(key, sourceFile, line, kind, targetOwner.replace('/', '.'), targetName,
-        targetDescriptor);
+    return Sites.register(
+        key, sourceFile, line, kind, targetOwner.replace('/', '.'), targetName, targetDescriptor);
   }
 
   /** The JVM descriptor of the method. */

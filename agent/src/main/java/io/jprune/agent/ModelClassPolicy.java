@@ -10,8 +10,8 @@ import net.bytebuddy.description.type.TypeDescription;
  * Decides which classes are model code whose call sites are rewritten. By default that is every
  * class that can call libtorch ({@link LibtorchReferences}, read from its constant pool), whatever
  * its package, the unnamed one included: the model, its helpers in other packages, the
- * application's {@code main}, lambdas and framework code, so that the root forward and every op
- * are seen. Configured packages restrict this to subclasses of {@code org.bytedeco.pytorch.Module},
+ * application's {@code main}, lambdas and framework code, so that the root forward and every op are
+ * seen. Configured packages restrict this to subclasses of {@code org.bytedeco.pytorch.Module},
  * classes nested in one (anonymous, local, inner, nestmates: they hold the lambdas' and helpers'
  * calls of the model) and the classes of those packages. The JDK, the bindings, ByteBuddy and
  * jprune's runtime are never model code. Immutable: adding packages makes a new policy, so the
@@ -21,13 +21,15 @@ final class ModelClassPolicy {
   static final String MODULE = "org.bytedeco.pytorch.Module";
 
   private final ImmutableSet<String> packages;
+
   /** Verdicts on loaded classes, computed once per class (sweeps look at every loaded class). */
-  private final ClassValue<Boolean> loadedVerdicts = new ClassValue<>() {
-    @Override
-    protected Boolean computeValue(Class<?> type) {
-      return judge(type);
-    }
-  };
+  private final ClassValue<Boolean> loadedVerdicts =
+      new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+          return judge(type);
+        }
+      };
 
   ModelClassPolicy(Set<String> packages) {
     this.packages = ImmutableSet.copyOf(checkNotNull(packages, "packages"));
@@ -51,8 +53,8 @@ final class ModelClassPolicy {
     if (wholeApplication() || more.isEmpty() || packages.containsAll(more)) {
       return this;
     }
-    return new ModelClassPolicy(ImmutableSet.<String>builder().addAll(packages).addAll(more)
-        .build());
+    return new ModelClassPolicy(
+        ImmutableSet.<String>builder().addAll(packages).addAll(more).build());
   }
 
   /**
@@ -61,7 +63,8 @@ final class ModelClassPolicy {
    * either), unless its package is configured.
    */
   boolean isModelClass(TypeDescription type) {
-    return !NeverInstrumented.covers(type.getName()) && !type.isAnnotation()
+    return !NeverInstrumented.covers(type.getName())
+        && !type.isAnnotation()
         && (wholeApplication() || modelCodeByHierarchy(type));
   }
 
@@ -80,15 +83,19 @@ final class ModelClassPolicy {
   /**
    * Whether the loaded class {@code type} is model code that the transformer must have rewritten:
    * the same rules, read from its class file (as the transformer does) and by reflection. Never
-   * call this from inside a transformation (reflection may load classes). Arrays, primitives, hidden classes (never shown to transformers) and
-   * classes of the bootstrap loader (ignored by the transformer) are not.
+   * call this from inside a transformation (reflection may load classes). Arrays, primitives,
+   * hidden classes (never shown to transformers) and classes of the bootstrap loader (ignored by
+   * the transformer) are not.
    */
   boolean covers(Class<?> type) {
     return loadedVerdicts.get(type);
   }
 
   private boolean judge(Class<?> type) {
-    if (type.isArray() || type.isPrimitive() || type.isHidden() || type.getClassLoader() == null
+    if (type.isArray()
+        || type.isPrimitive()
+        || type.isHidden()
+        || type.getClassLoader() == null
         || NeverInstrumented.covers(type.getName())) {
       return false;
     }
@@ -124,7 +131,8 @@ final class ModelClassPolicy {
 
   private boolean inConfiguredPackage(String binaryName) {
     for (String p : packages) {
-      if (binaryName.startsWith(p) && binaryName.length() > p.length()
+      if (binaryName.startsWith(p)
+          && binaryName.length() > p.length()
           && binaryName.charAt(p.length()) == '.') {
         return true;
       }
@@ -170,7 +178,8 @@ final class ModelClassPolicy {
 
   @Override
   public String toString() {
-    return wholeApplication() ? "ModelClassPolicy[every class that calls libtorch]"
+    return wholeApplication()
+        ? "ModelClassPolicy[every class that calls libtorch]"
         : "ModelClassPolicy[Module subclasses and nested classes, packages " + packages + "]";
   }
 }

@@ -11,11 +11,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What the agent prunes in the application it is attached to, and when: the pruning keys of
- * {@link AgentConfig} ({@code prune}, {@code head-ratio}, {@code importance}, {@code ignore},
- * {@code global}, {@code round-to}, {@code steps}, {@code verify}, {@code at}, {@code output}).
- * Immutable. Plain values only: the pruner, which the agent reaches by reflection, turns them into
- * its options.
+ * What the agent prunes in the application it is attached to, and when: the pruning keys of {@link
+ * AgentConfig} ({@code prune}, {@code head-ratio}, {@code importance}, {@code ignore}, {@code
+ * global}, {@code round-to}, {@code steps}, {@code verify}, {@code at}, {@code output}). Immutable.
+ * Plain values only: the pruner, which the agent reaches by reflection, turns them into its
+ * options.
  */
 public final class PruneSettings {
   /** The criteria {@code importance=} accepts. */
@@ -165,28 +165,35 @@ public final class PruneSettings {
     private Path output;
 
     private Builder(double ratio) {
-      checkArgument(ratio >= 0 && ratio < 1,
-          "jprune agent argument 'prune' must be in [0, 1), got %s", ratio);
+      checkArgument(
+          ratio >= 0 && ratio < 1,
+          "jprune agent argument 'prune' must be in [0, 1), got %s",
+          ratio);
       this.ratio = ratio;
     }
 
     public Builder headRatio(double value) {
-      checkArgument(value >= 0 && value < 1,
-          "jprune agent argument 'head-ratio' must be in [0, 1), got %s", value);
+      checkArgument(
+          value >= 0 && value < 1,
+          "jprune agent argument 'head-ratio' must be in [0, 1), got %s",
+          value);
       this.headRatio = value;
       return this;
     }
 
     public Builder importance(String value) {
-      checkArgument(IMPORTANCES.contains(value),
+      checkArgument(
+          IMPORTANCES.contains(value),
           "jprune agent argument 'importance' must be one of %s, got '%s'",
-          String.join("|", IMPORTANCES), value);
+          String.join("|", IMPORTANCES),
+          value);
       this.importance = value;
       return this;
     }
 
     public Builder ignore(String module) {
-      checkArgument(!checkNotNull(module, "module").isBlank(),
+      checkArgument(
+          !checkNotNull(module, "module").isBlank(),
           "jprune agent argument 'ignore' has an empty module path");
       ignore.add(module);
       return this;
@@ -232,14 +239,16 @@ public final class PruneSettings {
       if (value.equals("exit")) {
         return atExit();
       }
-      checkArgument(value.startsWith("forward:"),
-          "jprune agent argument 'at' must be forward:N or exit, got '%s'", value);
+      checkArgument(
+          value.startsWith("forward:"),
+          "jprune agent argument 'at' must be forward:N or exit, got '%s'",
+          value);
       int n;
       try {
         n = Integer.parseInt(value.substring("forward:".length()));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("jprune agent argument 'at' must be forward:N or "
-            + "exit, got '" + value + "'", e);
+        throw new IllegalArgumentException(
+            "jprune agent argument 'at' must be forward:N or " + "exit, got '" + value + "'", e);
       }
       return atForward(n);
     }

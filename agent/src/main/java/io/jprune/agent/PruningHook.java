@@ -4,11 +4,11 @@ import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 
 /**
- * Arms in-application pruning for {@code prune=}/{@code load=}: hands the configuration to
- * {@code io.jprune.pruner.app.AppPruning}, which waits for the application's root forward (or its
- * exit, or its {@code module.load}). Reached by reflection because the pruner depends on the
- * agent, not the reverse: the agent jar built by the pruner module carries it
- * ({@code pruner/target/jprune-agent.jar}); the tracing-only jar does not, and is refused here.
+ * Arms in-application pruning for {@code prune=}/{@code load=}: hands the configuration to {@code
+ * io.jprune.pruner.app.AppPruning}, which waits for the application's root forward (or its exit, or
+ * its {@code module.load}). Reached by reflection because the pruner depends on the agent, not the
+ * reverse: the agent jar built by the pruner module carries it ({@code
+ * pruner/target/jprune-agent.jar}); the tracing-only jar does not, and is refused here.
  */
 final class PruningHook {
   private static final String PRUNING = "io.jprune.pruner.app.AppPruning";
@@ -25,16 +25,18 @@ final class PruningHook {
     try {
       pruning = Class.forName(PRUNING, true, PruningHook.class.getClassLoader());
     } catch (ClassNotFoundException e) {
-      throw new IllegalStateException("jprune agent arguments 'prune'/'load' need the pruner,"
-          + " which this agent jar does not hold: use pruner/target/jprune-agent.jar (or put"
-          + " jprune-pruner on the class path)", e);
+      throw new IllegalStateException(
+          "jprune agent arguments 'prune'/'load' need the pruner,"
+              + " which this agent jar does not hold: use pruner/target/jprune-agent.jar (or put"
+              + " jprune-pruner on the class path)",
+          e);
     }
     try {
-      pruning.getMethod("arm", String.class, PrintStream.class).invoke(null, config.toArgs(),
-          log);
+      pruning.getMethod("arm", String.class, PrintStream.class).invoke(null, config.toArgs(), log);
     } catch (InvocationTargetException e) {
       Throwable cause = e.getCause();
-      throw cause instanceof RuntimeException r ? r
+      throw cause instanceof RuntimeException r
+          ? r
           : new IllegalStateException(PRUNING + ".arm failed: " + cause, cause);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException(PRUNING + ".arm is missing: " + e, e);

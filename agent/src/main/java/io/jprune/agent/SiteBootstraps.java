@@ -4,9 +4,9 @@ import net.bytebuddy.jar.asm.Handle;
 import net.bytebuddy.jar.asm.Opcodes;
 
 /**
- * The bootstrap methods rewritten call sites link through ({@code io.jprune.tracer.site.Sites}),
- * as ASM handles. Referenced by name so that instrumenting does not need the runtime's class in
- * the instrumented class's loader at transformation time, only when the site first runs.
+ * The bootstrap methods rewritten call sites link through ({@code io.jprune.tracer.site.Sites}), as
+ * ASM handles. Referenced by name so that instrumenting does not need the runtime's class in the
+ * instrumented class's loader at transformation time, only when the site first runs.
  */
 final class SiteBootstraps {
   private static final String SITES = "io/jprune/tracer/site/Sites";
@@ -16,21 +16,35 @@ final class SiteBootstraps {
   private static final String CALL_SITE = "Ljava/lang/invoke/CallSite;";
 
   /** {@code Sites.bootstrap(Lookup, String, MethodType, MethodHandle original, int id)}. */
-  static final Handle SITE = new Handle(Opcodes.H_INVOKESTATIC, SITES, "bootstrap",
-      "(" + LOOKUP + "Ljava/lang/String;" + TYPE + HANDLE + "I)" + CALL_SITE, false);
+  static final Handle SITE =
+      new Handle(
+          Opcodes.H_INVOKESTATIC,
+          SITES,
+          "bootstrap",
+          "(" + LOOKUP + "Ljava/lang/String;" + TYPE + HANDLE + "I)" + CALL_SITE,
+          false);
 
   /**
    * {@code Sites.metafactory(Lookup, String, MethodType factoryType, MethodType samType,
    * MethodHandle implementation, MethodType instantiatedType, int id)}: LambdaMetafactory plus the
    * site id, for method references to traced methods.
    */
-  static final Handle METAFACTORY = new Handle(Opcodes.H_INVOKESTATIC, SITES, "metafactory",
-      "(" + LOOKUP + "Ljava/lang/String;" + TYPE + TYPE + HANDLE + TYPE + "I)" + CALL_SITE,
-      false);
+  static final Handle METAFACTORY =
+      new Handle(
+          Opcodes.H_INVOKESTATIC,
+          SITES,
+          "metafactory",
+          "(" + LOOKUP + "Ljava/lang/String;" + TYPE + TYPE + HANDLE + TYPE + "I)" + CALL_SITE,
+          false);
 
   /** {@code Sites.forwardEntry(Lookup, String, MethodType)}: the hook at the start of forward. */
-  static final Handle FORWARD_ENTRY = new Handle(Opcodes.H_INVOKESTATIC, SITES, "forwardEntry",
-      "(" + LOOKUP + "Ljava/lang/String;" + TYPE + ")" + CALL_SITE, false);
+  static final Handle FORWARD_ENTRY =
+      new Handle(
+          Opcodes.H_INVOKESTATIC,
+          SITES,
+          "forwardEntry",
+          "(" + LOOKUP + "Ljava/lang/String;" + TYPE + ")" + CALL_SITE,
+          false);
 
   private SiteBootstraps() {}
 

@@ -26,8 +26,12 @@ final class SiteRewritingClassVisitor extends ClassVisitor {
   private boolean moduleSubclass;
   private int rewritten;
 
-  SiteRewritingClassVisitor(ClassVisitor next, TracedTargets targets, TypePool pool,
-      ClassLoader loader, InstrumentationLog log) {
+  SiteRewritingClassVisitor(
+      ClassVisitor next,
+      TracedTargets targets,
+      TypePool pool,
+      ClassLoader loader,
+      InstrumentationLog log) {
     super(Opcodes.ASM9, next);
     this.targets = targets;
     this.pool = pool;
@@ -36,12 +40,16 @@ final class SiteRewritingClassVisitor extends ClassVisitor {
   }
 
   @Override
-  public void visit(int version, int access, String name, String signature, String superName,
+  public void visit(
+      int version,
+      int access,
+      String name,
+      String signature,
+      String superName,
       String[] interfaces) {
     className = name.replace('/', '.');
     canUseIndy = (version & 0xFFFF) >= Opcodes.V1_7;
-    moduleSubclass = (access & Opcodes.ACC_INTERFACE) == 0
-        && targets.isModuleSubclass(name, pool);
+    moduleSubclass = (access & Opcodes.ACC_INTERFACE) == 0 && targets.isModuleSubclass(name, pool);
     super.visit(version, access, name, signature, superName, interfaces);
   }
 
@@ -52,17 +60,20 @@ final class SiteRewritingClassVisitor extends ClassVisitor {
   }
 
   @Override
-  public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-      String[] exceptions) {
+  public MethodVisitor visitMethod(
+      int access, String name, String descriptor, String signature, String[] exceptions) {
     MethodVisitor next = super.visitMethod(access, name, descriptor, signature, exceptions);
     boolean noCode = (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0;
     if (next == null || noCode || !canUseIndy || (access & Opcodes.ACC_BRIDGE) != 0) {
       return next;
     }
-    boolean forwardEntry = moduleSubclass && name.equals("forward")
-        && (access & Opcodes.ACC_STATIC) == 0;
-    return new SiteRewritingMethodVisitor(new AppHookMethodVisitor(next, targets, pool),
-        new MethodSites(className, name, descriptor, sourceFile), targets, pool,
+    boolean forwardEntry =
+        moduleSubclass && name.equals("forward") && (access & Opcodes.ACC_STATIC) == 0;
+    return new SiteRewritingMethodVisitor(
+        new AppHookMethodVisitor(next, targets, pool),
+        new MethodSites(className, name, descriptor, sourceFile),
+        targets,
+        pool,
         forwardEntry ? Type.getObjectType(className.replace('.', '/')) : null,
         () -> rewritten++);
   }

@@ -4,10 +4,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Runs {@link LoadedClassRetransformer#sweepAgain()} on a daemon thread shortly after model
- * classes were rewritten, so that a model class that was loaded while a transformation was
- * running on its thread (the JVM shows it to no transformer of the agent) is found and
- * retransformed even when no further attach call comes (a {@code -javaagent} JVM).
+ * Runs {@link LoadedClassRetransformer#sweepAgain()} on a daemon thread shortly after model classes
+ * were rewritten, so that a model class that was loaded while a transformation was running on its
+ * thread (the JVM shows it to no transformer of the agent) is found and retransformed even when no
+ * further attach call comes (a {@code -javaagent} JVM).
  *
  * <p>{@link #request()} is called from inside the transformer: it neither blocks nor allocates.
  * Requests within {@link #QUIET_MILLIS} are merged into one sweep, which is cheap when there is

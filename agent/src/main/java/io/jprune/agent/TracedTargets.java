@@ -7,14 +7,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.pool.TypePool;
 
 /**
  * Which invocations become traced call sites, as seen by one class loader: non-static methods
- * declared by {@code Tensor}/{@code TensorBase} (not JavaCPP's Pointer plumbing), static methods
- * of {@code torch}, and {@code forward} of any Module subtype.
+ * declared by {@code Tensor}/{@code TensorBase} (not JavaCPP's Pointer plumbing), static methods of
+ * {@code torch}, and {@code forward} of any Module subtype.
  *
  * <p>One instance per class loader, shared by every class it defines: resolving Tensor's ~1300
  * methods per call site made instrumentation cost ~20 ms per site, so the method sets and the
@@ -27,12 +26,42 @@ final class TracedTargets {
   static final String TORCH = "org/bytedeco/pytorch/global/torch";
 
   /** Pointer/Object methods that JavaCPP re-declares on Tensor with covariant types. */
-  private static final ImmutableSet<String> PLUMBING = ImmutableSet.of(
-      "position", "getPointer", "put", "capacity", "limit", "address", "close", "deallocate",
-      "deallocator", "releaseReference", "retainReference", "referenceCount", "isNull", "setNull",
-      "zero", "fill", "sizeof", "offsetof", "offsetAddress", "asBuffer", "asByteBuffer",
-      "getDirectBufferAddress", "withDeallocator", "toString", "equals", "hashCode", "getClass",
-      "finalize", "wait", "notify", "notifyAll", "shape", "createBuffer", "createIndexer");
+  private static final ImmutableSet<String> PLUMBING =
+      ImmutableSet.of(
+          "position",
+          "getPointer",
+          "put",
+          "capacity",
+          "limit",
+          "address",
+          "close",
+          "deallocate",
+          "deallocator",
+          "releaseReference",
+          "retainReference",
+          "referenceCount",
+          "isNull",
+          "setNull",
+          "zero",
+          "fill",
+          "sizeof",
+          "offsetof",
+          "offsetAddress",
+          "asBuffer",
+          "asByteBuffer",
+          "getDirectBufferAddress",
+          "withDeallocator",
+          "toString",
+          "equals",
+          "hashCode",
+          "getClass",
+          "finalize",
+          "wait",
+          "notify",
+          "notifyAll",
+          "shape",
+          "createBuffer",
+          "createIndexer");
 
   private static final Object BOOTSTRAP_LOADER = new Object();
   private static final ConcurrentMap<Object, TracedTargets> BY_LOADER =
@@ -46,8 +75,8 @@ final class TracedTargets {
 
   /** The shared instance for classes defined by {@code loader} (null: bootstrap). */
   static TracedTargets of(ClassLoader loader) {
-    return BY_LOADER.computeIfAbsent(loader == null ? BOOTSTRAP_LOADER : loader,
-        l -> new TracedTargets());
+    return BY_LOADER.computeIfAbsent(
+        loader == null ? BOOTSTRAP_LOADER : loader, l -> new TracedTargets());
   }
 
   /**
@@ -67,7 +96,8 @@ final class TracedTargets {
     String signature = name + descriptor;
     if (opcode == Opcodes.INVOKESTATIC) {
       return owner.equals(TORCH) && torchStatics(pool).contains(signature)
-          ? SiteKind.TORCH_STATIC : null;
+          ? SiteKind.TORCH_STATIC
+          : null;
     }
     if (opcode != Opcodes.INVOKEVIRTUAL) {
       return null;
@@ -105,15 +135,19 @@ final class TracedTargets {
   }
 
   /** Adds name+descriptor of the traceable methods {@code owner} itself declares. */
-  private static void declared(TypePool pool, String owner, boolean statics,
-      ImmutableSet.Builder<String> into) {
+  private static void declared(
+      TypePool pool, String owner, boolean statics, ImmutableSet.Builder<String> into) {
     TypePool.Resolution resolution = pool.describe(owner.replace('/', '.'));
     if (!resolution.isResolved()) {
       return; // this loader cannot see the bindings, so its classes cannot call them either
     }
     for (MethodDescription.InDefinedShape m : resolution.resolve().getDeclaredMethods()) {
-      if (m.isStatic() == statics && m.isMethod() && !m.isBridge() && !m.isSynthetic()
-          && !m.isPrivate() && !PLUMBING.contains(m.getInternalName())) {
+      if (m.isStatic() == statics
+          && m.isMethod()
+          && !m.isBridge()
+          && !m.isSynthetic()
+          && !m.isPrivate()
+          && !PLUMBING.contains(m.getInternalName())) {
         into.add(m.getInternalName() + m.getDescriptor());
       }
     }
@@ -149,8 +183,10 @@ final class TracedTargets {
     if (known == null) {
       TypePool.Resolution resolution = pool.describe(owner.replace('/', '.'));
       if (!resolution.isResolved()) {
-        throw new IllegalStateException("cannot resolve " + owner.replace('/', '.')
-            + ", the owner of a forward call, to tell whether it is a Module");
+        throw new IllegalStateException(
+            "cannot resolve "
+                + owner.replace('/', '.')
+                + ", the owner of a forward call, to tell whether it is a Module");
       }
       known = ModelClassPolicy.extendsModule(resolution.resolve());
       moduleTypes.put(owner, known);

@@ -4,7 +4,7 @@
  * so that a trace session can see every op a Java model runs, with its arguments and source line,
  * and so that pruning can rewrite arguments at one call site without source edits.
  *
- * <p>Public API: {@link io.jprune.agent.JPruneAgent} (premain, agentmain, selfAttach) and
- * {@link io.jprune.agent.AgentConfig}. Everything else is package-private machinery.
+ * <p>Public API: {@link io.jprune.agent.JPruneAgent} (premain, agentmain, selfAttach) and {@link
+ * io.jprune.agent.AgentConfig}. Everything else is package-private machinery.
  */
 package io.jprune.agent;

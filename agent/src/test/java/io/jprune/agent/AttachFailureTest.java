@@ -36,12 +36,19 @@ class AttachFailureTest {
     ClassFileTransformer addsAField = new AddsAField("io/jprune/testmodels/refused/Refused");
     instrumentation.addTransformer(addsAField, true);
     try {
-      IllegalStateException e = assertThrows(IllegalStateException.class,
-          () -> JPruneAgent.selfAttach(
-              AgentConfig.builder().addPackage("io.jprune.testmodels.refused").build()));
-      assertTrue(e.getMessage().startsWith("jprune agent could not instrument 1 loaded model"
-          + " class:\n  the JVM refused to retransform io.jprune.testmodels.refused.Refused:"
-          + " UnsupportedOperationException: "), e.getMessage());
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class,
+              () ->
+                  JPruneAgent.selfAttach(
+                      AgentConfig.builder().addPackage("io.jprune.testmodels.refused").build()));
+      assertTrue(
+          e.getMessage()
+              .startsWith(
+                  "jprune agent could not instrument 1 loaded model"
+                      + " class:\n  the JVM refused to retransform io.jprune.testmodels.refused.Refused:"
+                      + " UnsupportedOperationException: "),
+          e.getMessage());
     } finally {
       instrumentation.removeTransformer(addsAField);
     }
@@ -51,20 +58,36 @@ class AttachFailureTest {
   void aRewriteFailureNamesTheClassAndMethod() throws Exception {
     BrokenClassLoader loader = new BrokenClassLoader();
     loader.loadClass(BROKEN); // loaded before its package becomes model code
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> JPruneAgent.selfAttach(
-            AgentConfig.builder().addPackage("io.jprune.testmodels.broken").build()));
-    assertEquals("jprune agent could not instrument 1 loaded model class:\n"
-        + "  could not rewrite " + BROKEN + ": IllegalStateException: cannot rewrite the call of"
-        + " io.jprune.testmodels.broken.Missing.forward in " + BROKEN + ".run()V at line 42:"
-        + " cannot resolve io.jprune.testmodels.broken.Missing, the owner of a forward call, to"
-        + " tell whether it is a Module", e.getMessage());
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                JPruneAgent.selfAttach(
+                    AgentConfig.builder().addPackage("io.jprune.testmodels.broken").build()));
+    assertEquals(
+        "jprune agent could not instrument 1 loaded model class:\n"
+            + "  could not rewrite "
+            + BROKEN
+            + ": IllegalStateException: cannot rewrite the call of"
+            + " io.jprune.testmodels.broken.Missing.forward in "
+            + BROKEN
+            + ".run()V at line 42:"
+            + " cannot resolve io.jprune.testmodels.broken.Missing, the owner of a forward call, to"
+            + " tell whether it is a Module",
+        e.getMessage());
 
     // Loaded after the attach: the class loader cannot be failed, so the failure is kept.
     loader.loadClass(BROKEN + "2");
-    assertTrue(JPruneAgent.failures().stream()
-        .anyMatch(f -> f.startsWith(BROKEN + "2: IllegalStateException: cannot rewrite the call"
-            + " of io.jprune.testmodels.broken.Missing.forward in " + BROKEN + "2.run()V")),
+    assertTrue(
+        JPruneAgent.failures().stream()
+            .anyMatch(
+                f ->
+                    f.startsWith(
+                        BROKEN
+                            + "2: IllegalStateException: cannot rewrite the call"
+                            + " of io.jprune.testmodels.broken.Missing.forward in "
+                            + BROKEN
+                            + "2.run()V")),
         JPruneAgent.failures().toString());
   }
 
@@ -77,20 +100,26 @@ class AttachFailureTest {
     }
 
     @Override
-    public byte[] transform(ClassLoader loader, String className, Class<?> redefined,
-        ProtectionDomain domain, byte[] bytes) {
+    public byte[] transform(
+        ClassLoader loader,
+        String className,
+        Class<?> redefined,
+        ProtectionDomain domain,
+        byte[] bytes) {
       if (!internalName.equals(className)) {
         return null;
       }
       ClassReader reader = new ClassReader(bytes);
       ClassWriter writer = new ClassWriter(reader, 0);
-      reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-        @Override
-        public void visitEnd() {
-          super.visitField(Opcodes.ACC_PRIVATE, "refusedByTheJvm", "I", null, null).visitEnd();
-          super.visitEnd();
-        }
-      }, 0);
+      reader.accept(
+          new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public void visitEnd() {
+              super.visitField(Opcodes.ACC_PRIVATE, "refusedByTheJvm", "I", null, null).visitEnd();
+              super.visitEnd();
+            }
+          },
+          0);
       return writer.toByteArray();
     }
   }
@@ -117,16 +146,20 @@ class AttachFailureTest {
       ClassWriter w = new ClassWriter(0);
       w.visit(Opcodes.V17, Opcodes.ACC_PUBLIC, internalName, null, "java/lang/Object", null);
       w.visitSource("Broken.java", null);
-      MethodVisitor m = w.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "run", "()V", null,
-          null);
+      MethodVisitor m =
+          w.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "run", "()V", null, null);
       m.visitCode();
       Label start = new Label();
       m.visitLabel(start);
       m.visitLineNumber(42, start);
       m.visitInsn(Opcodes.ACONST_NULL);
       m.visitInsn(Opcodes.ACONST_NULL);
-      m.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "io/jprune/testmodels/broken/Missing", "forward",
-          "(Lorg/bytedeco/pytorch/Tensor;)Lorg/bytedeco/pytorch/Tensor;", false);
+      m.visitMethodInsn(
+          Opcodes.INVOKEVIRTUAL,
+          "io/jprune/testmodels/broken/Missing",
+          "forward",
+          "(Lorg/bytedeco/pytorch/Tensor;)Lorg/bytedeco/pytorch/Tensor;",
+          false);
       m.visitInsn(Opcodes.POP);
       m.visitInsn(Opcodes.RETURN);
       m.visitMaxs(2, 0);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.primitives.ImmutableLongArray;
+import io.jprune.nativeconfig.Libtorch;
 import io.jprune.testmodels.BaseBlock;
 import io.jprune.testmodels.Block;
 import io.jprune.testmodels.DerivedBlock;
@@ -13,7 +14,6 @@ import io.jprune.testmodels.Net;
 import io.jprune.testmodels.ScaledLinear;
 import io.jprune.testmodels.UsesHelper;
 import io.jprune.testmodels.functional.Functional;
-import io.jprune.nativeconfig.Libtorch;
 import io.jprune.tracer.Trace;
 import io.jprune.tracer.TracedCall;
 import io.jprune.tracer.Tracer;
@@ -58,19 +58,33 @@ class CallSiteTracingTest {
     Tensor x = torch.randn(2, 8);
     Trace trace = Tracer.trace(net, () -> net.forward(x));
 
-    List<String> ops = trace.calls().stream()
-        .map(c -> (c.isModuleCall() ? c.modulePath() + "." : "") + c.op())
-        .collect(Collectors.toList());
-    assertEquals(List.of(
-        "fc.forward",
-        "block.forward", "block.proj.forward", "tanh", "add",
-        "relu", // method reference Tensor::relu
-        "add", // lambda t -> t.add(t)
-        "sigmoid", // anonymous UnaryOperator
-        "derived.forward", "mul", // inherited forward
-        "scaled.forward", "mul", // super.forward(x) is not a separate call
-        "typed.forward", "relu", // generic forward: the bridge adds no second call
-        "size", "reshape", "reshape", "tanh", "mul"), ops, trace.describe());
+    List<String> ops =
+        trace.calls().stream()
+            .map(c -> (c.isModuleCall() ? c.modulePath() + "." : "") + c.op())
+            .collect(Collectors.toList());
+    assertEquals(
+        List.of(
+            "fc.forward",
+            "block.forward",
+            "block.proj.forward",
+            "tanh",
+            "add",
+            "relu", // method reference Tensor::relu
+            "add", // lambda t -> t.add(t)
+            "sigmoid", // anonymous UnaryOperator
+            "derived.forward",
+            "mul", // inherited forward
+            "scaled.forward",
+            "mul", // super.forward(x) is not a separate call
+            "typed.forward",
+            "relu", // generic forward: the bridge adds no second call
+            "size",
+            "reshape",
+            "reshape",
+            "tanh",
+            "mul"),
+        ops,
+        trace.describe());
   }
 
   @Test
@@ -84,8 +98,7 @@ class CallSiteTracingTest {
 
     assertSite(c.get(0), SiteKind.MODULE_FORWARD, Net.class, "forward", NET.line("fc"));
     assertSite(c.get(1), SiteKind.MODULE_FORWARD, Net.class, "forward", NET.line("block"));
-    assertSite(c.get(2), SiteKind.MODULE_FORWARD, Block.class, "forward",
-        block.line("blockbody"));
+    assertSite(c.get(2), SiteKind.MODULE_FORWARD, Block.class, "forward", block.line("blockbody"));
     assertSite(c.get(3), SiteKind.TORCH_STATIC, Block.class, "forward", block.line("blockbody"));
     assertSite(c.get(4), SiteKind.TENSOR_METHOD, Block.class, "forward", block.line("blockbody"));
     // The method reference's site is where Tensor::relu is written (a field initializer).
@@ -94,32 +107,45 @@ class CallSiteTracingTest {
     assertEquals(NET.line("lambda"), c.get(6).site().line());
     assertSite(c.get(7), SiteKind.TORCH_STATIC, Net.class, "apply", NET.line("anonymous"));
     assertEquals(Net.class.getName() + "$1", c.get(7).site().key().className());
-    assertSite(c.get(9), SiteKind.TENSOR_METHOD, BaseBlock.class, "forward",
-        base.line("inherited"));
-    assertSite(c.get(11), SiteKind.TENSOR_METHOD, ScaledLinear.class, "forward",
+    assertSite(
+        c.get(9), SiteKind.TENSOR_METHOD, BaseBlock.class, "forward", base.line("inherited"));
+    assertSite(
+        c.get(11),
+        SiteKind.TENSOR_METHOD,
+        ScaledLinear.class,
+        "forward",
         MarkedLines.of(ScaledLinear.class).line("super"));
-    assertSite(c.get(13), SiteKind.TENSOR_METHOD, EchoBlock.class, "forward",
+    assertSite(
+        c.get(13),
+        SiteKind.TENSOR_METHOD,
+        EchoBlock.class,
+        "forward",
         MarkedLines.of(EchoBlock.class).line("echo"));
     assertEquals(NET.line("reshape1"), c.get(15).site().line());
     // One line, three sites: ordinals keep them apart.
     assertEquals(NET.line("reshape2"), c.get(16).site().line());
     assertEquals(NET.line("reshape2"), c.get(17).site().line());
     assertEquals(NET.line("reshape2"), c.get(18).site().line());
-    assertEquals(List.of(c.get(15).site().key().ordinal() + 1, c.get(17).site().key().ordinal()
-        - 1), List.of(c.get(16).site().key().ordinal(), c.get(16).site().key().ordinal()));
+    assertEquals(
+        List.of(c.get(15).site().key().ordinal() + 1, c.get(17).site().key().ordinal() - 1),
+        List.of(c.get(16).site().key().ordinal(), c.get(16).site().key().ordinal()));
     for (TracedCall call : c) {
-      assertEquals(call.site().key().className().replaceAll("\\$.*", "").replaceAll(".*\\.", "")
-          + ".java", call.site().sourceFile(), call.toString());
+      assertEquals(
+          call.site().key().className().replaceAll("\\$.*", "").replaceAll(".*\\.", "") + ".java",
+          call.site().sourceFile(),
+          call.toString());
       assertTrue(call.site().line() > 0, call.toString());
     }
   }
 
-  private static void assertSite(TracedCall call, SiteKind kind, Class<?> in, String method,
-      int line) {
+  private static void assertSite(
+      TracedCall call, SiteKind kind, Class<?> in, String method, int line) {
     CallSiteInfo site = call.site();
     assertEquals(kind, site.kind(), call.toString());
-    assertEquals(in.getName().replaceAll("\\$.*", ""),
-        site.key().className().replaceAll("\\$.*", ""), call.toString());
+    assertEquals(
+        in.getName().replaceAll("\\$.*", ""),
+        site.key().className().replaceAll("\\$.*", ""),
+        call.toString());
     assertEquals(method, site.key().methodName(), call.toString());
     assertEquals(line, site.line(), call.toString());
   }
@@ -150,11 +176,10 @@ class CallSiteTracingTest {
     assertEquals(c.get(6).tensorInputs().get(0), c.get(6).tensorInputs().get(1));
     assertEquals(List.of(new Value.LongValue(0)), c.get(14).args());
     assertEquals(new Value.LongValue(2), c.get(14).result());
-    assertEquals(List.of(new Value.LongArrayValue(ImmutableLongArray.of(2, 2, -1))),
-        c.get(15).args());
+    assertEquals(
+        List.of(new Value.LongArrayValue(ImmutableLongArray.of(2, 2, -1))), c.get(15).args());
     assertEquals(ImmutableLongArray.of(2, 2, 4), c.get(15).outputTensor().shape());
-    assertEquals(List.of(new Value.LongArrayValue(ImmutableLongArray.of(2, -1))),
-        c.get(16).args());
+    assertEquals(List.of(new Value.LongArrayValue(ImmutableLongArray.of(2, -1))), c.get(16).args());
     assertEquals(c.get(15).outputTensor(), c.get(16).tensorInputs().get(0));
     assertEquals(null, c.get(17).receiver(), "torch.tanh is static");
   }
@@ -176,28 +201,36 @@ class CallSiteTracingTest {
     Net net = newNet();
     Tensor x = torch.randn(2, 8);
     Tensor expected = net.forward(x);
-    CallSiteInfo first = Sites.all().stream()
-        .filter(s -> s.key().className().equals(Net.class.getName())
-            && s.targetName().equals("reshape") && s.line() == NET.line("reshape1"))
-        .findFirst().orElseThrow();
+    CallSiteInfo first =
+        Sites.all().stream()
+            .filter(
+                s ->
+                    s.key().className().equals(Net.class.getName())
+                        && s.targetName().equals("reshape")
+                        && s.line() == NET.line("reshape1"))
+            .findFirst()
+            .orElseThrow();
     Sites.rewrite(first.key(), args -> new Object[] {args[0], new long[] {2, 4, -1}});
     try {
       Tensor idle = net.forward(x);
       Trace trace = Tracer.trace(net, () -> net.forward(x));
       List<TracedCall> reshapes = trace.callsTo("reshape");
       assertEquals(ImmutableLongArray.of(2, 4, 2), reshapes.get(0).outputTensor().shape());
-      assertEquals(List.of(new Value.LongArrayValue(ImmutableLongArray.of(2, 4, -1))),
+      assertEquals(
+          List.of(new Value.LongArrayValue(ImmutableLongArray.of(2, 4, -1))),
           reshapes.get(0).args());
-      assertEquals(List.of(new Value.LongArrayValue(ImmutableLongArray.of(2, -1))),
-          reshapes.get(1).args(), "the other reshape site must keep its arguments");
+      assertEquals(
+          List.of(new Value.LongArrayValue(ImmutableLongArray.of(2, -1))),
+          reshapes.get(1).args(),
+          "the other reshape site must keep its arguments");
       // The second reshape flattens again, so the model's output is unchanged.
       assertTrue(torch.equal(expected, idle));
     } finally {
       Sites.clearRewrite(first.key());
     }
     Trace trace = Tracer.trace(net, () -> net.forward(x));
-    assertEquals(ImmutableLongArray.of(2, 2, 4),
-        trace.callsTo("reshape").get(0).outputTensor().shape());
+    assertEquals(
+        ImmutableLongArray.of(2, 2, 4), trace.callsTo("reshape").get(0).outputTensor().shape());
   }
 
   @Test
@@ -230,15 +263,30 @@ class CallSiteTracingTest {
     newNet();
     new UsesHelper().forward(torch.randn(3, 4)); // loads its helper, Functional
     var classes = JPruneAgent.instrumentedClasses().keySet();
-    assertTrue(classes.containsAll(List.of(Net.class.getName(), Net.class.getName() + "$1",
-        Block.class.getName(), BaseBlock.class.getName(), ScaledLinear.class.getName(),
-        EchoBlock.class.getName(), UsesHelper.class.getName(), Functional.class.getName())),
+    assertTrue(
+        classes.containsAll(
+            List.of(
+                Net.class.getName(),
+                Net.class.getName() + "$1",
+                Block.class.getName(),
+                BaseBlock.class.getName(),
+                ScaledLinear.class.getName(),
+                EchoBlock.class.getName(),
+                UsesHelper.class.getName(),
+                Functional.class.getName())),
         classes.toString());
     // DerivedBlock only inherits its forward: its class file names nothing of libtorch.
     assertFalse(classes.contains(DerivedBlock.class.getName()), classes.toString());
-    assertTrue(classes.stream().noneMatch(n -> n.startsWith("org.bytedeco.")
-        || n.startsWith("io.jprune.tracer.") || n.startsWith("org.junit.")
-        || n.startsWith("com.google.") || n.equals(getClass().getName())), classes.toString());
+    assertTrue(
+        classes.stream()
+            .noneMatch(
+                n ->
+                    n.startsWith("org.bytedeco.")
+                        || n.startsWith("io.jprune.tracer.")
+                        || n.startsWith("org.junit.")
+                        || n.startsWith("com.google.")
+                        || n.equals(getClass().getName())),
+        classes.toString());
   }
 
   private static List<String> ops(Trace trace) {

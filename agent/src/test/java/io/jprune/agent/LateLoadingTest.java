@@ -31,8 +31,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Model classes that are loaded after the agent, while other classes are being transformed or
- * run, are all instrumented with their own sites (own JVM, see the Surefire configuration).
+ * Model classes that are loaded after the agent, while other classes are being transformed or run,
+ * are all instrumented with their own sites (own JVM, see the Surefire configuration).
  *
  * <p>The JVM shows no class to an agent's transformers while they are already running on the
  * loading thread, and ByteBuddy's circularity lock skips such a class too: a model class loaded
@@ -51,14 +51,17 @@ class LateLoadingTest {
   private static final String SYNC_LOADED = NESTED + ".SyncLoaded";
   private static final String NESTED_HOST = NESTED + ".NestedHost";
   private static final String NESTED_LOADED = NESTED + ".NestedLoaded";
-  private static final AgentConfig CONFIG = AgentConfig.builder()
-      .addPackage(LATE).addPackage(NESTED).addPackage(SIGNATURE).build();
+  private static final AgentConfig CONFIG =
+      AgentConfig.builder().addPackage(LATE).addPackage(NESTED).addPackage(SIGNATURE).build();
+
   /** The agent's log at every level (its notes are DEBUG without verbose=true). */
   private static final StringBuffer LOG = new StringBuffer();
+
   /** Held: java.util.logging keeps loggers weakly, and the level set here must stay. */
   private static final Logger AGENT_LOGGER = Logger.getLogger(InstrumentationLog.LOGGER);
 
   private static Instrumentation instrumentation;
+
   /** What the attach itself instrumented. */
   private static ImmutableMap<String, Integer> atAttach;
 
@@ -72,25 +75,32 @@ class LateLoadingTest {
     LateZoo.forward(early, torch.randn(2, 8));
     Class.forName(SIGNATURE_ONLY, false, LateLoadingTest.class.getClassLoader());
     assertTrue(isLoaded(LATE + ".LateNet"), "verifying LateZoo loads LateNet");
-    for (String notYet : List.of(LATE + ".LateStem", LATE + ".LateBlock", LATE + ".LateBase",
-        LATE + ".LateAct", LATE + ".LateOps", SIGNATURE + ".FieldOnly",
-        SIGNATURE + ".ParamOnly")) {
+    for (String notYet :
+        List.of(
+            LATE + ".LateStem",
+            LATE + ".LateBlock",
+            LATE + ".LateBase",
+            LATE + ".LateAct",
+            LATE + ".LateOps",
+            SIGNATURE + ".FieldOnly",
+            SIGNATURE + ".ParamOnly")) {
       assertFalse(isLoaded(notYet), notYet + " must be loaded after the attach");
     }
 
     AGENT_LOGGER.setLevel(Level.ALL);
-    AGENT_LOGGER.addHandler(new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        LOG.append(r.getLevel()).append(": ").append(r.getMessage()).append('\n');
-      }
+    AGENT_LOGGER.addHandler(
+        new Handler() {
+          @Override
+          public void publish(LogRecord r) {
+            LOG.append(r.getLevel()).append(": ").append(r.getMessage()).append('\n');
+          }
 
-      @Override
-      public void flush() {}
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() {}
-    });
+          @Override
+          public void close() {}
+        });
     JPruneAgent.selfAttach(CONFIG);
     atAttach = JPruneAgent.instrumentedClasses();
   }
@@ -113,26 +123,58 @@ class LateLoadingTest {
     Tensor before = LateZoo.forward(model, x);
     LateNet net = (LateNet) model;
     Trace trace = Tracer.trace(net, () -> net.forward(x));
-    List<String> ops = trace.calls().stream()
-        .map(c -> (c.isModuleCall() ? c.modulePath() + "." : "") + c.op())
-        .collect(Collectors.toList());
-    assertEquals(List.of(
-        "stem.forward", "stem.fc.forward", "tanh",
-        "block0.forward", "block0.inner.forward", "block0.inner.fc.forward", "relu",
-        "sigmoid", "mul", "add",
-        "block1.forward", "block1.inner.forward", "block1.inner.fc.forward", "sigmoid",
-        "sigmoid", "mul", "add",
-        "neg"), ops, trace.describe());
+    List<String> ops =
+        trace.calls().stream()
+            .map(c -> (c.isModuleCall() ? c.modulePath() + "." : "") + c.op())
+            .collect(Collectors.toList());
+    assertEquals(
+        List.of(
+            "stem.forward",
+            "stem.fc.forward",
+            "tanh",
+            "block0.forward",
+            "block0.inner.forward",
+            "block0.inner.fc.forward",
+            "relu",
+            "sigmoid",
+            "mul",
+            "add",
+            "block1.forward",
+            "block1.inner.forward",
+            "block1.inner.fc.forward",
+            "sigmoid",
+            "sigmoid",
+            "mul",
+            "add",
+            "neg"),
+        ops,
+        trace.describe());
     assertTrue(torch.equal(before, LateZoo.forward(model, x)));
 
     // LateAct and LateStem$1 name no libtorch member in their constant pools: nothing to rewrite,
     // so the agent passes them over.
-    Map<String, Integer> expected = new TreeMap<>(Map.of(
-        "EarlyNet", 2, "LateZoo", 2, "LateNet", 2, "LateStem", 4,
-        "LateBase", 2, "LateBlock", 2, "LateOps", 1));
+    Map<String, Integer> expected =
+        new TreeMap<>(
+            Map.of(
+                "EarlyNet",
+                2,
+                "LateZoo",
+                2,
+                "LateNet",
+                2,
+                "LateStem",
+                4,
+                "LateBase",
+                2,
+                "LateBlock",
+                2,
+                "LateOps",
+                1));
     assertEquals(expected, instrumentedIn(LATE));
-    assertFalse(LOG.toString().matches("(?s).*instrumented " + LATE.replace(".", "\\.")
-        + "\\.\\S+ late: .*"), "no class of " + LATE + " missed the transformer: " + LOG);
+    assertFalse(
+        LOG.toString()
+            .matches("(?s).*instrumented " + LATE.replace(".", "\\.") + "\\.\\S+ late: .*"),
+        "no class of " + LATE + " missed the transformer: " + LOG);
   }
 
   @Test
@@ -143,8 +185,7 @@ class LateLoadingTest {
   }
 
   @Test
-  void aModelClassLoadedInsideATransformationIsInstrumentedByTheNextAttachCall()
-      throws Exception {
+  void aModelClassLoadedInsideATransformationIsInstrumentedByTheNextAttachCall() throws Exception {
     assertFalse(isLoaded(SYNC_LOADED));
     LoadsWhileTransforming loads = new LoadsWhileTransforming(SYNC_TRIGGER, SYNC_LOADED);
     instrumentation.addTransformer(loads, false);
@@ -159,9 +200,15 @@ class LateLoadingTest {
     JPruneAgent.selfAttach(CONFIG); // what the pruner does before each trace
 
     assertEquals(1, JPruneAgent.instrumentedClasses().get(SYNC_LOADED));
-    assertTrue(LOG.toString().contains("instrumented " + SYNC_LOADED + " late: it was loaded"
-        + " after the agent was installed without reaching the transformer (loaded while a class"
-        + " transformation was running on its thread"), LOG.toString());
+    assertTrue(
+        LOG.toString()
+            .contains(
+                "instrumented "
+                    + SYNC_LOADED
+                    + " late: it was loaded"
+                    + " after the agent was installed without reaching the transformer (loaded while a class"
+                    + " transformation was running on its thread"),
+        LOG.toString());
     assertEquals(List.of("sigmoid"), tracedOps(SYNC_LOADED));
   }
 
@@ -183,14 +230,16 @@ class LateLoadingTest {
     // thread counts the class while retransforming it and says so just after: wait for both.
     long deadline = System.nanoTime() + 20_000_000_000L;
     while ((!JPruneAgent.instrumentedClasses().containsKey(NESTED_LOADED)
-        || !LOG.toString().contains("instrumented " + NESTED_LOADED + " late: "))
+            || !LOG.toString().contains("instrumented " + NESTED_LOADED + " late: "))
         && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
-    assertEquals(2, JPruneAgent.instrumentedClasses().get(NESTED_LOADED),
+    assertEquals(
+        2,
+        JPruneAgent.instrumentedClasses().get(NESTED_LOADED),
         JPruneAgent.instrumentedClasses().toString());
-    assertTrue(LOG.toString().contains("instrumented " + NESTED_LOADED + " late: "),
-        LOG.toString());
+    assertTrue(
+        LOG.toString().contains("instrumented " + NESTED_LOADED + " late: "), LOG.toString());
     assertEquals(List.of("relu", "add"), tracedOps(NESTED_LOADED));
   }
 
@@ -201,17 +250,20 @@ class LateLoadingTest {
     java.lang.reflect.Method forward = type.getMethod("forward", Tensor.class);
     Tensor x = torch.randn(2, 8);
     return Tracer.trace(model, () -> forward.invoke(model, x)).calls().stream()
-        .map(c -> c.op()).collect(Collectors.toList());
+        .map(c -> c.op())
+        .collect(Collectors.toList());
   }
 
   /** Instrumented classes of {@code pkg} itself (simple names) and their site counts. */
   private static Map<String, Integer> instrumentedIn(String pkg) {
     Map<String, Integer> out = new TreeMap<>();
-    JPruneAgent.instrumentedClasses().forEach((name, sites) -> {
-      if (name.startsWith(pkg + ".") && name.indexOf('.', pkg.length() + 1) < 0) {
-        out.put(name.substring(pkg.length() + 1), sites);
-      }
-    });
+    JPruneAgent.instrumentedClasses()
+        .forEach(
+            (name, sites) -> {
+              if (name.startsWith(pkg + ".") && name.indexOf('.', pkg.length() + 1) < 0) {
+                out.put(name.substring(pkg.length() + 1), sites);
+              }
+            });
     return out;
   }
 
@@ -221,9 +273,9 @@ class LateLoadingTest {
   }
 
   /**
-   * Another transformer of the same agent (as a mocking library would register) that loads a
-   * class while the JVM transforms a trigger class: that class is defined without being shown
-   * to any transformer.
+   * Another transformer of the same agent (as a mocking library would register) that loads a class
+   * while the JVM transforms a trigger class: that class is defined without being shown to any
+   * transformer.
    */
   private static final class LoadsWhileTransforming implements ClassFileTransformer {
     private final String trigger;
@@ -236,8 +288,12 @@ class LateLoadingTest {
     }
 
     @Override
-    public byte[] transform(ClassLoader loader, String className, Class<?> redefined,
-        ProtectionDomain domain, byte[] bytes) {
+    public byte[] transform(
+        ClassLoader loader,
+        String className,
+        Class<?> redefined,
+        ProtectionDomain domain,
+        byte[] bytes) {
       if (redefined == null && trigger.equals(className)) {
         try {
           Class.forName(toLoad, false, loader);

@@ -17,8 +17,8 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * What a rewritten call site costs, measured in one JVM run (not a test: timings are noise on a
  * shared CI machine). {@link HotLoop} is instrumented; {@link TwinHotLoop}, the same code in a
- * package the agent does not touch, is the baseline. Rounds alternate between the two so drift
- * hits both; the median of the rounds is reported.
+ * package the agent does not touch, is the baseline. Rounds alternate between the two so drift hits
+ * both; the median of the rounds is reported.
  *
  * <pre>
  * mvn -q -pl agent test-compile exec:exec@overhead-benchmark
@@ -37,56 +37,81 @@ public final class OverheadBenchmark {
     Libtorch.load();
     Tensor x = torch.ones(4, 4);
     Tensor y = torch.ones(4, 4);
-    print("JVM " + System.getProperty("java.vm.version") + ", "
-        + Runtime.getRuntime().availableProcessors() + " cores; ns per call, median of "
-        + ROUNDS + " rounds");
+    print(
+        "JVM "
+            + System.getProperty("java.vm.version")
+            + ", "
+            + Runtime.getRuntime().availableProcessors()
+            + " cores; ns per call, median of "
+            + ROUNDS
+            + " rounds");
 
-    compare("x.size(0), before attach", () -> TwinHotLoop.sizes(x, SIZE_CALLS),
-        () -> HotLoop.sizes(x, SIZE_CALLS), SIZE_CALLS);
+    compare(
+        "x.size(0), before attach",
+        () -> TwinHotLoop.sizes(x, SIZE_CALLS),
+        () -> HotLoop.sizes(x, SIZE_CALLS),
+        SIZE_CALLS);
 
     long start = System.nanoTime();
     JPruneAgent.selfAttach(AgentConfig.builder().addPackageOf(HotLoop.class).build());
-    print(String.format(Locale.ROOT, "self-attach + retransform: %.0f ms; %s rewritten",
-        (System.nanoTime() - start) / 1e6, JPruneAgent.instrumentedClasses()));
+    print(
+        String.format(
+            Locale.ROOT,
+            "self-attach + retransform: %.0f ms; %s rewritten",
+            (System.nanoTime() - start) / 1e6,
+            JPruneAgent.instrumentedClasses()));
 
-    compare("x.size(0), idle site", () -> TwinHotLoop.sizes(x, SIZE_CALLS),
-        () -> HotLoop.sizes(x, SIZE_CALLS), SIZE_CALLS);
-    compare("x.add(y), idle site", () -> TwinHotLoop.adds(x, y, ADD_CALLS),
-        () -> HotLoop.adds(x, y, ADD_CALLS), ADD_CALLS);
+    compare(
+        "x.size(0), idle site",
+        () -> TwinHotLoop.sizes(x, SIZE_CALLS),
+        () -> HotLoop.sizes(x, SIZE_CALLS),
+        SIZE_CALLS);
+    compare(
+        "x.add(y), idle site",
+        () -> TwinHotLoop.adds(x, y, ADD_CALLS),
+        () -> HotLoop.adds(x, y, ADD_CALLS),
+        ADD_CALLS);
 
     AtomicLong counted = new AtomicLong();
-    SiteInterceptor counting = (site, callArgs, proceed) -> {
-      counted.incrementAndGet();
-      return proceed.invoke(callArgs);
-    };
-    double countingNs = whileIntercepting(counting, () -> HotLoop.sizes(x, SIZE_CALLS),
-        SIZE_CALLS);
+    SiteInterceptor counting =
+        (site, callArgs, proceed) -> {
+          counted.incrementAndGet();
+          return proceed.invoke(callArgs);
+        };
+    double countingNs = whileIntercepting(counting, () -> HotLoop.sizes(x, SIZE_CALLS), SIZE_CALLS);
     double baseline = median(() -> TwinHotLoop.sizes(x, SIZE_CALLS), SIZE_CALLS);
     report("x.size(0), counting interceptor", baseline, countingNs);
 
     Module root = new Module();
-    double recordingNs = median(() -> {
-      try (TraceSession session = TraceSession.start(root)) {
-        long sum = HotLoop.sizes(x, RECORDED_CALLS);
-        session.finish();
-        return sum;
-      }
-    }, RECORDED_CALLS);
+    double recordingNs =
+        median(
+            () -> {
+              try (TraceSession session = TraceSession.start(root)) {
+                long sum = HotLoop.sizes(x, RECORDED_CALLS);
+                session.finish();
+                return sum;
+              }
+            },
+            RECORDED_CALLS);
     report("x.size(0), TraceSession recording", baseline, recordingNs);
-    double recordingAdd = median(() -> {
-      try (TraceSession session = TraceSession.start(root)) {
-        long sum = HotLoop.adds(x, y, RECORDED_CALLS / 4);
-        session.finish();
-        return sum;
-      }
-    }, RECORDED_CALLS / 4);
-    report("x.add(y), TraceSession recording",
+    double recordingAdd =
+        median(
+            () -> {
+              try (TraceSession session = TraceSession.start(root)) {
+                long sum = HotLoop.adds(x, y, RECORDED_CALLS / 4);
+                session.finish();
+                return sum;
+              }
+            },
+            RECORDED_CALLS / 4);
+    report(
+        "x.add(y), TraceSession recording",
         median(() -> TwinHotLoop.adds(x, y, RECORDED_CALLS / 4), RECORDED_CALLS / 4),
         recordingAdd);
   }
 
-  private static void compare(String what, LongSupplier twin, LongSupplier instrumented,
-      int calls) {
+  private static void compare(
+      String what, LongSupplier twin, LongSupplier instrumented, int calls) {
     double[] a = new double[ROUNDS];
     double[] b = new double[ROUNDS];
     for (int warm = 0; warm < 3; warm++) {
@@ -99,8 +124,8 @@ public final class OverheadBenchmark {
     report(what, median(a), median(b));
   }
 
-  private static double whileIntercepting(SiteInterceptor interceptor, LongSupplier run,
-      int calls) {
+  private static double whileIntercepting(
+      SiteInterceptor interceptor, LongSupplier run, int calls) {
     Sites.intercept(interceptor);
     try {
       return median(run, calls);
@@ -133,9 +158,15 @@ public final class OverheadBenchmark {
   }
 
   private static void report(String what, double baselineNs, double measuredNs) {
-    print(String.format(Locale.ROOT, "%-36s twin %8.1f  HotLoop %8.1f  "
-        + "ratio %5.2f  (%+.1f ns/call)", what, baselineNs, measuredNs, measuredNs / baselineNs,
-        measuredNs - baselineNs));
+    print(
+        String.format(
+            Locale.ROOT,
+            "%-36s twin %8.1f  HotLoop %8.1f  " + "ratio %5.2f  (%+.1f ns/call)",
+            what,
+            baselineNs,
+            measuredNs,
+            measuredNs / baselineNs,
+            measuredNs - baselineNs));
   }
 
   private static void print(String line) {

@@ -56,7 +56,8 @@ class PackageRestrictionTest {
   @Test
   void attachingWithNoPackagesKeepsTheRestriction() {
     JPruneAgent.selfAttach(AgentConfig.defaults());
-    assertTrue(JPruneAgent.config().packages().contains("io.jprune.testmodels.plain"),
+    assertTrue(
+        JPruneAgent.config().packages().contains("io.jprune.testmodels.plain"),
         JPruneAgent.config().toString());
   }
 

@@ -16,17 +16,18 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
 /**
- * A model whose classes were loaded and run before the agent existed (this test class has a JVM
- * of its own, see the Surefire configuration) is retransformed at self-attach, traced, and
- * computes bit for bit what it computed before. Functional objects made from method references
- * before the attach keep calling their target directly: only those made afterwards are traced.
+ * A model whose classes were loaded and run before the agent existed (this test class has a JVM of
+ * its own, see the Surefire configuration) is retransformed at self-attach, traced, and computes
+ * bit for bit what it computed before. Functional objects made from method references before the
+ * attach keep calling their target directly: only those made afterwards are traced.
  */
 class PreAttachTest {
   @Test
   void classesLoadedBeforeSelfAttachAreRetransformedAndTraced() {
     assertFalse(JPruneAgent.isAttached(), "this test needs a JVM without the agent");
-    assertEquals("the jprune agent is not attached: call JPruneAgent.selfAttach(config) or start"
-        + " the JVM with -javaagent",
+    assertEquals(
+        "the jprune agent is not attached: call JPruneAgent.selfAttach(config) or start"
+            + " the JVM with -javaagent",
         assertThrows(IllegalStateException.class, JPruneAgent::config).getMessage());
     Libtorch.load();
     torch.manual_seed(11);
@@ -37,9 +38,13 @@ class PreAttachTest {
 
     JPruneAgent.selfAttach(AgentConfig.defaults());
 
-    assertTrue(JPruneAgent.instrumentedClasses().keySet().containsAll(
-        java.util.List.of(Net.class.getName(), Net.class.getName() + "$1",
-            Block.class.getName())), JPruneAgent.instrumentedClasses().toString());
+    assertTrue(
+        JPruneAgent.instrumentedClasses()
+            .keySet()
+            .containsAll(
+                java.util.List.of(
+                    Net.class.getName(), Net.class.getName() + "$1", Block.class.getName())),
+        JPruneAgent.instrumentedClasses().toString());
     Tensor idle = net.forward(x);
     Tensor[] traced = new Tensor[1];
     Trace trace = Tracer.trace(net, () -> traced[0] = net.forward(x));

@@ -8,8 +8,8 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Every kind of call site the agent rewrites, written the way users write models. Comments
- * {@code // @name} mark the lines the tests expect in the trace (looked up in this file).
+ * Every kind of call site the agent rewrites, written the way users write models. Comments {@code
+ * // @name} mark the lines the tests expect in the trace (looked up in this file).
  */
 public class Net extends Module {
   public final LinearImpl fc;
@@ -18,12 +18,13 @@ public class Net extends Module {
   public final ScaledLinear scaled;
   public final TypedBlock<Tensor> typed;
   private final Function<Tensor, Tensor> relu = Tensor::relu; // @methodref
-  private final UnaryOperator<Tensor> gate = new UnaryOperator<>() {
-    @Override
-    public Tensor apply(Tensor t) {
-      return torch.sigmoid(t); // @anonymous
-    }
-  };
+  private final UnaryOperator<Tensor> gate =
+      new UnaryOperator<>() {
+        @Override
+        public Tensor apply(Tensor t) {
+          return torch.sigmoid(t); // @anonymous
+        }
+      };
 
   public Net() {
     fc = register_module("fc", new LinearImpl(8, 8));

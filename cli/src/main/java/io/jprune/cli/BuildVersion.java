@@ -20,8 +20,10 @@ final class BuildVersion implements IVersionProvider {
     Properties p = new Properties();
     try (InputStream in = BuildVersion.class.getResourceAsStream(RESOURCE)) {
       if (in == null) {
-        throw new IllegalStateException(RESOURCE + " is missing from the jprune cli classes: "
-            + "build them with Maven, which writes it");
+        throw new IllegalStateException(
+            RESOURCE
+                + " is missing from the jprune cli classes: "
+                + "build them with Maven, which writes it");
       }
       p.load(in);
     } catch (IOException e) {

@@ -4,9 +4,9 @@ import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
- * A one-line progress display for the long phases (tracing a ViT, scoring, surgery): on a
- * terminal the line is rewritten in place; in a log (no console) each phase gets its own line.
- * No dependency: a progress-bar library would add a jar for twenty lines.
+ * A one-line progress display for the long phases (tracing a ViT, scoring, surgery): on a terminal
+ * the line is rewritten in place; in a log (no console) each phase gets its own line. No
+ * dependency: a progress-bar library would add a jar for twenty lines.
  */
 final class ConsoleProgress {
   private final PrintWriter out;
@@ -23,9 +23,16 @@ final class ConsoleProgress {
   void show(int done, int total, String phase) {
     int width = 20;
     int filled = total == 0 ? width : done * width / total;
-    String line = String.format(Locale.ROOT, "[%s%s] step %d/%d: %s (%.1f s)",
-        "#".repeat(filled), "-".repeat(width - filled), Math.min(done + 1, total), total, phase,
-        (System.nanoTime() - start) / 1e9);
+    String line =
+        String.format(
+            Locale.ROOT,
+            "[%s%s] step %d/%d: %s (%.1f s)",
+            "#".repeat(filled),
+            "-".repeat(width - filled),
+            Math.min(done + 1, total),
+            total,
+            phase,
+            (System.nanoTime() - start) / 1e9);
     if (interactive) {
       out.print("\r" + line + " ".repeat(Math.max(0, lastLength - line.length())));
       lastLength = line.length();

@@ -33,113 +33,170 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code jprune}: prunes a model of the zoo, or the user's own class ({@code --class}, see
- * {@link UserModel}), in this JVM, checks the pruned output against the
- * masked original where that comparison must be exact, and prints the before/after table with
- * latencies and where the time went. With no arguments it prunes the DINO ViT-S (q/k/v taken
- * with {@code select}) by half of its channels and half of its heads.
+ * {@code jprune}: prunes a model of the zoo, or the user's own class ({@code --class}, see {@link
+ * UserModel}), in this JVM, checks the pruned output against the masked original where that
+ * comparison must be exact, and prints the before/after table with latencies and where the time
+ * went. With no arguments it prunes the DINO ViT-S (q/k/v taken with {@code select}) by half of its
+ * channels and half of its heads.
  */
-@Command(name = "jprune", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
-    sortOptions = false, usageHelpAutoWidth = true,
-    description = "Structurally prunes a zoo model (traced, exact channel groups), verifies it "
-        + "and prints params, MACs and latency before and after.")
+@Command(
+    name = "jprune",
+    mixinStandardHelpOptions = true,
+    versionProvider = BuildVersion.class,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description =
+        "Structurally prunes a zoo model (traced, exact channel groups), verifies it "
+            + "and prints params, MACs and latency before and after.")
 public final class JpruneCommand implements Callable<Integer> {
   /** Relative tolerance of the equivalence check (float32 sums in another order). */
   static final double REL_TOL = 1e-5;
+
   /** Inputs on which a step that is not all exact is compared with the unpruned model. */
   static final int VERIFICATION_INPUTS = 8;
 
-  @Option(names = "--model", defaultValue = "VIT_S_SELECT", paramLabel = "NAME",
+  @Option(
+      names = "--model",
+      defaultValue = "VIT_S_SELECT",
+      paramLabel = "NAME",
       description = "zoo model (default ${DEFAULT-VALUE}): ${COMPLETION-CANDIDATES}")
   ZooModel model;
 
-  @Option(names = "--class", paramLabel = "CLASS",
+  @Option(
+      names = "--class",
+      paramLabel = "CLASS",
       description = "your model class (a Module, any package and visibility) instead of --model")
   String userClass;
 
-  @Option(names = "--classpath", paramLabel = "CP",
+  @Option(
+      names = "--classpath",
+      paramLabel = "CP",
       description = "where --class and its dependencies are (the bindings come with jprune)")
   String classPath;
 
-  @Option(names = "--factory", paramLabel = "METHOD",
-      description = "static no-argument method of --class building the model (default: its "
-          + "no-argument constructor)")
+  @Option(
+      names = "--factory",
+      paramLabel = "METHOD",
+      description =
+          "static no-argument method of --class building the model (default: its "
+              + "no-argument constructor)")
   String factory;
 
-  @Option(names = "--input", paramLabel = "SHAPE",
+  @Option(
+      names = "--input",
+      paramLabel = "SHAPE",
       description = "example input of --class, e.g. 1,3,224,224 or 1,16:long (default float)")
   String input;
 
-  @Option(names = "--weights", paramLabel = "FILE",
+  @Option(
+      names = "--weights",
+      paramLabel = "FILE",
       description = "weights of --class: an archive written by module.save(OutputArchive)")
   Path weights;
 
-  @Option(names = "--ratio", defaultValue = "0.5", paramLabel = "R",
-      description = "fraction of each group's channels to remove, in [0, 1) (default "
-          + "${DEFAULT-VALUE})")
+  @Option(
+      names = "--ratio",
+      defaultValue = "0.5",
+      paramLabel = "R",
+      description =
+          "fraction of each group's channels to remove, in [0, 1) (default " + "${DEFAULT-VALUE})")
   double ratio;
 
-  @Option(names = "--head-ratio", defaultValue = "0.5", paramLabel = "R",
-      description = "fraction of whole attention heads to remove, in [0, 1) (default "
-          + "${DEFAULT-VALUE}; heads are found from the traced reshape)")
+  @Option(
+      names = "--head-ratio",
+      defaultValue = "0.5",
+      paramLabel = "R",
+      description =
+          "fraction of whole attention heads to remove, in [0, 1) (default "
+              + "${DEFAULT-VALUE}; heads are found from the traced reshape)")
   double headRatio;
 
-  @Option(names = "--importance", defaultValue = "l2", paramLabel = "C",
-      description = "criterion: l1, l2, bn, lamp, taylor, hessian, fpgm, random (default "
-          + "${DEFAULT-VALUE}); taylor and hessian use the mean squared output as a label-free "
-          + "loss")
+  @Option(
+      names = "--importance",
+      defaultValue = "l2",
+      paramLabel = "C",
+      description =
+          "criterion: l1, l2, bn, lamp, taylor, hessian, fpgm, random (default "
+              + "${DEFAULT-VALUE}); taylor and hessian use the mean squared output as a label-free "
+              + "loss")
   Criterion importance;
 
   @Option(names = "--global", description = "rank channels across all groups")
   boolean global;
 
-  @Option(names = "--steps", defaultValue = "1", paramLabel = "N",
+  @Option(
+      names = "--steps",
+      defaultValue = "1",
+      paramLabel = "N",
       description = "iterative steps reaching the ratio (default ${DEFAULT-VALUE})")
   int steps;
 
-  @Option(names = "--round-to", defaultValue = "1", paramLabel = "N",
+  @Option(
+      names = "--round-to",
+      defaultValue = "1",
+      paramLabel = "N",
       description = "keep channel counts a multiple of N (default ${DEFAULT-VALUE})")
   int roundTo;
 
-  @Option(names = "--ignore", split = ",", paramLabel = "MODULE",
+  @Option(
+      names = "--ignore",
+      split = ",",
+      paramLabel = "MODULE",
       description = "modules whose output channels are kept (comma-separated)")
   List<String> ignore = new ArrayList<>();
 
-  @Option(names = "--output", paramLabel = "DIR",
+  @Option(
+      names = "--output",
+      paramLabel = "DIR",
       description = "save record.json and weights.pt of the pruned model here")
   Path output;
 
-  @Option(names = "--replace-output", description = "let --output replace a directory that "
-      + "holds another model's save or other files")
+  @Option(
+      names = "--replace-output",
+      description =
+          "let --output replace a directory that " + "holds another model's save or other files")
   boolean replaceOutput;
 
-  @Option(names = "--html", paramLabel = "FILE",
-      description = "write a self-contained HTML report: the traced graph, each group's "
-          + "layers, numbers and kept channels, widths before and after per layer")
+  @Option(
+      names = "--html",
+      paramLabel = "FILE",
+      description =
+          "write a self-contained HTML report: the traced graph, each group's "
+              + "layers, numbers and kept channels, widths before and after per layer")
   Path html;
 
-  @Option(names = "--dot", paramLabel = "FILE",
+  @Option(
+      names = "--dot",
+      paramLabel = "FILE",
       description = "write the groups as Graphviz DOT (layers coupled by each group)")
   Path dot;
 
-  @Option(names = "--threads", paramLabel = "N",
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
       description = "libtorch intra-op threads (default: available processors - 1, at least 1)")
   Integer threads;
 
-  @Option(names = "--runs", defaultValue = "5", paramLabel = "N",
-      description = "timed forwards for the latency before and after, 0 to skip (default "
-          + "${DEFAULT-VALUE})")
+  @Option(
+      names = "--runs",
+      defaultValue = "5",
+      paramLabel = "N",
+      description =
+          "timed forwards for the latency before and after, 0 to skip (default "
+              + "${DEFAULT-VALUE})")
   int runs;
 
-  @Option(names = "--seed", defaultValue = "0", paramLabel = "S",
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      paramLabel = "S",
       description = "seed of the model weights, example input and random criterion")
   long seed;
 
   @Option(names = "--no-verify", description = "skip the comparison with the masked original")
   boolean noVerify;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
@@ -147,8 +204,8 @@ public final class JpruneCommand implements Callable<Integer> {
 
   /** The configured picocli command line (criteria and models case-insensitive). */
   static CommandLine commandLine() {
-    return UserErrors.install(new CommandLine(new JpruneCommand())
-        .setCaseInsensitiveEnumValuesAllowed(true));
+    return UserErrors.install(
+        new CommandLine(new JpruneCommand()).setCaseInsensitiveEnumValuesAllowed(true));
   }
 
   @Override
@@ -160,8 +217,8 @@ public final class JpruneCommand implements Callable<Integer> {
     // One core is left to the JVM: OpenMP's threads spin while they wait, and with every core
     // theirs the JIT and GC threads starved them (2 threads on 2 cores: a ViT-S forward took
     // 890 ms instead of 78 ms; with OMP_WAIT_POLICY=PASSIVE, 77 ms).
-    int nThreads = threads != null ? threads
-        : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+    int nThreads =
+        threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
     Libtorch.setIntraOpThreads(nThreads);
 
     Module m;
@@ -169,8 +226,8 @@ public final class JpruneCommand implements Callable<Integer> {
     String name;
     if (userClass != null) {
       if (input == null) {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            "--class needs --input (the example input's shape)");
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--class needs --input (the example input's shape)");
       }
       UserModel user = UserModel.load(classPath, userClass, factory, input, weights, seed);
       m = user.model();
@@ -188,10 +245,17 @@ public final class JpruneCommand implements Callable<Integer> {
     }
     ConsoleProgress progress = new ConsoleProgress(out, System.console() != null);
     progress.show(0, steps, "tracing " + name + " and building its graph");
-    Pruner.Builder builder = Pruner.builder(m).forward(forward)
-        .verificationForwards(userClass != null ? List.of(forward) : verificationForwards(m))
-        .importance(importance.importance(seed)).ratio(ratio).headRatio(headRatio)
-        .global(global).steps(steps).roundTo(roundTo).ignore(ignore.toArray(String[]::new));
+    Pruner.Builder builder =
+        Pruner.builder(m)
+            .forward(forward)
+            .verificationForwards(userClass != null ? List.of(forward) : verificationForwards(m))
+            .importance(importance.importance(seed))
+            .ratio(ratio)
+            .headRatio(headRatio)
+            .global(global)
+            .steps(steps)
+            .roundTo(roundTo)
+            .ignore(ignore.toArray(String[]::new));
     if (importance.needsLoss()) {
       builder.loss(() -> forward.get().square().mean());
     }
@@ -225,17 +289,26 @@ public final class JpruneCommand implements Callable<Integer> {
       reports.add(v.step());
       verifyNanos += v.verifyMillis() * 1_000_000;
       failed |= !v.passes(REL_TOL);
-      checks.add(String.format(Locale.ROOT, "step %d: %s", v.step().step(),
-          v.summary(REL_TOL)));
+      checks.add(String.format(Locale.ROOT, "step %d: %s", v.step().step(), v.summary(REL_TOL)));
     }
     progress.show(steps, steps, "re-tracing the pruned model");
     long t = System.nanoTime();
     ModelCost after = ModelCost.of(pruner.graph().trace());
     long retraceNanos = System.nanoTime() - t;
-    PruningReport table = PruningReport.of(String.format(Locale.ROOT,
-        "%s, %s importance, ratio %s, head ratio %s, %d step(s)%s, %d thread(s)", name,
-        importance.name().toLowerCase(Locale.ROOT), ratio, headRatio, steps,
-        global ? ", global" : "", nThreads), before, after);
+    PruningReport table =
+        PruningReport.of(
+            String.format(
+                Locale.ROOT,
+                "%s, %s importance, ratio %s, head ratio %s, %d step(s)%s, %d thread(s)",
+                name,
+                importance.name().toLowerCase(Locale.ROOT),
+                ratio,
+                headRatio,
+                steps,
+                global ? ", global" : "",
+                nThreads),
+            before,
+            after);
     if (runs > 0) {
       progress.show(steps, steps, "timing the pruned forward");
       t = System.nanoTime();
@@ -246,26 +319,35 @@ public final class JpruneCommand implements Callable<Integer> {
     progress.done();
     if (html != null) {
       // The original graph, with where each group's channels went in every step.
-      write(html, GroupsHtml.render(original, table.title(), PruningOutcome.of(table,
-          reports.stream().map(StepReport::effects).toList(), reports.isEmpty() ? Map.of()
-              : reports.get(0).scores())));
+      write(
+          html,
+          GroupsHtml.render(
+              original,
+              table.title(),
+              PruningOutcome.of(
+                  table,
+                  reports.stream().map(StepReport::effects).toList(),
+                  reports.isEmpty() ? Map.of() : reports.get(0).scores())));
     }
     out.print(table.render());
     checks.forEach(c -> out.println("verify " + c));
     if (output != null) {
       PrunedModelFiles.save(m, pruner.history(), output, replaceOutput);
-      out.println("saved " + output.resolve(PrunedModelFiles.RECORD) + " and "
-          + output.resolve(PrunedModelFiles.WEIGHTS));
+      out.println(
+          "saved "
+              + output.resolve(PrunedModelFiles.RECORD)
+              + " and "
+              + output.resolve(PrunedModelFiles.WEIGHTS));
     }
-    out.println(timeSplit(reports, verifyNanos, latencyNanos, retraceNanos,
-        System.nanoTime() - start));
+    out.println(
+        timeSplit(reports, verifyNanos, latencyNanos, retraceNanos, System.nanoTime() - start));
     out.flush();
     return failed ? 2 : 0;
   }
 
   /**
-   * The example input and {@link #VERIFICATION_INPUTS} - 1 more of the same shape (seeds after
-   * the example's): what a step that cannot be proven whole is measured on.
+   * The example input and {@link #VERIFICATION_INPUTS} - 1 more of the same shape (seeds after the
+   * example's): what a step that cannot be proven whole is measured on.
    */
   private List<Supplier<Tensor>> verificationForwards(Module m) {
     List<Supplier<Tensor>> forwards = new ArrayList<>();
@@ -277,8 +359,12 @@ public final class JpruneCommand implements Callable<Integer> {
   }
 
   /** Wall time split: trace / graph / importance / surgery of every step, then the rest. */
-  static String timeSplit(List<StepReport> reports, long verifyNanos, long latencyNanos,
-      long retraceNanos, long wallNanos) {
+  static String timeSplit(
+      List<StepReport> reports,
+      long verifyNanos,
+      long latencyNanos,
+      long retraceNanos,
+      long wallNanos) {
     long trace = reports.stream().mapToLong(StepReport::traceMillis).sum();
     long graph = reports.stream().mapToLong(StepReport::graphMillis).sum();
     long importance = reports.stream().mapToLong(StepReport::importanceMillis).sum();
@@ -287,13 +373,22 @@ public final class JpruneCommand implements Callable<Integer> {
     long latency = latencyNanos / 1_000_000;
     long retrace = retraceNanos / 1_000_000;
     long wall = wallNanos / 1_000_000;
-    long other = Math.max(0, wall - trace - graph - importance - surgery - verify - latency
-        - retrace);
-    return String.format(Locale.ROOT, "wall time %.2f s: trace %.2f s, graph %.2f s, importance "
-        + "%.2f s, surgery %.2f s | verify %.2f s, latency runs %.2f s, re-trace for the table "
-        + "%.2f s, other (libtorch start, model build) %.2f s", wall / 1e3, trace / 1e3,
-        graph / 1e3, importance / 1e3, surgery / 1e3, verify / 1e3, latency / 1e3,
-        retrace / 1e3, other / 1e3);
+    long other =
+        Math.max(0, wall - trace - graph - importance - surgery - verify - latency - retrace);
+    return String.format(
+        Locale.ROOT,
+        "wall time %.2f s: trace %.2f s, graph %.2f s, importance "
+            + "%.2f s, surgery %.2f s | verify %.2f s, latency runs %.2f s, re-trace for the table "
+            + "%.2f s, other (libtorch start, model build) %.2f s",
+        wall / 1e3,
+        trace / 1e3,
+        graph / 1e3,
+        importance / 1e3,
+        surgery / 1e3,
+        verify / 1e3,
+        latency / 1e3,
+        retrace / 1e3,
+        other / 1e3);
   }
 
   private static void write(Path file, String text) throws IOException {

@@ -25,12 +25,23 @@ final class RoundToCheck {
       smaller += units <= roundTo ? 1 : 0;
     }
     if (largest <= roundTo) {
-      throw new IllegalArgumentException("--round-to " + roundTo + " is not smaller than any "
-          + "channel group (the largest has " + largest + " units): nothing would be pruned");
+      throw new IllegalArgumentException(
+          "--round-to "
+              + roundTo
+              + " is not smaller than any "
+              + "channel group (the largest has "
+              + largest
+              + " units): nothing would be pruned");
     }
     if (smaller > 0) {
-      err.println("jprune: warning: --round-to " + roundTo + " is not smaller than " + smaller
-          + " of " + groups.size() + " channel groups; those keep all their channels");
+      err.println(
+          "jprune: warning: --round-to "
+              + roundTo
+              + " is not smaller than "
+              + smaller
+              + " of "
+              + groups.size()
+              + " channel groups; those keep all their channels");
       err.flush();
     }
   }

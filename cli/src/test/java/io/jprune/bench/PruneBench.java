@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
  * jprune against Torch-Pruning (profile {@code bench}): ResNet-18, ResNet-50, MobileNetV2 and
  * ViT-S/16 at ratio 0.5, L2 group magnitude, classifier ignored, one thread, heads kept.
  *
- * <p>Each round runs, per model and alternating the sides so that both see the same machine
- * state: the jprune CLI in a fresh JVM (cold: process wall and peak RSS), Torch-Pruning's {@code
+ * <p>Each round runs, per model and alternating the sides so that both see the same machine state:
+ * the jprune CLI in a fresh JVM (cold: process wall and peak RSS), Torch-Pruning's {@code
  * tp_bench.py} in a fresh Python process (where {@code ../shared/peers/torch-pruning} was set up),
  * {@link WarmPrune} (warm build + step in a JVM that already pruned once) and, for the memory
  * target, {@link PlainForward}. Peak RSS comes from GNU {@code /usr/bin/time -f %M}. The medians
@@ -32,9 +32,12 @@ import java.util.regex.Pattern;
 public final class PruneBench {
   private record Case(String tp, String zoo, String ignored) {}
 
-  private static final List<Case> CASES = List.of(new Case("resnet18", "RESNET18", "fc"),
-      new Case("resnet50", "RESNET50", "fc"), new Case("mobilenet_v2", "MOBILENET_V2",
-          "classifier"), new Case("vit_s", "VIT_S_SELECT", "head"));
+  private static final List<Case> CASES =
+      List.of(
+          new Case("resnet18", "RESNET18", "fc"),
+          new Case("resnet50", "RESNET50", "fc"),
+          new Case("mobilenet_v2", "MOBILENET_V2", "classifier"),
+          new Case("vit_s", "VIT_S_SELECT", "head"));
   private static final Pattern KV = Pattern.compile("(\\w+)=(\\S+)");
   private static final Pattern TIME = Pattern.compile("BENCH_TIME rss_kb=(\\d+) wall_s=([0-9.]+)");
   private static final Path GNU_TIME = Path.of("/usr/bin/time");
@@ -46,12 +49,19 @@ public final class PruneBench {
     Path tpBench = Path.of(args[1]);
     Path tpDir = Path.of(args[2]);
     int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
-    List<String> only = args.length > 4 && !args[4].equals("all")
-        ? List.of(args[4].split(",")) : List.of();
-    boolean peer = Files.isRegularFile(tpBench) && Files.isDirectory(tpDir.resolve("torch_pruning"));
+    List<String> only =
+        args.length > 4 && !args[4].equals("all") ? List.of(args[4].split(",")) : List.of();
+    boolean peer =
+        Files.isRegularFile(tpBench) && Files.isDirectory(tpDir.resolve("torch_pruning"));
     if (!peer) {
-      System.out.println("Torch-Pruning is not set up (" + tpDir + "): run "
-          + tpBench.resolveSibling("setup.sh") + " " + tpDir + "; jprune's side only");
+      System.out.println(
+          "Torch-Pruning is not set up ("
+              + tpDir
+              + "): run "
+              + tpBench.resolveSibling("setup.sh")
+              + " "
+              + tpDir
+              + "; jprune's side only");
     }
     if (!Files.isExecutable(GNU_TIME)) {
       System.out.println("no GNU time at " + GNU_TIME + " (apt-get install time): no peak RSS");
@@ -63,37 +73,95 @@ public final class PruneBench {
           continue;
         }
         Map<String, Double> r = new LinkedHashMap<>();
-        Measured cold = run(List.of(java(), "-jar", cliJar.toString(), "--model", c.zoo(),
-            "--ratio", "0.5", "--head-ratio", "0", "--importance", "l2", "--ignore", c.ignored(),
-            "--threads", "1", "--runs", "5", "--no-verify"), Map.of());
+        Measured cold =
+            run(
+                List.of(
+                    java(),
+                    "-jar",
+                    cliJar.toString(),
+                    "--model",
+                    c.zoo(),
+                    "--ratio",
+                    "0.5",
+                    "--head-ratio",
+                    "0",
+                    "--importance",
+                    "l2",
+                    "--ignore",
+                    c.ignored(),
+                    "--threads",
+                    "1",
+                    "--runs",
+                    "5",
+                    "--no-verify"),
+                Map.of());
         r.put("cold_wall_s", cold.wallS);
         r.put("cold_rss_mb", cold.rssKb / 1024.0);
         if (peer) {
-          Measured tp = run(List.of("/usr/bin/python3", tpBench.toString(), c.tp()),
-              Map.of("PYTHONPATH", tpDir.toString()));
-          JsonObject json = JsonParser.parseString(line(tp.out, "RESULT ").orElseThrow(
-              () -> new IllegalStateException("tp_bench.py printed no RESULT:\n" + tp.out)))
-              .getAsJsonObject();
+          Measured tp =
+              run(
+                  List.of("/usr/bin/python3", tpBench.toString(), c.tp()),
+                  Map.of("PYTHONPATH", tpDir.toString()));
+          JsonObject json =
+              JsonParser.parseString(
+                      line(tp.out, "RESULT ")
+                          .orElseThrow(
+                              () ->
+                                  new IllegalStateException(
+                                      "tp_bench.py printed no RESULT:\n" + tp.out)))
+                  .getAsJsonObject();
           r.put("tp_process_s", tp.wallS);
           r.put("tp_rss_mb", tp.rssKb / 1024.0);
-          r.put("tp_build_step_s", json.get("build_s").getAsDouble()
-              + json.get("step_s").getAsDouble());
+          r.put(
+              "tp_build_step_s",
+              json.get("build_s").getAsDouble() + json.get("step_s").getAsDouble());
           r.put("tp_params_after", json.get("params_after").getAsDouble());
           r.put("tp_fwd_before_ms", json.get("fwd_before_ms").getAsDouble());
           r.put("tp_fwd_after_ms", json.get("fwd_after_ms").getAsDouble());
         }
-        Measured warm = run(List.of(java(), "-Djdk.attach.allowAttachSelf=true", "-cp",
-            System.getProperty("java.class.path"), WarmPrune.class.getName(), c.zoo(),
-            c.ignored(), "3"), Map.of());
-        Map<String, String> w = keyValues(line(warm.out, "WARM ").orElseThrow(
-            () -> new IllegalStateException("WarmPrune printed no WARM line:\n" + warm.out)));
-        for (String k : List.of("build_ms", "step_ms", "total_ms", "trace_ms", "graph_ms",
-            "importance_ms", "surgery_ms", "params_before", "params_after", "fwd_before_ms",
-            "fwd_after_ms")) {
+        Measured warm =
+            run(
+                List.of(
+                    java(),
+                    "-Djdk.attach.allowAttachSelf=true",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    WarmPrune.class.getName(),
+                    c.zoo(),
+                    c.ignored(),
+                    "3"),
+                Map.of());
+        Map<String, String> w =
+            keyValues(
+                line(warm.out, "WARM ")
+                    .orElseThrow(
+                        () ->
+                            new IllegalStateException(
+                                "WarmPrune printed no WARM line:\n" + warm.out)));
+        for (String k :
+            List.of(
+                "build_ms",
+                "step_ms",
+                "total_ms",
+                "trace_ms",
+                "graph_ms",
+                "importance_ms",
+                "surgery_ms",
+                "params_before",
+                "params_after",
+                "fwd_before_ms",
+                "fwd_after_ms")) {
           r.put("warm_" + k, Double.parseDouble(w.get(k)));
         }
-        Measured plain = run(List.of(java(), "-cp", System.getProperty("java.class.path"),
-            PlainForward.class.getName(), c.zoo()), Map.of());
+        Measured plain =
+            run(
+                List.of(
+                    java(),
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    PlainForward.class.getName(),
+                    c.zoo()),
+                Map.of());
         r.put("plain_rss_mb", plain.rssKb / 1024.0);
         System.out.println("round " + round + " " + c.tp() + " " + r);
         results.computeIfAbsent(c.tp(), k -> new ArrayList<>()).add(r);
@@ -105,27 +173,44 @@ public final class PruneBench {
 
   private static String table(Map<String, List<Map<String, Double>>> results, boolean peer) {
     StringBuilder s = new StringBuilder();
-    s.append("| model | params after (jprune / TP) | warm build+step s (trace, graph, "
-        + "importance, surgery ms) | TP build+step s | warm / TP | cold CLI process s | TP "
-        + "process s | cold / TP | peak RSS MB: prune / plain forward / TP | forward ms "
-        + "before->after: JVM / TP |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    s.append(
+        "| model | params after (jprune / TP) | warm build+step s (trace, graph, "
+            + "importance, surgery ms) | TP build+step s | warm / TP | cold CLI process s | TP "
+            + "process s | cold / TP | peak RSS MB: prune / plain forward / TP | forward ms "
+            + "before->after: JVM / TP |\n|---|---|---|---|---|---|---|---|---|---|\n");
     for (var e : results.entrySet()) {
       Map<String, Double> m = medians(e.getValue());
       double warm = m.get("warm_total_ms") / 1e3;
-      s.append(String.format(Locale.ROOT, "| %s | %,d / %s | %.2f (%.0f, %.0f, %.0f, %.0f) | %s "
-          + "| %s | %.2f | %s | %s | %.0f / %.0f / %s | %.1f->%.1f / %s |%n", e.getKey(),
-          m.get("warm_params_after").longValue(),
-          peer ? String.format(Locale.ROOT, "%,d", m.get("tp_params_after").longValue()) : "-",
-          warm, m.get("warm_trace_ms"), m.get("warm_graph_ms"), m.get("warm_importance_ms"),
-          m.get("warm_surgery_ms"), peer ? fmt(m.get("tp_build_step_s")) : "-",
-          peer ? fmt(warm / m.get("tp_build_step_s")) + "x" : "-", m.get("cold_wall_s"),
-          peer ? fmt(m.get("tp_process_s")) : "-",
-          peer ? fmt(m.get("cold_wall_s") / m.get("tp_process_s")) + "x" : "-",
-          m.get("cold_rss_mb"), m.get("plain_rss_mb"),
-          peer ? String.format(Locale.ROOT, "%.0f", m.get("tp_rss_mb")) : "-",
-          m.get("warm_fwd_before_ms"), m.get("warm_fwd_after_ms"),
-          peer ? String.format(Locale.ROOT, "%.1f->%.1f", m.get("tp_fwd_before_ms"),
-              m.get("tp_fwd_after_ms")) : "-"));
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %,d / %s | %.2f (%.0f, %.0f, %.0f, %.0f) | %s "
+                  + "| %s | %.2f | %s | %s | %.0f / %.0f / %s | %.1f->%.1f / %s |%n",
+              e.getKey(),
+              m.get("warm_params_after").longValue(),
+              peer ? String.format(Locale.ROOT, "%,d", m.get("tp_params_after").longValue()) : "-",
+              warm,
+              m.get("warm_trace_ms"),
+              m.get("warm_graph_ms"),
+              m.get("warm_importance_ms"),
+              m.get("warm_surgery_ms"),
+              peer ? fmt(m.get("tp_build_step_s")) : "-",
+              peer ? fmt(warm / m.get("tp_build_step_s")) + "x" : "-",
+              m.get("cold_wall_s"),
+              peer ? fmt(m.get("tp_process_s")) : "-",
+              peer ? fmt(m.get("cold_wall_s") / m.get("tp_process_s")) + "x" : "-",
+              m.get("cold_rss_mb"),
+              m.get("plain_rss_mb"),
+              peer ? String.format(Locale.ROOT, "%.0f", m.get("tp_rss_mb")) : "-",
+              m.get("warm_fwd_before_ms"),
+              m.get("warm_fwd_after_ms"),
+              peer
+                  ? String.format(
+                      Locale.ROOT,
+                      "%.1f->%.1f",
+                      m.get("tp_fwd_before_ms"),
+                      m.get("tp_fwd_after_ms"))
+                  : "-"));
     }
     return s.toString();
   }
@@ -174,7 +259,9 @@ public final class PruneBench {
   }
 
   private static Optional<String> line(String out, String prefix) {
-    return out.lines().filter(l -> l.startsWith(prefix)).findFirst()
+    return out.lines()
+        .filter(l -> l.startsWith(prefix))
+        .findFirst()
         .map(l -> l.substring(prefix.length()));
   }
 

@@ -14,11 +14,11 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The warm side of {@link PruneBench}, one model per JVM: one untimed prune of a fresh model
- * (JIT, instrumentation, libtorch start), then {@code rounds} timed prunes of fresh models, each
- * timed as Torch-Pruning's side is: build (trace + graph, TP's pruner construction) and one step
- * at ratio 0.5 with L2 group magnitude, classifier ignored, one thread. Prints one line {@code
- * WARM key=value ...} with medians, the StepReport split and the forward before and after.
+ * The warm side of {@link PruneBench}, one model per JVM: one untimed prune of a fresh model (JIT,
+ * instrumentation, libtorch start), then {@code rounds} timed prunes of fresh models, each timed as
+ * Torch-Pruning's side is: build (trace + graph, TP's pruner construction) and one step at ratio
+ * 0.5 with L2 group magnitude, classifier ignored, one thread. Prints one line {@code WARM
+ * key=value ...} with medians, the StepReport split and the forward before and after.
  *
  * <p>Arguments: {@code MODEL IGNORED ROUNDS}.
  */
@@ -42,16 +42,37 @@ public final class WarmPrune {
       step[r] = last.stepMs;
       split[r] = last.split;
     }
-    System.out.printf(Locale.ROOT, "WARM model=%s build_ms=%.1f step_ms=%.1f total_ms=%.1f "
-        + "trace_ms=%d graph_ms=%d importance_ms=%d surgery_ms=%d params_before=%d "
-        + "params_after=%d macs_before=%d macs_after=%d fwd_before_ms=%.2f fwd_after_ms=%.2f%n",
-        zoo, median(build), median(step), median(sum(build, step)), medianOf(split, 0),
-        medianOf(split, 1), medianOf(split, 2), medianOf(split, 3), last.paramsBefore,
-        last.paramsAfter, last.macsBefore, last.macsAfter, last.fwdBefore, last.fwdAfter);
+    System.out.printf(
+        Locale.ROOT,
+        "WARM model=%s build_ms=%.1f step_ms=%.1f total_ms=%.1f "
+            + "trace_ms=%d graph_ms=%d importance_ms=%d surgery_ms=%d params_before=%d "
+            + "params_after=%d macs_before=%d macs_after=%d fwd_before_ms=%.2f fwd_after_ms=%.2f%n",
+        zoo,
+        median(build),
+        median(step),
+        median(sum(build, step)),
+        medianOf(split, 0),
+        medianOf(split, 1),
+        medianOf(split, 2),
+        medianOf(split, 3),
+        last.paramsBefore,
+        last.paramsAfter,
+        last.macsBefore,
+        last.macsAfter,
+        last.fwdBefore,
+        last.fwdAfter);
   }
 
-  private record Run(double buildMs, double stepMs, long[] split, long paramsBefore,
-      long paramsAfter, long macsBefore, long macsAfter, double fwdBefore, double fwdAfter) {}
+  private record Run(
+      double buildMs,
+      double stepMs,
+      long[] split,
+      long paramsBefore,
+      long paramsAfter,
+      long macsBefore,
+      long macsAfter,
+      double fwdBefore,
+      double fwdAfter) {}
 
   private static Run prune(ZooModel zoo, String ignored, boolean measureForward) {
     Module model = zoo.create(0);
@@ -59,8 +80,14 @@ public final class WarmPrune {
     Supplier<Tensor> forward = () -> zoo.forward(model, x);
     double fwdBefore = measureForward ? Latency.measure(forward, 2, 5).medianMs() : 0;
     long t0 = System.nanoTime();
-    Pruner pruner = Pruner.builder(model).forward(forward).importance(Importances.magnitude(2))
-        .ratio(0.5).headRatio(0).ignore(ignored).build();
+    Pruner pruner =
+        Pruner.builder(model)
+            .forward(forward)
+            .importance(Importances.magnitude(2))
+            .ratio(0.5)
+            .headRatio(0)
+            .ignore(ignored)
+            .build();
     long t1 = System.nanoTime();
     StepReport report = pruner.step();
     long t2 = System.nanoTime();
@@ -71,13 +98,29 @@ public final class WarmPrune {
       // outside the timed span: the cost table re-traces both models
       macsAfter = ModelCost.of(pruner.graph().trace()).macs();
       Module fresh = zoo.create(0);
-      macsBefore = ModelCost.of(Pruner.builder(fresh).forward(() -> zoo.forward(fresh, x))
-          .importance(Importances.magnitude(2)).build().graph().trace()).macs();
+      macsBefore =
+          ModelCost.of(
+                  Pruner.builder(fresh)
+                      .forward(() -> zoo.forward(fresh, x))
+                      .importance(Importances.magnitude(2))
+                      .build()
+                      .graph()
+                      .trace())
+              .macs();
     }
-    long[] split = {report.traceMillis(), report.graphMillis(), report.importanceMillis(),
-        report.surgeryMillis()};
-    return new Run((t1 - t0) / 1e6, (t2 - t1) / 1e6, split, report.paramsBefore(),
-        report.paramsAfter(), macsBefore, macsAfter, fwdBefore, fwdAfter);
+    long[] split = {
+      report.traceMillis(), report.graphMillis(), report.importanceMillis(), report.surgeryMillis()
+    };
+    return new Run(
+        (t1 - t0) / 1e6,
+        (t2 - t1) / 1e6,
+        split,
+        report.paramsBefore(),
+        report.paramsAfter(),
+        macsBefore,
+        macsAfter,
+        fwdBefore,
+        fwdAfter);
   }
 
   private static double[] sum(double[] a, double[] b) {

@@ -37,9 +37,9 @@ import picocli.CommandLine;
  * The {@code --html} report in a real browser: headless Chromium loads the page the command wrote
  * for ResNet-18 and ViT-S, runs its scripts and hands back the DOM they built. Asserts that the
  * page logged no error, drew one SVG node per traced module call (counted against the page's
- * traced-ops table, which is written from the trace without any script), and that selecting a
- * group outlines exactly the layers of that group. A screenshot of each page is kept under
- * {@code target/report-screenshots/}.
+ * traced-ops table, which is written from the trace without any script), and that selecting a group
+ * outlines exactly the layers of that group. A screenshot of each page is kept under {@code
+ * target/report-screenshots/}.
  *
  * <p>Skipped where no Chromium is installed (set {@code JPRUNE_CHROMIUM} to its path if it is not
  * on the PATH as {@code chromium}); CI installs it and sets {@code JPRUNE_REQUIRE_BROWSER=1}, which
@@ -50,8 +50,8 @@ class ReportBrowserTest {
 
   @ParameterizedTest(name = "{0}, group {1}")
   @CsvSource({
-      "RESNET18, layer1.0.conv1, 'layer1,layer1.0'",
-      "VIT_S_SELECT, blocks.0.attn.qkv, 'blocks.0,blocks.0.attn'",
+    "RESNET18, layer1.0.conv1, 'layer1,layer1.0'",
+    "VIT_S_SELECT, blocks.0.attn.qkv, 'blocks.0,blocks.0.attn'",
   })
   void pageLoadsDrawsEveryModuleAndHighlightsAGroup(String model, String leader, String expand)
       throws Exception {
@@ -61,33 +61,59 @@ class ReportBrowserTest {
     StringWriter out = new StringWriter();
     CommandLine cl = JpruneCommand.commandLine();
     cl.setOut(new PrintWriter(out, true));
-    int exit = cl.execute("--model", model, "--runs", "0", "--no-verify", "--threads", "1",
-        "--html", page.toString());
+    int exit =
+        cl.execute(
+            "--model",
+            model,
+            "--runs",
+            "0",
+            "--no-verify",
+            "--threads",
+            "1",
+            "--html",
+            page.toString());
     assertEquals(0, exit, out.toString());
     String html = Files.readString(page);
-    JsonObject data = JsonParser.parseString(between(html,
-        "<script id=\"data\" type=\"application/json\">", "</script>")).getAsJsonObject();
+    JsonObject data =
+        JsonParser.parseString(
+                between(html, "<script id=\"data\" type=\"application/json\">", "</script>"))
+            .getAsJsonObject();
     int group = groupLedBy(data, leader + ".weight");
 
-    Browser b = load(chromium, page, "group=" + group + "&expand=" + expand + "&focus="
-        + expand.substring(expand.lastIndexOf(',') + 1) + "&selfcheck", dir);
-    JsonObject check = JsonParser.parseString(unescape(between(b.dom,
-        "<pre id=\"selfcheck\">", "</pre>"))).getAsJsonObject();
+    Browser b =
+        load(
+            chromium,
+            page,
+            "group="
+                + group
+                + "&expand="
+                + expand
+                + "&focus="
+                + expand.substring(expand.lastIndexOf(',') + 1)
+                + "&selfcheck",
+            dir);
+    JsonObject check =
+        JsonParser.parseString(unescape(between(b.dom, "<pre id=\"selfcheck\">", "</pre>")))
+            .getAsJsonObject();
     assertEquals(new JsonArray(), check.getAsJsonArray("errors"), "errors in the page");
     assertEquals(List.of(), b.consoleErrors, "console errors");
 
     // One node per module call: the traced-ops table lists each call with its module.
     Map<String, Integer> traced = new TreeMap<>();
-    Matcher row = Pattern.compile("<tr class=\"op\"><td class=\"n\">\\d+</td><td class=\"m\">"
-        + "[^<]*</td><td class=\"m\">([^<]+)</td><td class=\"m\">[^<]*</td>"
-        + "<td class=\"m\">([^<]+)</td>").matcher(html);
+    Matcher row =
+        Pattern.compile(
+                "<tr class=\"op\"><td class=\"n\">\\d+</td><td class=\"m\">"
+                    + "[^<]*</td><td class=\"m\">([^<]+)</td><td class=\"m\">[^<]*</td>"
+                    + "<td class=\"m\">([^<]+)</td>")
+            .matcher(html);
     while (row.find()) {
-      traced.merge(unescape(row.group(1)).equals("<root>") ? "" : unescape(row.group(1)), 1,
-          Integer::sum);
+      traced.merge(
+          unescape(row.group(1)).equals("<root>") ? "" : unescape(row.group(1)), 1, Integer::sum);
     }
     Map<String, Integer> drawn = new TreeMap<>();
-    Matcher node = Pattern.compile("<g class=\"node k-[A-Z]+[^\"]*\"[^>]*? data-module=\"([^\"]*)\"")
-        .matcher(b.dom);
+    Matcher node =
+        Pattern.compile("<g class=\"node k-[A-Z]+[^\"]*\"[^>]*? data-module=\"([^\"]*)\"")
+            .matcher(b.dom);
     while (node.find()) {
       drawn.merge(unescape(node.group(1)), 1, Integer::sum);
     }
@@ -95,12 +121,18 @@ class ReportBrowserTest {
     assertEquals(traced, drawn, "SVG nodes per module path vs traced module calls");
 
     // The selected group outlines exactly its layers (leaf nodes; closed modules are marked).
-    TreeSet<String> expected = new TreeSet<>(data.getAsJsonArray("groups").get(group)
-        .getAsJsonObject().getAsJsonObject("layers").keySet());
+    TreeSet<String> expected =
+        new TreeSet<>(
+            data.getAsJsonArray("groups")
+                .get(group)
+                .getAsJsonObject()
+                .getAsJsonObject("layers")
+                .keySet());
     TreeSet<String> lit = new TreeSet<>();
     for (JsonElement e : check.getAsJsonArray("highlighted")) {
       List<String> layers = Arrays.asList(e.getAsString().split(" "));
-      assertTrue(layers.stream().anyMatch(expected::contains),
+      assertTrue(
+          layers.stream().anyMatch(expected::contains),
           "highlighted node " + layers + " holds no layer of group " + group);
       layers.stream().filter(expected::contains).forEach(lit::add);
     }
@@ -111,7 +143,8 @@ class ReportBrowserTest {
     Path shot = SHOTS.resolve(model.toLowerCase() + ".png");
     Files.copy(b.screenshot, shot, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     byte[] png = Files.readAllBytes(shot);
-    assertTrue(png.length > 20_000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G',
+    assertTrue(
+        png.length > 20_000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G',
         "screenshot " + shot + " of " + png.length + " bytes");
   }
 
@@ -125,8 +158,13 @@ class ReportBrowserTest {
     Path domFile = dir.resolve("dom.html");
     Run dom = chromium(chromium, profile, domFile, "--dump-dom", url);
     Path png = dir.resolve("shot.png");
-    chromium(chromium, profile, dir.resolve("shot.log"), "--window-size=1600,1000",
-        "--screenshot=" + png, url);
+    chromium(
+        chromium,
+        profile,
+        dir.resolve("shot.log"),
+        "--window-size=1600,1000",
+        "--screenshot=" + png,
+        url);
     List<String> errors = new ArrayList<>();
     for (String line : dom.log.split("\n")) {
       // Chromium logs page console messages as CONSOLE(line)] "text", source: ...
@@ -142,14 +180,24 @@ class ReportBrowserTest {
 
   private static Run chromium(Path chromium, Path profile, Path stdout, String... args)
       throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(chromium.toString(), "--headless",
-        "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
-        "--no-first-run", "--user-data-dir=" + profile, "--enable-logging=stderr", "--v=0",
-        "--virtual-time-budget=10000"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                chromium.toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--hide-scrollbars",
+                "--no-first-run",
+                "--user-data-dir=" + profile,
+                "--enable-logging=stderr",
+                "--v=0",
+                "--virtual-time-budget=10000"));
     cmd.addAll(List.of(args));
     Path err = Files.createTempFile(stdout.getParent(), "chromium", ".log");
-    Process p = new ProcessBuilder(cmd).redirectOutput(stdout.toFile())
-        .redirectError(err.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(err.toFile()).start();
     if (!p.waitFor(120, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       fail("chromium did not finish in 120 s: " + cmd);
@@ -161,15 +209,21 @@ class ReportBrowserTest {
 
   /** The browser, or a skip (a failure when JPRUNE_REQUIRE_BROWSER is set, as in CI). */
   private static Path chromium() {
-    Optional<Path> found = Optional.ofNullable(System.getenv("JPRUNE_CHROMIUM")).map(Paths::get)
-        .or(() -> onPath("chromium")).or(() -> onPath("chromium-browser"));
+    Optional<Path> found =
+        Optional.ofNullable(System.getenv("JPRUNE_CHROMIUM"))
+            .map(Paths::get)
+            .or(() -> onPath("chromium"))
+            .or(() -> onPath("chromium-browser"));
     if (found.isEmpty() && System.getenv("JPRUNE_REQUIRE_BROWSER") != null) {
-      fail("JPRUNE_REQUIRE_BROWSER is set but no chromium was found on the PATH or in "
-          + "JPRUNE_CHROMIUM");
+      fail(
+          "JPRUNE_REQUIRE_BROWSER is set but no chromium was found on the PATH or in "
+              + "JPRUNE_CHROMIUM");
     }
-    Assumptions.assumeTrue(found.isPresent(), "skipped: no chromium on the PATH (install "
-        + "Debian's chromium package, or set JPRUNE_CHROMIUM) to check the HTML report in a "
-        + "browser");
+    Assumptions.assumeTrue(
+        found.isPresent(),
+        "skipped: no chromium on the PATH (install "
+            + "Debian's chromium package, or set JPRUNE_CHROMIUM) to check the HTML report in a "
+            + "browser");
     return found.get();
   }
 
@@ -186,8 +240,9 @@ class ReportBrowserTest {
   private static int groupLedBy(JsonObject data, String leader) {
     Map<String, Integer> ids = new HashMap<>();
     for (JsonElement g : data.getAsJsonArray("groups")) {
-      ids.put(g.getAsJsonObject().get("leader").getAsString(), g.getAsJsonObject().get("id")
-          .getAsInt());
+      ids.put(
+          g.getAsJsonObject().get("leader").getAsString(),
+          g.getAsJsonObject().get("id").getAsInt());
     }
     Integer id = ids.get(leader);
     if (id == null) {
@@ -205,7 +260,10 @@ class ReportBrowserTest {
   }
 
   private static String unescape(String s) {
-    return s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
-        .replace("&#39;", "'").replace("&amp;", "&");
+    return s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
   }
 }

@@ -27,8 +27,7 @@ import picocli.CommandLine;
  * user's checkpoint, saved, and reloaded into a fresh instance.
  */
 class UserClassCommandTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static Module newUserNet() throws Exception {
     Method create = Class.forName("UserNet").getDeclaredMethod("create");
@@ -54,14 +53,37 @@ class UserClassCommandTest {
     CommandLine cl = JpruneCommand.commandLine();
     cl.setOut(new PrintWriter(stdout, true));
     cl.setErr(new PrintWriter(stderr, true));
-    int exit = cl.execute("--classpath", Path.of("target", "test-classes").toString(),
-        "--class", "UserNet", "--factory", "create", "--input", "2,12", "--weights",
-        ckpt.toString(), "--ratio", "0.5", "--ignore", "head", "--runs", "0", "--threads", "1",
-        "--output", out.toString());
+    int exit =
+        cl.execute(
+            "--classpath",
+            Path.of("target", "test-classes").toString(),
+            "--class",
+            "UserNet",
+            "--factory",
+            "create",
+            "--input",
+            "2,12",
+            "--weights",
+            ckpt.toString(),
+            "--ratio",
+            "0.5",
+            "--ignore",
+            "head",
+            "--runs",
+            "0",
+            "--threads",
+            "1",
+            "--output",
+            out.toString());
     assertEquals(0, exit, stdout + "\n" + stderr);
     assertTrue(stdout.toString().contains("UserNet, l2 importance, ratio 0.5"), stdout.toString());
-    assertTrue(stdout.toString().contains("verify step 1: proven: all 12 removed channels: the "
-        + "pruned output equals the masked original"), stdout.toString());
+    assertTrue(
+        stdout
+            .toString()
+            .contains(
+                "verify step 1: proven: all 12 removed channels: the "
+                    + "pruned output equals the masked original"),
+        stdout.toString());
 
     PruningRecord record = PrunedModelFiles.readRecord(out);
     assertEquals("UserNet", record.modelClass());
@@ -72,8 +94,11 @@ class UserClassCommandTest {
     Module reloaded = newUserNet();
     PrunedModelFiles.load(reloaded, out);
     // the pruned fc1 holds the checkpoint's rows (not a fresh init) at the kept indices
-    ParamCut cut = record.changes().get(0).cuts().stream()
-        .filter(c -> c.param().equals("fc1.weight")).findFirst().orElseThrow();
+    ParamCut cut =
+        record.changes().get(0).cuts().stream()
+            .filter(c -> c.param().equals("fc1.weight"))
+            .findFirst()
+            .orElseThrow();
     long[] removed = cut.removed().get(0).toArray();
     StringTensorDict reloadedParams = reloaded.named_parameters();
     Tensor kept = new Tensor(reloadedParams.get(0).value());

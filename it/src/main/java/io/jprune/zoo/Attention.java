@@ -6,10 +6,10 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * DINO/timm multi-head self-attention. The head layout is baked into call-site arguments:
- * {@code reshape(B, N, 3, numHeads, headDim)} and {@code reshape(B, N, dim)} read these Java
- * fields, so pruning heads or head width means rewriting those arguments, not an options object.
- * The scale stays {@code headDim^-0.5} of the original width, as in timm after pruning.
+ * DINO/timm multi-head self-attention. The head layout is baked into call-site arguments: {@code
+ * reshape(B, N, 3, numHeads, headDim)} and {@code reshape(B, N, dim)} read these Java fields, so
+ * pruning heads or head width means rewriting those arguments, not an options object. The scale
+ * stays {@code headDim^-0.5} of the original width, as in timm after pruning.
  */
 public final class Attention extends Module {
   private final LinearImpl qkv;

@@ -19,6 +19,7 @@ public final class BasicBlock extends ResidualBlock {
   private final Conv2dImpl conv2;
   private final BatchNorm2dImpl bn2;
   private final SequentialImpl downsample;
+
   /** Java objects of the native Sequential's children (see {@link Layers#held}). */
   private final java.util.List<org.bytedeco.pytorch.Module> held = new java.util.ArrayList<>();
 

@@ -7,8 +7,8 @@ import org.bytedeco.pytorch.SequentialImpl;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * torchvision's {@code Bottleneck} (ResNet V1.5: the stride sits on the 3x3 conv): 1x1 reduce,
- * 3x3, 1x1 expand by 4, residual add.
+ * torchvision's {@code Bottleneck} (ResNet V1.5: the stride sits on the 3x3 conv): 1x1 reduce, 3x3,
+ * 1x1 expand by 4, residual add.
  */
 public final class Bottleneck extends ResidualBlock {
   static final long EXPANSION = 4;
@@ -21,6 +21,7 @@ public final class Bottleneck extends ResidualBlock {
   private final BatchNorm2dImpl bn3;
   private final ReLUImpl relu;
   private final SequentialImpl downsample;
+
   /** Java objects of the native Sequential's children (see {@link Layers#held}). */
   private final java.util.List<org.bytedeco.pytorch.Module> held = new java.util.ArrayList<>();
 

@@ -10,8 +10,8 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * YOLOv8's C2f: {@code cv1} 1x1 to {@code 2c}, {@code chunk(2, 1)}, each bottleneck in {@code m}
- * applied to the latest piece, then {@code cv2} 1x1 over {@code torch.cat} of both chunks and
- * every bottleneck output. The chunk halves and the cat are what a pruner must keep aligned.
+ * applied to the latest piece, then {@code cv2} 1x1 over {@code torch.cat} of both chunks and every
+ * bottleneck output. The chunk halves and the cat are what a pruner must keep aligned.
  */
 public final class C2f extends Module {
   private final ConvBnAct cv1;

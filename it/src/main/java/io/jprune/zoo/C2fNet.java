@@ -5,9 +5,9 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * A YOLOv8-style backbone for 64x64 inputs: Conv 3->16 s2, Conv 16->32 s2, C2f(32, n=1),
- * Conv 32->64 s2, C2f(64, n=2), then a classify head (Conv 1x1 64->128, spatial mean, Linear to
- * 10). Conv = conv + BN + SiLU.
+ * A YOLOv8-style backbone for 64x64 inputs: Conv 3->16 s2, Conv 16->32 s2, C2f(32, n=1), Conv
+ * 32->64 s2, C2f(64, n=2), then a classify head (Conv 1x1 64->128, spatial mean, Linear to 10).
+ * Conv = conv + BN + SiLU.
  */
 public final class C2fNet extends Module {
   private final ConvBnAct stem;

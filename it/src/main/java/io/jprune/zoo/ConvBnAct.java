@@ -20,8 +20,8 @@ public final class ConvBnAct extends Module {
   private final Module act;
 
   ConvBnAct(long in, long out, long kernel, long stride, long groups, Activation activation) {
-    this.conv = register_module("conv",
-        Layers.conv2d(in, out, kernel, stride, kernel / 2, groups, false));
+    this.conv =
+        register_module("conv", Layers.conv2d(in, out, kernel, stride, kernel / 2, groups, false));
     this.bn = register_module("bn", Layers.batchNorm2d(out));
     this.activation = activation;
     this.act = register_module("act", activation.create());

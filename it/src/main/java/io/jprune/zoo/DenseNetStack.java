@@ -10,9 +10,9 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * A two-block DenseNet (growth 32, bottleneck width 4 x 32, as DenseNet-121) small enough for
- * tests: stem conv 3->64 + BN-ReLU + 2x2 max pool, dense block of 4 layers (64->192),
- * transition to 96 channels, dense block of 4 layers (96->224), BN-ReLU, global average pool and
- * a 10-way classifier. Names follow torchvision's {@code features.*} without the prefix.
+ * tests: stem conv 3->64 + BN-ReLU + 2x2 max pool, dense block of 4 layers (64->192), transition to
+ * 96 channels, dense block of 4 layers (96->224), BN-ReLU, global average pool and a 10-way
+ * classifier. Names follow torchvision's {@code features.*} without the prefix.
  */
 public final class DenseNetStack extends Module {
   static final long GROWTH = 32;
@@ -36,13 +36,13 @@ public final class DenseNetStack extends Module {
     norm0 = register_module("norm0", Layers.batchNorm2d(c));
     relu0 = register_module("relu0", new ReLUImpl());
     pool0 = register_module("pool0", Layers.maxPool2d(2, 2, 0));
-    denseblock1 = register_module("denseblock1",
-        new DenseBlock(LAYERS_PER_BLOCK, c, GROWTH, BN_SIZE));
+    denseblock1 =
+        register_module("denseblock1", new DenseBlock(LAYERS_PER_BLOCK, c, GROWTH, BN_SIZE));
     c = DenseBlock.outChannels(LAYERS_PER_BLOCK, c, GROWTH);
     transition1 = register_module("transition1", new Transition(c, c / 2));
     c = c / 2;
-    denseblock2 = register_module("denseblock2",
-        new DenseBlock(LAYERS_PER_BLOCK, c, GROWTH, BN_SIZE));
+    denseblock2 =
+        register_module("denseblock2", new DenseBlock(LAYERS_PER_BLOCK, c, GROWTH, BN_SIZE));
     c = DenseBlock.outChannels(LAYERS_PER_BLOCK, c, GROWTH);
     norm5 = register_module("norm5", Layers.batchNorm2d(c));
     relu5 = register_module("relu5", new ReLUImpl());

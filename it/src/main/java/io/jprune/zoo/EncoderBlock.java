@@ -33,8 +33,9 @@ public final class EncoderBlock extends Module {
 
   public Tensor forward(Tensor x) {
     Tensor y = ln1.forward(x).transpose(0, 1);
-    Tensor attended = new Tensor(selfAttention.forward(y, y, y, new Tensor(), false,
-        new Tensor(), true).get0()).transpose(0, 1);
+    Tensor attended =
+        new Tensor(selfAttention.forward(y, y, y, new Tensor(), false, new Tensor(), true).get0())
+            .transpose(0, 1);
     x = attended.add(x);
     return x.add(linear2.forward(act.forward(linear1.forward(ln2.forward(x)))));
   }

@@ -7,11 +7,11 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * ESPCN super-resolution x3: conv 5x5 1->64, tanh, conv 3x3 64->32, tanh, conv 3x3 32->72,
- * pixel shuffle to 8 channels at 3x size, then a 3x3 refine conv 8->1. The shuffle ties each
- * output channel to a block of 9 input channels, and the refine conv makes those 8 shuffled
- * channels prunable. The shuffle is either the functional {@code torch.pixel_shuffle(x, 3)} or a
- * registered {@code PixelShuffleImpl(3)} named {@code pixel_shuffle}.
+ * ESPCN super-resolution x3: conv 5x5 1->64, tanh, conv 3x3 64->32, tanh, conv 3x3 32->72, pixel
+ * shuffle to 8 channels at 3x size, then a 3x3 refine conv 8->1. The shuffle ties each output
+ * channel to a block of 9 input channels, and the refine conv makes those 8 shuffled channels
+ * prunable. The shuffle is either the functional {@code torch.pixel_shuffle(x, 3)} or a registered
+ * {@code PixelShuffleImpl(3)} named {@code pixel_shuffle}.
  */
 public final class Espcn extends Module {
   static final long SCALE = 3;
@@ -23,14 +23,17 @@ public final class Espcn extends Module {
   private final PixelShuffleImpl pixelShuffle;
   private final Conv2dImpl refine;
 
-  /** @param shuffleModule true for a {@code PixelShuffleImpl} child, false for the function */
+  /**
+   * @param shuffleModule true for a {@code PixelShuffleImpl} child, false for the function
+   */
   public Espcn(boolean shuffleModule) {
     conv1 = register_module("conv1", Layers.conv2d(1, 64, 5, 1, 2, true));
     conv2 = register_module("conv2", Layers.conv2d(64, 32, 3, 1, 1, true));
-    conv3 = register_module("conv3",
-        Layers.conv2d(32, SHUFFLED_CHANNELS * SCALE * SCALE, 3, 1, 1, true));
-    pixelShuffle = shuffleModule
-        ? register_module("pixel_shuffle", Layers.pixelShuffle(SCALE)) : null;
+    conv3 =
+        register_module(
+            "conv3", Layers.conv2d(32, SHUFFLED_CHANNELS * SCALE * SCALE, 3, 1, 1, true));
+    pixelShuffle =
+        shuffleModule ? register_module("pixel_shuffle", Layers.pixelShuffle(SCALE)) : null;
     refine = register_module("refine", Layers.conv2d(SHUFFLED_CHANNELS, 1, 3, 1, 1, true));
   }
 

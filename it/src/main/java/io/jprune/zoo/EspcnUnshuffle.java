@@ -6,10 +6,10 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * The other direction of ESPCN: conv 3x3 1->8 + ReLU at full size, {@code pixel_unshuffle(2)}
- * to 32 channels at half size (each input channel becomes 4 consecutive ones), conv 3x3 32->16 +
- * ReLU, conv 3x3 16->4 and {@code pixel_shuffle(2)} back to one full-size channel, the usual
- * shape of restoration nets that work at reduced resolution.
+ * The other direction of ESPCN: conv 3x3 1->8 + ReLU at full size, {@code pixel_unshuffle(2)} to 32
+ * channels at half size (each input channel becomes 4 consecutive ones), conv 3x3 32->16 + ReLU,
+ * conv 3x3 16->4 and {@code pixel_shuffle(2)} back to one full-size channel, the usual shape of
+ * restoration nets that work at reduced resolution.
  */
 public final class EspcnUnshuffle extends Module {
   static final long FACTOR = 2;

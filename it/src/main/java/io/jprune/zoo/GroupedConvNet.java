@@ -7,9 +7,9 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Grouped convolutions (groups = 4) with GroupNorm(8, C) for 32x32 inputs: stem conv 3->32 +
- * GN, a grouped residual block at 32, a grouped stride-2 conv 32->64 + GN, a grouped residual
- * block at 64, spatial mean and a 10-way {@code fc}.
+ * Grouped convolutions (groups = 4) with GroupNorm(8, C) for 32x32 inputs: stem conv 3->32 + GN, a
+ * grouped residual block at 32, a grouped stride-2 conv 32->64 + GN, a grouped residual block at
+ * 64, spatial mean and a 10-way {@code fc}.
  */
 public final class GroupedConvNet extends Module {
   static final long CONV_GROUPS = 4;

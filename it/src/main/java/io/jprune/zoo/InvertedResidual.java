@@ -8,8 +8,8 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * MobileNetV2's inverted residual: 1x1 expand (skipped when the ratio is 1), 3x3 depthwise conv
  * ({@code groups} = channels), linear 1x1 projection, and a residual add when shapes allow.
- * Children are named {@code expand}, {@code depthwise}, {@code project}, {@code project_bn}
- * rather than torchvision's nested {@code conv.N.M}.
+ * Children are named {@code expand}, {@code depthwise}, {@code project}, {@code project_bn} rather
+ * than torchvision's nested {@code conv.N.M}.
  */
 public final class InvertedResidual extends Module {
   private final ConvBnAct expand;
@@ -21,10 +21,13 @@ public final class InvertedResidual extends Module {
   InvertedResidual(long in, long out, long stride, long expandRatio) {
     long hidden = in * expandRatio;
     useResidual = stride == 1 && in == out;
-    expand = expandRatio == 1 ? null
-        : register_module("expand", new ConvBnAct(in, hidden, 1, 1, Activation.RELU6));
-    depthwise = register_module("depthwise",
-        new ConvBnAct(hidden, hidden, 3, stride, hidden, Activation.RELU6));
+    expand =
+        expandRatio == 1
+            ? null
+            : register_module("expand", new ConvBnAct(in, hidden, 1, 1, Activation.RELU6));
+    depthwise =
+        register_module(
+            "depthwise", new ConvBnAct(hidden, hidden, 3, stride, hidden, Activation.RELU6));
     project = register_module("project", Layers.conv2d(hidden, out, 1, 1, 0, false));
     projectBn = register_module("project_bn", Layers.batchNorm2d(out));
   }

@@ -25,15 +25,15 @@ import org.bytedeco.pytorch.PixelShuffleOptions;
 /**
  * PyTorch-style constructors for the built-in libtorch layers of the zoo. JavaCPP exposes layer
  * options as live native pointers ({@code o.groups().put(4)}), which buries the few arguments a
- * model definition cares about; these factories keep the model classes readable. Pairs are
- * written as {@code put(new long[] {a, b})}: {@code LongPointer.put(a, b)} means "element a = b".
+ * model definition cares about; these factories keep the model classes readable. Pairs are written
+ * as {@code put(new long[] {a, b})}: {@code LongPointer.put(a, b)} means "element a = b".
  */
 final class Layers {
   private Layers() {}
 
   /** {@code nn.Conv2d(in, out, kernel, stride, padding, groups=groups, bias=bias)}, square. */
-  static Conv2dImpl conv2d(long in, long out, long kernel, long stride, long padding, long groups,
-      boolean bias) {
+  static Conv2dImpl conv2d(
+      long in, long out, long kernel, long stride, long padding, long groups, boolean bias) {
     Conv2dOptions o = new Conv2dOptions(in, out, new LongPointer(kernel, kernel));
     o.stride().put(new long[] {stride, stride});
     o.padding().put(new LongPointer(padding, padding));
@@ -43,7 +43,8 @@ final class Layers {
   }
 
   /** {@code nn.Conv2d} without groups. */
-  static Conv2dImpl conv2d(long in, long out, long kernel, long stride, long padding, boolean bias) {
+  static Conv2dImpl conv2d(
+      long in, long out, long kernel, long stride, long padding, boolean bias) {
     return conv2d(in, out, kernel, stride, padding, 1, bias);
   }
 
@@ -76,8 +77,8 @@ final class Layers {
    * native module, not its Java owner, and once the owner is garbage-collected the module is freed
    * under the container (javacpp-presets #1782; seen here as a SIGSEGV in Module::name()).
    */
-  static <M extends org.bytedeco.pytorch.Module> M held(java.util.List<org.bytedeco.pytorch.Module>
-      holder, M module) {
+  static <M extends org.bytedeco.pytorch.Module> M held(
+      java.util.List<org.bytedeco.pytorch.Module> holder, M module) {
     holder.add(module);
     return module;
   }
@@ -101,9 +102,9 @@ final class Layers {
   }
 
   /**
-   * {@code nn.AdaptiveAvgPool2d(1)}. The native constructor reads two consecutive optionals
-   * (an {@code ExpandingArrayWithOptionalElem<2>}), so they come from a two-element vector: a
-   * single {@code LongOptional} leaves the second size as garbage (we got a 1x0 output).
+   * {@code nn.AdaptiveAvgPool2d(1)}. The native constructor reads two consecutive optionals (an
+   * {@code ExpandingArrayWithOptionalElem<2>}), so they come from a two-element vector: a single
+   * {@code LongOptional} leaves the second size as garbage (we got a 1x0 output).
    */
   static AdaptiveAvgPool2dImpl globalAvgPool2d() {
     LongOptionalVector size = new LongOptionalVector(new LongOptional(1), new LongOptional(1));

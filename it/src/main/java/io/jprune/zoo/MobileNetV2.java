@@ -10,16 +10,23 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * torchvision's MobileNetV2 at width 1.0 (3,504,872 parameters): {@code features.0} stem,
- * {@code features.1..17} inverted residuals, {@code features.18} 1x1 to 1280, then
- * {@code classifier} = native {@code Sequential(Dropout(0.2), Linear(1280, 1000))}. The
- * features are a {@code ModuleList} looped from Java since the blocks are Java modules.
+ * torchvision's MobileNetV2 at width 1.0 (3,504,872 parameters): {@code features.0} stem, {@code
+ * features.1..17} inverted residuals, {@code features.18} 1x1 to 1280, then {@code classifier} =
+ * native {@code Sequential(Dropout(0.2), Linear(1280, 1000))}. The features are a {@code
+ * ModuleList} looped from Java since the blocks are Java modules.
  */
 public final class MobileNetV2 extends Module {
   /** Expansion t, output channels c, repeats n, first stride s, as in the paper's table 2. */
   private static final long[][] SETTINGS = {
-      {1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2},
-      {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
+    {1, 16, 1, 1},
+    {6, 24, 2, 2},
+    {6, 32, 3, 2},
+    {6, 64, 4, 2},
+    {6, 96, 3, 1},
+    {6, 160, 3, 2},
+    {6, 320, 1, 1}
+  };
+
   private static final long STEM_CHANNELS = 32;
   private static final long LAST_CHANNELS = 1280;
 
@@ -27,6 +34,7 @@ public final class MobileNetV2 extends Module {
   private final List<InvertedResidual> blocks = new ArrayList<>();
   private final ConvBnAct last;
   private final SequentialImpl classifier;
+
   /** Java objects of the native Sequential's children (see {@link Layers#held}). */
   private final List<org.bytedeco.pytorch.Module> held = new ArrayList<>();
 

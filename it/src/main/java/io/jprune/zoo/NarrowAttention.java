@@ -6,11 +6,11 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Self-attention whose q, k and v are taken with {@code narrow} on the last dim of the qkv
- * output, each viewed into heads on its own: {@code q.matmul(k.transpose)} and
- * {@code attn.matmul(v)}. With {@code kvHeads < heads} k and v are shared by groups of query
- * heads (grouped-query attention): their heads are repeated with {@code repeat_interleave}-like
- * {@code unsqueeze + expand + reshape}.
+ * Self-attention whose q, k and v are taken with {@code narrow} on the last dim of the qkv output,
+ * each viewed into heads on its own: {@code q.matmul(k.transpose)} and {@code attn.matmul(v)}. With
+ * {@code kvHeads < heads} k and v are shared by groups of query heads (grouped-query attention):
+ * their heads are repeated with {@code repeat_interleave}-like {@code unsqueeze + expand +
+ * reshape}.
  */
 public final class NarrowAttention extends Module {
   private final LinearImpl qkv;

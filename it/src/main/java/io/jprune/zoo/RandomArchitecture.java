@@ -12,8 +12,8 @@ import org.bytedeco.pytorch.GRUOptions;
 import org.bytedeco.pytorch.LSTMImpl;
 import org.bytedeco.pytorch.LSTMOptions;
 import org.bytedeco.pytorch.LinearImpl;
-import org.bytedeco.pytorch.LongOptionalVector;
 import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.LongOptionalVector;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.ModuleListImpl;
 import org.bytedeco.pytorch.MultiheadAttentionImpl;
@@ -24,14 +24,14 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Seeded random architectures for fuzzing the pruner: a stem conv, then a random chain of blocks
- * — residual pairs, concat of two branches, chunk + per-chunk convs + cat, pixel_shuffle /
- * pixel_unshuffle round trips, channel shuffle (view, transpose, view), depthwise convs,
- * attention over the flattened feature map (reshape into heads, permute, select, matmul,
- * softmax), attention with q/k/v taken by narrow (and grouped k/v), splits of uneven sizes,
- * movedim/swapaxes around a Linear, reshape + permute + flatten shuffles, expand/repeat gates,
- * libtorch's MultiheadAttention and LSTM/GRU/RNN layers over the positions — and a pooled
- * linear head. Shapes are kept small so hundreds run in seconds.
+ * Seeded random architectures for fuzzing the pruner: a stem conv, then a random chain of blocks —
+ * residual pairs, concat of two branches, chunk + per-chunk convs + cat, pixel_shuffle /
+ * pixel_unshuffle round trips, channel shuffle (view, transpose, view), depthwise convs, attention
+ * over the flattened feature map (reshape into heads, permute, select, matmul, softmax), attention
+ * with q/k/v taken by narrow (and grouped k/v), splits of uneven sizes, movedim/swapaxes around a
+ * Linear, reshape + permute + flatten shuffles, expand/repeat gates, libtorch's MultiheadAttention
+ * and LSTM/GRU/RNN layers over the positions — and a pooled linear head. Shapes are kept small so
+ * hundreds run in seconds.
  */
 public final class RandomArchitecture extends Module {
   private final Conv2dImpl stem;
@@ -88,8 +88,10 @@ public final class RandomArchitecture extends Module {
         }
         case 6 -> {
           long heads = 2;
-          block = new MapAttention(new Attention(channels, heads, r.nextBoolean()
-              ? QkvSplit.SELECT : QkvSplit.UNBIND));
+          block =
+              new MapAttention(
+                  new Attention(
+                      channels, heads, r.nextBoolean() ? QkvSplit.SELECT : QkvSplit.UNBIND));
           out = channels;
         }
         case 8 -> {
@@ -108,8 +110,10 @@ public final class RandomArchitecture extends Module {
           out = channels;
         }
         case 11 -> {
-          block = r.nextBoolean() ? new ChannelShuffleBlock(channels, true)
-              : new ExpandGate(channels, r.nextBoolean());
+          block =
+              r.nextBoolean()
+                  ? new ChannelShuffleBlock(channels, true)
+                  : new ExpandGate(channels, r.nextBoolean());
           out = channels;
         }
         case 12 -> {
@@ -131,7 +135,10 @@ public final class RandomArchitecture extends Module {
       }
       blocks.push_back(block);
       chain.add((Block) block);
-      sb.append(" -> ").append(block.getClass().getSimpleName()).append('(').append(out)
+      sb.append(" -> ")
+          .append(block.getClass().getSimpleName())
+          .append('(')
+          .append(out)
           .append(')');
       channels = out;
     }
@@ -267,8 +274,10 @@ public final class RandomArchitecture extends Module {
       long c = y.size(1);
       long h = y.size(2);
       long w = y.size(3);
-      y = permute ? y.reshape(b, groups, c / groups, h, w).permute(0, 2, 1, 3, 4).flatten(1, 2)
-          : y.view(b, groups, c / groups, h, w).transpose(1, 2).contiguous().view(b, c, h, w);
+      y =
+          permute
+              ? y.reshape(b, groups, c / groups, h, w).permute(0, 2, 1, 3, 4).flatten(1, 2)
+              : y.view(b, groups, c / groups, h, w).transpose(1, 2).contiguous().view(b, c, h, w);
       return after.forward(y);
     }
   }
@@ -346,16 +355,18 @@ public final class RandomArchitecture extends Module {
       long c = x.size(1);
       long h = x.size(2);
       long w = x.size(3);
-      Tensor g = gate.forward(x.mean(new long[] {2, 3}, true,
-          new org.bytedeco.pytorch.ScalarTypeOptional())).relu();
+      Tensor g =
+          gate.forward(
+                  x.mean(new long[] {2, 3}, true, new org.bytedeco.pytorch.ScalarTypeOptional()))
+              .relu();
       g = repeat ? g.repeat(1, 1, h, w) : g.expand(b, c, h, w);
       return x.mul(g);
     }
   }
 
   /**
-   * The ViT's {@link Attention} (q/k/v by select or unbind) over the H*W positions of the map,
-   * with a residual; its call sites are shared with the zoo ViTs, as code is in real models.
+   * The ViT's {@link Attention} (q/k/v by select or unbind) over the H*W positions of the map, with
+   * a residual; its call sites are shared with the zoo ViTs, as code is in real models.
    */
   static final class MapAttention extends Module implements Block {
     private final UnaryOperator<Tensor> attn;
@@ -407,26 +418,27 @@ public final class RandomArchitecture extends Module {
     private final Module layer;
 
     TokenRecurrent(long in, long hidden, int kind, boolean bidirectional) {
-      layer = switch (kind) {
-        case 0 -> {
-          LSTMOptions o = new LSTMOptions(in, hidden);
-          o.num_layers().put(2);
-          o.bidirectional().put(bidirectional);
-          yield register_module("lstm", new LSTMImpl(o));
-        }
-        case 1 -> {
-          GRUOptions o = new GRUOptions(in, hidden);
-          o.num_layers().put(2);
-          o.bidirectional().put(bidirectional);
-          yield register_module("gru", new GRUImpl(o));
-        }
-        default -> {
-          RNNOptions o = new RNNOptions(in, hidden);
-          o.num_layers().put(2);
-          o.bidirectional().put(bidirectional);
-          yield register_module("rnn", new RNNImpl(o));
-        }
-      };
+      layer =
+          switch (kind) {
+            case 0 -> {
+              LSTMOptions o = new LSTMOptions(in, hidden);
+              o.num_layers().put(2);
+              o.bidirectional().put(bidirectional);
+              yield register_module("lstm", new LSTMImpl(o));
+            }
+            case 1 -> {
+              GRUOptions o = new GRUOptions(in, hidden);
+              o.num_layers().put(2);
+              o.bidirectional().put(bidirectional);
+              yield register_module("gru", new GRUImpl(o));
+            }
+            default -> {
+              RNNOptions o = new RNNOptions(in, hidden);
+              o.num_layers().put(2);
+              o.bidirectional().put(bidirectional);
+              yield register_module("rnn", new RNNImpl(o));
+            }
+          };
     }
 
     @Override

@@ -11,8 +11,8 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * torchvision's ResNet with the same registered names ({@code conv1}, {@code bn1}, {@code relu},
- * {@code maxpool}, {@code layer1..4}, {@code avgpool}, {@code fc}) and parameter counts, so
- * results can be compared with Torch-Pruning's on the Python model.
+ * {@code maxpool}, {@code layer1..4}, {@code avgpool}, {@code fc}) and parameter counts, so results
+ * can be compared with Torch-Pruning's on the Python model.
  */
 public final class ResNet extends Module {
   private final Conv2dImpl conv1;
@@ -32,12 +32,15 @@ public final class ResNet extends Module {
     relu = register_module("relu", new ReLUImpl());
     maxpool = register_module("maxpool", Layers.maxPool2d(3, 2, 1));
     layer1 = register_module("layer1", new ResNetStage(block, 64, 64, expansion, layers[0], 1));
-    layer2 = register_module("layer2",
-        new ResNetStage(block, 64 * expansion, 128, expansion, layers[1], 2));
-    layer3 = register_module("layer3",
-        new ResNetStage(block, 128 * expansion, 256, expansion, layers[2], 2));
-    layer4 = register_module("layer4",
-        new ResNetStage(block, 256 * expansion, 512, expansion, layers[3], 2));
+    layer2 =
+        register_module(
+            "layer2", new ResNetStage(block, 64 * expansion, 128, expansion, layers[1], 2));
+    layer3 =
+        register_module(
+            "layer3", new ResNetStage(block, 128 * expansion, 256, expansion, layers[2], 2));
+    layer4 =
+        register_module(
+            "layer4", new ResNetStage(block, 256 * expansion, 512, expansion, layers[3], 2));
     avgpool = register_module("avgpool", Layers.globalAvgPool2d());
     fc = register_module("fc", Layers.linear(512 * expansion, numClasses));
   }

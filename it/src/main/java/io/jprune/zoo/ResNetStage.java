@@ -19,12 +19,13 @@ public final class ResNetStage extends Module {
 
   private final List<ResidualBlock> blocks = new ArrayList<>();
 
-  ResNetStage(BlockFactory factory, long inplanes, long planes, long expansion, int count,
-      long stride) {
+  ResNetStage(
+      BlockFactory factory, long inplanes, long planes, long expansion, int count, long stride) {
     for (int i = 0; i < count; i++) {
-      ResidualBlock block = i == 0
-          ? factory.create(inplanes, planes, stride)
-          : factory.create(planes * expansion, planes, 1);
+      ResidualBlock block =
+          i == 0
+              ? factory.create(inplanes, planes, stride)
+              : factory.create(planes * expansion, planes, 1);
       blocks.add(register_module(String.valueOf(i), block));
     }
   }
@@ -37,17 +38,17 @@ public final class ResNetStage extends Module {
   }
 
   /**
-   * torchvision's projection shortcut, registered on {@code block} as {@code downsample}: a
-   * native {@code Sequential(conv1x1, BatchNorm2d)} when the shape changes, else null.
+   * torchvision's projection shortcut, registered on {@code block} as {@code downsample}: a native
+   * {@code Sequential(conv1x1, BatchNorm2d)} when the shape changes, else null.
    */
-  static SequentialImpl downsampleIfNeeded(Module block, List<Module> held, long inplanes,
-      long outplanes, long stride) {
+  static SequentialImpl downsampleIfNeeded(
+      Module block, List<Module> held, long inplanes, long outplanes, long stride) {
     if (stride == 1 && inplanes == outplanes) {
       return null;
     }
     SequentialImpl downsample = new SequentialImpl();
-    downsample.push_back(Layers.held(held, Layers.conv2d(inplanes, outplanes, 1, stride, 0,
-        false)));
+    downsample.push_back(
+        Layers.held(held, Layers.conv2d(inplanes, outplanes, 1, stride, 0, false)));
     downsample.push_back(Layers.held(held, Layers.batchNorm2d(outplanes)));
     return block.register_module("downsample", downsample);
   }

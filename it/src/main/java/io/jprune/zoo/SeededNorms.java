@@ -9,8 +9,8 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * Gives every normalization layer (BatchNorm, LayerNorm, GroupNorm) seeded, non-trivial affine
- * parameters and running statistics. Fresh libtorch norms are identities (weight 1, bias 0, mean
- * 0, var 1), so a channel pruned or kept by mistake could pass a masked-vs-pruned comparison by
+ * parameters and running statistics. Fresh libtorch norms are identities (weight 1, bias 0, mean 0,
+ * var 1), so a channel pruned or kept by mistake could pass a masked-vs-pruned comparison by
  * accident; with distinct per-channel values it cannot.
  */
 final class SeededNorms {
@@ -30,7 +30,8 @@ final class SeededNorms {
   }
 
   private static boolean isNorm(String cppType) {
-    return cppType.startsWith("torch::nn::BatchNorm") || cppType.equals("torch::nn::LayerNormImpl")
+    return cppType.startsWith("torch::nn::BatchNorm")
+        || cppType.equals("torch::nn::LayerNormImpl")
         || cppType.equals("torch::nn::GroupNormImpl");
   }
 

@@ -10,8 +10,8 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * torchvision's ShuffleNetV2 {@code InvertedResidual}. Stride 1: {@code chunk(2, 1)}, keep the
  * first half, run {@code branch2} on the second, cat. Stride 2: cat of {@code branch1(x)} and
- * {@code branch2(x)}. Then a channel shuffle with 2 groups interleaves the halves. The branches
- * are native {@code Sequential}s of built-ins, named {@code branchN.M} as in torchvision.
+ * {@code branch2(x)}. Then a channel shuffle with 2 groups interleaves the halves. The branches are
+ * native {@code Sequential}s of built-ins, named {@code branchN.M} as in torchvision.
  */
 public final class ShuffleUnit extends Module {
   private static final long GROUPS = 2;
@@ -19,6 +19,7 @@ public final class ShuffleUnit extends Module {
   private final long stride;
   private final SequentialImpl branch1;
   private final SequentialImpl branch2;
+
   /** Java objects of the native Sequentials' children (see {@link Layers#held}). */
   private final java.util.List<org.bytedeco.pytorch.Module> held = new java.util.ArrayList<>();
 

@@ -16,8 +16,10 @@ public final class TorchvisionEncoder extends Module {
   private final LayerNormImpl ln;
 
   TorchvisionEncoder(long tokens, long depth, long heads, long hidden, long mlp) {
-    posEmbedding = new Tensor(register_parameter("pos_embedding",
-        torch.randn(1, tokens, hidden).mul(new Scalar(0.02))));
+    posEmbedding =
+        new Tensor(
+            register_parameter(
+                "pos_embedding", torch.randn(1, tokens, hidden).mul(new Scalar(0.02))));
     ModuleListImpl list = register_module("layers", new ModuleListImpl());
     for (int i = 0; i < depth; i++) {
       EncoderBlock block = new EncoderBlock(hidden, heads, mlp);

@@ -10,9 +10,9 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * A two-level UNet: encoder conv-BN-ReLU stages (3->16, 16->32) with 2x2 max pools, a 32->64
- * bottleneck, decoder stages that upsample with a stride-2 {@code ConvTranspose2d} and
- * {@code torch.cat} the encoder features on dim 1 (so encoder channels feed two consumers), and a
- * final 1x1 conv to 2 classes.
+ * bottleneck, decoder stages that upsample with a stride-2 {@code ConvTranspose2d} and {@code
+ * torch.cat} the encoder features on dim 1 (so encoder channels feed two consumers), and a final
+ * 1x1 conv to 2 classes.
  */
 public final class UNet extends Module {
   private final ConvBnAct enc1;

@@ -12,9 +12,9 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * DINO ViT-S/16 at 224x224 (22,050,664 parameters with the 1000-way head). {@code cls_token}
- * and {@code pos_embed} are bare parameters of this root module, used directly in forward, as in
- * DINO; their last dim is the embedding width a pruner must slice along with the blocks.
+ * DINO ViT-S/16 at 224x224 (22,050,664 parameters with the 1000-way head). {@code cls_token} and
+ * {@code pos_embed} are bare parameters of this root module, used directly in forward, as in DINO;
+ * their last dim is the embedding width a pruner must slice along with the blocks.
  */
 public final class VisionTransformer extends Module {
   static final double LN_EPS = 1e-6;

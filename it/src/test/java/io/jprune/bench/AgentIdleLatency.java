@@ -13,10 +13,10 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * Forward latency of a zoo model (default ResNet-50 at 224x224) without any agent, then, in the
  * same JVM, with the agent attached and idle (every call site of the model rewritten), and while
- * tracing. A plain harness, not a test: run it with
- * {@code java -Djdk.attach.allowAttachSelf=true -cp <it test classpath>
- * io.jprune.bench.AgentIdleLatency [MODEL] [iterations] [same-jvm|none|attached]} and read the
- * ratio it prints; with none/attached each run measures one condition in its own JVM.
+ * tracing. A plain harness, not a test: run it with {@code java -Djdk.attach.allowAttachSelf=true
+ * -cp <it test classpath> io.jprune.bench.AgentIdleLatency [MODEL] [iterations]
+ * [same-jvm|none|attached]} and read the ratio it prints; with none/attached each run measures one
+ * condition in its own JVM.
  */
 public final class AgentIdleLatency {
   /** Fastest single forward seen: robust to the slow phases this machine's load causes. */
@@ -37,8 +37,9 @@ public final class AgentIdleLatency {
       Module model = zoo.create(1);
       Tensor input = zoo.exampleInput(1);
       double first = median(zoo, model, input, iterations);
-      System.out.printf("%s %s: median %.2f ms, then %.2f ms; fastest %.2f ms%n", zoo, mode,
-          first, median(zoo, model, input, iterations), fastest);
+      System.out.printf(
+          "%s %s: median %.2f ms, then %.2f ms; fastest %.2f ms%n",
+          zoo, mode, first, median(zoo, model, input, iterations), fastest);
       return;
     }
     Module model = zoo.create(1);
@@ -53,10 +54,16 @@ public final class AgentIdleLatency {
       traced[i] = (System.nanoTime() - t0) / 1e6;
     }
     Arrays.sort(traced);
-    System.out.printf("%s forward, median of %d: no agent %.2f ms, agent idle %.2f ms "
-        + "(%+.2f%%), tracing %.2f ms (%d call sites instrumented)%n", zoo, iterations, before,
-        idle, 100 * (idle / before - 1), traced[2], JPruneAgent.instrumentedClasses().values()
-            .stream().mapToInt(Integer::intValue).sum());
+    System.out.printf(
+        "%s forward, median of %d: no agent %.2f ms, agent idle %.2f ms "
+            + "(%+.2f%%), tracing %.2f ms (%d call sites instrumented)%n",
+        zoo,
+        iterations,
+        before,
+        idle,
+        100 * (idle / before - 1),
+        traced[2],
+        JPruneAgent.instrumentedClasses().values().stream().mapToInt(Integer::intValue).sum());
   }
 
   private static double median(ZooModel zoo, Module model, Tensor input, int n) {

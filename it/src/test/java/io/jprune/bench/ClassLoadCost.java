@@ -31,8 +31,10 @@ public final class ClassLoadCost {
     String agent = args[0];
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     String[][] conditions = {
-        {"no agent"}, {"-javaagent, whole application", "-javaagent:" + agent},
-        {"-javaagent, packages=io.jprune.zoo", "-javaagent:" + agent + "=packages=io.jprune.zoo"}};
+      {"no agent"},
+      {"-javaagent, whole application", "-javaagent:" + agent},
+      {"-javaagent, packages=io.jprune.zoo", "-javaagent:" + agent + "=packages=io.jprune.zoo"}
+    };
     double[][] ms = new double[conditions.length][rounds];
     String[] counts = new String[conditions.length];
     for (int r = 0; r < rounds; r++) {
@@ -45,8 +47,8 @@ public final class ClassLoadCost {
     double base = median(ms[0]);
     for (int c = 0; c < conditions.length; c++) {
       double m = median(ms[c]);
-      System.out.printf("%-38s median %7.0f ms (x%.2f), %s%n", conditions[c][0], m, m / base,
-          counts[c]);
+      System.out.printf(
+          "%-38s median %7.0f ms (x%.2f), %s%n", conditions[c][0], m, m / base, counts[c]);
     }
   }
 
@@ -57,12 +59,17 @@ public final class ClassLoadCost {
       Path p = Path.of(entry);
       if (Files.isDirectory(p)) {
         try (Stream<Path> files = Files.walk(p)) {
-          files.filter(f -> f.toString().endsWith(".class")).forEach(f -> names.add(
-              className(p.relativize(f).toString().replace(File.separatorChar, '/'))));
+          files
+              .filter(f -> f.toString().endsWith(".class"))
+              .forEach(
+                  f ->
+                      names.add(
+                          className(p.relativize(f).toString().replace(File.separatorChar, '/'))));
         }
       } else if (entry.endsWith(".jar") && Files.isRegularFile(p)) {
         try (JarFile jar = new JarFile(p.toFile())) {
-          jar.stream().map(JarEntry::getName)
+          jar.stream()
+              .map(JarEntry::getName)
               .filter(n -> n.endsWith(".class") && !n.startsWith("META-INF"))
               .forEach(n -> names.add(className(n)));
         }
@@ -83,14 +90,21 @@ public final class ClassLoadCost {
       }
     }
     long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-    System.out.println(ms + " " + loaded + " classes loaded of " + names.size() + ", "
-        + io.jprune.agent.JPruneAgent.instrumentedClasses().size() + " rewritten, "
-        + constantPoolCheck(loader, names));
+    System.out.println(
+        ms
+            + " "
+            + loaded
+            + " classes loaded of "
+            + names.size()
+            + ", "
+            + io.jprune.agent.JPruneAgent.instrumentedClasses().size()
+            + " rewritten, "
+            + constantPoolCheck(loader, names));
   }
 
   /**
-   * The agent's constant-pool check alone ({@code LibtorchReferences.mayCall}, by reflection: it
-   * is package-private) on every class file, read into memory first: its cost per class.
+   * The agent's constant-pool check alone ({@code LibtorchReferences.mayCall}, by reflection: it is
+   * package-private) on every class file, read into memory first: its cost per class.
    */
   private static String constantPoolCheck(ClassLoader loader, List<String> names) {
     List<byte[]> files = new ArrayList<>();
@@ -104,8 +118,9 @@ public final class ClassLoadCost {
       }
     }
     try {
-      java.lang.reflect.Method check = Class.forName("io.jprune.agent.LibtorchReferences")
-          .getDeclaredMethod("mayCall", byte[].class);
+      java.lang.reflect.Method check =
+          Class.forName("io.jprune.agent.LibtorchReferences")
+              .getDeclaredMethod("mayCall", byte[].class);
       check.setAccessible(true);
       int candidates = 0;
       long best = Long.MAX_VALUE;
@@ -117,8 +132,9 @@ public final class ClassLoadCost {
         }
         best = Math.min(best, System.nanoTime() - t0);
       }
-      return String.format("constant-pool check %.1f us per class file (%d files, %d name"
-          + " libtorch or forward)", best / 1e3 / files.size(), files.size(), candidates);
+      return String.format(
+          "constant-pool check %.1f us per class file (%d files, %d name" + " libtorch or forward)",
+          best / 1e3 / files.size(), files.size(), candidates);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException(e);
     }
@@ -129,11 +145,13 @@ public final class ClassLoadCost {
   }
 
   private static String[] fork(String... jvmArgs) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     command.addAll(List.of(jvmArgs));
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-        ClassLoadCost.class.getName(), "--load"));
+    command.addAll(
+        List.of(
+            "-cp", System.getProperty("java.class.path"), ClassLoadCost.class.getName(), "--load"));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     if (p.waitFor() != 0) {

@@ -9,8 +9,9 @@ import org.junit.jupiter.api.BeforeAll;
 class AgentTraceIT extends ZooTraceFacts {
   @BeforeAll
   static void agentIsThere() {
-    assertTrue(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
-        .stream().anyMatch(a -> a.startsWith("-javaagent:") && a.contains("jprune-agent")),
+    assertTrue(
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+            .anyMatch(a -> a.startsWith("-javaagent:") && a.contains("jprune-agent")),
         "this IT must run with the real -javaagent");
     io.jprune.zoo.ZooModel.RESNET18.create(1); // loads a zoo class: sites get registered
     assertTrue(Sites.all().size() > 0, "the agent rewrote no call site");

@@ -42,8 +42,9 @@ class AtomicSurgeryTest {
   /** Linear, LayerNorm, attention over narrowed q/k/v (rewritten narrow/view sites), a head. */
   public static final class Tiny extends Module {
     private final LinearImpl in = register_module("in", new LinearImpl(16, 32));
-    private final LayerNormImpl norm = register_module("norm", new LayerNormImpl(
-        new LayerNormOptions(new LongVector(new long[] {32}))));
+    private final LayerNormImpl norm =
+        register_module(
+            "norm", new LayerNormImpl(new LayerNormOptions(new LongVector(new long[] {32}))));
     private final NarrowAttention attn = register_module("attn", new NarrowAttention(32, 4, 4));
     private final LinearImpl out = register_module("out", new LinearImpl(32, 5));
 
@@ -60,8 +61,9 @@ class AtomicSurgeryTest {
 
     @Override
     public String toString() {
-      return postCutForward() ? "fault in the forward after the cut" : "fault at " + step
-          + " #" + index;
+      return postCutForward()
+          ? "fault in the forward after the cut"
+          : "fault at " + step + " #" + index;
     }
   }
 
@@ -78,11 +80,12 @@ class AtomicSurgeryTest {
     assertTrue(counts.get(SurgeryListener.Step.OPTION) >= 4, counts.toString());
     assertTrue(counts.get(SurgeryListener.Step.REWRITE) >= 3, counts.toString());
     List<Fault> faults = new ArrayList<>();
-    counts.forEach((step, n) -> {
-      for (int k = 0; k < n; k++) {
-        faults.add(new Fault(step, k));
-      }
-    });
+    counts.forEach(
+        (step, n) -> {
+          for (int k = 0; k < n; k++) {
+            faults.add(new Fault(step, k));
+          }
+        });
     faults.add(new Fault(null, -1));
     return faults.stream().map(f -> DynamicTest.dynamicTest(f.toString(), () -> check(f)));
   }
@@ -97,8 +100,10 @@ class AtomicSurgeryTest {
     Tiny model = new Tiny();
     Tensor x = torch.randn(2, 6, 16);
     AtomicBoolean cut = new AtomicBoolean();
-    Pruner pruner = builder(model, x, cut)
-        .surgeryListener((step, index, what) -> counts.merge(step, 1, Integer::sum)).build();
+    Pruner pruner =
+        builder(model, x, cut)
+            .surgeryListener((step, index, what) -> counts.merge(step, 1, Integer::sum))
+            .build();
     cut.set(true);
     assertThrows(PruneFailedException.class, pruner::step);
     SiteRewrites.clear();
@@ -106,14 +111,21 @@ class AtomicSurgeryTest {
   }
 
   private static Pruner.Builder builder(Tiny model, Tensor x, AtomicBoolean failForward) {
-    return Pruner.builder(model).forward(() -> {
-      if (failForward.get() && model.attn.toString() != null
-          && ZooPruning.shape(io.jprune.pruner.surgery.ModelTensors.of(model)
-          .get("in.weight"))[0] < 32) {
-        throw new IllegalStateException("injected: forward after the cut");
-      }
-      return model.forward(x);
-    }).importance(Importances.magnitude(2)).ratio(0.25).headRatio(0.5);
+    return Pruner.builder(model)
+        .forward(
+            () -> {
+              if (failForward.get()
+                  && model.attn.toString() != null
+                  && ZooPruning.shape(
+                          io.jprune.pruner.surgery.ModelTensors.of(model).get("in.weight"))[0]
+                      < 32) {
+                throw new IllegalStateException("injected: forward after the cut");
+              }
+              return model.forward(x);
+            })
+        .importance(Importances.magnitude(2))
+        .ratio(0.25)
+        .headRatio(0.5);
   }
 
   private static void check(Fault fault) {
@@ -123,11 +135,16 @@ class AtomicSurgeryTest {
     Tensor before = run(model, x);
     String digest = ModelDigest.of(model);
     AtomicBoolean failForward = new AtomicBoolean();
-    Pruner pruner = builder(model, x, failForward).surgeryListener((step, index, what) -> {
-      if (step == fault.step() && index == fault.index()) {
-        throw new IllegalStateException("injected at " + step + " #" + index + " (" + what + ")");
-      }
-    }).build();
+    Pruner pruner =
+        builder(model, x, failForward)
+            .surgeryListener(
+                (step, index, what) -> {
+                  if (step == fault.step() && index == fault.index()) {
+                    throw new IllegalStateException(
+                        "injected at " + step + " #" + index + " (" + what + ")");
+                  }
+                })
+            .build();
     failForward.set(fault.postCutForward());
     PruneFailedException e = assertThrows(PruneFailedException.class, pruner::step);
     assertTrue(e.getMessage().contains("injected"), e.getMessage());

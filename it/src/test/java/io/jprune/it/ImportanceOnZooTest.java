@@ -29,13 +29,24 @@ class ImportanceOnZooTest {
 
   static Stream<Arguments> cases() {
     Stream.Builder<Arguments> b = Stream.builder();
-    for (String name : new String[] {"l1", "l2", "bnScale", "lamp", "taylor", "hessian",
-        "fpgm"}) {
-      b.add(Arguments.of(name, ZooModel.ESPCN, "conv1", new String[] {"conv1.weight",
-          "conv1.bias", "conv2.weight:1"}));
-      b.add(Arguments.of(name, ZooModel.RESNET18, "layer1.0.conv1",
-          new String[] {"layer1.0.conv1.weight", "layer1.0.bn1.weight", "layer1.0.bn1.bias",
-              "layer1.0.conv2.weight:1"}));
+    for (String name : new String[] {"l1", "l2", "bnScale", "lamp", "taylor", "hessian", "fpgm"}) {
+      b.add(
+          Arguments.of(
+              name,
+              ZooModel.ESPCN,
+              "conv1",
+              new String[] {"conv1.weight", "conv1.bias", "conv2.weight:1"}));
+      b.add(
+          Arguments.of(
+              name,
+              ZooModel.RESNET18,
+              "layer1.0.conv1",
+              new String[] {
+                "layer1.0.conv1.weight",
+                "layer1.0.bn1.weight",
+                "layer1.0.bn1.bias",
+                "layer1.0.conv2.weight:1"
+              }));
     }
     return b.build();
   }
@@ -63,8 +74,12 @@ class ImportanceOnZooTest {
     if (zoo == ZooModel.RESNET18) {
       liven(model, "layer1.0.bn1.bias");
     }
-    Pruner.Builder builder = Pruner.builder(model).forward(() -> zoo.forward(model, x))
-        .importance(criterion(name)).ratio(0).ratio(layer, 3.0 / 64);
+    Pruner.Builder builder =
+        Pruner.builder(model)
+            .forward(() -> zoo.forward(model, x))
+            .importance(criterion(name))
+            .ratio(0)
+            .ratio(layer, 3.0 / 64);
     if (name.equals("taylor") || name.equals("hessian")) {
       for (int i = 0; i < 3; i++) {
         Tensor sample = torch.randn(ZooPruning.shape(x));

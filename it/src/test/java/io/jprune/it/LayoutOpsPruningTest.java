@@ -27,13 +27,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * One op at a time, for every layout/indexing op of the bindings that label replay makes exact
- * (the table in {@code pruner/LAYOUT-OPS.md}): two 1x1 convs give a = [1, 8, 4, 4] and
- * b = [1, 8, 4, 4], the op moves or copies their elements, and a Linear reads every element of
- * the result. Random channels of a's (and b's) group go, three seeds each (ops whose part or
- * group sizes the model does not pass lose channels that keep their structure); the pruned
- * output equals the masked original (relative 1e-5). {@link #irregularRemovalsAreRefused} shows
- * the refusal of the removals those ops cannot take.
+ * One op at a time, for every layout/indexing op of the bindings that label replay makes exact (the
+ * table in {@code pruner/LAYOUT-OPS.md}): two 1x1 convs give a = [1, 8, 4, 4] and b = [1, 8, 4, 4],
+ * the op moves or copies their elements, and a Linear reads every element of the result. Random
+ * channels of a's (and b's) group go, three seeds each (ops whose part or group sizes the model
+ * does not pass lose channels that keep their structure); the pruned output equals the masked
+ * original (relative 1e-5). {@link #irregularRemovalsAreRefused} shows the refusal of the removals
+ * those ops cannot take.
  */
 class LayoutOpsPruningTest {
   /** The op under test, applied to a and b. */
@@ -51,10 +51,9 @@ class LayoutOpsPruningTest {
     TENSOR_SPLIT((a, b) -> reversedCat(a.tensor_split(3, 1)), 0, 3, 6),
     HSTACK((a, b) -> torch.hstack(new TensorVector(a, b))),
     VSTACK((a, b) -> torch.vstack(new TensorVector(a.select(0, 0), b.select(0, 0)))),
-    DSTACK((a, b) -> torch.dstack(new TensorVector(a.permute(0, 2, 1, 3),
-        b.permute(0, 2, 1, 3)))),
-    COLUMN_STACK((a, b) -> torch.column_stack(new TensorVector(a.flatten(1, -1),
-        b.flatten(1, -1)))),
+    DSTACK((a, b) -> torch.dstack(new TensorVector(a.permute(0, 2, 1, 3), b.permute(0, 2, 1, 3)))),
+    COLUMN_STACK(
+        (a, b) -> torch.column_stack(new TensorVector(a.flatten(1, -1), b.flatten(1, -1)))),
     DIAGONAL((a, b) -> a.diagonal(0, 2, 3)),
     UNFOLD((a, b) -> a.unfold(3, 2, 1)),
     NATIVE_CHANNEL_SHUFFLE((a, b) -> torch.native_channel_shuffle(a, 2), 1, 5),
@@ -62,6 +61,7 @@ class LayoutOpsPruningTest {
     MH((a, b) -> a.mH());
 
     final BinaryOperator<Tensor> fn;
+
     /**
      * For ops whose sizes the model does not pass (sections, groups): a removal that keeps their
      * structure (each part or group loses alike). Others lose random channels.
@@ -75,19 +75,30 @@ class LayoutOpsPruningTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Op.class, names = {"TENSOR_SPLIT", "NATIVE_CHANNEL_SHUFFLE"})
+  @EnumSource(
+      value = Op.class,
+      names = {"TENSOR_SPLIT", "NATIVE_CHANNEL_SHUFFLE"})
   void irregularRemovalsAreRefused(Op op) {
     torch.manual_seed(1);
     OneOp model = new OneOp(op, OneOp.width(op));
     Tensor x = torch.randn(1, 3, 4, 4);
-    Pruner pruner = Pruner.builder(model).forward(() -> model.forward(x))
-        .importance(ZooPruning.randomScores(1)).build();
+    Pruner pruner =
+        Pruner.builder(model)
+            .forward(() -> model.forward(x))
+            .importance(ZooPruning.randomScores(1))
+            .build();
     PruningGroup g = pruner.graph().groupOf("a");
     String digest = io.jprune.pruner.surgery.ModelDigest.of(model);
-    io.jprune.pruner.graph.PlanException e = org.junit.jupiter.api.Assertions.assertThrows(
-        io.jprune.pruner.graph.PlanException.class, () -> pruner.prune(g, 0, 1, 2));
-    assertTrue(e.getMessage().contains(op == Op.TENSOR_SPLIT ? "would not compute the kept part"
-        : "cannot run on the pruned shapes"), e.getMessage());
+    io.jprune.pruner.graph.PlanException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            io.jprune.pruner.graph.PlanException.class, () -> pruner.prune(g, 0, 1, 2));
+    assertTrue(
+        e.getMessage()
+            .contains(
+                op == Op.TENSOR_SPLIT
+                    ? "would not compute the kept part"
+                    : "cannot run on the pruned shapes"),
+        e.getMessage());
     assertEquals(digest, io.jprune.pruner.surgery.ModelDigest.of(model));
   }
 
@@ -98,25 +109,32 @@ class LayoutOpsPruningTest {
     IndexSelectNet model = new IndexSelectNet();
     Tensor x = torch.randn(1, 3, 4, 4);
     String digest = io.jprune.pruner.surgery.ModelDigest.of(model);
-    io.jprune.pruner.graph.UnsupportedOpException e = org.junit.jupiter.api.Assertions
-        .assertThrows(io.jprune.pruner.graph.UnsupportedOpException.class,
-            () -> Pruner.builder(model).forward(() -> model.forward(x))
-                .importance(ZooPruning.randomScores(1)).build());
+    io.jprune.pruner.graph.UnsupportedOpException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            io.jprune.pruner.graph.UnsupportedOpException.class,
+            () ->
+                Pruner.builder(model)
+                    .forward(() -> model.forward(x))
+                    .importance(ZooPruning.randomScores(1))
+                    .build());
     assertTrue(e.getMessage().startsWith("unsupported op Tensor.index_select at "), e.getMessage());
     assertEquals(digest, io.jprune.pruner.surgery.ModelDigest.of(model));
   }
 
   /** A conv whose channels are reordered with index_select. */
   public static final class IndexSelectNet extends Module {
-    private final Conv2dImpl a = register_module("a", new Conv2dImpl(3, 8, new LongPointer(1L,
-        1L)));
+    private final Conv2dImpl a =
+        register_module("a", new Conv2dImpl(3, 8, new LongPointer(1L, 1L)));
     private final LinearImpl head = register_module("head", new LinearImpl(128, 5));
 
     public Tensor forward(Tensor x) {
       // made in forward, so traced (a tensor kept in a plain field would be refused as unseen)
-      Tensor order = torch.arange(new org.bytedeco.pytorch.Scalar(7L),
-          new org.bytedeco.pytorch.Scalar(-1L), new org.bytedeco.pytorch.Scalar(-1L),
-          new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Long));
+      Tensor order =
+          torch.arange(
+              new org.bytedeco.pytorch.Scalar(7L),
+              new org.bytedeco.pytorch.Scalar(-1L),
+              new org.bytedeco.pytorch.Scalar(-1L),
+              new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Long));
       return head.forward(a.forward(x).index_select(1, order).reshape(1, -1));
     }
   }
@@ -132,10 +150,10 @@ class LayoutOpsPruningTest {
 
   /** conv a, conv b, the op, a Linear over every element. */
   public static final class OneOp extends Module {
-    private final Conv2dImpl a = register_module("a", new Conv2dImpl(3, 8, new LongPointer(1L,
-        1L)));
-    private final Conv2dImpl b = register_module("b", new Conv2dImpl(3, 8, new LongPointer(1L,
-        1L)));
+    private final Conv2dImpl a =
+        register_module("a", new Conv2dImpl(3, 8, new LongPointer(1L, 1L)));
+    private final Conv2dImpl b =
+        register_module("b", new Conv2dImpl(3, 8, new LongPointer(1L, 1L)));
     private final LinearImpl head;
     private final Op op;
 
@@ -169,8 +187,11 @@ class LayoutOpsPruningTest {
       torch.manual_seed(seed);
       OneOp model = new OneOp(op, OneOp.width(op));
       Tensor x = torch.randn(1, 3, 4, 4);
-      Pruner pruner = Pruner.builder(model).forward(() -> model.forward(x))
-          .importance(ZooPruning.randomScores(seed)).build();
+      Pruner pruner =
+          Pruner.builder(model)
+              .forward(() -> model.forward(x))
+              .importance(ZooPruning.randomScores(seed))
+              .build();
       Random r = new Random(seed);
       Map<Integer, long[]> removal = new java.util.LinkedHashMap<>();
       for (String conv : new String[] {"a", "b"}) {
@@ -188,8 +209,11 @@ class LayoutOpsPruningTest {
         while (idx.size() < n) {
           idx.add((long) r.nextInt(g.size()));
         }
-        removal.put(g.id(), op.structured.length > 0 ? op.structured.clone()
-            : idx.stream().mapToLong(Long::longValue).toArray());
+        removal.put(
+            g.id(),
+            op.structured.length > 0
+                ? op.structured.clone()
+                : idx.stream().mapToLong(Long::longValue).toArray());
       }
       assertTrue(!removal.isEmpty(), op + ": a has prunable channels");
       int removed = removal.values().stream().mapToInt(v -> v.length).sum();
@@ -197,7 +221,9 @@ class LayoutOpsPruningTest {
       assertTrue(report.exactExpected(), op + " seed " + seed + ": " + report);
       assertTrue(report.agrees(1e-5), op + " seed " + seed + ": " + report);
       Map<String, Tensor> t = io.jprune.pruner.surgery.ModelTensors.of(model);
-      assertEquals(16 - removed, t.get("a.weight").size(0) + t.get("b.weight").size(0),
+      assertEquals(
+          16 - removed,
+          t.get("a.weight").size(0) + t.get("b.weight").size(0),
           op + ": the chosen channels went");
       SiteRewrites.clear();
     }

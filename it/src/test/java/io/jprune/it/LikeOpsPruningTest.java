@@ -19,18 +19,19 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
 /**
- * Element-wise ops with a constant part. {@code zeros_like}/{@code ones_like}/... take their shape from a traced tensor, so they follow
- * its channels and stay right after pruning with no rewrite: zeros keep the comparison with the masked
- * original exact, other fills are said to make it inexact.
+ * Element-wise ops with a constant part. {@code zeros_like}/{@code ones_like}/... take their shape
+ * from a traced tensor, so they follow its channels and stay right after pruning with no rewrite:
+ * zeros keep the comparison with the masked original exact, other fills are said to make it
+ * inexact.
  */
 class LikeOpsPruningTest {
   private static final long[] REMOVED = {2, 3, 7};
 
   public static final class LikeNet extends Module {
-    private final Conv2dImpl conv = register_module("conv",
-        new Conv2dImpl(3, 8, new LongPointer(3L, 3L)));
-    private final Conv2dImpl out = register_module("out",
-        new Conv2dImpl(8, 4, new LongPointer(1L, 1L)));
+    private final Conv2dImpl conv =
+        register_module("conv", new Conv2dImpl(3, 8, new LongPointer(3L, 3L)));
+    private final Conv2dImpl out =
+        register_module("out", new Conv2dImpl(8, 4, new LongPointer(1L, 1L)));
     private final boolean ones;
 
     public LikeNet(boolean ones) {
@@ -45,13 +46,18 @@ class LikeOpsPruningTest {
   }
 
   private static EquivalenceReport prune(LikeNet model, Tensor x) {
-    Pruner pruner = Pruner.builder(model).forward(() -> model.forward(x))
-        .importance(ZooPruning.randomScores(1)).build();
+    Pruner pruner =
+        Pruner.builder(model)
+            .forward(() -> model.forward(x))
+            .importance(ZooPruning.randomScores(1))
+            .build();
     PruningGroup g = pruner.graph().groupOf("conv");
     EquivalenceReport report = pruner.pruneAndVerify(Map.of(g.id(), REMOVED));
-    assertArrayEquals(new long[] {4, 5, 1, 1},
-        ZooPruning.shape(ModelTensors.of(model).get("out.weight")));
-    assertArrayEquals(new long[] {1, 4, 8, 8}, ZooPruning.shape(model.forward(x)),
+    assertArrayEquals(
+        new long[] {4, 5, 1, 1}, ZooPruning.shape(ModelTensors.of(model).get("out.weight")));
+    assertArrayEquals(
+        new long[] {1, 4, 8, 8},
+        ZooPruning.shape(model.forward(x)),
         "the fill takes the pruned shape by itself");
     return report;
   }
@@ -65,10 +71,10 @@ class LikeOpsPruningTest {
 
   /** An attention-style mask broadcast over channels, then a where between two branches. */
   public static final class MaskNet extends Module {
-    private final Conv2dImpl conv = register_module("conv",
-        new Conv2dImpl(3, 8, new LongPointer(3L, 3L)));
-    private final Conv2dImpl out = register_module("out",
-        new Conv2dImpl(8, 4, new LongPointer(1L, 1L)));
+    private final Conv2dImpl conv =
+        register_module("conv", new Conv2dImpl(3, 8, new LongPointer(3L, 3L)));
+    private final Conv2dImpl out =
+        register_module("out", new Conv2dImpl(8, 4, new LongPointer(1L, 1L)));
 
     public Tensor forward(Tensor x) {
       Tensor h = conv.forward(x);
@@ -82,13 +88,16 @@ class LikeOpsPruningTest {
   void maskedFillAndWhereFollowChannelsAndAreSaidInexact() {
     MaskNet model = new MaskNet();
     Tensor x = torch.randn(1, 3, 10, 10);
-    Pruner pruner = Pruner.builder(model).forward(() -> model.forward(x))
-        .importance(ZooPruning.randomScores(1)).build();
+    Pruner pruner =
+        Pruner.builder(model)
+            .forward(() -> model.forward(x))
+            .importance(ZooPruning.randomScores(1))
+            .build();
     PruningGroup g = pruner.graph().groupOf("conv");
     assertEquals(8, g.size());
     EquivalenceReport report = pruner.pruneAndVerify(Map.of(g.id(), REMOVED));
-    assertArrayEquals(new long[] {4, 5, 1, 1},
-        ZooPruning.shape(ModelTensors.of(model).get("out.weight")));
+    assertArrayEquals(
+        new long[] {4, 5, 1, 1}, ZooPruning.shape(ModelTensors.of(model).get("out.weight")));
     assertFalse(report.exactExpected(), "-1 fills the removed channels of the masked original");
     assertTrue(report.toString().contains("masked_fill"), report.toString());
   }

@@ -94,13 +94,21 @@ class ModuleKindRegistrationTest {
     torch.manual_seed(3);
     BilinearNet model = new BilinearNet();
     Tensor x = torch.randn(5, 8);
-    UnsupportedOpException e = assertThrows(UnsupportedOpException.class,
-        () -> Pruner.builder(model).exampleInput(x).importance(ZooPruning.randomScores(1))
-            .build());
-    assertTrue(e.getMessage().startsWith("unsupported op BilinearImpl.forward (bil) at "),
-        e.getMessage());
-    assertTrue(e.getMessage().endsWith(": no channel rule is known for it; jprune refuses rather "
-        + "than guessing (describe it with a ModuleKind registered on the Pruner builder)"),
+    UnsupportedOpException e =
+        assertThrows(
+            UnsupportedOpException.class,
+            () ->
+                Pruner.builder(model)
+                    .exampleInput(x)
+                    .importance(ZooPruning.randomScores(1))
+                    .build());
+    assertTrue(
+        e.getMessage().startsWith("unsupported op BilinearImpl.forward (bil) at "), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .endsWith(
+                ": no channel rule is known for it; jprune refuses rather "
+                    + "than guessing (describe it with a ModuleKind registered on the Pruner builder)"),
         e.getMessage());
   }
 
@@ -109,16 +117,21 @@ class ModuleKindRegistrationTest {
     torch.manual_seed(3);
     BilinearNet model = new BilinearNet();
     Tensor x = torch.randn(5, 8);
-    Pruner pruner = Pruner.builder(model).exampleInput(x).importance(ZooPruning.randomScores(1))
-        .moduleKind(new BilinearKind()).build();
+    Pruner pruner =
+        Pruner.builder(model)
+            .exampleInput(x)
+            .importance(ZooPruning.randomScores(1))
+            .moduleKind(new BilinearKind())
+            .build();
     ModelCost before = ModelCost.of(pruner.graph().trace(), pruner.graph().catalog());
     assertEquals(5L * 12 * 16 * 16, before.layer("bil").orElseThrow().macs());
     PruningGroup hidden = pruner.graph().groupOf("in");
     PruningGroup mixed = pruner.graph().groupOf("bil");
     assertEquals(16, hidden.size());
     assertEquals(12, mixed.size());
-    EquivalenceReport report = pruner.pruneAndVerify(Map.of(hidden.id(), new long[] {1, 4, 7, 9},
-        mixed.id(), new long[] {0, 11}));
+    EquivalenceReport report =
+        pruner.pruneAndVerify(
+            Map.of(hidden.id(), new long[] {1, 4, 7, 9}, mixed.id(), new long[] {0, 11}));
     assertTrue(report.exactExpected(), report.toString());
     assertTrue(report.agrees(1e-5), report.toString());
     Map<String, Tensor> p = ModelTensors.of(model);

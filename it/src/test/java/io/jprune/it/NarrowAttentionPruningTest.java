@@ -12,11 +12,11 @@ import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.importance.Importances;
 import io.jprune.pruner.plan.GroupPlanner;
 import io.jprune.pruner.surgery.ModelTensors;
+import io.jprune.pruner.surgery.SiteRewrites;
 import io.jprune.zoo.NarrowAttention;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
-import io.jprune.pruner.surgery.SiteRewrites;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,8 +25,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Attention whose q, k and v are taken with {@code narrow} and viewed into heads each on its own
  * (issue 9): q, k and v lose the same heads and the result equals the masked original (relative
- * 1e-5); a removal that would take heads from q and k but not from v is refused before the cut,
- * the model byte-identical.
+ * 1e-5); a removal that would take heads from q and k but not from v is refused before the cut, the
+ * model byte-identical.
  */
 class NarrowAttentionPruningTest {
   private static final double REL_TOL = 1e-5;
@@ -43,8 +43,13 @@ class NarrowAttentionPruningTest {
     torch.manual_seed(3);
     NarrowAttention model = new NarrowAttention(32, heads, kvHeads);
     Tensor x = torch.randn(2, 5, 32);
-    Pruner pruner = Pruner.builder(model).exampleInput(x).importance(Importances.magnitude(2))
-        .ratio(ratio).headRatio(headRatio).build();
+    Pruner pruner =
+        Pruner.builder(model)
+            .exampleInput(x)
+            .importance(Importances.magnitude(2))
+            .ratio(ratio)
+            .headRatio(headRatio)
+            .build();
     VerifiedStep step = pruner.stepAndVerify();
     assertTrue(step.equivalence().exactExpected(), step.equivalence().toString());
     assertTrue(step.equivalence().agrees(REL_TOL), step.equivalence().toString());
@@ -63,16 +68,17 @@ class NarrowAttentionPruningTest {
     torch.manual_seed(3);
     NarrowAttention model = new NarrowAttention(32, 4, 4);
     Tensor x = torch.randn(2, 5, 32);
-    Pruner pruner = Pruner.builder(model).exampleInput(x).importance(Importances.magnitude(2))
-        .build();
+    Pruner pruner =
+        Pruner.builder(model).exampleInput(x).importance(Importances.magnitude(2)).build();
     PruningGroup g = pruner.graph().groupOf("qkv.weight");
     // channels of q heads 0 and 1 (and the k channels tied to them), none of v
     long[] qk = new long[16];
     int n = 0;
     for (int ch = 0; ch < g.size() && n < 16; ch++) {
       var slices = g.channel(ch).slices();
-      boolean isQ = slices.stream().anyMatch(s -> s.param().equals("qkv.weight") && s.dim() == 0
-          && s.index() < 16);
+      boolean isQ =
+          slices.stream()
+              .anyMatch(s -> s.param().equals("qkv.weight") && s.dim() == 0 && s.index() < 16);
       if (isQ) {
         qk[n++] = ch;
       }

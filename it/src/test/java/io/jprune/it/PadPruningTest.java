@@ -48,10 +48,10 @@ class PadPruningTest {
   }
 
   public static final class PadNet extends Module {
-    private final Conv2dImpl a = register_module("a",
-        new Conv2dImpl(3, 8, new LongPointer(2L, 2L)));
-    private final Conv2dImpl b = register_module("b",
-        new Conv2dImpl(3, 6, new LongPointer(1L, 1L)));
+    private final Conv2dImpl a =
+        register_module("a", new Conv2dImpl(3, 8, new LongPointer(2L, 2L)));
+    private final Conv2dImpl b =
+        register_module("b", new Conv2dImpl(3, 6, new LongPointer(1L, 1L)));
     private final Conv2dImpl c;
     private final Padding padding;
 
@@ -63,14 +63,19 @@ class PadPruningTest {
     public Tensor forward(Tensor x) {
       Tensor h = a.forward(x).relu(); // [1, 8, 9, 9]
       Tensor skip = b.forward(x); // [1, 6, 10, 10]
-      Tensor p = switch (padding) {
-        case SPATIAL_ZEROS -> torch.pad(h, 0, 1, 0, 1);
-        case SPATIAL_REFLECT -> torch.pad(h.narrow(2, 0, 8).narrow(3, 0, 8),
-            new long[] {1, 1, 1, 1}, "reflect", new DoubleOptional());
-        case CHANNEL_ZEROS -> torch.constant_pad_nd(h, new long[] {0, 1, 0, 1, 2, 2},
-            new Scalar(0.0));
-        case SPATIAL_HALF -> torch.constant_pad_nd(h, new long[] {0, 1, 0, 1}, new Scalar(0.5));
-      };
+      Tensor p =
+          switch (padding) {
+            case SPATIAL_ZEROS -> torch.pad(h, 0, 1, 0, 1);
+            case SPATIAL_REFLECT ->
+                torch.pad(
+                    h.narrow(2, 0, 8).narrow(3, 0, 8),
+                    new long[] {1, 1, 1, 1},
+                    "reflect",
+                    new DoubleOptional());
+            case CHANNEL_ZEROS ->
+                torch.constant_pad_nd(h, new long[] {0, 1, 0, 1, 2, 2}, new Scalar(0.0));
+            case SPATIAL_HALF -> torch.constant_pad_nd(h, new long[] {0, 1, 0, 1}, new Scalar(0.5));
+          };
       return c.forward(torch.cat(new TensorVector(p, skip), 1));
     }
   }
@@ -80,14 +85,20 @@ class PadPruningTest {
   void paddedChannelsFollowTheirProducer(Padding padding) {
     PadNet model = new PadNet(padding);
     Tensor x = torch.randn(1, 3, 10, 10);
-    Pruner pruner = Pruner.builder(model).forward(() -> model.forward(x))
-        .importance(ZooPruning.randomScores(1)).build();
+    Pruner pruner =
+        Pruner.builder(model)
+            .forward(() -> model.forward(x))
+            .importance(ZooPruning.randomScores(1))
+            .build();
     PruningGroup g = pruner.graph().groupOf("a");
     assertEquals(14, g.size(), "a's 8 and b's 6 channels meet in c's columns; padding adds none");
     EquivalenceReport report = pruner.pruneAndVerify(Map.of(g.id(), REMOVED));
-    assertArrayEquals(new long[] {5, 3, 2, 2}, ZooPruning.shape(ModelTensors.of(model)
-        .get("a.weight")), "channels 0, 3 and 4 of the group are a's");
-    assertArrayEquals(new long[] {4, padding.catChannels - 3, 1, 1},
+    assertArrayEquals(
+        new long[] {5, 3, 2, 2},
+        ZooPruning.shape(ModelTensors.of(model).get("a.weight")),
+        "channels 0, 3 and 4 of the group are a's");
+    assertArrayEquals(
+        new long[] {4, padding.catChannels - 3, 1, 1},
         ZooPruning.shape(ModelTensors.of(model).get("c.weight")));
     assertArrayEquals(new long[] {1, 4, 10, 10}, ZooPruning.shape(model.forward(x)));
     if (padding.exact) {
@@ -95,7 +106,8 @@ class PadPruningTest {
       assertTrue(report.agrees(1e-5), report.toString());
     } else {
       assertFalse(report.exactExpected(), report.toString());
-      assertTrue(report.toString().contains("constant_pad_nd with a non-zero constant at "),
+      assertTrue(
+          report.toString().contains("constant_pad_nd with a non-zero constant at "),
           report.toString());
     }
   }

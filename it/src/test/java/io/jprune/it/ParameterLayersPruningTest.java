@@ -24,9 +24,9 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
 /**
- * Layers a Java user writes from registered parameters instead of LinearImpl: functional
- * {@code torch.linear(x, w, b)} and {@code x.matmul(w)}. They prune like LinearImpl (rows, columns
- * and bias entries), and a parameter read twice is kept rather than sliced under the other reader.
+ * Layers a Java user writes from registered parameters instead of LinearImpl: functional {@code
+ * torch.linear(x, w, b)} and {@code x.matmul(w)}. They prune like LinearImpl (rows, columns and
+ * bias entries), and a parameter read twice is kept rather than sliced under the other reader.
  */
 class ParameterLayersPruningTest {
   private static final long[] REMOVED = {1, 2, 8, 13, 15};
@@ -55,8 +55,11 @@ class ParameterLayersPruningTest {
   void functionalLinearAndMatmulOnParametersPruneExactly() throws IOException {
     HandMlp model = new HandMlp(false);
     Tensor x = torch.randn(3, 8);
-    Pruner pruner = Pruner.builder(model).forward(() -> model.forward(x))
-        .importance(ZooPruning.randomScores(1)).build();
+    Pruner pruner =
+        Pruner.builder(model)
+            .forward(() -> model.forward(x))
+            .importance(ZooPruning.randomScores(1))
+            .build();
     long macsBefore = ModelCost.of(pruner.graph().trace()).macs();
     assertEquals(3 * 16 * 8 + 3 * 4 * 16, macsBefore, "linear and matmul counted");
     PruningGroup hidden = pruner.graph().groupOf("w1");
@@ -96,9 +99,14 @@ class ParameterLayersPruningTest {
   void addmmOnParametersPrunesItsColumns() {
     AddmmNet model = new AddmmNet();
     Tensor x = torch.randn(4, 8);
-    Pruner pruner = Pruner.builder(model).forward(() -> model.forward(x))
-        .importance(ZooPruning.randomScores(1)).build();
-    assertEquals(4 * 16 * 8 + 4 * 3 * 16 + 4 * 3, ModelCost.of(pruner.graph().trace()).macs(),
+    Pruner pruner =
+        Pruner.builder(model)
+            .forward(() -> model.forward(x))
+            .importance(ZooPruning.randomScores(1))
+            .build();
+    assertEquals(
+        4 * 16 * 8 + 4 * 3 * 16 + 4 * 3,
+        ModelCost.of(pruner.graph().trace()).macs(),
         "addmm counted on x, not on the bias");
     PruningGroup g = pruner.graph().groupOf("W");
     EquivalenceReport report = pruner.pruneAndVerify(Map.of(g.id(), REMOVED));
@@ -115,13 +123,24 @@ class ParameterLayersPruningTest {
     HandMlp model = new HandMlp(true);
     Tensor x = torch.randn(3, 8);
     // w2 stays whole, so h's channels and thus w1's rows stay too: nothing is left to prune
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Pruner.builder(model).forward(() -> model.forward(x))
-            .importance(ZooPruning.randomScores(1)).build());
-    assertEquals("nothing to prune: no channel of HandMlp can be removed (its inputs and "
-        + "outputs, and what jprune keeps whole, fix every channel)", e.getMessage());
-    Pruner noRatio = Pruner.builder(model).forward(() -> model.forward(x))
-        .importance(ZooPruning.randomScores(1)).ratio(0).build();
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Pruner.builder(model)
+                    .forward(() -> model.forward(x))
+                    .importance(ZooPruning.randomScores(1))
+                    .build());
+    assertEquals(
+        "nothing to prune: no channel of HandMlp can be removed (its inputs and "
+            + "outputs, and what jprune keeps whole, fix every channel)",
+        e.getMessage());
+    Pruner noRatio =
+        Pruner.builder(model)
+            .forward(() -> model.forward(x))
+            .importance(ZooPruning.randomScores(1))
+            .ratio(0)
+            .build();
     assertTrue(noRatio.groups().isEmpty(), noRatio.graph().describe());
   }
 }

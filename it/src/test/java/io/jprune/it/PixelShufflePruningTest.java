@@ -20,14 +20,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The second seed case: a conv feeding pixel_shuffle(3). Each shuffled channel owns a block of
- * nine conv channels, so removing 4 shuffled channels removes exactly 36 conv3 rows, in aligned
- * blocks of 9 (Torch-Pruning: "IndexError: index 4 is out of bounds").
+ * The second seed case: a conv feeding pixel_shuffle(3). Each shuffled channel owns a block of nine
+ * conv channels, so removing 4 shuffled channels removes exactly 36 conv3 rows, in aligned blocks
+ * of 9 (Torch-Pruning: "IndexError: index 4 is out of bounds").
  */
 class PixelShufflePruningTest {
 
   @ParameterizedTest
-  @EnumSource(value = ZooModel.class, names = {"ESPCN", "ESPCN_MODULE"})
+  @EnumSource(
+      value = ZooModel.class,
+      names = {"ESPCN", "ESPCN_MODULE"})
   void fourShuffledChannelsTakeThirtySixConvChannels(ZooModel zoo) {
     Module model = zoo.create(ZooPruning.SEED);
     Tensor input = zoo.exampleInput(ZooPruning.SEED);
@@ -67,8 +69,8 @@ class PixelShufflePruningTest {
     assertEquals(4, consumer.size(), "each conv1 channel feeds 2x2 unshuffled channels");
     assertEquals(12, consumer.get(0).index());
     EquivalenceReport report = pruner.pruneAndVerify(Map.of(g.id(), new long[] {1, 3, 6}));
-    assertArrayEquals(new long[] {16, 20, 3, 3},
-        ZooPruning.shape(ModelTensors.of(model).get("conv2.weight")));
+    assertArrayEquals(
+        new long[] {16, 20, 3, 3}, ZooPruning.shape(ModelTensors.of(model).get("conv2.weight")));
     assertTrue(report.agrees(1e-5), report.toString());
   }
 }

@@ -30,8 +30,10 @@ class PrunerOptionsTest {
     Module model = zoo.create(SEED);
     Tensor x = zoo.exampleInput(SEED);
     holder[0] = model;
-    return Pruner.builder(model).forward(() -> zoo.forward(model, x))
-        .importance(Importances.magnitude(2)).ignore("fc");
+    return Pruner.builder(model)
+        .forward(() -> zoo.forward(model, x))
+        .importance(Importances.magnitude(2))
+        .ignore("fc");
   }
 
   private static long outChannels(Module model, String conv) {
@@ -48,7 +50,9 @@ class PrunerOptionsTest {
     assertEquals(64, outChannels(m[0], "layer2.1.conv1"));
     assertEquals(256, outChannels(m[0], "layer4.0.conv2"));
     assertEquals(32, outChannels(m[0], "conv1"));
-    assertEquals(3_055_880, ModelCost.of(pruner.graph().trace()).params(),
+    assertEquals(
+        3_055_880,
+        ModelCost.of(pruner.graph().trace()).params(),
         "5 steps of 10% land where one step of 50% does");
   }
 
@@ -63,7 +67,9 @@ class PrunerOptionsTest {
       assertTrue(v.equivalence().agrees(1e-5), "step " + s + ": " + v.equivalence());
       assertTrue(v.passes(1e-5));
     }
-    assertEquals(3_055_880, ModelCost.of(pruner.graph().trace()).params(),
+    assertEquals(
+        3_055_880,
+        ModelCost.of(pruner.graph().trace()).params(),
         "verified steps prune what plain steps do");
     IllegalStateException e = assertThrows(IllegalStateException.class, pruner::stepAndVerify);
     assertEquals("all 2 steps are done", e.getMessage());
@@ -90,10 +96,14 @@ class PrunerOptionsTest {
     Map<Integer, long[]> plan = pruner.proposal();
     int removed = plan.values().stream().mapToInt(a -> a.length).sum();
     assertEquals(Math.round(0.4 * total), removed, "global count over " + total + " channels");
-    long distinctFractions = plan.entrySet().stream()
-        .map(e -> Math.round(100.0 * e.getValue().length
-            / pruner.graph().group(e.getKey()).size()))
-        .distinct().count();
+    long distinctFractions =
+        plan.entrySet().stream()
+            .map(
+                e ->
+                    Math.round(
+                        100.0 * e.getValue().length / pruner.graph().group(e.getKey()).size()))
+            .distinct()
+            .count();
     assertTrue(distinctFractions > 1, "groups lose different fractions under global ranking");
     pruner.pruneAll();
     assertTrue(outChannels(m[0], "layer1.0.conv1") < 64);
@@ -116,8 +126,12 @@ class PrunerOptionsTest {
     Pruner pruner = resnet18(m).targetParamsReduction(0.999).build();
     Map<String, Tensor> before = ZooPruning.snapshot(m[0]);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, pruner::step);
-    assertTrue(e.getMessage().startsWith("the PARAMS target (-100%) cannot be met: removing 95%"
-        + " of every group's channels leaves "), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "the PARAMS target (-100%) cannot be met: removing 95%"
+                    + " of every group's channels leaves "),
+        e.getMessage());
     ZooPruning.assertUnchanged(before, m[0]);
   }
 
@@ -127,9 +141,11 @@ class PrunerOptionsTest {
     Pruner pruner = resnet18(m).ratio(0.25).build();
     List<Pruner.GroupProposal> proposals = pruner.interactive();
     assertEquals(12, proposals.size(), "every ResNet-18 group has a proposal");
-    Pruner.GroupProposal chosen = proposals.stream()
-        .filter(p -> p.group().leader().equals("layer1.0.conv1.weight")).findFirst()
-        .orElseThrow();
+    Pruner.GroupProposal chosen =
+        proposals.stream()
+            .filter(p -> p.group().leader().equals("layer1.0.conv1.weight"))
+            .findFirst()
+            .orElseThrow();
     assertEquals(16, chosen.channels().length());
     chosen.prune();
     assertEquals(48, outChannels(m[0], "layer1.0.conv1"));
@@ -138,13 +154,21 @@ class PrunerOptionsTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = ZooModel.class, names = {"VIT_S_SELECT", "VIT_S_UNBIND"})
+  @EnumSource(
+      value = ZooModel.class,
+      names = {"VIT_S_SELECT", "VIT_S_UNBIND"})
   void vitHalvedInTwoStepsKeepsHeadsWhole(ZooModel zoo) {
     Module model = zoo.create(SEED);
     Tensor x = zoo.exampleInput(SEED);
-    Pruner pruner = Pruner.builder(model).forward(() -> zoo.forward(model, x))
-        .importance(Importances.magnitude(2)).ratio(0.5).headRatio(0.5).steps(2)
-        .ignore("head").build();
+    Pruner pruner =
+        Pruner.builder(model)
+            .forward(() -> zoo.forward(model, x))
+            .importance(Importances.magnitude(2))
+            .ratio(0.5)
+            .headRatio(0.5)
+            .steps(2)
+            .ignore("head")
+            .build();
     pruner.pruneAll();
     Tensor out = ZooPruning.run(zoo, model, x);
     assertEquals(1000, out.size(1), "the unmodified forward runs after two steps");

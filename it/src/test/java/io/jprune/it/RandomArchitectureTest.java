@@ -29,16 +29,17 @@ import org.junit.jupiter.api.Test;
  * flatten, depthwise convs, attention with select/unbind and with narrow (grouped k/v too),
  * movedim/swapaxes, expand/repeat gates, libtorch's MultiheadAttention and 2-layer LSTM/GRU/RNN
  * over the positions). Each model gets a planned removal (a random valid subset of every group)
- * and, on a fresh copy, a RANDOM removal (random groups, random indices, no planner). Each must
- * be refused before any change (digest of every tensor unchanged) or equal the masked original
+ * and, on a fresh copy, a RANDOM removal (random groups, random indices, no planner). Each must be
+ * refused before any change (digest of every tensor unchanged) or equal the masked original
  * (relative 1e-5) where exactness is expected; a pruned model that fails to run or differs is
  * "broken", and there must be none. Every failing seed is printed, and the counts are printed at
  * the end ({@code -Djprune.fuzz.models=1000} for a long run).
  */
 class RandomArchitectureTest {
   /** 300 per CI run; 60 under -Pgc-stress (a collection every 2 ms makes each model slower). */
-  private static final int MODELS = Integer.getInteger("jprune.fuzz.models",
-      Integer.getInteger("jprune.gcStress", 0) > 0 ? 60 : 300);
+  private static final int MODELS =
+      Integer.getInteger(
+          "jprune.fuzz.models", Integer.getInteger("jprune.gcStress", 0) > 0 ? 60 : 300);
 
   private int removals;
   private int refusals;
@@ -62,15 +63,34 @@ class RandomArchitectureTest {
         }
       }
     }
-    System.out.println("random architectures: " + MODELS + " models, " + removals
-        + " removals, " + refusals + " refused untouched (" + plannedRefusals + " of them "
-        + "planned), " + equalities
-        + " equal to the masked original, " + rolledBack + " rolled back after the cut "
-        + "(byte-identical), " + inexact + " inexact by design (compared in "
-        + "shape), " + failures.size() + " broken");
+    System.out.println(
+        "random architectures: "
+            + MODELS
+            + " models, "
+            + removals
+            + " removals, "
+            + refusals
+            + " refused untouched ("
+            + plannedRefusals
+            + " of them "
+            + "planned), "
+            + equalities
+            + " equal to the masked original, "
+            + rolledBack
+            + " rolled back after the cut "
+            + "(byte-identical), "
+            + inexact
+            + " inexact by design (compared in "
+            + "shape), "
+            + failures.size()
+            + " broken");
     if (!failures.isEmpty()) {
-      fail(failures.size() + " of " + removals + " removals broke a model:\n"
-          + String.join("\n", failures));
+      fail(
+          failures.size()
+              + " of "
+              + removals
+              + " removals broke a model:\n"
+              + String.join("\n", failures));
     }
   }
 
@@ -83,10 +103,15 @@ class RandomArchitectureTest {
     try (NoGradGuard g = new NoGradGuard()) {
       original = model.forward(input).clone();
     }
-    Pruner pruner = Pruner.builder(model).forward(() -> model.forward(input))
-        .importance(ZooPruning.randomScores(seed)).build();
-    Map<Integer, long[]> removal = planned ? ZooPruning.randomRemoval(pruner.groups(), seed)
-        : randomIndices(pruner.groups(), seed);
+    Pruner pruner =
+        Pruner.builder(model)
+            .forward(() -> model.forward(input))
+            .importance(ZooPruning.randomScores(seed))
+            .build();
+    Map<Integer, long[]> removal =
+        planned
+            ? ZooPruning.randomRemoval(pruner.groups(), seed)
+            : randomIndices(pruner.groups(), seed);
     if (removal.isEmpty()) {
       return;
     }
@@ -110,8 +135,8 @@ class RandomArchitectureTest {
       assertEquals(true, torch.equal(original, again), "refused model computes as before");
       refusals++;
       plannedRefusals += planned ? 1 : 0;
-      System.err.println("seed " + seed + (planned ? " planned" : " random") + " refused: "
-          + e.getMessage());
+      System.err.println(
+          "seed " + seed + (planned ? " planned" : " random") + " refused: " + e.getMessage());
       return;
     }
     Tensor pruned;

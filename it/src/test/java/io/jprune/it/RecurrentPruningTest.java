@@ -64,8 +64,7 @@ class RecurrentPruningTest {
 
     /** With the user's initial state (h0, c0). */
     public Tensor forward(Tensor ids, Tensor h0, Tensor c0) {
-      T_TensorT_TensorTensor_T_T r = lstm.forward(embed.forward(ids),
-          new T_TensorTensor_T(h0, c0));
+      T_TensorT_TensorTensor_T_T r = lstm.forward(embed.forward(ids), new T_TensorTensor_T(h0, c0));
       return decoder.forward(new Tensor(r.get0()));
     }
   }
@@ -80,8 +79,11 @@ class RecurrentPruningTest {
       Tensor h = in.forward(x);
       T_TensorTensor_T first = gru.forward(h.narrow(0, 0, 3));
       T_TensorTensor_T second = gru.forward(h.narrow(0, 3, SEQ - 3), new Tensor(first.get1()));
-      return out.forward(torch.cat(new org.bytedeco.pytorch.TensorVector(
-          new Tensor(first.get0()), new Tensor(second.get0())), 0));
+      return out.forward(
+          torch.cat(
+              new org.bytedeco.pytorch.TensorVector(
+                  new Tensor(first.get0()), new Tensor(second.get0())),
+              0));
     }
 
     public Tensor forward(Tensor x, Tensor h0) {
@@ -143,7 +145,8 @@ class RecurrentPruningTest {
 
     Tensor input() {
       return this.name().startsWith("LSTM_") && !this.name().equals("LSTM_CELL_LOOP")
-          ? torch.randint(VOCAB, new long[] {SEQ, BATCH}) : torch.randn(SEQ, BATCH, 8);
+          ? torch.randint(VOCAB, new long[] {SEQ, BATCH})
+          : torch.randn(SEQ, BATCH, 8);
     }
 
     Tensor run(Module model, Tensor x) {
@@ -171,27 +174,34 @@ class RecurrentPruningTest {
     try (NoGradGuard g = new NoGradGuard()) {
       before = c.run(model, x);
     }
-    Pruner pruner = Pruner.builder(model).forward(() -> c.run(model, x))
-        .importance(ZooPruning.randomScores(3)).build();
+    Pruner pruner =
+        Pruner.builder(model)
+            .forward(() -> c.run(model, x))
+            .importance(ZooPruning.randomScores(3))
+            .build();
     PruningGroup hidden = pruner.graph().groupOf(c.hidden);
     assertEquals(c.width, hidden.size(), hidden.describe());
     long[] half = new long[c.width / 2];
     for (int i = 0; i < half.length; i++) {
       half[i] = 2L * i + 1;
     }
-    EquivalenceReport report = pruner.pruneAndVerify(Map.of(hidden.id(),
-        pruner.graph().channelsOf(hidden, c.hidden, half)));
+    EquivalenceReport report =
+        pruner.pruneAndVerify(
+            Map.of(hidden.id(), pruner.graph().channelsOf(hidden, c.hidden, half)));
     assertTrue(report.exactExpected(), report.toString());
     assertTrue(report.agrees(1e-5), report.toString());
-    assertEquals(c.width / 2, ModelTensors.of(model).get(c.hidden).size(0)
-        / (c.hidden.endsWith("hr_l0") ? 1 : gates(c)), c.hidden);
+    assertEquals(
+        c.width / 2,
+        ModelTensors.of(model).get(c.hidden).size(0) / (c.hidden.endsWith("hr_l0") ? 1 : gates(c)),
+        c.hidden);
     try (NoGradGuard g = new NoGradGuard()) {
       assertArrayEquals(ZooPruning.shape(before), ZooPruning.shape(c.run(model, x)));
     }
   }
 
   private static long gates(Case c) {
-    return c.hidden.startsWith("lstm") || c.hidden.startsWith("cell") ? 4
+    return c.hidden.startsWith("lstm") || c.hidden.startsWith("cell")
+        ? 4
         : c.hidden.startsWith("gru") ? 3 : 1;
   }
 
@@ -201,13 +211,13 @@ class RecurrentPruningTest {
     LstmLanguageModel model = new LstmLanguageModel(true, 0);
     model.eval();
     Tensor ids = Case.LSTM_BIDIRECTIONAL.input();
-    Pruner pruner = Pruner.builder(model).exampleInput(ids)
-        .importance(ZooPruning.randomScores(3)).build();
+    Pruner pruner =
+        Pruner.builder(model).exampleInput(ids).importance(ZooPruning.randomScores(3)).build();
     PruningGroup hidden = pruner.graph().groupOf("lstm.weight_hh_l0");
     long before = ModelCost.of(pruner.graph().trace()).layer("lstm").orElseThrow().macs();
     // per step and sample: 2 layers x 2 directions x (4H (in + H) + 8H), in = 16 then 2H
-    assertEquals(SEQ * BATCH * 2 * (4 * 32 * (16 + 32) + 8 * 32 + 4 * 32 * (64 + 32) + 8 * 32),
-        before);
+    assertEquals(
+        SEQ * BATCH * 2 * (4 * 32 * (16 + 32) + 8 * 32 + 4 * 32 * (64 + 32) + 8 * 32), before);
     long[] half = new long[16];
     for (int i = 0; i < 16; i++) {
       half[i] = 2L * i;
@@ -222,14 +232,14 @@ class RecurrentPruningTest {
     assertEquals(16, model.lstm.options().hidden_size().get());
     assertEquals(16, model.lstm.options().input_size().get());
     long after = ModelCost.of(pruner.graph().trace()).layer("lstm").orElseThrow().macs();
-    assertEquals(SEQ * BATCH * 2 * (4 * 16 * (16 + 16) + 8 * 16 + 4 * 16 * (32 + 16) + 8 * 16),
-        after);
+    assertEquals(
+        SEQ * BATCH * 2 * (4 * 16 * (16 + 16) + 8 * 16 + 4 * 16 * (32 + 16) + 8 * 16), after);
     // the user's own state, at the pruned width, runs
     Tensor h0 = torch.randn(4, BATCH, 16);
     Tensor c0 = torch.randn(4, BATCH, 16);
     try (NoGradGuard g = new NoGradGuard()) {
-      assertArrayEquals(new long[] {SEQ, BATCH, VOCAB},
-          ZooPruning.shape(model.forward(ids, h0, c0)));
+      assertArrayEquals(
+          new long[] {SEQ, BATCH, VOCAB}, ZooPruning.shape(model.forward(ids, h0, c0)));
     }
   }
 
@@ -241,23 +251,31 @@ class RecurrentPruningTest {
     Tensor ids = Case.LSTM_2_LAYERS.input();
     Tensor h0 = torch.zeros(2, BATCH, 32);
     Tensor c0 = torch.zeros(2, BATCH, 32);
-    Pruner pruner = Pruner.builder(model).forward(() -> model.forward(ids, h0, c0))
-        .importance(ZooPruning.randomScores(3)).build();
+    Pruner pruner =
+        Pruner.builder(model)
+            .forward(() -> model.forward(ids, h0, c0))
+            .importance(ZooPruning.randomScores(3))
+            .build();
     String described = pruner.graph().describe();
-    assertTrue(described.contains("lstm (LSTMImpl): hidden width 32 is fixed by the initial "
-        + "state passed to forward (h0), which no pruned layer produces"), described);
-    assertTrue(described.contains("lstm (LSTMImpl): cell width 32 is fixed by the initial "
-        + "state passed to forward (c0), which no pruned layer produces"), described);
-    assertThrows(IllegalArgumentException.class,
-        () -> pruner.graph().groupOf("lstm.weight_hh_l0"));
+    assertTrue(
+        described.contains(
+            "lstm (LSTMImpl): hidden width 32 is fixed by the initial "
+                + "state passed to forward (h0), which no pruned layer produces"),
+        described);
+    assertTrue(
+        described.contains(
+            "lstm (LSTMImpl): cell width 32 is fixed by the initial "
+                + "state passed to forward (c0), which no pruned layer produces"),
+        described);
+    assertThrows(IllegalArgumentException.class, () -> pruner.graph().groupOf("lstm.weight_hh_l0"));
     PruningGroup embedding = pruner.graph().groupOf("embed");
-    EquivalenceReport report = pruner.pruneAndVerify(Map.of(embedding.id(),
-        new long[] {0, 3, 4, 9}));
+    EquivalenceReport report =
+        pruner.pruneAndVerify(Map.of(embedding.id(), new long[] {0, 3, 4, 9}));
     assertTrue(report.agrees(1e-5), report.toString());
     assertEquals(12, model.lstm.options().input_size().get());
     try (NoGradGuard g = new NoGradGuard()) {
-      assertArrayEquals(new long[] {SEQ, BATCH, VOCAB},
-          ZooPruning.shape(model.forward(ids, h0, c0)));
+      assertArrayEquals(
+          new long[] {SEQ, BATCH, VOCAB}, ZooPruning.shape(model.forward(ids, h0, c0)));
     }
     assertFalse(pruner.graph().describe().contains("kept whole"));
   }
@@ -268,13 +286,14 @@ class RecurrentPruningTest {
     GruTagger model = new GruTagger();
     model.eval();
     Tensor x = Case.GRU_STATE_CARRIED.input();
-    Pruner pruner = Pruner.builder(model).exampleInput(x)
-        .importance(ZooPruning.randomScores(3)).build();
+    Pruner pruner =
+        Pruner.builder(model).exampleInput(x).importance(ZooPruning.randomScores(3)).build();
     PruningGroup hidden = pruner.graph().groupOf("gru.weight_hh_l0");
     pruner.prune(hidden, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
     assertEquals(12, model.gru.options().hidden_size().get());
     try (NoGradGuard g = new NoGradGuard()) {
-      assertArrayEquals(new long[] {SEQ, BATCH, 4},
+      assertArrayEquals(
+          new long[] {SEQ, BATCH, 4},
           ZooPruning.shape(model.forward(x, torch.randn(1, BATCH, 12))));
     }
   }

@@ -17,15 +17,17 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
 /**
- * Anything unsupported fails before any weight changes, naming the op, layer or constraint and
- * the call site; the model's tensors are byte-identical afterwards.
+ * Anything unsupported fails before any weight changes, naming the op, layer or constraint and the
+ * call site; the model's tensors are byte-identical afterwards.
  */
 class RefusalTest {
 
   /** A model with an op jprune has no channel rule for (cumsum along channels). */
   public static final class CumsumNet extends Module {
-    private final Conv2dImpl a = register_module("a", new Conv2dImpl(3, 8, new org.bytedeco.javacpp.LongPointer(3L, 3L)));
-    private final Conv2dImpl b = register_module("b", new Conv2dImpl(8, 4, new org.bytedeco.javacpp.LongPointer(3L, 3L)));
+    private final Conv2dImpl a =
+        register_module("a", new Conv2dImpl(3, 8, new org.bytedeco.javacpp.LongPointer(3L, 3L)));
+    private final Conv2dImpl b =
+        register_module("b", new Conv2dImpl(8, 4, new org.bytedeco.javacpp.LongPointer(3L, 3L)));
 
     public Tensor forward(Tensor x) {
       return b.forward(a.forward(x).cumsum(1));
@@ -37,13 +39,25 @@ class RefusalTest {
     CumsumNet model = new CumsumNet();
     Tensor input = torch.randn(1, 3, 12, 12);
     Map<String, Tensor> before = ZooPruning.snapshot(model);
-    UnsupportedOpException e = assertThrows(UnsupportedOpException.class,
-        () -> Pruner.builder(model).forward(() -> model.forward(input))
-            .importance(ZooPruning.randomScores(1)).build());
-    assertTrue(e.getMessage().startsWith("unsupported op Tensor.cumsum at "
-        + "io.jprune.it.RefusalTest$CumsumNet.forward(RefusalTest.java:"), e.getMessage());
-    assertTrue(e.getMessage().endsWith(": no channel rule is known for it; jprune refuses "
-        + "rather than guessing"), e.getMessage());
+    UnsupportedOpException e =
+        assertThrows(
+            UnsupportedOpException.class,
+            () ->
+                Pruner.builder(model)
+                    .forward(() -> model.forward(input))
+                    .importance(ZooPruning.randomScores(1))
+                    .build());
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "unsupported op Tensor.cumsum at "
+                    + "io.jprune.it.RefusalTest$CumsumNet.forward(RefusalTest.java:"),
+        e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .endsWith(
+                ": no channel rule is known for it; jprune refuses " + "rather than guessing"),
+        e.getMessage());
     ZooPruning.assertUnchanged(before, model);
   }
 
@@ -60,8 +74,7 @@ class RefusalTest {
     }
     Map<String, Tensor> before = ZooPruning.snapshot(model);
     PlanException e = assertThrows(PlanException.class, () -> pruner.prune(g, all));
-    assertEquals("the removal would take all 32 channels of conv2.weight (dim 0)",
-        e.getMessage());
+    assertEquals("the removal would take all 32 channels of conv2.weight (dim 0)", e.getMessage());
     ZooPruning.assertUnchanged(before, model);
   }
 
@@ -74,8 +87,9 @@ class RefusalTest {
     PruningGroup g = pruner.graph().groupOf("conv3");
     Map<String, Tensor> before = ZooPruning.snapshot(model);
     PlanException e = assertThrows(PlanException.class, () -> pruner.prune(g, 2, 8));
-    assertEquals("channel index 8 is out of range for group " + g.id()
-        + " 'conv3.weight' of 8 channels", e.getMessage());
+    assertEquals(
+        "channel index 8 is out of range for group " + g.id() + " 'conv3.weight' of 8 channels",
+        e.getMessage());
     ZooPruning.assertUnchanged(before, model);
   }
 
@@ -90,10 +104,16 @@ class RefusalTest {
     // one q/k channel of head 0 only: head 0 would have 63 dims, the others 64
     PlanException e = assertThrows(PlanException.class, () -> pruner.prune(g, 0));
     assertTrue(e.getMessage().startsWith("the removal leaves t"), e.getMessage());
-    assertTrue(e.getMessage().contains("(at Tensor.reshape io.jprune.zoo.Attention.forward("
-        + "Attention.java:"), e.getMessage());
-    assertTrue(e.getMessage().endsWith("without a dense shape: blocks such as heads or groups "
-        + "would lose different numbers of channels"), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .contains("(at Tensor.reshape io.jprune.zoo.Attention.forward(" + "Attention.java:"),
+        e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .endsWith(
+                "without a dense shape: blocks such as heads or groups "
+                    + "would lose different numbers of channels"),
+        e.getMessage());
     ZooPruning.assertUnchanged(before, model);
   }
 
@@ -102,19 +122,38 @@ class RefusalTest {
     ZooModel zoo = ZooModel.ESPCN;
     Module model = zoo.create(1);
     Tensor input = zoo.exampleInput(1);
-    IllegalArgumentException ratio = assertThrows(IllegalArgumentException.class,
-        () -> Pruner.builder(model).forward(() -> zoo.forward(model, input))
-            .importance(ZooPruning.randomScores(1)).ratio(1.0).build());
+    IllegalArgumentException ratio =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Pruner.builder(model)
+                    .forward(() -> zoo.forward(model, input))
+                    .importance(ZooPruning.randomScores(1))
+                    .ratio(1.0)
+                    .build());
     assertEquals("ratio must be in [0, 1), got 1.0", ratio.getMessage());
-    IllegalArgumentException ignored = assertThrows(IllegalArgumentException.class,
-        () -> Pruner.builder(model).forward(() -> zoo.forward(model, input))
-            .importance(ZooPruning.randomScores(1))
-            .ignore("conv1", "conv2", "conv3", "refine").build());
-    assertEquals("nothing to prune: every prunable channel belongs to an ignored module "
-        + "[conv1, conv2, conv3, refine]", ignored.getMessage());
-    IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-        () -> Pruner.builder(model).forward(() -> zoo.forward(model, input))
-            .importance(ZooPruning.randomScores(1)).ignore("fc").build());
+    IllegalArgumentException ignored =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Pruner.builder(model)
+                    .forward(() -> zoo.forward(model, input))
+                    .importance(ZooPruning.randomScores(1))
+                    .ignore("conv1", "conv2", "conv3", "refine")
+                    .build());
+    assertEquals(
+        "nothing to prune: every prunable channel belongs to an ignored module "
+            + "[conv1, conv2, conv3, refine]",
+        ignored.getMessage());
+    IllegalArgumentException unknown =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Pruner.builder(model)
+                    .forward(() -> zoo.forward(model, input))
+                    .importance(ZooPruning.randomScores(1))
+                    .ignore("fc")
+                    .build());
     assertEquals("ignored module 'fc' is not a module of Espcn", unknown.getMessage());
   }
 
@@ -123,10 +162,19 @@ class RefusalTest {
     ZooModel zoo = ZooModel.RESNET18;
     Module model = zoo.create(1);
     Tensor wrong = torch.randn(1, 4, 32, 32);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Pruner.builder(model).forward(() -> zoo.forward(model, wrong))
-            .importance(ZooPruning.randomScores(1)).build());
-    assertTrue(e.getMessage().startsWith("the example forward of io.jprune.zoo.ResNet failed: "
-        + "forward of io.jprune.zoo.ResNet threw in Conv2dImpl.forward at "), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Pruner.builder(model)
+                    .forward(() -> zoo.forward(model, wrong))
+                    .importance(ZooPruning.randomScores(1))
+                    .build());
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "the example forward of io.jprune.zoo.ResNet failed: "
+                    + "forward of io.jprune.zoo.ResNet threw in Conv2dImpl.forward at "),
+        e.getMessage());
   }
 }

@@ -51,7 +51,9 @@ public final class ReloadMain {
     for (int d = 0; d < shape.length; d++) {
       shape[d] = c.size(d);
     }
-    return "output " + java.util.Arrays.toString(shape) + " crc32 "
+    return "output "
+        + java.util.Arrays.toString(shape)
+        + " crc32 "
         + String.format("%08x", crc.getValue());
   }
 }

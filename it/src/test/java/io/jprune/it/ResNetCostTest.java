@@ -26,19 +26,26 @@ class ResNetCostTest {
     ZooModel zoo = ZooModel.RESNET18;
     Module model = zoo.create(1);
     Tensor x = zoo.exampleInput(1);
-    Pruner pruner = Pruner.builder(model).forward(() -> zoo.forward(model, x))
-        .importance(Importances.magnitude(2)).ratio(0.5).build();
+    Pruner pruner =
+        Pruner.builder(model)
+            .forward(() -> zoo.forward(model, x))
+            .importance(Importances.magnitude(2))
+            .ratio(0.5)
+            .build();
     DependencyGraph graph = pruner.graph();
     Trace trace = graph.trace();
     ModelCost before = ModelCost.of(trace);
     assertEquals(11_689_512, before.params());
     assertEquals(1_822_177_768L, before.macs());
-    assertEquals(new LayerCost("conv1", "Conv2d", 9_408, 118_013_952, 1),
+    assertEquals(
+        new LayerCost("conv1", "Conv2d", 9_408, 118_013_952, 1),
         before.layer("conv1").orElseThrow());
-    assertEquals(new LayerCost("layer1.0.relu", "ReLU", 0, 2 * 200_704, 2),
-        before.layer("layer1.0.relu").orElseThrow(), "the shared relu is called twice");
-    assertEquals(new LayerCost("fc", "Linear", 513_000, 513_000, 1),
-        before.layer("fc").orElseThrow());
+    assertEquals(
+        new LayerCost("layer1.0.relu", "ReLU", 0, 2 * 200_704, 2),
+        before.layer("layer1.0.relu").orElseThrow(),
+        "the shared relu is called twice");
+    assertEquals(
+        new LayerCost("fc", "Linear", 513_000, 513_000, 1), before.layer("fc").orElseThrow());
 
     ModelCost estimate = ModelCost.afterRemoval(trace, graph.effects(pruner.proposal()));
     pruner.pruneAll();

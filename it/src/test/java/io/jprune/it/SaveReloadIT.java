@@ -23,38 +23,54 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Save in this JVM, reload in a fresh one started as a user would ({@code java -javaagent:...}):
- * the reloaded model, rebuilt from a fresh original by replaying the record (its call-site
- * rewrites keyed by class, method and ordinal, which survive the restart), computes the same
- * output bit for bit.
+ * the reloaded model, rebuilt from a fresh original by replaying the record (its call-site rewrites
+ * keyed by class, method and ordinal, which survive the restart), computes the same output bit for
+ * bit.
  */
 class SaveReloadIT {
   private static final long SEED = 7;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @ParameterizedTest
-  @EnumSource(value = ZooModel.class, names = {"SHUFFLENET", "VIT_S_UNBIND", "VIT_S_MHA"})
+  @EnumSource(
+      value = ZooModel.class,
+      names = {"SHUFFLENET", "VIT_S_UNBIND", "VIT_S_MHA"})
   void reloadedInAnotherJvmComputesTheSameBits(ZooModel zoo) throws Exception {
     Module model = zoo.create(SEED);
     Tensor x = zoo.exampleInput(SEED);
-    Pruner pruner = Pruner.builder(model).forward(() -> zoo.forward(model, x))
-        .importance(Importances.magnitude(2)).ratio(0.5).headRatio(0.5).build();
+    Pruner pruner =
+        Pruner.builder(model)
+            .forward(() -> zoo.forward(model, x))
+            .importance(Importances.magnitude(2))
+            .ratio(0.5)
+            .headRatio(0.5)
+            .build();
     pruner.pruneAll();
     String expected = ReloadMain.checksum(ReloadMain.run(zoo, model, x));
     PruningRecord record = PrunedModelFiles.save(model, pruner, dir);
-    assertFalse(record.changes().get(0).sitePatches().isEmpty(),
+    assertFalse(
+        record.changes().get(0).sitePatches().isEmpty(),
         "the case must exercise call-site rewrites");
 
     String agent = System.getProperty("jprune.agent.jar");
     assertNotNull(agent, "failsafe passes -Djprune.agent.jar");
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p = new ProcessBuilder(List.of(java.toString(),
-        "-javaagent:" + agent + "=packages=io.jprune.zoo,io.jprune.it",
-        "-Djavacpp.platform=" + System.getProperty("javacpp.platform", "linux-x86_64"),
-        "-cp", System.getProperty("java.class.path"), ReloadMain.class.getName(), zoo.name(),
-        dir.toString(), Long.toString(SEED)))
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.PIPE).start();
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    java.toString(),
+                    "-javaagent:" + agent + "=packages=io.jprune.zoo,io.jprune.it",
+                    "-Djavacpp.platform=" + System.getProperty("javacpp.platform", "linux-x86_64"),
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    ReloadMain.class.getName(),
+                    zoo.name(),
+                    dir.toString(),
+                    Long.toString(SEED)))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.PIPE)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the reload JVM did not finish");
     assertEquals(0, p.exitValue(), out);

@@ -21,26 +21,32 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The zoo facts through self-attach in a plain JUnit JVM (no -javaagent flag), and outputs that
- * are bit-identical without any agent (a child JVM), with the agent idle, and while tracing.
+ * The zoo facts through self-attach in a plain JUnit JVM (no -javaagent flag), and outputs that are
+ * bit-identical without any agent (a child JVM), with the agent idle, and while tracing.
  */
 class SelfAttachTraceTest extends ZooTraceFacts {
   private static final Map<String, String> NO_AGENT = new HashMap<>();
 
   @BeforeAll
   static void attachAndComputeReferences() throws Exception {
-    assertFalse(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
-        .stream().anyMatch(a -> a.startsWith("-javaagent:")), "this test must self-attach");
-    List<String> command = new java.util.ArrayList<>(List.of(
-        new File(System.getProperty("java.home"), "bin/java").getPath(),
-        "-Djavacpp.platform=" + System.getProperty("javacpp.platform", "linux-x86_64"),
-        "-cp", System.getProperty("java.class.path"), OutputDigest.class.getName()));
+    assertFalse(
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+            .anyMatch(a -> a.startsWith("-javaagent:")),
+        "this test must self-attach");
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                new File(System.getProperty("java.home"), "bin/java").getPath(),
+                "-Djavacpp.platform=" + System.getProperty("javacpp.platform", "linux-x86_64"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                OutputDigest.class.getName()));
     for (ZooModel zoo : ZooModel.values()) {
       command.add(zoo.name());
     }
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-        StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         String[] parts = line.split(" ");

@@ -22,10 +22,10 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code stepAndVerify} on TEXT_EMBED, whose embedding width passes a LayerNorm (inexact) and
- * whose MLP hidden channels pass Linear and GELU only (exact): the hidden channels are proven on
- * their own, the whole step is measured against the unpruned model, and the trial cut that
- * proves them leaves nothing behind.
+ * {@code stepAndVerify} on TEXT_EMBED, whose embedding width passes a LayerNorm (inexact) and whose
+ * MLP hidden channels pass Linear and GELU only (exact): the hidden channels are proven on their
+ * own, the whole step is measured against the unpruned model, and the trial cut that proves them
+ * leaves nothing behind.
  */
 class StepVerificationTest {
   private static final ZooModel ZOO = ZooModel.TEXT_EMBED;
@@ -43,8 +43,11 @@ class StepVerificationTest {
   private static Pruner.Builder builder(Module model, List<Tensor> inputs) {
     List<Supplier<Tensor>> forwards = new ArrayList<>();
     inputs.forEach(x -> forwards.add(() -> ZOO.forward(model, x)));
-    return Pruner.builder(model).forward(() -> ZOO.forward(model, inputs.get(0)))
-        .importance(Importances.magnitude(2)).ratio(0.5).verificationForwards(forwards);
+    return Pruner.builder(model)
+        .forward(() -> ZOO.forward(model, inputs.get(0)))
+        .importance(Importances.magnitude(2))
+        .ratio(0.5)
+        .verificationForwards(forwards);
   }
 
   private static List<Tensor> run(Module model, List<Tensor> inputs) {
@@ -67,24 +70,34 @@ class StepVerificationTest {
     VerifiedStep v = pruner.stepAndVerify();
     String summary = v.summary(REL_TOL);
     assertFalse(v.allExact(), summary);
-    assertEquals(Map.of(hidden.id(), 128, width.id(), 32), Map.of(
-        hidden.id(), v.step().removal().get(hidden.id()).length(),
-        width.id(), v.step().removal().get(width.id()).length()), summary);
+    assertEquals(
+        Map.of(hidden.id(), 128, width.id(), 32),
+        Map.of(
+            hidden.id(), v.step().removal().get(hidden.id()).length(),
+            width.id(), v.step().removal().get(width.id()).length()),
+        summary);
     ExactPart part = v.exactPart().orElseThrow(() -> new AssertionError(summary));
     assertEquals(Set.of(hidden.id()), part.removal().keySet(), summary);
     assertEquals(v.step().removal().get(hidden.id()), part.removal().get(hidden.id()));
     assertTrue(part.equivalence().exactExpected(), summary);
     assertTrue(part.proven(REL_TOL), summary);
     assertTrue(v.passes(REL_TOL), summary);
-    assertTrue(summary.startsWith("proven: 128 of 160 removed channels (those reaching no "
-        + "normalisation across channels), cut on their own, equal their masked original"),
+    assertTrue(
+        summary.startsWith(
+            "proven: 128 of 160 removed channels (those reaching no "
+                + "normalisation across channels), cut on their own, equal their masked original"),
         summary);
-    assertTrue(summary.contains("; measured: the whole step (32 channels not proven; "
-        + "LayerNormImpl norm normalises across channels) against the unpruned model: rel. "
-        + "output error "), summary);
+    assertTrue(
+        summary.contains(
+            "; measured: the whole step (32 channels not proven; "
+                + "LayerNormImpl norm normalises across channels) against the unpruned model: rel. "
+                + "output error "),
+        summary);
 
     OutputAgreement measured = v.agreement().orElseThrow(() -> new AssertionError(summary));
-    assertEquals(OutputAgreement.measure(unpruned, run(model, inputs)), measured,
+    assertEquals(
+        OutputAgreement.measure(unpruned, run(model, inputs)),
+        measured,
         "the measurement is of the pruned against the unpruned model on the given inputs");
     assertEquals(INPUTS, measured.inputs());
     assertEquals(2L * INPUTS, measured.rows(), "TEXT_EMBED gives [2, 10] per input");
@@ -116,8 +129,10 @@ class StepVerificationTest {
     assertTrue(v.exactPart().isEmpty(), summary);
     assertTrue(v.exactPartRefusal().isEmpty(), summary);
     assertTrue(v.passes(REL_TOL), summary);
-    assertTrue(summary.startsWith("proven: nothing (every removed channel reaches a "
-        + "normalisation across channels); measured: the whole step (32 channels not proven; "),
+    assertTrue(
+        summary.startsWith(
+            "proven: nothing (every removed channel reaches a "
+                + "normalisation across channels); measured: the whole step (32 channels not proven; "),
         summary);
     assertEquals(INPUTS, v.agreement().orElseThrow().inputs());
   }
@@ -126,14 +141,24 @@ class StepVerificationTest {
   void anAllExactStepIsProvenWholeAndNotMeasured() {
     Module model = ZooModel.ESPCN.create(ZooPruning.SEED);
     Tensor x = ZooModel.ESPCN.exampleInput(ZooPruning.SEED);
-    VerifiedStep v = Pruner.builder(model).forward(() -> ZooModel.ESPCN.forward(model, x))
-        .importance(Importances.magnitude(2)).ratio(0.5).build().stepAndVerify();
+    VerifiedStep v =
+        Pruner.builder(model)
+            .forward(() -> ZooModel.ESPCN.forward(model, x))
+            .importance(Importances.magnitude(2))
+            .ratio(0.5)
+            .build()
+            .stepAndVerify();
     String summary = v.summary(REL_TOL);
     assertTrue(v.allExact(), summary);
     assertTrue(v.exactPart().isEmpty() && v.agreement().isEmpty(), summary);
     assertTrue(v.passes(REL_TOL), summary);
-    assertTrue(summary.startsWith("proven: all " + v.step().channelsRemoved() + " removed "
-        + "channels: the pruned output equals the masked original (max|diff|="), summary);
+    assertTrue(
+        summary.startsWith(
+            "proven: all "
+                + v.step().channelsRemoved()
+                + " removed "
+                + "channels: the pruned output equals the masked original (max|diff|="),
+        summary);
     assertTrue(summary.endsWith(", 9,216 elements, rel. tol. 1e-05)"), summary);
   }
 }

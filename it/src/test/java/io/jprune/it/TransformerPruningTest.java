@@ -48,8 +48,9 @@ class TransformerPruningTest {
       TransformerEncoderLayerOptions layer = new TransformerEncoderLayerOptions(32, 4);
       layer.dim_feedforward().put(64);
       layer.dropout().put(0.0);
-      encoder = register_module("encoder", new TransformerEncoderImpl(
-          new TransformerEncoderOptions(layer, 2)));
+      encoder =
+          register_module(
+              "encoder", new TransformerEncoderImpl(new TransformerEncoderOptions(layer, 2)));
     }
 
     public Tensor forward(Tensor ids) {
@@ -58,8 +59,8 @@ class TransformerPruningTest {
 
     /** With a key-padding mask [N, S] (true = padding). */
     public Tensor forward(Tensor ids, Tensor padding) {
-      return classifier.forward(encoder.forward(embed.forward(ids), new Tensor(), padding)
-          .select(0, 0));
+      return classifier.forward(
+          encoder.forward(embed.forward(ids), new Tensor(), padding).select(0, 0));
     }
   }
 
@@ -78,7 +79,8 @@ class TransformerPruningTest {
   private static TransformerEncoderLayerImpl layer(Module model, int k) {
     StringSharedModuleDict named = model.named_modules();
     for (long i = 0; i < named.size(); i++) {
-      if (named.get(i).key() != null && !named.get(i).key().isNull()
+      if (named.get(i).key() != null
+          && !named.get(i).key().isNull()
           && named.get(i).key().getString().equals("encoder.layers." + k)) {
         return named.get(i).value().asTransformerEncoderLayer();
       }
@@ -90,8 +92,8 @@ class TransformerPruningTest {
   void dimFeedforwardHalvedEqualsTheMaskedOriginal() {
     TextEncoderClassifier model = model();
     Tensor ids = ids();
-    Pruner pruner = Pruner.builder(model).exampleInput(ids)
-        .importance(ZooPruning.randomScores(4)).build();
+    Pruner pruner =
+        Pruner.builder(model).exampleInput(ids).importance(ZooPruning.randomScores(4)).build();
     for (int k = 0; k < 2; k++) {
       PruningGroup ff = pruner.graph().groupOf("encoder.layers." + k + ".linear1");
       assertEquals(64, ff.size());
@@ -105,16 +107,18 @@ class TransformerPruningTest {
       assertEquals(32, layer(model, k).options().dim_feedforward().get());
     }
     Map<String, Tensor> p = ModelTensors.of(model);
-    assertArrayEquals(new long[] {32, 32}, ZooPruning.shape(p.get("encoder.layers.1.linear1.weight")));
-    assertArrayEquals(new long[] {32, 32}, ZooPruning.shape(p.get("encoder.layers.0.linear2.weight")));
+    assertArrayEquals(
+        new long[] {32, 32}, ZooPruning.shape(p.get("encoder.layers.1.linear1.weight")));
+    assertArrayEquals(
+        new long[] {32, 32}, ZooPruning.shape(p.get("encoder.layers.0.linear2.weight")));
   }
 
   @Test
   void dModelHalvesThroughAttentionNormsAndResidualsWithAndWithoutMasks() {
     TextEncoderClassifier model = model();
     Tensor ids = ids();
-    Pruner pruner = Pruner.builder(model).exampleInput(ids)
-        .importance(ZooPruning.randomScores(4)).build();
+    Pruner pruner =
+        Pruner.builder(model).exampleInput(ids).importance(ZooPruning.randomScores(4)).build();
     long macsBefore = ModelCost.of(pruner.graph().trace()).layer("encoder").orElseThrow().macs();
     PruningGroup stream = pruner.graph().groupOf("embed");
     assertEquals(32, stream.size());
@@ -125,10 +129,12 @@ class TransformerPruningTest {
         half[h * 4 + d] = h * 8 + 4 + d;
       }
     }
-    EquivalenceReport report = pruner.pruneAndVerify(Map.of(stream.id(),
-        pruner.graph().channelsOf(stream, "embed", half)));
+    EquivalenceReport report =
+        pruner.pruneAndVerify(
+            Map.of(stream.id(), pruner.graph().channelsOf(stream, "embed", half)));
     assertFalse(report.exactExpected());
-    assertTrue(report.inexactReasons().stream().anyMatch(r -> r.startsWith("LayerNorm encoder.")),
+    assertTrue(
+        report.inexactReasons().stream().anyMatch(r -> r.startsWith("LayerNorm encoder.")),
         report.toString());
     for (int k = 0; k < 2; k++) {
       TransformerEncoderLayerImpl layer = layer(model, k);
@@ -136,25 +142,39 @@ class TransformerPruningTest {
       assertEquals(4, layer.options().nhead().get());
     }
     Map<String, Tensor> p = ModelTensors.of(model);
-    assertArrayEquals(new long[] {48, 16},
-        ZooPruning.shape(p.get("encoder.layers.1.self_attn.in_proj_weight")));
+    assertArrayEquals(
+        new long[] {48, 16}, ZooPruning.shape(p.get("encoder.layers.1.self_attn.in_proj_weight")));
     assertArrayEquals(new long[] {16}, ZooPruning.shape(p.get("encoder.layers.1.norm2.weight")));
-    assertArrayEquals(new long[] {64, 16},
-        ZooPruning.shape(p.get("encoder.layers.0.linear1.weight")));
+    assertArrayEquals(
+        new long[] {64, 16}, ZooPruning.shape(p.get("encoder.layers.0.linear1.weight")));
     long macsAfter = ModelCost.of(pruner.graph().trace()).layer("encoder").orElseThrow().macs();
     long tokens = SEQ * BATCH;
     // per layer: q,k,v,out 4 t e^2, q.k and a.v 2 n s^2 e, biases 4 t e, linears 2 t e f + t f
     // + t e, norms 4 t e
-    assertEquals(2 * (4 * tokens * 16 * 16 + 2 * BATCH * SEQ * SEQ * 16 + 4 * tokens * 16
-        + 2 * tokens * 16 * 64 + tokens * 64 + tokens * 16 + 4 * tokens * 16), macsAfter);
+    assertEquals(
+        2
+            * (4 * tokens * 16 * 16
+                + 2 * BATCH * SEQ * SEQ * 16
+                + 4 * tokens * 16
+                + 2 * tokens * 16 * 64
+                + tokens * 64
+                + tokens * 16
+                + 4 * tokens * 16),
+        macsAfter);
     assertTrue(macsAfter < macsBefore);
-    Tensor padding = torch.arange(new Scalar(SEQ)).ge(new Scalar(SEQ - 2)).unsqueeze(0)
-        .expand(BATCH, SEQ).contiguous();
+    Tensor padding =
+        torch
+            .arange(new Scalar(SEQ))
+            .ge(new Scalar(SEQ - 2))
+            .unsqueeze(0)
+            .expand(BATCH, SEQ)
+            .contiguous();
     try (NoGradGuard g = new NoGradGuard()) {
       assertArrayEquals(new long[] {BATCH, 5}, ZooPruning.shape(model.forward(ids)));
       assertArrayEquals(new long[] {BATCH, 5}, ZooPruning.shape(model.forward(ids, padding)));
     }
   }
+
   /** src, tgt [*, N, 8] -> Linear to 16 -> Transformer (2 heads, 1+1 layers, ff 32) -> Linear. */
   public static final class Seq2Seq extends Module {
     private final LinearImpl src = register_module("src", new LinearImpl(8, 16));
@@ -181,27 +201,36 @@ class TransformerPruningTest {
     model.eval();
     Tensor a = torch.randn(5, BATCH, 8);
     Tensor b = torch.randn(4, BATCH, 8);
-    Pruner pruner = Pruner.builder(model).forward(() -> model.forward(a, b))
-        .importance(ZooPruning.randomScores(4)).build();
+    Pruner pruner =
+        Pruner.builder(model)
+            .forward(() -> model.forward(a, b))
+            .importance(ZooPruning.randomScores(4))
+            .build();
     PruningGroup stream = pruner.graph().groupOf("src");
     assertEquals(stream, pruner.graph().groupOf("tgt"), "cross-attention ties memory to tgt");
     PruningGroup ff = pruner.graph().groupOf("transformer.decoder.layers.0.linear1");
-    EquivalenceReport exact = pruner.pruneAndVerify(Map.of(ff.id(), new long[] {0, 2, 4, 6,
-        8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30}));
+    EquivalenceReport exact =
+        pruner.pruneAndVerify(
+            Map.of(
+                ff.id(), new long[] {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30}));
     assertTrue(exact.exactExpected(), exact.toString());
     assertTrue(exact.agrees(1e-5), exact.toString());
     stream = pruner.graph().groupOf("src");
-    EquivalenceReport whole = pruner.pruneAndVerify(Map.of(stream.id(),
-        pruner.graph().channelsOf(stream, "src", 8, 9, 10, 11, 12, 13, 14, 15)));
-    assertTrue(whole.inexactReasons().stream().anyMatch(r -> r.startsWith("LayerNorm")),
-        whole.toString());
+    EquivalenceReport whole =
+        pruner.pruneAndVerify(
+            Map.of(
+                stream.id(),
+                pruner.graph().channelsOf(stream, "src", 8, 9, 10, 11, 12, 13, 14, 15)));
+    assertTrue(
+        whole.inexactReasons().stream().anyMatch(r -> r.startsWith("LayerNorm")), whole.toString());
     assertEquals(8, model.transformer.options().d_model().get());
     assertEquals(1, model.transformer.options().nhead().get());
     Map<String, Tensor> p = ModelTensors.of(model);
-    assertArrayEquals(new long[] {24, 8},
+    assertArrayEquals(
+        new long[] {24, 8},
         ZooPruning.shape(p.get("transformer.decoder.layers.0.multihead_attn.in_proj_weight")));
-    assertArrayEquals(new long[] {16, 8},
-        ZooPruning.shape(p.get("transformer.decoder.layers.0.linear1.weight")));
+    assertArrayEquals(
+        new long[] {16, 8}, ZooPruning.shape(p.get("transformer.decoder.layers.0.linear1.weight")));
     assertArrayEquals(new long[] {8}, ZooPruning.shape(p.get("transformer.encoder.norm.weight")));
     try (NoGradGuard g = new NoGradGuard()) {
       assertArrayEquals(new long[] {4, BATCH, 3}, ZooPruning.shape(model.forward(a, b)));

@@ -29,8 +29,8 @@ class TupleOpsPruningTest {
 
   /** Global max pooling written as max over the flattened positions. */
   public static final class MaxOverSpaceNet extends Module {
-    private final Conv2dImpl conv = register_module("conv",
-        new Conv2dImpl(3, 8, new LongPointer(3L, 3L)));
+    private final Conv2dImpl conv =
+        register_module("conv", new Conv2dImpl(3, 8, new LongPointer(3L, 3L)));
     private final LinearImpl fc = register_module("fc", new LinearImpl(8, 4));
 
     public Tensor forward(Tensor x) {
@@ -41,10 +41,10 @@ class TupleOpsPruningTest {
 
   /** CBAM-style spatial attention: the max across channels gates every channel. */
   public static final class MaxOverChannelsNet extends Module {
-    private final Conv2dImpl conv = register_module("conv",
-        new Conv2dImpl(3, 8, new LongPointer(3L, 3L)));
-    private final Conv2dImpl out = register_module("out",
-        new Conv2dImpl(8, 4, new LongPointer(1L, 1L)));
+    private final Conv2dImpl conv =
+        register_module("conv", new Conv2dImpl(3, 8, new LongPointer(3L, 3L)));
+    private final Conv2dImpl out =
+        register_module("out", new Conv2dImpl(8, 4, new LongPointer(1L, 1L)));
 
     public Tensor forward(Tensor x) {
       Tensor h = conv.forward(x).relu();
@@ -57,14 +57,19 @@ class TupleOpsPruningTest {
   void maxOverSpaceKeepsChannelsAndPrunesExactly() {
     MaxOverSpaceNet model = new MaxOverSpaceNet();
     Tensor x = torch.randn(2, 3, 10, 10);
-    Pruner pruner = Pruner.builder(model).forward(() -> model.forward(x))
-        .importance(ZooPruning.randomScores(1)).build();
+    Pruner pruner =
+        Pruner.builder(model)
+            .forward(() -> model.forward(x))
+            .importance(ZooPruning.randomScores(1))
+            .build();
     PruningGroup g = pruner.graph().groupOf("conv");
     assertEquals(8, g.size());
     EquivalenceReport report = pruner.pruneAndVerify(Map.of(g.id(), REMOVED));
     Map<String, Tensor> p = ModelTensors.of(model);
     assertArrayEquals(new long[] {5, 3, 3, 3}, ZooPruning.shape(p.get("conv.weight")));
-    assertArrayEquals(new long[] {4, 5}, ZooPruning.shape(p.get("fc.weight")),
+    assertArrayEquals(
+        new long[] {4, 5},
+        ZooPruning.shape(p.get("fc.weight")),
         "fc loses the columns of the removed channels");
     assertTrue(report.exactExpected(), report.toString());
     assertTrue(report.agrees(1e-5), report.toString());
@@ -74,15 +79,22 @@ class TupleOpsPruningTest {
   void maxAcrossChannelsIsPrunedButSaidToBeInexact() {
     MaxOverChannelsNet model = new MaxOverChannelsNet();
     Tensor x = torch.randn(2, 3, 10, 10);
-    Pruner pruner = Pruner.builder(model).forward(() -> model.forward(x))
-        .importance(ZooPruning.randomScores(1)).build();
+    Pruner pruner =
+        Pruner.builder(model)
+            .forward(() -> model.forward(x))
+            .importance(ZooPruning.randomScores(1))
+            .build();
     PruningGroup g = pruner.graph().groupOf("conv");
     EquivalenceReport report = pruner.pruneAndVerify(Map.of(g.id(), REMOVED));
-    assertArrayEquals(new long[] {4, 5, 1, 1},
-        ZooPruning.shape(ModelTensors.of(model).get("out.weight")));
+    assertArrayEquals(
+        new long[] {4, 5, 1, 1}, ZooPruning.shape(ModelTensors.of(model).get("out.weight")));
     assertFalse(report.exactExpected(), "the max sees the removed channels' zeros");
-    assertTrue(report.toString().contains("max across channels at io.jprune.it."
-        + "TupleOpsPruningTest$MaxOverChannelsNet.forward(TupleOpsPruningTest.java:"),
+    assertTrue(
+        report
+            .toString()
+            .contains(
+                "max across channels at io.jprune.it."
+                    + "TupleOpsPruningTest$MaxOverChannelsNet.forward(TupleOpsPruningTest.java:"),
         report.toString());
     assertArrayEquals(new long[] {2, 4, 8, 8}, ZooPruning.shape(model.forward(x)));
   }

@@ -21,14 +21,16 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The seed case: DINO ViT-S whose attention takes q/k/v with {@code select(0, i)} (Torch-Pruning
  * crashes with "index 384 is out of bounds") or {@code unbind(0)}. Head width and whole heads are
- * pruned from the traced reshape, the unmodified forward keeps running through call-site
- * rewrites, and the output equals the masked original's (relative tolerance 1e-5).
+ * pruned from the traced reshape, the unmodified forward keeps running through call-site rewrites,
+ * and the output equals the masked original's (relative tolerance 1e-5).
  */
 class VitPruningTest {
   private static final double REL_TOL = 1e-5;
 
   @ParameterizedTest
-  @EnumSource(value = ZooModel.class, names = {"VIT_S_SELECT", "VIT_S_UNBIND"})
+  @EnumSource(
+      value = ZooModel.class,
+      names = {"VIT_S_SELECT", "VIT_S_UNBIND"})
   void quarterOfEveryHeadDimGoes(ZooModel zoo) {
     Module model = zoo.create(ZooPruning.SEED);
     Tensor input = zoo.exampleInput(ZooPruning.SEED);
@@ -39,18 +41,24 @@ class VitPruningTest {
       assertEquals(768, g.size(), "q/k channels pair up (384) plus v channels (384)");
       assertEquals(6, GroupPlanner.headCount(g));
       removal.put(g.id(), GroupPlanner.choose(g, scores(g, b), 0.25, 0, 1));
-      assertEquals(96 + 96, removal.get(g.id()).length,
+      assertEquals(
+          96 + 96,
+          removal.get(g.id()).length,
           "16 of 64 dims in each of 6 heads, for the q/k pairs and for v");
     }
     EquivalenceReport report = pruner.pruneAndVerify(removal);
     Map<String, Tensor> p = ModelTensors.of(model);
     for (int b = 0; b < 12; b++) {
-      assertArrayEquals(new long[] {864, 384}, ZooPruning.shape(p.get("blocks." + b
-          + ".attn.qkv.weight")), "qkv loses 3 x 96 rows");
-      assertArrayEquals(new long[] {864}, ZooPruning.shape(p.get("blocks." + b
-          + ".attn.qkv.bias")));
-      assertArrayEquals(new long[] {384, 288}, ZooPruning.shape(p.get("blocks." + b
-          + ".attn.proj.weight")), "proj loses 96 input columns");
+      assertArrayEquals(
+          new long[] {864, 384},
+          ZooPruning.shape(p.get("blocks." + b + ".attn.qkv.weight")),
+          "qkv loses 3 x 96 rows");
+      assertArrayEquals(
+          new long[] {864}, ZooPruning.shape(p.get("blocks." + b + ".attn.qkv.bias")));
+      assertArrayEquals(
+          new long[] {384, 288},
+          ZooPruning.shape(p.get("blocks." + b + ".attn.proj.weight")),
+          "proj loses 96 input columns");
     }
     assertTrue(report.exactExpected(), report.toString());
     assertTrue(report.agrees(REL_TOL), report.toString());
@@ -59,7 +67,9 @@ class VitPruningTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = ZooModel.class, names = {"VIT_S_SELECT", "VIT_S_UNBIND"})
+  @EnumSource(
+      value = ZooModel.class,
+      names = {"VIT_S_SELECT", "VIT_S_UNBIND"})
   void twoOfSixHeadsGo(ZooModel zoo) {
     Module model = zoo.create(ZooPruning.SEED);
     Tensor input = zoo.exampleInput(ZooPruning.SEED);
@@ -74,10 +84,10 @@ class VitPruningTest {
     EquivalenceReport report = pruner.pruneAndVerify(removal);
     Map<String, Tensor> p = ModelTensors.of(model);
     for (int b = 0; b < 12; b++) {
-      assertArrayEquals(new long[] {768, 384}, ZooPruning.shape(p.get("blocks." + b
-          + ".attn.qkv.weight")));
-      assertArrayEquals(new long[] {384, 256}, ZooPruning.shape(p.get("blocks." + b
-          + ".attn.proj.weight")));
+      assertArrayEquals(
+          new long[] {768, 384}, ZooPruning.shape(p.get("blocks." + b + ".attn.qkv.weight")));
+      assertArrayEquals(
+          new long[] {384, 256}, ZooPruning.shape(p.get("blocks." + b + ".attn.proj.weight")));
     }
     assertTrue(report.agrees(REL_TOL), report.toString());
   }
@@ -89,8 +99,11 @@ class VitPruningTest {
     for (int i = 0; i < 2; i++) {
       Module model = variants[i].create(ZooPruning.SEED);
       Tensor input = variants[i].exampleInput(ZooPruning.SEED);
-      described[i] = ZooPruning.pruner(variants[i], model, input).graph().describe()
-          .replaceAll("at \\S+\\)", "at <site>)");
+      described[i] =
+          ZooPruning.pruner(variants[i], model, input)
+              .graph()
+              .describe()
+              .replaceAll("at \\S+\\)", "at <site>)");
     }
     assertEquals(described[0], described[1]);
   }

@@ -21,22 +21,24 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Applications in the unnamed package run unmodified in forked JVMs, started as their users
- * start them, with the real {@code -javaagent} and no package restriction: bytedeco's
- * SimpleMNIST sample traced with {@code trace=} (the root is the model's forward, every op is in
- * the trace, seeded losses are bit-identical to the run without the agent), and an application
- * that prunes a model whose forward calls helpers of another package.
+ * Applications in the unnamed package run unmodified in forked JVMs, started as their users start
+ * them, with the real {@code -javaagent} and no package restriction: bytedeco's SimpleMNIST sample
+ * traced with {@code trace=} (the root is the model's forward, every op is in the trace, seeded
+ * losses are bit-identical to the run without the agent), and an application that prunes a model
+ * whose forward calls helpers of another package.
  */
 class WholeAppAgentIT {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void simpleMnistIsTracedFromItsRootWithoutChangingTraining() throws Exception {
     String plain = run(dir.resolve("plain"), List.of(), "SimpleMNIST");
     Path json = dir.resolve("trace.json");
-    String traced = run(dir.resolve("traced"),
-        List.of("-javaagent:" + agentJar() + "=trace=" + json), "SimpleMNIST");
+    String traced =
+        run(
+            dir.resolve("traced"),
+            List.of("-javaagent:" + agentJar() + "=trace=" + json),
+            "SimpleMNIST");
 
     List<String> losses = losses(plain);
     assertEquals(9, losses.size(), plain);
@@ -53,35 +55,58 @@ class WholeAppAgentIT {
       JsonObject call = e.getAsJsonObject();
       JsonElement receiver = call.get("receiver");
       boolean module = receiver.isJsonObject() && receiver.getAsJsonObject().has("module");
-      calls.add(call.get("op").getAsString() + (module
-          ? "(" + receiver.getAsJsonObject().get("module").getAsString() + ")" : ""));
+      calls.add(
+          call.get("op").getAsString()
+              + (module ? "(" + receiver.getAsJsonObject().get("module").getAsString() + ")" : ""));
     }
-    assertEquals(List.of("SimpleMNIST$Net.forward()", "Tensor.size", "Tensor.reshape",
-        "LinearImpl.forward(fc1)", "torch.relu", "torch.dropout", "LinearImpl.forward(fc2)",
-        "torch.relu", "LinearImpl.forward(fc3)", "torch.log_softmax"), calls, traced);
+    assertEquals(
+        List.of(
+            "SimpleMNIST$Net.forward()",
+            "Tensor.size",
+            "Tensor.reshape",
+            "LinearImpl.forward(fc1)",
+            "torch.relu",
+            "torch.dropout",
+            "LinearImpl.forward(fc2)",
+            "torch.relu",
+            "LinearImpl.forward(fc3)",
+            "torch.log_softmax"),
+        calls,
+        traced);
     JsonArray tensors = trace.getAsJsonArray("tensors");
     JsonObject input = tensors.get(0).getAsJsonObject();
     assertEquals("INPUT", input.get("origin").getAsString(), input.toString());
     assertEquals("[64,1,28,28]", input.get("shape").toString());
-    assertTrue(stream(tensors).noneMatch(t -> t.getAsJsonObject().get("origin").getAsString()
-        .equals("EXTERNAL")), "every tensor's origin was seen");
+    assertTrue(
+        stream(tensors)
+            .noneMatch(t -> t.getAsJsonObject().get("origin").getAsString().equals("EXTERNAL")),
+        "every tensor's origin was seen");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"executor", "reflection"})
   void theRootIsTheOutermostForwardWhereverItIsCalledFrom(String how) throws Exception {
     Path json = dir.resolve("trace.json");
-    String out = run(dir, List.of("-javaagent:" + agentJar() + "=trace=" + json),
-        "FrameworkApp", how);
+    String out =
+        run(dir, List.of("-javaagent:" + agentJar() + "=trace=" + json), "FrameworkApp", how);
     assertTrue(Files.isRegularFile(json) && Files.size(json) > 0, "no trace written:\n" + out);
     JsonObject trace = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
     assertEquals("SimpleMNIST$Net", trace.get("root").getAsString());
     List<String> ops = new ArrayList<>();
-    trace.getAsJsonArray("calls").forEach(c -> ops.add(c.getAsJsonObject().get("op")
-        .getAsString()));
-    List<String> inner = List.of("Tensor.size", "Tensor.reshape", "LinearImpl.forward",
-        "torch.relu", "torch.dropout", "LinearImpl.forward", "torch.relu", "LinearImpl.forward",
-        "torch.log_softmax");
+    trace
+        .getAsJsonArray("calls")
+        .forEach(c -> ops.add(c.getAsJsonObject().get("op").getAsString()));
+    List<String> inner =
+        List.of(
+            "Tensor.size",
+            "Tensor.reshape",
+            "LinearImpl.forward",
+            "torch.relu",
+            "torch.dropout",
+            "LinearImpl.forward",
+            "torch.relu",
+            "LinearImpl.forward",
+            "torch.log_softmax");
     List<String> expected = new ArrayList<>();
     if (how.equals("executor")) {
       expected.add("SimpleMNIST$Net.forward"); // the lambda's call site
@@ -98,34 +123,51 @@ class WholeAppAgentIT {
     String out = run(dir, List.of("-javaagent:" + agentJar()), "UnnamedPackagePruning");
     assertFalse(out.contains("could not instrument"), out);
     String ops = Files.readString(Path.of("src/test/java/com/example/ops/Ops.java"));
-    assertTrue(out.contains("shift: conv1 3->4, conv2 4->4, conv3 4->4; 1 roll at"
-        + " com.example.ops.Ops.shift(Ops.java:" + lineOf(ops, "roll-site") + "); exact true"),
+    assertTrue(
+        out.contains(
+            "shift: conv1 3->4, conv2 4->4, conv3 4->4; 1 roll at"
+                + " com.example.ops.Ops.shift(Ops.java:"
+                + lineOf(ops, "roll-site")
+                + "); exact true"),
         out);
-    assertTrue(out.contains("RUNNING_SUM: UnsupportedOpException: unsupported op Tensor.cumsum at"
-        + " com.example.ops.Ops.runningSum(Ops.java:" + lineOf(ops, "cumsum-site") + "): no"
-        + " channel rule is known for it; jprune refuses rather than guessing; unchanged true"),
+    assertTrue(
+        out.contains(
+            "RUNNING_SUM: UnsupportedOpException: unsupported op Tensor.cumsum at"
+                + " com.example.ops.Ops.runningSum(Ops.java:"
+                + lineOf(ops, "cumsum-site")
+                + "): no"
+                + " channel rule is known for it; jprune refuses rather than guessing; unchanged true"),
         out);
     for (String variant : List.of("MADE_BY_REFLECTION", "CHANGED_BY_REFLECTION")) {
-      assertTrue(out.contains(variant + ": UnseenTensorException: jprune did not see where the"
-          + " tensor [1, 8, 10, 10] read by Conv2dImpl.forward (conv2) at ShiftNet.forward("
-          + "ShiftNet.java:"), out);
+      assertTrue(
+          out.contains(
+              variant
+                  + ": UnseenTensorException: jprune did not see where the"
+                  + " tensor [1, 8, 10, 10] read by Conv2dImpl.forward (conv2) at ShiftNet.forward("
+                  + "ShiftNet.java:"),
+          out);
     }
     assertEquals(2, out.split("so nothing was pruned; unchanged true", -1).length - 1, out);
   }
 
   /** Runs {@code main} of the class in a fresh JVM in {@code workDir}; returns its output. */
-  private static String run(Path workDir, List<String> jvmArgs, String mainClass,
-      String... appArgs) throws IOException, InterruptedException {
+  private static String run(Path workDir, List<String> jvmArgs, String mainClass, String... appArgs)
+      throws IOException, InterruptedException {
     Files.createDirectories(workDir);
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Djavacpp.platform=" + System.getProperty("javacpp.platform", "linux-x86_64")));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djavacpp.platform=" + System.getProperty("javacpp.platform", "linux-x86_64")));
     command.addAll(jvmArgs);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
     command.addAll(List.of(appArgs));
     Path log = workDir.resolve("out.log");
-    ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
-        .redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .directory(workDir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     pb.environment().put("OMP_NUM_THREADS", "1");
     Process p = pb.start();
     assertTrue(p.waitFor(5, TimeUnit.MINUTES), mainClass + " did not finish");

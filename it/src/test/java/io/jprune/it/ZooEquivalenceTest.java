@@ -20,16 +20,27 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * For every group of every zoo model, a random valid subset (seeded) is pruned and the output
  * compared with the masked original's: equal within 1e-5 x max|output| where every removed channel
- * only passes zero-preserving ops; otherwise (LayerNorm/GroupNorm across channels) the pruned
- * model must still run forward and backward, deterministically, with the original output shape.
+ * only passes zero-preserving ops; otherwise (LayerNorm/GroupNorm across channels) the pruned model
+ * must still run forward and backward, deterministically, with the original output shape.
  */
 class ZooEquivalenceTest {
   private static final double REL_TOL = 1e-5;
 
   /** Small models: every group pruned on its own, on a fresh model each time. */
   @ParameterizedTest
-  @EnumSource(value = ZooModel.class, names = {"ESPCN", "ESPCN_MODULE", "ESPCN_UNSHUFFLE",
-      "UNET", "SHUFFLENET", "C2F", "GROUPNORM_GROUPED", "TEXT_EMBED", "DENSENET_STACK"})
+  @EnumSource(
+      value = ZooModel.class,
+      names = {
+        "ESPCN",
+        "ESPCN_MODULE",
+        "ESPCN_UNSHUFFLE",
+        "UNET",
+        "SHUFFLENET",
+        "C2F",
+        "GROUPNORM_GROUPED",
+        "TEXT_EMBED",
+        "DENSENET_STACK"
+      })
   void everyGroupOnItsOwn(ZooModel zoo) {
     int groups = groupCount(zoo);
     assertTrue(groups > 0, zoo + " has no prunable group");
@@ -40,8 +51,19 @@ class ZooEquivalenceTest {
 
   /** Large models: every group at once (one removal touching all groups). */
   @ParameterizedTest
-  @EnumSource(value = ZooModel.class, names = {"RESNET18", "RESNET50", "MOBILENET_V2",
-      "VIT_S_SELECT", "UNET", "SHUFFLENET", "C2F", "DENSENET_STACK", "GROUPNORM_GROUPED"})
+  @EnumSource(
+      value = ZooModel.class,
+      names = {
+        "RESNET18",
+        "RESNET50",
+        "MOBILENET_V2",
+        "VIT_S_SELECT",
+        "UNET",
+        "SHUFFLENET",
+        "C2F",
+        "DENSENET_STACK",
+        "GROUPNORM_GROUPED"
+      })
   void allGroupsAtOnce(ZooModel zoo) {
     pruneAndCheck(zoo, -1, ZooPruning.SEED);
   }
@@ -57,11 +79,12 @@ class ZooEquivalenceTest {
     Tensor input = zoo.exampleInput(ZooPruning.SEED);
     Tensor original = ZooPruning.run(zoo, model, input);
     Pruner pruner = ZooPruning.pruner(zoo, model, input);
-    List<PruningGroup> groups = groupIndex < 0 ? pruner.groups()
-        : List.of(pruner.groups().get(groupIndex));
-    Map<Integer, long[]> removal = groupIndex < 0
-        ? ZooPruning.randomRemoval(groups, seed)
-        : Map.of(groups.get(0).id(), ZooPruning.randomSubset(groups.get(0), new Random(seed)));
+    List<PruningGroup> groups =
+        groupIndex < 0 ? pruner.groups() : List.of(pruner.groups().get(groupIndex));
+    Map<Integer, long[]> removal =
+        groupIndex < 0
+            ? ZooPruning.randomRemoval(groups, seed)
+            : Map.of(groups.get(0).id(), ZooPruning.randomSubset(groups.get(0), new Random(seed)));
     String what = zoo + (groupIndex < 0 ? " all groups" : " group " + groups.get(0).describe());
     if (removal.values().stream().allMatch(r -> r.length == 0)) {
       return; // a one-channel group: nothing removable

@@ -37,8 +37,10 @@ final class ZooPruning {
   }
 
   static Pruner pruner(ZooModel zoo, Module model, Tensor input) {
-    return Pruner.builder(model).forward(() -> zoo.forward(model, input))
-        .importance(randomScores(SEED)).build();
+    return Pruner.builder(model)
+        .forward(() -> zoo.forward(model, input))
+        .importance(randomScores(SEED))
+        .build();
   }
 
   /** A random valid removal of a random fraction of every group (seeded). */
@@ -73,8 +75,9 @@ final class ZooPruning {
   static void assertUnchanged(Map<String, Tensor> before, Module model) {
     Map<String, Tensor> now = ModelTensors.of(model);
     assertEquals(before.keySet(), now.keySet());
-    before.forEach((k, v) -> assertTrue(torch.equal(v, now.get(k)),
-        k + " changed although the prune was refused"));
+    before.forEach(
+        (k, v) ->
+            assertTrue(torch.equal(v, now.get(k)), k + " changed although the prune was refused"));
   }
 
   static Tensor run(ZooModel zoo, Module model, Tensor input) {

@@ -25,8 +25,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Exact facts every trace of the zoo must show, whichever way the agent got in: the
- * {@code -javaagent} IT and the self-attach unit test both extend this class.
+ * Exact facts every trace of the zoo must show, whichever way the agent got in: the {@code
+ * -javaagent} IT and the self-attach unit test both extend this class.
  */
 abstract class ZooTraceFacts {
   static final long SEED = 7;
@@ -63,7 +63,9 @@ abstract class ZooTraceFacts {
   }
 
   @ParameterizedTest
-  @EnumSource(value = ZooModel.class, names = {"VIT_S_SELECT", "VIT_S_UNBIND"})
+  @EnumSource(
+      value = ZooModel.class,
+      names = {"VIT_S_SELECT", "VIT_S_UNBIND"})
   void vitAttentionTraceShowsQkvReshapePermuteAndBranches(ZooModel zoo) {
     Trace trace = trace(zoo);
     TracedCall qkv = trace.moduleCalls("blocks.0.attn.qkv").get(0);
@@ -72,12 +74,12 @@ abstract class ZooTraceFacts {
 
     TracedCall reshape = only(trace.consumers(qkv.outputTensor()));
     assertEquals("reshape", reshape.op());
-    assertEquals(new Value.LongArrayValue(ImmutableLongArray.of(1, 197, 3, 6, 64)),
-        reshape.args().get(0));
+    assertEquals(
+        new Value.LongArrayValue(ImmutableLongArray.of(1, 197, 3, 6, 64)), reshape.args().get(0));
     TracedCall permute = only(trace.consumers(reshape.outputTensor()));
     assertEquals("permute", permute.op());
-    assertEquals(new Value.LongArrayValue(ImmutableLongArray.of(2, 0, 3, 1, 4)),
-        permute.args().get(0));
+    assertEquals(
+        new Value.LongArrayValue(ImmutableLongArray.of(2, 0, 3, 1, 4)), permute.args().get(0));
     TensorRef qkvPermuted = permute.outputTensor();
     assertEquals(ImmutableLongArray.of(3, 1, 6, 197, 64), qkvPermuted.shape());
 
@@ -89,12 +91,12 @@ abstract class ZooTraceFacts {
         assertEquals("select", select.op());
         assertEquals(List.of(new Value.LongValue(0), new Value.LongValue(i)), select.args());
         assertEquals(ImmutableLongArray.of(1, 6, 197, 64), select.outputTensor().shape());
-        assertTrue(select.site().key().className().startsWith("io.jprune.zoo."),
-            select.site().toString());
+        assertTrue(
+            select.site().key().className().startsWith("io.jprune.zoo."), select.site().toString());
         assertTrue(select.site().line() > 0, select.site().toString());
       }
-      Set<Integer> ordinals = branches.stream().map(c -> c.site().key().ordinal())
-          .collect(Collectors.toSet());
+      Set<Integer> ordinals =
+          branches.stream().map(c -> c.site().key().ordinal()).collect(Collectors.toSet());
       assertEquals(3, ordinals.size(), "three distinct call sites: " + branches);
     } else {
       TracedCall unbind = only(branches);
@@ -102,29 +104,38 @@ abstract class ZooTraceFacts {
       assertEquals(3, unbind.tensorOutputs().size());
       assertEquals(ImmutableLongArray.of(1, 6, 197, 64), unbind.tensorOutputs().get(0).shape());
     }
-    assertEquals(qkv.parent(), trace.moduleCalls("blocks.0.attn").get(0).index(),
+    assertEquals(
+        qkv.parent(),
+        trace.moduleCalls("blocks.0.attn").get(0).index(),
         "qkv is called inside the attention module's forward");
   }
 
   @ParameterizedTest
-  @EnumSource(value = ZooModel.class, names = {"VIT_S_SELECT", "VIT_S_UNBIND"})
+  @EnumSource(
+      value = ZooModel.class,
+      names = {"VIT_S_SELECT", "VIT_S_UNBIND"})
   void vitBareParametersAreNamedRootParameters(ZooModel zoo) {
     Trace trace = trace(zoo);
-    List<String> direct = trace.parametersUsedDirectly().stream().map(TensorRef::name)
-        .sorted().toList();
+    List<String> direct =
+        trace.parametersUsedDirectly().stream().map(TensorRef::name).sorted().toList();
     assertEquals(List.of("cls_token", "pos_embed"), direct);
     assertEquals(ImmutableLongArray.of(1, 197, 384), trace.parameters().get("pos_embed"));
     assertEquals(ImmutableLongArray.of(1, 1, 384), trace.parameters().get("cls_token"));
   }
 
   @ParameterizedTest
-  @EnumSource(value = ZooModel.class, names = {"ESPCN", "ESPCN_MODULE"})
+  @EnumSource(
+      value = ZooModel.class,
+      names = {"ESPCN", "ESPCN_MODULE"})
   void espcnPixelShuffleRecordsBlocksOfSSquaredChannels(ZooModel zoo) {
     Trace trace = trace(zoo);
-    List<TracedCall> shuffles = trace.calls().stream()
-        .filter(c -> c.op().equals("pixel_shuffle")
-            || c.isModuleCall() && c.moduleType().endsWith("PixelShuffleImpl"))
-        .toList();
+    List<TracedCall> shuffles =
+        trace.calls().stream()
+            .filter(
+                c ->
+                    c.op().equals("pixel_shuffle")
+                        || c.isModuleCall() && c.moduleType().endsWith("PixelShuffleImpl"))
+            .toList();
     TracedCall ps = only(shuffles);
     TensorRef in = ps.tensorInputs().get(0);
     TensorRef out = ps.outputTensor();
@@ -144,7 +155,8 @@ abstract class ZooTraceFacts {
     Trace trace = trace(ZooModel.RESNET18);
     TracedCall seq = trace.moduleCalls("layer2.0.downsample").get(0);
     List<TracedCall> children = trace.children(seq.index());
-    assertEquals(List.of("layer2.0.downsample.0", "layer2.0.downsample.1"),
+    assertEquals(
+        List.of("layer2.0.downsample.0", "layer2.0.downsample.1"),
         children.stream().map(TracedCall::modulePath).toList());
     assertEquals("org.bytedeco.pytorch.Conv2dImpl", children.get(0).moduleType());
     assertEquals("org.bytedeco.pytorch.BatchNorm2dImpl", children.get(1).moduleType());

@@ -104,7 +104,9 @@ class ZooModelTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = ZooModel.class, names = {"VIT_S_SELECT", "VIT_S_UNBIND"})
+  @EnumSource(
+      value = ZooModel.class,
+      names = {"VIT_S_SELECT", "VIT_S_UNBIND"})
   void vitTokensAreBareRootParameters(ZooModel zoo) {
     Module vit = zoo.create(SEED);
     StringTensorDict own = vit.named_parameters(false);
@@ -140,22 +142,29 @@ class ZooModelTest {
   void layerFactoriesSetKernelStrideAndPadding() {
     StringSharedModuleDict r18 = held(ZooModel.RESNET18).named_modules();
     var conv1 = r18.get("conv1").asConv2d().options();
-    assertArrayEquals(new long[] {7, 7, 2, 2, 3, 3}, new long[] {
-        conv1.kernel_size().get(0), conv1.kernel_size().get(1),
-        conv1.stride().get(0), conv1.stride().get(1),
-        Conv2dPadding.get0(conv1.padding()).get(0), Conv2dPadding.get0(conv1.padding()).get(1)});
+    assertArrayEquals(
+        new long[] {7, 7, 2, 2, 3, 3},
+        new long[] {
+          conv1.kernel_size().get(0), conv1.kernel_size().get(1),
+          conv1.stride().get(0), conv1.stride().get(1),
+          Conv2dPadding.get0(conv1.padding()).get(0), Conv2dPadding.get0(conv1.padding()).get(1)
+        });
     assertFalse(conv1.bias().get());
     var maxpool = r18.get("maxpool").asMaxPool2d().options();
-    assertArrayEquals(new long[] {3, 3, 2, 2, 1, 1}, new long[] {
-        maxpool.kernel_size().get(0), maxpool.kernel_size().get(1),
-        maxpool.stride().get(0), maxpool.stride().get(1),
-        maxpool.padding().get(0), maxpool.padding().get(1)});
+    assertArrayEquals(
+        new long[] {3, 3, 2, 2, 1, 1},
+        new long[] {
+          maxpool.kernel_size().get(0), maxpool.kernel_size().get(1),
+          maxpool.stride().get(0), maxpool.stride().get(1),
+          maxpool.padding().get(0), maxpool.padding().get(1)
+        });
   }
 
   @Test
   void depthwiseAndGroupedConvsKeepTheirGroups() {
     StringSharedModuleDict mobilenet = held(ZooModel.MOBILENET_V2).named_modules();
-    assertEquals(96, mobilenet.get("features.2.depthwise.conv").asConv2d().options().groups().get());
+    assertEquals(
+        96, mobilenet.get("features.2.depthwise.conv").asConv2d().options().groups().get());
     StringSharedModuleDict grouped = held(ZooModel.GROUPNORM_GROUPED).named_modules();
     assertEquals(4, grouped.get("block1.conv1").asConv2d().options().groups().get());
     assertEquals(8, grouped.get("block1.gn1").asGroupNorm().options().num_groups().get());
@@ -218,9 +227,9 @@ class ZooModelTest {
   }
 
   /**
-   * A model kept for the rest of the run: the modules of a dict from named_modules() are freed
-   * with the Java model that holds their children (javacpp-presets #1782), and a test that keeps
-   * only the dict crashed in Module::name() when a collection came first.
+   * A model kept for the rest of the run: the modules of a dict from named_modules() are freed with
+   * the Java model that holds their children (javacpp-presets #1782), and a test that keeps only
+   * the dict crashed in Module::name() when a collection came first.
    */
   private static Module held(ZooModel zoo) {
     Module m = zoo.create(SEED);

@@ -1,6 +1,8 @@
 package io.jprune.nativeconfig;
 
-/** Which device the user asks for; {@link Libtorch#selectDevice} turns it into a libtorch device. */
+/**
+ * Which device the user asks for; {@link Libtorch#selectDevice} turns it into a libtorch device.
+ */
 public enum DevicePreference {
   /** CUDA when a CUDA device is visible, CPU otherwise. */
   AUTO,

@@ -9,8 +9,8 @@ import org.bytedeco.pytorch.global.torch;
  * The one place that loads libtorch and configures it: versions, threads and device selection.
  *
  * <p>Loading is idempotent and thread-safe; every jprune entry point calls {@link #load()} first so
- * that a missing native jar fails with a message that says what to add, instead of a bare
- * {@link UnsatisfiedLinkError} from the first tensor op.
+ * that a missing native jar fails with a message that says what to add, instead of a bare {@link
+ * UnsatisfiedLinkError} from the first tensor op.
  */
 public final class Libtorch {
   private static final String SUPPORTED = "linux-x86_64 (CPU), linux-x86_64-gpu (CUDA profile)";
@@ -38,10 +38,16 @@ public final class Libtorch {
       Loader.load(torch.class);
     } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
       throw new NativesUnavailableException(
-          "libtorch natives could not be loaded for platform '" + platform + "' (supported: "
-              + SUPPORTED + "). Add org.bytedeco:pytorch-platform:2.10.0-1.5.13 with "
-              + "-Djavacpp.platform=" + platform + " to the classpath, or clear ~/.javacpp/cache "
-              + "if it is corrupt. Cause: " + e,
+          "libtorch natives could not be loaded for platform '"
+              + platform
+              + "' (supported: "
+              + SUPPORTED
+              + "). Add org.bytedeco:pytorch-platform:2.10.0-1.5.13 with "
+              + "-Djavacpp.platform="
+              + platform
+              + " to the classpath, or clear ~/.javacpp/cache "
+              + "if it is corrupt. Cause: "
+              + e,
           e);
     }
     return snapshot(platform);
@@ -99,7 +105,8 @@ public final class Libtorch {
       case CUDA:
         if (!info.cudaAvailable()) {
           throw new IllegalStateException(
-              "CUDA was requested but libtorch sees no CUDA device (platform " + info.platform()
+              "CUDA was requested but libtorch sees no CUDA device (platform "
+                  + info.platform()
                   + "): build with -Pcuda for the linux-x86_64-gpu natives and check the driver");
         }
         return new Device("cuda:0");

@@ -24,7 +24,12 @@ public record RuntimeInfo(
   public String summary() {
     return String.format(
         "libtorch %s (javacpp %s, %s), threads intra=%d inter=%d, cuda=%s devices=%d",
-        presetsVersion, javacppVersion, platform, intraOpThreads, interOpThreads,
-        cudaAvailable, cudaDeviceCount);
+        presetsVersion,
+        javacppVersion,
+        platform,
+        intraOpThreads,
+        interOpThreads,
+        cudaAvailable,
+        cudaDeviceCount);
   }
 }

@@ -48,9 +48,10 @@ class LibtorchTest {
     assertFalse(cpu.is_cuda());
     assertFalse(Libtorch.selectDevice(DevicePreference.AUTO).is_cuda());
     IllegalStateException e =
-        assertThrows(IllegalStateException.class,
-            () -> Libtorch.selectDevice(DevicePreference.CUDA));
-    assertTrue(e.getMessage().startsWith("CUDA was requested but libtorch sees no CUDA device"),
+        assertThrows(
+            IllegalStateException.class, () -> Libtorch.selectDevice(DevicePreference.CUDA));
+    assertTrue(
+        e.getMessage().startsWith("CUDA was requested but libtorch sees no CUDA device"),
         e.getMessage());
   }
 

@@ -18,18 +18,23 @@ final class ModelTracing {
   static Traced trace(Module model, Supplier<Tensor> forward) {
     Attach.model(model);
     long[] outputImpl = new long[1];
-    Trace trace = Tracer.trace(model, () -> {
-      Tensor out = forward.get();
-      outputImpl[0] = out.unsafeGetTensorImpl().address();
-      return out;
-    });
+    Trace trace =
+        Tracer.trace(
+            model,
+            () -> {
+              Tensor out = forward.get();
+              outputImpl[0] = out.unsafeGetTensorImpl().address();
+              return out;
+            });
     List<TensorRef> tensors = trace.tensors();
     for (int i = tensors.size() - 1; i >= 0; i--) {
       if (tensors.get(i).implAddress() == outputImpl[0]) {
         return new Traced(trace, tensors.get(i));
       }
     }
-    throw new IllegalStateException("the forward of " + model.getClass().getName()
-        + " returned a tensor no traced op produced: is the model class instrumented?");
+    throw new IllegalStateException(
+        "the forward of "
+            + model.getClass().getName()
+            + " returned a tensor no traced op produced: is the model class instrumented?");
   }
 }

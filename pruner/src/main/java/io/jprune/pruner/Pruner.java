@@ -79,16 +79,21 @@ public final class Pruner {
   private long traceMillis;
   private long graphMillis;
 
-  private Pruner(Module model, Supplier<Tensor> forward, PruningOptions options,
-      List<Supplier<Tensor>> losses, SurgeryListener listener,
-      List<Supplier<Tensor>> verificationForwards, ModuleCatalog catalog) {
+  private Pruner(
+      Module model,
+      Supplier<Tensor> forward,
+      PruningOptions options,
+      List<Supplier<Tensor>> losses,
+      SurgeryListener listener,
+      List<Supplier<Tensor>> verificationForwards,
+      ModuleCatalog catalog) {
     this.model = model;
     this.forward = forward;
     this.options = options;
     this.losses = losses;
     this.listener = listener;
-    this.verificationForwards = verificationForwards.isEmpty() ? List.of(forward)
-        : verificationForwards;
+    this.verificationForwards =
+        verificationForwards.isEmpty() ? List.of(forward) : verificationForwards;
     this.catalog = catalog;
   }
 
@@ -158,22 +163,21 @@ public final class Pruner {
     Map<Integer, double[]> scores = new LinkedHashMap<>();
     Map<Integer, long[]> removal = nextRemoval(g, scores);
     long t1 = System.nanoTime();
-    StepReport report = apply(g.effects(removal), removal, scores, (t1 - t0) / 1_000_000, t1,
-        this::checkForward);
+    StepReport report =
+        apply(g.effects(removal), removal, scores, (t1 - t0) / 1_000_000, t1, this::checkForward);
     stepsDone++;
     return report;
   }
 
   /**
-   * {@link #step()}, verified: proves what can be proven and measures the rest (see
-   * {@link VerifiedStep}). Where every removed channel is exact, the masked original (the step's
-   * channels zeroed on the producer side) runs before the cut and the pruned output is compared
-   * with it on the kept elements. Where some channel reaches a normalisation across channels, the
-   * exact channels are first cut on their own in a trial that is undone, and compared with their
-   * own masked original; after the real cut, the pruned model is compared with the unpruned one
-   * on the verification forwards ({@link Builder#verificationForwards}): relative output error
-   * and top-1 agreement. The model is scored once, so the checks are of exactly the removal that
-   * was applied.
+   * {@link #step()}, verified: proves what can be proven and measures the rest (see {@link
+   * VerifiedStep}). Where every removed channel is exact, the masked original (the step's channels
+   * zeroed on the producer side) runs before the cut and the pruned output is compared with it on
+   * the kept elements. Where some channel reaches a normalisation across channels, the exact
+   * channels are first cut on their own in a trial that is undone, and compared with their own
+   * masked original; after the real cut, the pruned model is compared with the unpruned one on the
+   * verification forwards ({@link Builder#verificationForwards}): relative output error and top-1
+   * agreement. The model is scored once, so the checks are of exactly the removal that was applied.
    */
   public VerifiedStep stepAndVerify() {
     checkState(stepsDone < options.steps(), "all %s steps are done", options.steps());
@@ -185,22 +189,35 @@ public final class Pruner {
     long t1 = System.nanoTime();
     RemovalEffects effects = g.effects(removal);
     long v0 = System.nanoTime();
-    StepVerification check = StepVerification.before(model, g, out, removal, effects,
-        noGradForward(), verificationForwards.stream().map(Pruner::noGrad).toList());
+    StepVerification check =
+        StepVerification.before(
+            model,
+            g,
+            out,
+            removal,
+            effects,
+            noGradForward(),
+            verificationForwards.stream().map(Pruner::noGrad).toList());
     long v1 = System.nanoTime();
     // surgery time: validation (t1..v0) and cutting, not the checks' forwards; the cut is kept
     // only once a forward of the pruned model ran (else it is rolled back)
     long[] forwardNanos = new long[1];
-    StepReport report = apply(effects, removal, scores, (t1 - t0) / 1_000_000, v1 - (v0 - t1),
-        () -> {
-          long f0 = System.nanoTime();
-          noGradForward().get();
-          forwardNanos[0] = System.nanoTime() - f0;
-        });
+    StepReport report =
+        apply(
+            effects,
+            removal,
+            scores,
+            (t1 - t0) / 1_000_000,
+            v1 - (v0 - t1),
+            () -> {
+              long f0 = System.nanoTime();
+              noGradForward().get();
+              forwardNanos[0] = System.nanoTime() - f0;
+            });
     stepsDone++;
     long v2 = System.nanoTime();
-    return check.after(report,
-        ((v1 - v0) + forwardNanos[0] + (System.nanoTime() - v2)) / 1_000_000);
+    return check.after(
+        report, ((v1 - v0) + forwardNanos[0] + (System.nanoTime() - v2)) / 1_000_000);
   }
 
   /** The next step's removal; the scores it ranked by are put into {@code scoresOut}. */
@@ -230,16 +247,16 @@ public final class Pruner {
 
   /** Removes explicit channels of one group (interactive use), validated and atomic. */
   public StepReport prune(PruningGroup group, long... channels) {
-    checkArgument(graph().groups().contains(group), "group %s is not from this pruner's "
-        + "current graph (re-fetch groups after each step)", group);
+    checkArgument(
+        graph().groups().contains(group),
+        "group %s is not from this pruner's " + "current graph (re-fetch groups after each step)",
+        group);
     Map<Integer, long[]> removal = Map.of(group.id(), channels.clone());
-    return apply(graph().effects(removal), removal, Map.of(), 0, System.nanoTime(),
-        this::checkForward);
+    return apply(
+        graph().effects(removal), removal, Map.of(), 0, System.nanoTime(), this::checkForward);
   }
 
-  /**
-   * Applies an explicit removal and compares the pruned output with the masked original's.
-   */
+  /** Applies an explicit removal and compares the pruned output with the masked original's. */
   public EquivalenceReport pruneAndVerify(Map<Integer, long[]> removal) {
     DependencyGraph g = graph();
     RemovalEffects effects = g.effects(removal);
@@ -265,28 +282,43 @@ public final class Pruner {
     return out;
   }
 
-  private StepReport apply(RemovalEffects effects, Map<Integer, long[]> removal,
-      Map<Integer, double[]> scores, long importanceMs, long start, Runnable afterCut) {
+  private StepReport apply(
+      RemovalEffects effects,
+      Map<Integer, long[]> removal,
+      Map<Integer, double[]> scores,
+      long importanceMs,
+      long start,
+      Runnable afterCut) {
     long before = parameterCount(model);
     long[] cutEnd = new long[1];
-    cutAndKeep(effects, () -> {
-      cutEnd[0] = System.nanoTime();
-      afterCut.run();
-    });
+    cutAndKeep(
+        effects,
+        () -> {
+          cutEnd[0] = System.nanoTime();
+          afterCut.run();
+        });
     long end = cutEnd[0];
     Map<Integer, ImmutableLongArray> r = new TreeMap<>();
     removal.forEach((k, v) -> r.put(k, ImmutableLongArray.copyOf(v)));
     Map<Integer, ImmutableDoubleArray> ranked = new TreeMap<>();
     scores.forEach((k, v) -> ranked.put(k, ImmutableDoubleArray.copyOf(v)));
-    return new StepReport(stepsDone + 1, ImmutableMap.copyOf(r), before, parameterCount(model),
-        effects, traceMillis, graphMillis, importanceMs, (end - start) / 1_000_000,
+    return new StepReport(
+        stepsDone + 1,
+        ImmutableMap.copyOf(r),
+        before,
+        parameterCount(model),
+        effects,
+        traceMillis,
+        graphMillis,
+        importanceMs,
+        (end - start) / 1_000_000,
         ImmutableMap.copyOf(ranked));
   }
 
   /**
-   * Cuts, then runs {@code afterCut} (a forward of the pruned model) before keeping the cut: if
-   * any surgery step or that forward throws, every tensor, option and call-site rewrite is put
-   * back (byte-identical) and the failure is rethrown as a {@link PruneFailedException}.
+   * Cuts, then runs {@code afterCut} (a forward of the pruned model) before keeping the cut: if any
+   * surgery step or that forward throws, every tensor, option and call-site rewrite is put back
+   * (byte-identical) and the failure is rethrown as a {@link PruneFailedException}.
    */
   private void cutAndKeep(RemovalEffects effects, Runnable afterCut) {
     UndoJournal journal = new UndoJournal();
@@ -295,8 +327,11 @@ public final class Pruner {
       afterCut.run();
     } catch (RuntimeException e) {
       journal.rollback(e);
-      throw new PruneFailedException("the forward of the pruned model failed, the pruning was "
-          + "rolled back: " + e.getMessage(), e);
+      throw new PruneFailedException(
+          "the forward of the pruned model failed, the pruning was "
+              + "rolled back: "
+              + e.getMessage(),
+          e);
     }
     journal.commit();
     Surgery.cutTrainingState(model, effects); // gradients and optimizer state follow the cut
@@ -311,13 +346,21 @@ public final class Pruner {
 
   private Map<Integer, double[]> score(DependencyGraph g) {
     GradientProbe.Result grads = losses.isEmpty() ? null : GradientProbe.run(model, losses);
-    ImportanceContext ctx = new ImportanceContext(ModelTensors.of(model),
-        grads == null ? null : grads.gradients(), grads == null ? null : grads.hessianDiagonal());
+    ImportanceContext ctx =
+        new ImportanceContext(
+            ModelTensors.of(model),
+            grads == null ? null : grads.gradients(),
+            grads == null ? null : grads.hessianDiagonal());
     Map<Integer, double[]> scores = new LinkedHashMap<>();
     for (PruningGroup group : g.groups()) {
       double[] s = options.importance().score(group, ctx);
-      checkState(s.length == group.size(), "importance %s gave %s scores for group %s of %s",
-          options.importance().name(), s.length, group.id(), group.size());
+      checkState(
+          s.length == group.size(),
+          "importance %s gave %s scores for group %s of %s",
+          options.importance().name(),
+          s.length,
+          group.id(),
+          group.size());
       lockIgnored(group, s);
       scores.put(group.id(), s);
     }
@@ -345,19 +388,19 @@ public final class Pruner {
     return false;
   }
 
-  private Map<Integer, long[]> plan(DependencyGraph g, Map<Integer, double[]> scores,
-      double progress) {
+  private Map<Integer, long[]> plan(
+      DependencyGraph g, Map<Integer, double[]> scores, double progress) {
     if (options.target() != null) {
       return planForTarget(g, scores, progress);
     }
     return plan(g, scores, progress, options.ratio());
   }
 
-  private Map<Integer, long[]> plan(DependencyGraph g, Map<Integer, double[]> scores,
-      double progress, double baseRatio) {
+  private Map<Integer, long[]> plan(
+      DependencyGraph g, Map<Integer, double[]> scores, double progress, double baseRatio) {
     Map<Integer, long[]> removal = new LinkedHashMap<>();
-    Map<Integer, Double> fractions = options.global()
-        ? globalFractions(g, scores, progress, baseRatio) : null;
+    Map<Integer, Double> fractions =
+        options.global() ? globalFractions(g, scores, progress, baseRatio) : null;
     for (PruningGroup group : g.groups()) {
       double[] s = scores.get(group.id());
       int lockedUnits = lockedUnits(group, s);
@@ -369,16 +412,18 @@ public final class Pruner {
         double ratio = ratioOf(group, baseRatio) * progress;
         int orig = originalUnits.getOrDefault(group.leader(), units);
         int keep = (int) Math.round(orig * (1 - ratio));
-        fraction = options.pruneHeadDims() || GroupPlanner.headCount(group) == 0
-            ? Math.max(0, 1 - (double) keep / units) : 0;
+        fraction =
+            options.pruneHeadDims() || GroupPlanner.headCount(group) == 0
+                ? Math.max(0, 1 - (double) keep / units)
+                : 0;
       }
       fraction = Math.min(fraction, Math.max(0, (double) (units - lockedUnits - 1) / units));
       double headFraction = 0;
       int heads = GroupPlanner.headCount(group);
       if (heads > 0 && options.headRatio() > 0) {
         int origHeads = originalHeads.getOrDefault(group.leader(), heads);
-        int keepHeads = Math.max(1, (int) Math.round(origHeads
-            * (1 - options.headRatio() * progress)));
+        int keepHeads =
+            Math.max(1, (int) Math.round(origHeads * (1 - options.headRatio() * progress)));
         headFraction = Math.max(0, 1 - (double) keepHeads / heads);
       }
       if (fraction <= 0 && headFraction <= 0) {
@@ -394,21 +439,27 @@ public final class Pruner {
   }
 
   /**
-   * The channel ratio whose removal brings MACs (or params) closest to the target of this step,
-   * by bisection on cost estimates made from the trace ({@link ModelCost#afterRemoval}), nothing
+   * The channel ratio whose removal brings MACs (or params) closest to the target of this step, by
+   * bisection on cost estimates made from the trace ({@link ModelCost#afterRemoval}), nothing
    * applied.
    */
-  private Map<Integer, long[]> planForTarget(DependencyGraph g, Map<Integer, double[]> scores,
-      double progress) {
+  private Map<Integer, long[]> planForTarget(
+      DependencyGraph g, Map<Integer, double[]> scores, double progress) {
     PruningTarget target = options.target();
     double goal = originalCost * (1 - target.reduction() * progress);
     double lo = 0;
     double hi = MAX_SEARCH_RATIO;
     Map<Integer, long[]> best = plan(g, scores, 1, hi);
     if (cost(g, best) > goal * (1 + TARGET_TOLERANCE)) {
-      throw new IllegalArgumentException(String.format("the %s target (-%.0f%%) cannot be met: "
-          + "removing %.0f%% of every group's channels leaves %,.0f of %,.0f", target.kind(),
-          target.reduction() * 100, MAX_SEARCH_RATIO * 100, cost(g, best), originalCost));
+      throw new IllegalArgumentException(
+          String.format(
+              "the %s target (-%.0f%%) cannot be met: "
+                  + "removing %.0f%% of every group's channels leaves %,.0f of %,.0f",
+              target.kind(),
+              target.reduction() * 100,
+              MAX_SEARCH_RATIO * 100,
+              cost(g, best),
+              originalCost));
     }
     for (int i = 0; i < 14; i++) {
       double mid = (lo + hi) / 2;
@@ -424,8 +475,10 @@ public final class Pruner {
   }
 
   private double cost(DependencyGraph g, Map<Integer, long[]> removal) {
-    ModelCost c = removal.isEmpty() ? ModelCost.of(g.trace(), catalog)
-        : ModelCost.afterRemoval(g.trace(), g.effects(removal));
+    ModelCost c =
+        removal.isEmpty()
+            ? ModelCost.of(g.trace(), catalog)
+            : ModelCost.afterRemoval(g.trace(), g.effects(removal));
     return options.target().kind() == PruningTarget.Kind.MACS ? c.macs() : c.params();
   }
 
@@ -452,8 +505,8 @@ public final class Pruner {
    * Global ranking: the lowest-scoring units over all groups (scores normalised by the criterion)
    * go until the total reaches the ratio of all units, no group losing more than maxRatio.
    */
-  private Map<Integer, Double> globalFractions(DependencyGraph g, Map<Integer, double[]> scores,
-      double progress, double baseRatio) {
+  private Map<Integer, Double> globalFractions(
+      DependencyGraph g, Map<Integer, double[]> scores, double progress, double baseRatio) {
     record Unit(int group, double score) {}
     List<Unit> all = new ArrayList<>();
     int totalOrig = 0;
@@ -481,8 +534,8 @@ public final class Pruner {
       int orig = originalUnits.getOrDefault(group.leader(), sizes.get(u.group()));
       int current = sizes.get(u.group());
       int already = orig - current + counts.getOrDefault(u.group(), 0);
-      if (already + 1 > options.maxRatio() * orig || counts.getOrDefault(u.group(), 0) + 1
-          >= current) {
+      if (already + 1 > options.maxRatio() * orig
+          || counts.getOrDefault(u.group(), 0) + 1 >= current) {
         continue;
       }
       counts.merge(u.group(), 1, Integer::sum);
@@ -565,19 +618,22 @@ public final class Pruner {
       try {
         m = model.getClass().getMethod("forward", Tensor.class);
       } catch (NoSuchMethodException e) {
-        throw new IllegalArgumentException(model.getClass().getName()
-            + " has no public forward(Tensor); pass forward(() -> ...) instead");
+        throw new IllegalArgumentException(
+            model.getClass().getName()
+                + " has no public forward(Tensor); pass forward(() -> ...) instead");
       }
-      this.forward = () -> {
-        try {
-          return (Tensor) m.invoke(model, input);
-        } catch (IllegalAccessException e) {
-          throw new IllegalStateException(e);
-        } catch (InvocationTargetException e) {
-          throw e.getCause() instanceof RuntimeException r ? r
-              : new IllegalStateException(e.getCause());
-        }
-      };
+      this.forward =
+          () -> {
+            try {
+              return (Tensor) m.invoke(model, input);
+            } catch (IllegalAccessException e) {
+              throw new IllegalStateException(e);
+            } catch (InvocationTargetException e) {
+              throw e.getCause() instanceof RuntimeException r
+                  ? r
+                  : new IllegalStateException(e.getCause());
+            }
+          };
       return this;
     }
 
@@ -668,10 +724,10 @@ public final class Pruner {
     }
 
     /**
-     * The forwards on which {@link Pruner#stepAndVerify()} measures a step it cannot prove
-     * whole, e.g. {@code inputs.stream().map(x -> () -> model.forward(x))}: relative output
-     * error and top-1 agreement (along the output's last dim) of the pruned against the unpruned
-     * model. Default: the example forward alone.
+     * The forwards on which {@link Pruner#stepAndVerify()} measures a step it cannot prove whole,
+     * e.g. {@code inputs.stream().map(x -> () -> model.forward(x))}: relative output error and
+     * top-1 agreement (along the output's last dim) of the pruned against the unpruned model.
+     * Default: the example forward alone.
      */
     public Builder verificationForwards(List<Supplier<Tensor>> forwards) {
       checkNotNull(forwards, "forwards");
@@ -680,8 +736,8 @@ public final class Pruner {
     }
 
     /**
-     * Describes a built-in module type jprune does not know (or replaces the description of one
-     * it does), for this pruner only.
+     * Describes a built-in module type jprune does not know (or replaces the description of one it
+     * does), for this pruner only.
      */
     public Builder moduleKind(ModuleKind kind) {
       this.catalog = catalog.with(checkNotNull(kind, "kind"));
@@ -695,34 +751,65 @@ public final class Pruner {
     }
 
     /**
-     * Validates the options, checks that every ignored module exists and that the forward runs,
-     * and traces the model.
+     * Validates the options, checks that every ignored module exists and that the forward runs, and
+     * traces the model.
      *
      * @throws IllegalArgumentException for bad options, unknown modules or a forward that fails
      */
     public Pruner build() {
       checkArgument(forward != null, "give exampleInput(...) or forward(...)");
       checkArgument(importance != null, "give an importance criterion");
-      PruningOptions options = new PruningOptions(importance, ratio,
-          ImmutableMap.copyOf(moduleRatios), maxRatio, headRatio, pruneHeadDims,
-          ImmutableSet.copyOf(ignored), global, steps, schedule, roundTo, target);
+      PruningOptions options =
+          new PruningOptions(
+              importance,
+              ratio,
+              ImmutableMap.copyOf(moduleRatios),
+              maxRatio,
+              headRatio,
+              pruneHeadDims,
+              ImmutableSet.copyOf(ignored),
+              global,
+              steps,
+              schedule,
+              roundTo,
+              target);
       checkModules(ignored, "ignored");
       checkModules(moduleRatios.keySet(), "ratio");
-      Pruner pruner = new Pruner(model, forward, options, List.copyOf(losses), listener,
-          List.copyOf(verificationForwards), catalog);
+      Pruner pruner =
+          new Pruner(
+              model,
+              forward,
+              options,
+              List.copyOf(losses),
+              listener,
+              List.copyOf(verificationForwards),
+              catalog);
       try {
         pruner.graph();
       } catch (TraceFailedException e) {
-        throw new IllegalArgumentException("the example forward of "
-            + model.getClass().getName() + " failed: " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "the example forward of " + model.getClass().getName() + " failed: " + e.getMessage(),
+            e);
       }
-      boolean anything = pruner.groups().stream().anyMatch(g -> g.channels().stream()
-          .anyMatch(c -> c.outputs().stream().noneMatch(s -> pruner.isIgnored(s.param()))));
-      checkArgument(anything || ratio == 0 || !pruner.groups().isEmpty(), "nothing to prune: no "
-          + "channel of %s can be removed (its inputs and outputs, and what jprune keeps whole, "
-          + "fix every channel)", model.getClass().getSimpleName());
-      checkArgument(anything || ratio == 0, "nothing to prune: every prunable channel belongs "
-          + "to an ignored module %s", ignored);
+      boolean anything =
+          pruner.groups().stream()
+              .anyMatch(
+                  g ->
+                      g.channels().stream()
+                          .anyMatch(
+                              c ->
+                                  c.outputs().stream()
+                                      .noneMatch(s -> pruner.isIgnored(s.param()))));
+      checkArgument(
+          anything || ratio == 0 || !pruner.groups().isEmpty(),
+          "nothing to prune: no "
+              + "channel of %s can be removed (its inputs and outputs, and what jprune keeps whole, "
+              + "fix every channel)",
+          model.getClass().getSimpleName());
+      checkArgument(
+          anything || ratio == 0,
+          "nothing to prune: every prunable channel belongs " + "to an ignored module %s",
+          ignored);
       return pruner;
     }
 
@@ -735,7 +822,11 @@ public final class Pruner {
         }
       }
       for (String n : names) {
-        checkArgument(known.contains(n), "%s module '%s' is not a module of %s", what, n,
+        checkArgument(
+            known.contains(n),
+            "%s module '%s' is not a module of %s",
+            what,
+            n,
             model.getClass().getSimpleName());
       }
     }

@@ -22,19 +22,29 @@ import io.jprune.pruner.importance.Importance;
  * @param roundTo kept channel units rounded to a multiple of this
  * @param target a MACs or params reduction to reach instead of {@code ratio}, or null
  */
-public record PruningOptions(Importance importance, double ratio,
-    ImmutableMap<String, Double> moduleRatios, double maxRatio, double headRatio,
-    boolean pruneHeadDims, ImmutableSet<String> ignored, boolean global, int steps,
-    Schedule schedule, int roundTo, PruningTarget target) {
+public record PruningOptions(
+    Importance importance,
+    double ratio,
+    ImmutableMap<String, Double> moduleRatios,
+    double maxRatio,
+    double headRatio,
+    boolean pruneHeadDims,
+    ImmutableSet<String> ignored,
+    boolean global,
+    int steps,
+    Schedule schedule,
+    int roundTo,
+    PruningTarget target) {
 
   public PruningOptions {
     checkArgument(ratio >= 0 && ratio < 1, "ratio must be in [0, 1), got %s", ratio);
-    checkArgument(headRatio >= 0 && headRatio < 1, "head ratio must be in [0, 1), got %s",
-        headRatio);
+    checkArgument(
+        headRatio >= 0 && headRatio < 1, "head ratio must be in [0, 1), got %s", headRatio);
     checkArgument(maxRatio > 0 && maxRatio <= 1, "max ratio must be in (0, 1], got %s", maxRatio);
     checkArgument(steps >= 1, "steps must be >= 1, got %s", steps);
     checkArgument(roundTo >= 1, "round_to must be >= 1, got %s", roundTo);
-    moduleRatios.forEach((m, r) -> checkArgument(r >= 0 && r < 1,
-        "ratio of module %s must be in [0, 1), got %s", m, r));
+    moduleRatios.forEach(
+        (m, r) ->
+            checkArgument(r >= 0 && r < 1, "ratio of module %s must be in [0, 1), got %s", m, r));
   }
 }

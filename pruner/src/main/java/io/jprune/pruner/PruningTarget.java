@@ -11,11 +11,17 @@ import static com.google.common.base.Preconditions.checkNotNull;
  */
 public record PruningTarget(Kind kind, double reduction) {
   /** The cost a target is measured in. */
-  public enum Kind { MACS, PARAMS }
+  public enum Kind {
+    MACS,
+    PARAMS
+  }
 
   public PruningTarget {
     checkNotNull(kind, "kind");
-    checkArgument(reduction > 0 && reduction < 1, "target %s reduction must be in (0, 1), got %s",
-        kind, reduction);
+    checkArgument(
+        reduction > 0 && reduction < 1,
+        "target %s reduction must be in (0, 1), got %s",
+        kind,
+        reduction);
   }
 }

@@ -18,9 +18,16 @@ import io.jprune.pruner.graph.RemovalEffects;
  * @param scores group id -> the importance score of each channel the step ranked by (ignored
  *     layers' channels infinite); empty for channels chosen by hand
  */
-public record StepReport(int step, ImmutableMap<Integer, ImmutableLongArray> removal,
-    long paramsBefore, long paramsAfter, RemovalEffects effects, long traceMillis,
-    long graphMillis, long importanceMillis, long surgeryMillis,
+public record StepReport(
+    int step,
+    ImmutableMap<Integer, ImmutableLongArray> removal,
+    long paramsBefore,
+    long paramsAfter,
+    RemovalEffects effects,
+    long traceMillis,
+    long graphMillis,
+    long importanceMillis,
+    long surgeryMillis,
     ImmutableMap<Integer, ImmutableDoubleArray> scores) {
 
   /** Channels removed in this step, over all groups. */
@@ -30,9 +37,17 @@ public record StepReport(int step, ImmutableMap<Integer, ImmutableLongArray> rem
 
   @Override
   public String toString() {
-    return String.format("step %d: %d channels in %d groups, params %,d -> %,d "
-        + "(trace %d ms, graph %d ms, importance %d ms, surgery %d ms)", step, channelsRemoved(),
-        removal.size(), paramsBefore, paramsAfter, traceMillis, graphMillis, importanceMillis,
+    return String.format(
+        "step %d: %d channels in %d groups, params %,d -> %,d "
+            + "(trace %d ms, graph %d ms, importance %d ms, surgery %d ms)",
+        step,
+        channelsRemoved(),
+        removal.size(),
+        paramsBefore,
+        paramsAfter,
+        traceMillis,
+        graphMillis,
+        importanceMillis,
         surgeryMillis);
   }
 }

@@ -48,9 +48,15 @@ final class StepVerification {
   private final ExactPart exactPart;
   private final String exactPartRefusal;
 
-  private StepVerification(Supplier<Tensor> forward, TensorRef output,
-      RemovalEffects effects, Tensor masked, List<Supplier<Tensor>> inputs,
-      List<Tensor> unpruned, ExactPart exactPart, String exactPartRefusal) {
+  private StepVerification(
+      Supplier<Tensor> forward,
+      TensorRef output,
+      RemovalEffects effects,
+      Tensor masked,
+      List<Supplier<Tensor>> inputs,
+      List<Tensor> unpruned,
+      ExactPart exactPart,
+      String exactPartRefusal) {
     this.forward = forward;
     this.output = output;
     this.effects = effects;
@@ -68,8 +74,13 @@ final class StepVerification {
    * @param forward the example forward, without gradients
    * @param inputs the verification forwards, without gradients
    */
-  static StepVerification before(Module model, DependencyGraph graph, TensorRef output,
-      Map<Integer, long[]> removal, RemovalEffects effects, Supplier<Tensor> forward,
+  static StepVerification before(
+      Module model,
+      DependencyGraph graph,
+      TensorRef output,
+      Map<Integer, long[]> removal,
+      RemovalEffects effects,
+      Supplier<Tensor> forward,
       List<Supplier<Tensor>> inputs) {
     Tensor masked = MaskedOriginal.output(model, effects, forward);
     if (effects.inexactReasons().isEmpty()) {
@@ -95,47 +106,56 @@ final class StepVerification {
         refusal = refusal == null ? e.getMessage() : refusal;
       }
     }
-    return new StepVerification(forward, output, effects, masked, inputs, unpruned, part,
-        part == null ? refusal : null);
+    return new StepVerification(
+        forward, output, effects, masked, inputs, unpruned, part, part == null ? refusal : null);
   }
 
   /** Compares the cut model with what {@link #before} saw; {@code millis} is the check's time. */
   VerifiedStep after(StepReport report, long millis) {
-    EquivalenceReport eq = Equivalence.compare(masked, forward.get(),
-        effects.removedElements(output), effects);
-    OutputAgreement agreement = unpruned == null ? null
-        : OutputAgreement.measure(unpruned, run(inputs));
+    EquivalenceReport eq =
+        Equivalence.compare(masked, forward.get(), effects.removedElements(output), effects);
+    OutputAgreement agreement =
+        unpruned == null ? null : OutputAgreement.measure(unpruned, run(inputs));
     return new VerifiedStep(report, eq, exactPart, exactPartRefusal, agreement, millis);
   }
 
   /** Cuts {@code part} alone, compares with its masked original, undoes the cut. */
-  private static ExactPart trial(Module model, DependencyGraph graph, TensorRef output,
-      Map<Integer, long[]> part, Supplier<Tensor> forward) {
+  private static ExactPart trial(
+      Module model,
+      DependencyGraph graph,
+      TensorRef output,
+      Map<Integer, long[]> part,
+      Supplier<Tensor> forward) {
     RemovalEffects effects = graph.effects(part);
-    checkState(effects.inexactReasons().isEmpty(), "the exact part is inexact: %s",
+    checkState(
+        effects.inexactReasons().isEmpty(),
+        "the exact part is inexact: %s",
         effects.inexactReasons());
     Tensor masked = MaskedOriginal.output(model, effects, forward);
     Tensor before = forward.get().clone();
     Tensor cut = Surgery.trial(model, effects, () -> forward.get().clone());
-    checkState(torch.equal(before, forward.get()), "the trial cut of the exact part did not "
-        + "leave the model as it was");
+    checkState(
+        torch.equal(before, forward.get()),
+        "the trial cut of the exact part did not " + "leave the model as it was");
     Map<Integer, ImmutableLongArray> removal = new TreeMap<>();
     part.forEach((g, idx) -> removal.put(g, ImmutableLongArray.copyOf(idx)));
-    return new ExactPart(ImmutableMap.copyOf(removal),
+    return new ExactPart(
+        ImmutableMap.copyOf(removal),
         Equivalence.compare(masked, cut, effects.removedElements(output), effects));
   }
 
   /** The removed channels that reach no normalisation across channels, group by group. */
   static Map<Integer, long[]> exactChannels(DependencyGraph graph, Map<Integer, long[]> removal) {
     Map<Integer, long[]> out = new LinkedHashMap<>();
-    removal.forEach((id, idx) -> {
-      PruningGroup g = graph.group(id);
-      long[] exact = Arrays.stream(idx).filter(i -> g.channel((int) i).inexactReason() == null)
-          .toArray();
-      if (exact.length > 0) {
-        out.put(id, exact);
-      }
-    });
+    removal.forEach(
+        (id, idx) -> {
+          PruningGroup g = graph.group(id);
+          long[] exact =
+              Arrays.stream(idx).filter(i -> g.channel((int) i).inexactReason() == null).toArray();
+          if (exact.length > 0) {
+            out.put(id, exact);
+          }
+        });
     return out;
   }
 
@@ -143,15 +163,16 @@ final class StepVerification {
    * The groups whose removed channels are all exact, with their whole removal: a smaller exact
    * part, but one that no group constraint (equal heads, equal grouped-conv groups) can refuse.
    */
-  static Map<Integer, long[]> wholeExactGroups(DependencyGraph graph,
-      Map<Integer, long[]> removal) {
+  static Map<Integer, long[]> wholeExactGroups(
+      DependencyGraph graph, Map<Integer, long[]> removal) {
     Map<Integer, long[]> exact = exactChannels(graph, removal);
     Map<Integer, long[]> out = new LinkedHashMap<>();
-    removal.forEach((id, idx) -> {
-      if (exact.containsKey(id) && exact.get(id).length == idx.length) {
-        out.put(id, idx);
-      }
-    });
+    removal.forEach(
+        (id, idx) -> {
+          if (exact.containsKey(id) && exact.get(id).length == idx.length) {
+            out.put(id, idx);
+          }
+        });
     return out;
   }
 

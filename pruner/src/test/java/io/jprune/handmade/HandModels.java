@@ -31,8 +31,8 @@ public final class HandModels {
     }
 
     public Tensor forward(Tensor x) {
-      Tensor y = call(HandSites.RELU, relu, call(HandSites.BN2D, bn,
-          call(HandSites.CONV2D, conv, x)));
+      Tensor y =
+          call(HandSites.RELU, relu, call(HandSites.BN2D, bn, call(HandSites.CONV2D, conv, x)));
       return call(HandSites.LINEAR, fc, call(HandSites.FLATTEN, y, 1L, -1L));
     }
 
@@ -42,10 +42,7 @@ public final class HandModels {
     }
   }
 
-  /**
-   * Self-attention without heads: y = fc(x); s = y @ y^T; z = s @ y; head(z).
-   * Input [1, 4, 6].
-   */
+  /** Self-attention without heads: y = fc(x); s = y @ y^T; z = s @ y; head(z). Input [1, 4, 6]. */
   public static final class MatmulNet extends Module {
     final LinearImpl fc = register_module("fc", new LinearImpl(6, 6));
     final LinearImpl head = register_module("head", new LinearImpl(6, 3));
@@ -63,9 +60,9 @@ public final class HandModels {
   }
 
   /**
-   * Two "heads" of three from a reshape, as an attention block splits channels:
-   * fc(x).reshape(1, 4, 2, hd).relu().reshape(1, 4, 2 * hd) -> head. Pruning rewrites both
-   * reshapes' arguments at their call sites. Input [1, 4, 6].
+   * Two "heads" of three from a reshape, as an attention block splits channels: fc(x).reshape(1, 4,
+   * 2, hd).relu().reshape(1, 4, 2 * hd) -> head. Pruning rewrites both reshapes' arguments at their
+   * call sites. Input [1, 4, 6].
    */
   public static final class HeadNet extends Module {
     final long headDim;
@@ -84,10 +81,14 @@ public final class HandModels {
 
     public Tensor forward(Tensor x) {
       Tensor y = call(HandSites.LINEAR, fc, x);
-      Tensor h = call(HandSites.TENSOR_RELU, call(HandSites.RESHAPE_HEADS, y,
-          (Object) new long[] {1, 4, 2, headDim}));
-      return call(HandSites.LINEAR, head, call(HandSites.RESHAPE_BACK, h,
-          (Object) new long[] {1, 4, 2 * headDim}));
+      Tensor h =
+          call(
+              HandSites.TENSOR_RELU,
+              call(HandSites.RESHAPE_HEADS, y, (Object) new long[] {1, 4, 2, headDim}));
+      return call(
+          HandSites.LINEAR,
+          head,
+          call(HandSites.RESHAPE_BACK, h, (Object) new long[] {1, 4, 2 * headDim}));
     }
 
     public static Tensor input() {

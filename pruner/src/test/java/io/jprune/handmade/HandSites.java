@@ -40,8 +40,8 @@ public final class HandSites {
       BN2D = module(BatchNorm2dImpl.class, 12);
       RELU = module(ReLUImpl.class, 13);
       FLATTEN = tensor("flatten", MethodType.methodType(Tensor.class, long.class, long.class), 14);
-      TRANSPOSE = tensor("transpose", MethodType.methodType(Tensor.class, long.class,
-          long.class), 15);
+      TRANSPOSE =
+          tensor("transpose", MethodType.methodType(Tensor.class, long.class, long.class), 15);
       MATMUL = tensor("matmul", MethodType.methodType(Tensor.class, Tensor.class), 16);
       MATMUL_2 = tensor("matmul", MethodType.methodType(Tensor.class, Tensor.class), 17);
       RESHAPE_HEADS = tensor("reshape", MethodType.methodType(Tensor.class, long[].class), 18);
@@ -54,26 +54,46 @@ public final class HandSites {
 
   private HandSites() {}
 
-  private static MethodHandle module(Class<?> type, int line)
-      throws ReflectiveOperationException {
+  private static MethodHandle module(Class<?> type, int line) throws ReflectiveOperationException {
     MethodType t = MethodType.methodType(Tensor.class, Tensor.class);
-    return link(MethodHandles.publicLookup().findVirtual(type, "forward", t), type, "forward",
-        t, SiteKind.MODULE_FORWARD, line);
+    return link(
+        MethodHandles.publicLookup().findVirtual(type, "forward", t),
+        type,
+        "forward",
+        t,
+        SiteKind.MODULE_FORWARD,
+        line);
   }
 
   private static MethodHandle tensor(String name, MethodType type, int line)
       throws ReflectiveOperationException {
-    return link(MethodHandles.publicLookup().findVirtual(Tensor.class, name, type), Tensor.class,
-        name, type, SiteKind.TENSOR_METHOD, line);
+    return link(
+        MethodHandles.publicLookup().findVirtual(Tensor.class, name, type),
+        Tensor.class,
+        name,
+        type,
+        SiteKind.TENSOR_METHOD,
+        line);
   }
 
-  private static synchronized MethodHandle link(MethodHandle original, Class<?> owner,
-      String name, MethodType type, SiteKind kind, int line) {
-    int id = Sites.register(new SiteKey("test.HandModel", "forward", "()V", ordinal++),
-        "HandModel.java", line, kind, owner.getName(), name, type.toMethodDescriptorString());
+  private static synchronized MethodHandle link(
+      MethodHandle original,
+      Class<?> owner,
+      String name,
+      MethodType type,
+      SiteKind kind,
+      int line) {
+    int id =
+        Sites.register(
+            new SiteKey("test.HandModel", "forward", "()V", ordinal++),
+            "HandModel.java",
+            line,
+            kind,
+            owner.getName(),
+            name,
+            type.toMethodDescriptorString());
     MethodHandle fixed = original.asFixedArity();
-    return Sites.bootstrap(MethodHandles.lookup(), name, fixed.type(), fixed, id)
-        .dynamicInvoker();
+    return Sites.bootstrap(MethodHandles.lookup(), name, fixed.type(), fixed, id).dynamicInvoker();
   }
 
   /** Invokes a handle, rethrowing what the op throws unchecked. */

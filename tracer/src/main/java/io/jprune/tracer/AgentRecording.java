@@ -16,13 +16,14 @@ import org.bytedeco.pytorch.Module;
  * outermost module forward seen, on any thread, names the root, and the calls of that first root
  * forward (on its thread) are traced and written at JVM exit. Recording has no side effects: the
  * forward runs in the application's grad mode, draws the same random numbers and returns the same
- * tensors, so a seeded training run prints the same losses with and without {@code trace=}. Called reflectively by the agent so the agent does
- * not link libtorch classes at premain.
+ * tensors, so a seeded training run prints the same losses with and without {@code trace=}. Called
+ * reflectively by the agent so the agent does not link libtorch classes at premain.
  */
 public final class AgentRecording {
   private static final Object LOCK = new Object();
   private static Trace trace;
   private static boolean started;
+
   /** The recording of a root forward that started without a traced call, until it returns. */
   private static UntracedRoot pending;
 
@@ -36,7 +37,7 @@ public final class AgentRecording {
         Sites.intercept(new FirstForward());
       }
     }
-    return () -> { };
+    return () -> {};
   }
 
   /** Writes the recorded trace as JSON; false when nothing was recorded. */
@@ -102,9 +103,9 @@ public final class AgentRecording {
     }
 
     /**
-     * A Java module's forward started and no traced call of it came first: something the agent
-     * does not rewrite called it (a framework by reflection, for instance). It is the outermost
-     * forward, so it is the root; its calls are recorded until it returns.
+     * A Java module's forward started and no traced call of it came first: something the agent does
+     * not rewrite called it (a framework by reflection, for instance). It is the outermost forward,
+     * so it is the root; its calls are recorded until it returns.
      */
     @Override
     public void enterForward(Object[] receiverAndArgs) {
@@ -126,10 +127,10 @@ public final class AgentRecording {
   }
 
   /**
-   * Records a root forward that has no traced call around it. With no call to return from, its
-   * end is read from the stack: once the root class's {@code forward} frames are fewer than at its
-   * start, the forward has returned, and the next traced call on its thread finishes the trace
-   * (or the JVM's exit does).
+   * Records a root forward that has no traced call around it. With no call to return from, its end
+   * is read from the stack: once the root class's {@code forward} frames are fewer than at its
+   * start, the forward has returned, and the next traced call on its thread finishes the trace (or
+   * the JVM's exit does).
    */
   private static final class UntracedRoot implements SiteInterceptor {
     private static final StackWalker WALKER =
@@ -148,8 +149,14 @@ public final class AgentRecording {
     }
 
     private long rootForwardFrames() {
-      return WALKER.walk(frames -> frames.filter(f -> f.getMethodName().equals("forward")
-          && f.getDeclaringClass().isAssignableFrom(rootClass)).count());
+      return WALKER.walk(
+          frames ->
+              frames
+                  .filter(
+                      f ->
+                          f.getMethodName().equals("forward")
+                              && f.getDeclaringClass().isAssignableFrom(rootClass))
+                  .count());
     }
 
     @Override

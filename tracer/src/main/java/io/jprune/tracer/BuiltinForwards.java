@@ -9,8 +9,8 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * Calls the forward of a built-in module given as a plain {@link Module} (what containers hand
- * out). libtorch names a built-in {@code torch::nn::Conv2dImpl}; JavaCPP casts it with
- * {@code Module.asConv2d()}, whose result has a native {@code forward(Tensor)}.
+ * out). libtorch names a built-in {@code torch::nn::Conv2dImpl}; JavaCPP casts it with {@code
+ * Module.asConv2d()}, whose result has a native {@code forward(Tensor)}.
  */
 final class BuiltinForwards {
   private static final String PREFIX = "torch::nn::";
@@ -50,20 +50,29 @@ final class BuiltinForwards {
 
   private static Method[] methods(Module plain) {
     String name = libtorchName(plain);
-    return CACHE.computeIfAbsent(name, n -> {
-      if (!n.startsWith(PREFIX) || !n.endsWith("Impl")) {
-        throw new UnsupportedOperationException("module type " + n + " is not a libtorch "
-            + "built-in; a native container (SequentialImpl) can only hold built-ins");
-      }
-      String base = n.substring(PREFIX.length(), n.length() - "Impl".length());
-      try {
-        Method cast = Module.class.getMethod("as" + base);
-        cast.getReturnType().getMethod("forward", Tensor.class);
-        return new Method[] {cast};
-      } catch (NoSuchMethodException e) {
-        throw new UnsupportedOperationException("cannot replay built-in " + n
-            + " inside a SequentialImpl: no Module.as" + base + "() with forward(Tensor)");
-      }
-    });
+    return CACHE.computeIfAbsent(
+        name,
+        n -> {
+          if (!n.startsWith(PREFIX) || !n.endsWith("Impl")) {
+            throw new UnsupportedOperationException(
+                "module type "
+                    + n
+                    + " is not a libtorch "
+                    + "built-in; a native container (SequentialImpl) can only hold built-ins");
+          }
+          String base = n.substring(PREFIX.length(), n.length() - "Impl".length());
+          try {
+            Method cast = Module.class.getMethod("as" + base);
+            cast.getReturnType().getMethod("forward", Tensor.class);
+            return new Method[] {cast};
+          } catch (NoSuchMethodException e) {
+            throw new UnsupportedOperationException(
+                "cannot replay built-in "
+                    + n
+                    + " inside a SequentialImpl: no Module.as"
+                    + base
+                    + "() with forward(Tensor)");
+          }
+        });
   }
 }

@@ -16,10 +16,10 @@ public enum TensorOrigin {
   INPUT,
   /**
    * First seen as an argument without a traced producer, and not a model input, parameter or
-   * buffer: made where jprune could not see (reflection, JNI, a class the agent does not
-   * transform) or before the trace (a tensor kept in a plain Java field); also a new version of a
-   * known tensor that such code changed in place between traced calls. A graph that contains one
-   * is incomplete, and the pruner refuses it.
+   * buffer: made where jprune could not see (reflection, JNI, a class the agent does not transform)
+   * or before the trace (a tensor kept in a plain Java field); also a new version of a known tensor
+   * that such code changed in place between traced calls. A graph that contains one is incomplete,
+   * and the pruner refuses it.
    */
   EXTERNAL
 }

@@ -6,8 +6,8 @@ import com.google.common.primitives.ImmutableLongArray;
 
 /**
  * One value of a tensor seen during a trace. An in-place op ({@code relu_}, {@code add_}) or an op
- * that returns its input produces a new ref with the same {@link #implAddress} and a higher
- * {@link #version}, so every ref is written exactly once.
+ * that returns its input produces a new ref with the same {@link #implAddress} and a higher {@link
+ * #version}, so every ref is written exactly once.
  *
  * @param id session-local id, dense from 0 in order of first sight
  * @param implAddress address of the libtorch TensorImpl (kept alive by the session)

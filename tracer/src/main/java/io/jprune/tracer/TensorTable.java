@@ -19,13 +19,16 @@ import org.bytedeco.pytorch.TensorBase;
 final class TensorTable {
   private final Map<Long, TensorRef> latest = new HashMap<>();
   private final List<TensorRef> all = new ArrayList<>();
+
   /** One extra owner per address seen, in order of first sight. */
   private final Map<Long, Tensor> keepAlive = new LinkedHashMap<>();
+
   /**
    * Autograd's in-place version counter of each address when a traced call last touched it: a
    * different count at the next read means code jprune did not see changed it in place.
    */
   private final Map<Long, Long> counters = new HashMap<>();
+
   private final Map<Long, String> parameterNames;
   private final Map<Long, String> bufferNames;
 
@@ -57,8 +60,8 @@ final class TensorTable {
     }
     String param = parameterNames.get(address);
     String buffer = bufferNames.get(address);
-    TensorOrigin origin = param != null ? TensorOrigin.PARAMETER
-        : buffer != null ? TensorOrigin.BUFFER : unknown;
+    TensorOrigin origin =
+        param != null ? TensorOrigin.PARAMETER : buffer != null ? TensorOrigin.BUFFER : unknown;
     return add(t, address, 0, origin, param != null ? param : buffer, -1);
   }
 
@@ -71,8 +74,8 @@ final class TensorTable {
     return add(t, address, version, TensorOrigin.RESULT, name, producer);
   }
 
-  private TensorRef add(TensorBase t, long address, int version, TensorOrigin origin, String name,
-      int producer) {
+  private TensorRef add(
+      TensorBase t, long address, int version, TensorOrigin origin, String name, int producer) {
     if (!latest.containsKey(address)) {
       // one more owner: the impl (and its address) outlive the op
       keepAlive.put(address, new Tensor(t));
@@ -81,8 +84,17 @@ final class TensorTable {
     if (counter >= 0) {
       counters.put(address, counter);
     }
-    TensorRef ref = new TensorRef(all.size(), address, version, shapeOf(t),
-        t.scalar_type().intern().name(), deviceOf(t), origin, name, producer);
+    TensorRef ref =
+        new TensorRef(
+            all.size(),
+            address,
+            version,
+            shapeOf(t),
+            t.scalar_type().intern().name(),
+            deviceOf(t),
+            origin,
+            name,
+            producer);
     all.add(ref);
     latest.put(address, ref);
     return ref;
@@ -90,8 +102,8 @@ final class TensorTable {
 
   /**
    * After a traced op that may write its inputs in place (an {@code out=} argument, a norm's
-   * running statistics), takes their current counts, so that only changes made between traced
-   * calls count as unseen.
+   * running statistics), takes their current counts, so that only changes made between traced calls
+   * count as unseen.
    */
   void settle(TensorBase t) {
     long address = t.unsafeGetTensorImpl().address();
@@ -108,12 +120,13 @@ final class TensorTable {
    * base's count, so writing through one changes the other's count too, by a traced call.
    */
   void settleAll() {
-    keepAlive.forEach((address, t) -> {
-      long counter = versionCounter(t);
-      if (counter >= 0) {
-        counters.put(address, counter);
-      }
-    });
+    keepAlive.forEach(
+        (address, t) -> {
+          long counter = versionCounter(t);
+          if (counter >= 0) {
+            counters.put(address, counter);
+          }
+        });
   }
 
   /** The tensor's in-place version count, or -1 where it keeps none (inference tensors). */

@@ -12,8 +12,8 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * An immutable record of what a model did during one traced run. Tensors are referenced by
- * {@link TensorRef}, modules by their registered path in the root.
+ * An immutable record of what a model did during one traced run. Tensors are referenced by {@link
+ * TensorRef}, modules by their registered path in the root.
  */
 public final class Trace {
   private final String rootType;
@@ -25,8 +25,12 @@ public final class Trace {
   private final ImmutableListMultimap<Integer, TracedCall> consumers;
   private final ImmutableListMultimap<Integer, TracedCall> children;
 
-  Trace(String rootType, List<TracedCall> calls, List<TensorRef> tensors,
-      ImmutableMap<String, String> modules, ImmutableMap<String, ImmutableLongArray> parameters,
+  Trace(
+      String rootType,
+      List<TracedCall> calls,
+      List<TensorRef> tensors,
+      ImmutableMap<String, String> modules,
+      ImmutableMap<String, ImmutableLongArray> parameters,
       ImmutableMap<String, ImmutableLongArray> buffers) {
     this.rootType = checkNotNull(rootType, "rootType");
     this.calls = ImmutableList.copyOf(calls);
@@ -37,7 +41,9 @@ public final class Trace {
     ImmutableListMultimap.Builder<Integer, TracedCall> byInput = ImmutableListMultimap.builder();
     ImmutableListMultimap.Builder<Integer, TracedCall> byParent = ImmutableListMultimap.builder();
     for (TracedCall call : this.calls) {
-      call.tensorInputs().stream().map(TensorRef::id).distinct()
+      call.tensorInputs().stream()
+          .map(TensorRef::id)
+          .distinct()
           .forEach(id -> byInput.put(id, call));
       byParent.put(call.parent(), call);
     }
@@ -57,7 +63,10 @@ public final class Trace {
 
   /** Call by index. */
   public TracedCall call(int index) {
-    checkArgument(index >= 0 && index < calls.size(), "no call #%s in a trace of %s calls", index,
+    checkArgument(
+        index >= 0 && index < calls.size(),
+        "no call #%s in a trace of %s calls",
+        index,
         calls.size());
     return calls.get(index);
   }
@@ -69,7 +78,10 @@ public final class Trace {
 
   /** Tensor by id. */
   public TensorRef tensor(int id) {
-    checkArgument(id >= 0 && id < tensors.size(), "no tensor t%s in a trace of %s tensors", id,
+    checkArgument(
+        id >= 0 && id < tensors.size(),
+        "no tensor t%s in a trace of %s tensors",
+        id,
         tensors.size());
     return tensors.get(id);
   }

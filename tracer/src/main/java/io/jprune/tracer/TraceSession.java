@@ -39,11 +39,15 @@ import org.bytedeco.pytorch.TensorBase;
  * }</pre>
  *
  * <p>Only calls made on the thread that started the session are recorded (a serving thread that
- * runs the same model meanwhile is not). By default the session runs under a {@link NoGradGuard}
- * so no autograd graph keeps parameters alive across later surgery.
+ * runs the same model meanwhile is not). By default the session runs under a {@link NoGradGuard} so
+ * no autograd graph keeps parameters alive across later surgery.
  */
 public final class TraceSession implements SiteInterceptor, AutoCloseable {
-  private enum State { RECORDING, FINISHED, CLOSED }
+  private enum State {
+    RECORDING,
+    FINISHED,
+    CLOSED
+  }
 
   private final Thread owner;
   private final String rootType;
@@ -62,8 +66,8 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
   private State state = State.RECORDING;
   private PendingCall firstFailure;
 
-  private TraceSession(Module root, boolean gradEnabled,
-      Function<TraceSession, SiteInterceptor> front) {
+  private TraceSession(
+      Module root, boolean gradEnabled, Function<TraceSession, SiteInterceptor> front) {
     this.owner = Thread.currentThread();
     this.rootType = root.getClass().getName();
     this.rootAddress = root.address();
@@ -95,8 +99,8 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
 
   /**
    * With autograd on, like {@link #startWithGrad}, but the call sites go to {@code front}, made
-   * from the session, which decides per call whether the session records it (it must forward
-   * what it keeps to {@link #intercept} and {@link #enterForward}).
+   * from the session, which decides per call whether the session records it (it must forward what
+   * it keeps to {@link #intercept} and {@link #enterForward}).
    */
   static TraceSession startBehind(Module root, Function<TraceSession, SiteInterceptor> front) {
     return new TraceSession(checkNotNull(root, "root"), true, checkNotNull(front, "front"));
@@ -115,8 +119,8 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
     collect(root.named_buffers(), bufferNames, bufferShapes);
   }
 
-  private static void collect(StringTensorDict dict, Map<Long, String> byAddress,
-      Map<String, ImmutableLongArray> shapes) {
+  private static void collect(
+      StringTensorDict dict, Map<Long, String> byAddress, Map<String, ImmutableLongArray> shapes) {
     for (long i = 0; i < dict.size(); i++) {
       StringTensorDictItem item = dict.get(i);
       String name = item.key().getString();
@@ -146,8 +150,8 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
     Object[] beforeRewrite = Sites.argumentsBeforeRewrite();
     boolean instance = site.kind() != SiteKind.TORCH_STATIC;
     Value receiver = instance ? values.capture(args[0], tensors::input) : null;
-    Function<TensorBase, TensorRef> reads = isRoot(site.kind(), args[0])
-        ? tensors::modelInput : tensors::input;
+    Function<TensorBase, TensorRef> reads =
+        isRoot(site.kind(), args[0]) ? tensors::modelInput : tensors::input;
     ImmutableList.Builder<Value> argValues = ImmutableList.builder();
     for (int i = instance ? 1 : 0; i < args.length; i++) {
       argValues.add(values.capture(args[i], reads));
@@ -162,8 +166,11 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
     }
     Object result;
     boolean module = site.kind() == SiteKind.MODULE_FORWARD;
-    boolean container = module && args.length == 2 && args[0] instanceof SequentialImpl
-        && args[1] instanceof Tensor;
+    boolean container =
+        module
+            && args.length == 2
+            && args[0] instanceof SequentialImpl
+            && args[1] instanceof Tensor;
     if (module) {
       stack.push(call.index);
     }
@@ -182,8 +189,10 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
       }
     }
     // A container computes nothing itself: its result is its last child's output, same ref.
-    call.result = container ? values.capture(result, tensors::input)
-        : values.capture(result, t -> tensors.output(t, call.index));
+    call.result =
+        container
+            ? values.capture(result, tensors::input)
+            : values.capture(result, t -> tensors.output(t, call.index));
     if (!module || BuiltinForwards.isBuiltin(args[0])) {
       settle(call, args);
     }
@@ -191,15 +200,17 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
   }
 
   /**
-   * After an op (not a Java forward, whose writes are its own traced calls): what it wrote in
-   * place is no unseen change. An in-place op ({@code relu_}, {@code copy_}, a result that is an
-   * input) may have written through a view into other tensors, so every count is taken again;
-   * any other op only its own inputs' (an {@code out=} argument, a norm's running statistics).
+   * After an op (not a Java forward, whose writes are its own traced calls): what it wrote in place
+   * is no unseen change. An in-place op ({@code relu_}, {@code copy_}, a result that is an input)
+   * may have written through a view into other tensors, so every count is taken again; any other op
+   * only its own inputs' (an {@code out=} argument, a norm's running statistics).
    */
   private void settle(PendingCall call, Object[] args) {
     boolean inPlace = call.site.targetName().endsWith("_");
-    List<TensorRef> outputs = call.result instanceof Value.TensorValue v ? List.of(v.tensor())
-        : call.result instanceof Value.TensorListValue l ? l.tensors() : List.of();
+    List<TensorRef> outputs =
+        call.result instanceof Value.TensorValue v
+            ? List.of(v.tensor())
+            : call.result instanceof Value.TensorListValue l ? l.tensors() : List.of();
     for (TensorRef out : outputs) {
       inPlace |= out.version() > 0;
     }
@@ -216,18 +227,22 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
 
   /** Whether a call of this kind on this receiver is the root's outermost forward. */
   private boolean isRoot(SiteKind kind, Object receiver) {
-    return kind == SiteKind.MODULE_FORWARD && stack.isEmpty() && receiver instanceof Module m
+    return kind == SiteKind.MODULE_FORWARD
+        && stack.isEmpty()
+        && receiver instanceof Module m
         && m.address() == rootAddress;
   }
 
   /**
-   * The root's forward started without a traced call of it (called by reflection or from code
-   * the agent does not instrument): its tensor arguments are the model inputs. Only before any
-   * call was recorded, so that {@code super.forward(y)} inside it does not make {@code y} one.
+   * The root's forward started without a traced call of it (called by reflection or from code the
+   * agent does not instrument): its tensor arguments are the model inputs. Only before any call was
+   * recorded, so that {@code super.forward(y)} inside it does not make {@code y} one.
    */
   @Override
   public void enterForward(Object[] receiverAndArgs) {
-    if (state != State.RECORDING || Thread.currentThread() != owner || !calls.isEmpty()
+    if (state != State.RECORDING
+        || Thread.currentThread() != owner
+        || !calls.isEmpty()
         || !isRoot(SiteKind.MODULE_FORWARD, receiverAndArgs[0])) {
       return;
     }
@@ -246,12 +261,18 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
     for (long i = 0; i < children.size(); i++) {
       Module child = BuiltinForwards.typed(children.get(i).value());
       Tensor input = current;
-      PendingCall call = begin(site, moduleValue(child),
-          ImmutableList.of(new Value.TensorValue(tensors.input(input))), true);
+      PendingCall call =
+          begin(
+              site,
+              moduleValue(child),
+              ImmutableList.of(new Value.TensorValue(tensors.input(input))),
+              true);
       stack.push(call.index);
       try {
-        current = child instanceof SequentialImpl inner
-            ? expand(site, inner, input) : BuiltinForwards.forward(child, input);
+        current =
+            child instanceof SequentialImpl inner
+                ? expand(site, inner, input)
+                : BuiltinForwards.forward(child, input);
       } catch (Throwable t) {
         fail(call, t);
         throw t;
@@ -270,8 +291,8 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
     return current;
   }
 
-  private PendingCall begin(CallSiteInfo site, Value receiver, ImmutableList<Value> args,
-      boolean expanded) {
+  private PendingCall begin(
+      CallSiteInfo site, Value receiver, ImmutableList<Value> args, boolean expanded) {
     int parent = stack.isEmpty() ? -1 : stack.peek();
     PendingCall call = new PendingCall(calls.size(), site, receiver, args, parent, expanded);
     calls.add(call);
@@ -296,19 +317,27 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
   }
 
   /**
-   * Stops recording and returns the trace. The session's extra tensor references are released;
-   * the trace is plain metadata.
+   * Stops recording and returns the trace. The session's extra tensor references are released; the
+   * trace is plain metadata.
    */
   public Trace finish() {
-    checkState(state == State.RECORDING, "trace session already %s",
+    checkState(
+        state == State.RECORDING,
+        "trace session already %s",
         state.name().toLowerCase(java.util.Locale.ROOT));
     stop();
     List<TracedCall> frozen = new ArrayList<>(calls.size());
     for (PendingCall c : calls) {
       frozen.add(c.freeze());
     }
-    Trace trace = new Trace(rootType, frozen, tensors.all(), ImmutableMap.copyOf(moduleTypes),
-        ImmutableMap.copyOf(parameterShapes), ImmutableMap.copyOf(bufferShapes));
+    Trace trace =
+        new Trace(
+            rootType,
+            frozen,
+            tensors.all(),
+            ImmutableMap.copyOf(moduleTypes),
+            ImmutableMap.copyOf(parameterShapes),
+            ImmutableMap.copyOf(bufferShapes));
     tensors.release();
     state = State.FINISHED;
     return trace;
@@ -333,8 +362,15 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
 
   @Override
   public String toString() {
-    return "TraceSession[" + rootType + ", " + state + ", " + calls.size() + " calls, thread "
-        + owner.getName() + "]";
+    return "TraceSession["
+        + rootType
+        + ", "
+        + state
+        + ", "
+        + calls.size()
+        + " calls, thread "
+        + owner.getName()
+        + "]";
   }
 
   /** A call whose result is filled in when it returns. */
@@ -349,8 +385,13 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
     String failure;
     ImmutableList<Value> argsBeforeRewrite;
 
-    PendingCall(int index, CallSiteInfo site, Value receiver, ImmutableList<Value> args,
-        int parent, boolean expanded) {
+    PendingCall(
+        int index,
+        CallSiteInfo site,
+        Value receiver,
+        ImmutableList<Value> args,
+        int parent,
+        boolean expanded) {
       this.index = index;
       this.site = site;
       this.receiver = receiver;
@@ -360,9 +401,8 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
     }
 
     TracedCall freeze() {
-      return new TracedCall(index, site, receiver, args, result, parent, expanded, failure,
-          argsBeforeRewrite);
+      return new TracedCall(
+          index, site, receiver, args, result, parent, expanded, failure, argsBeforeRewrite);
     }
   }
-
 }

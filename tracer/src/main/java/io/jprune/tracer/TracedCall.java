@@ -13,8 +13,8 @@ import java.util.List;
  * module's forward.
  *
  * @param index position in the trace, in call order (a module forward comes before its children)
- * @param site the rewritten call site (for calls expanded from a native container, the
- *     container's site)
+ * @param site the rewritten call site (for calls expanded from a native container, the container's
+ *     site)
  * @param receiver the tensor or module called on; null for {@code torch.*} statics
  * @param args arguments in declaration order
  * @param result returned value ({@link Value.NullValue} for void)
@@ -101,8 +101,8 @@ public record TracedCall(
     if (result instanceof Value.TensorValue t) {
       return t.tensor();
     }
-    throw new IllegalStateException("call #" + index + " (" + site + ") returned " + result
-        + ", not a tensor");
+    throw new IllegalStateException(
+        "call #" + index + " (" + site + ") returned " + result + ", not a tensor");
   }
 
   private static void collect(Value v, List<TensorRef> out) {
@@ -117,7 +117,15 @@ public record TracedCall(
   @Override
   public String toString() {
     String on = receiver == null ? site.op() + "(" : site.op() + "[" + receiver + "](";
-    return "#" + index + " " + on + args + ") -> " + result + " at " + site.location()
+    return "#"
+        + index
+        + " "
+        + on
+        + args
+        + ") -> "
+        + result
+        + " at "
+        + site.location()
         + (failure != null ? " FAILED: " + failure : "");
   }
 }

@@ -67,8 +67,8 @@ final class ValueCapture {
       return new Value.LongArrayValue(ImmutableLongArray.copyOf(a));
     }
     if (o instanceof int[] a) {
-      return new Value.LongArrayValue(ImmutableLongArray.copyOf(
-          java.util.Arrays.stream(a).asLongStream().toArray()));
+      return new Value.LongArrayValue(
+          ImmutableLongArray.copyOf(java.util.Arrays.stream(a).asLongStream().toArray()));
     }
     if (o instanceof LongHeaderOnlyArrayRef r) {
       long[] a = new long[(int) r.size()];
@@ -109,14 +109,15 @@ final class ValueCapture {
   /** JavaCPP's std::tuple classes: {@code T_TensorTensor_T} and the like, with get0(), get1()... */
   private static boolean isTuple(Class<?> type) {
     String name = type.getSimpleName();
-    return type.getPackageName().equals("org.bytedeco.pytorch") && name.startsWith("T_")
+    return type.getPackageName().equals("org.bytedeco.pytorch")
+        && name.startsWith("T_")
         && name.endsWith("_T");
   }
 
   /**
    * The defined tensors of a tuple (e.g. MultiheadAttention's output and weights), in element
-   * order, so that what the model reads out of it with {@code get0()} is a traced tensor; its
-   * other elements are not recorded.
+   * order, so that what the model reads out of it with {@code get0()} is a traced tensor; its other
+   * elements are not recorded.
    */
   private static Value tupleTensors(Object tuple, Function<TensorBase, TensorRef> tensors) {
     ImmutableList.Builder<TensorRef> b = ImmutableList.builder();
@@ -125,8 +126,8 @@ final class ValueCapture {
   }
 
   /** Nested tuples (an LSTM's output and (h, c)) are flattened in element order. */
-  private static void addTupleTensors(Object tuple, Function<TensorBase, TensorRef> tensors,
-      ImmutableList.Builder<TensorRef> b) {
+  private static void addTupleTensors(
+      Object tuple, Function<TensorBase, TensorRef> tensors, ImmutableList.Builder<TensorRef> b) {
     for (int i = 0; ; i++) {
       Method get;
       try {
@@ -142,8 +143,8 @@ final class ValueCapture {
       try {
         element = get.invoke(tuple);
       } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException("cannot read element " + i + " of "
-            + tuple.getClass().getSimpleName(), e);
+        throw new IllegalStateException(
+            "cannot read element " + i + " of " + tuple.getClass().getSimpleName(), e);
       }
       if (element instanceof TensorBase t) {
         if (t.defined()) {

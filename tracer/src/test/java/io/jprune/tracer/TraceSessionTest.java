@@ -41,22 +41,57 @@ class TraceSessionTest {
   @BeforeAll
   static void link() throws Exception {
     io.jprune.nativeconfig.Libtorch.load();
-    reshape = ManualSites.virtual(Tensor.class, "reshape",
-        MethodType.methodType(Tensor.class, long[].class), SiteKind.TENSOR_METHOD, 10);
-    relu_ = ManualSites.virtual(Tensor.class, "relu_", MethodType.methodType(Tensor.class),
-        SiteKind.TENSOR_METHOD, 11);
-    add = ManualSites.virtual(Tensor.class, "add", MethodType.methodType(Tensor.class,
-        Tensor.class), SiteKind.TENSOR_METHOD, 12);
-    unbind = ManualSites.virtual(Tensor.class, "unbind",
-        MethodType.methodType(TensorVector.class, long.class), SiteKind.TENSOR_METHOD, 13);
-    pixelShuffle = ManualSites.statik(torch.class, "pixel_shuffle",
-        MethodType.methodType(Tensor.class, Tensor.class, long.class), 14);
-    seqForward = ManualSites.virtual(SequentialImpl.class, "forward",
-        MethodType.methodType(Tensor.class, Tensor.class), SiteKind.MODULE_FORWARD, 15);
-    linearForward = ManualSites.virtual(LinearImpl.class, "forward",
-        MethodType.methodType(Tensor.class, Tensor.class), SiteKind.MODULE_FORWARD, 16);
-    maxAlongDim = ManualSites.virtual(Tensor.class, "max",
-        MethodType.methodType(T_TensorTensor_T.class, long.class), SiteKind.TENSOR_METHOD, 17);
+    reshape =
+        ManualSites.virtual(
+            Tensor.class,
+            "reshape",
+            MethodType.methodType(Tensor.class, long[].class),
+            SiteKind.TENSOR_METHOD,
+            10);
+    relu_ =
+        ManualSites.virtual(
+            Tensor.class, "relu_", MethodType.methodType(Tensor.class), SiteKind.TENSOR_METHOD, 11);
+    add =
+        ManualSites.virtual(
+            Tensor.class,
+            "add",
+            MethodType.methodType(Tensor.class, Tensor.class),
+            SiteKind.TENSOR_METHOD,
+            12);
+    unbind =
+        ManualSites.virtual(
+            Tensor.class,
+            "unbind",
+            MethodType.methodType(TensorVector.class, long.class),
+            SiteKind.TENSOR_METHOD,
+            13);
+    pixelShuffle =
+        ManualSites.statik(
+            torch.class,
+            "pixel_shuffle",
+            MethodType.methodType(Tensor.class, Tensor.class, long.class),
+            14);
+    seqForward =
+        ManualSites.virtual(
+            SequentialImpl.class,
+            "forward",
+            MethodType.methodType(Tensor.class, Tensor.class),
+            SiteKind.MODULE_FORWARD,
+            15);
+    linearForward =
+        ManualSites.virtual(
+            LinearImpl.class,
+            "forward",
+            MethodType.methodType(Tensor.class, Tensor.class),
+            SiteKind.MODULE_FORWARD,
+            16);
+    maxAlongDim =
+        ManualSites.virtual(
+            Tensor.class,
+            "max",
+            MethodType.methodType(T_TensorTensor_T.class, long.class),
+            SiteKind.TENSOR_METHOD,
+            17);
   }
 
   @AfterEach
@@ -109,8 +144,8 @@ class TraceSessionTest {
 
     TracedCall reshapeCall = trace.call(2);
     assertEquals(relued, reshapeCall.tensorInputs().get(0));
-    assertEquals(new Value.LongArrayValue(ImmutableLongArray.of(1, 2, 2, 2)),
-        reshapeCall.args().get(0));
+    assertEquals(
+        new Value.LongArrayValue(ImmutableLongArray.of(1, 2, 2, 2)), reshapeCall.args().get(0));
     assertEquals(ImmutableLongArray.of(1, 2, 2, 2), reshapeCall.outputTensor().shape());
     assertEquals(List.of(reshapeCall), trace.consumers(relued));
     assertEquals(ImmutableLongArray.of(4, 4), trace.parameters().get("seq.0.weight"));
@@ -152,13 +187,16 @@ class TraceSessionTest {
       trace = session.finish();
     }
     assertTrue(torch.equal(expected, got), "replayed Sequential must be bit-identical");
-    assertEquals(List.of("seq", "seq.0", "seq.1", "head"),
+    assertEquals(
+        List.of("seq", "seq.0", "seq.1", "head"),
         trace.calls().stream().map(TracedCall::modulePath).toList());
     assertEquals("org.bytedeco.pytorch.LinearImpl", trace.call(1).moduleType());
     assertEquals(0, trace.call(1).parent());
     assertTrue(trace.call(1).expanded());
     assertFalse(trace.call(0).expanded());
-    assertEquals(trace.call(2).outputTensor(), trace.call(0).outputTensor(),
+    assertEquals(
+        trace.call(2).outputTensor(),
+        trace.call(0).outputTensor(),
         "Sequential returns its last child's output, not a new value");
     assertEquals(trace.call(0).outputTensor(), trace.call(3).tensorInputs().get(0));
   }
@@ -189,8 +227,8 @@ class TraceSessionTest {
     Net net = new Net();
     Trace trace;
     try (TraceSession session = TraceSession.start(net)) {
-      T_TensorTensor_T valuesAndIndices = (T_TensorTensor_T) maxAlongDim.invoke(
-          torch.randn(3, 4), 1L);
+      T_TensorTensor_T valuesAndIndices =
+          (T_TensorTensor_T) maxAlongDim.invoke(torch.randn(3, 4), 1L);
       relu_.invoke(new Tensor(valuesAndIndices.get0()));
       trace = session.finish();
     }
@@ -208,13 +246,15 @@ class TraceSessionTest {
     Net net = new Net();
     Trace trace;
     try (TraceSession session = TraceSession.start(net)) {
-      Thread other = new Thread(() -> {
-        try {
-          relu_.invoke(torch.ones(2));
-        } catch (Throwable t) {
-          throw new AssertionError(t);
-        }
-      });
+      Thread other =
+          new Thread(
+              () -> {
+                try {
+                  relu_.invoke(torch.ones(2));
+                } catch (Throwable t) {
+                  throw new AssertionError(t);
+                }
+              });
       other.start();
       other.join();
       relu_.invoke(torch.ones(3));
@@ -227,10 +267,16 @@ class TraceSessionTest {
   @Test
   void failingForwardClosesSessionAndNamesTheSite() {
     Net net = new Net();
-    TraceFailedException e = assertThrows(TraceFailedException.class,
-        () -> Tracer.trace(net, () -> reshape.invoke(torch.ones(2, 3), new long[] {4, 4})));
-    assertTrue(e.getMessage().startsWith("forward of io.jprune.tracer.TraceSessionTest$Net threw "
-        + "in Tensor.reshape at test.Model.forward(Model.java:10): "), e.getMessage());
+    TraceFailedException e =
+        assertThrows(
+            TraceFailedException.class,
+            () -> Tracer.trace(net, () -> reshape.invoke(torch.ones(2, 3), new long[] {4, 4})));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "forward of io.jprune.tracer.TraceSessionTest$Net threw "
+                    + "in Tensor.reshape at test.Model.forward(Model.java:10): "),
+        e.getMessage());
     assertEquals("reshape", e.failedCall().op());
     assertFalse(Sites.intercepting());
     // the next session starts normally
@@ -242,18 +288,22 @@ class TraceSessionTest {
   void onlyOneSessionAtATime() {
     Net net = new Net();
     try (TraceSession first = TraceSession.start(net)) {
-      IllegalStateException e = assertThrows(IllegalStateException.class,
-          () -> TraceSession.start(net));
-      assertTrue(e.getMessage().startsWith("another trace session is recording (TraceSession["),
+      IllegalStateException e =
+          assertThrows(IllegalStateException.class, () -> TraceSession.start(net));
+      assertTrue(
+          e.getMessage().startsWith("another trace session is recording (TraceSession["),
           e.getMessage());
     }
   }
 
   @Test
   void argumentRewriteReplacesShapeAtOneSite() throws Throwable {
-    SiteKey key = Sites.all().stream()
-        .filter(s -> s.targetName().equals("reshape") && s.line() == 10)
-        .findFirst().orElseThrow().key();
+    SiteKey key =
+        Sites.all().stream()
+            .filter(s -> s.targetName().equals("reshape") && s.line() == 10)
+            .findFirst()
+            .orElseThrow()
+            .key();
     Sites.rewrite(key, args -> new Object[] {args[0], new long[] {3, 2}});
     try {
       Tensor r = (Tensor) reshape.invoke(torch.ones(2, 3), new long[] {2, 3});
@@ -268,8 +318,12 @@ class TraceSessionTest {
   @Test
   void exportsJsonAndDot() throws Throwable {
     Net net = new Net();
-    Trace trace = Tracer.trace(net,
-        () -> linearForward.invoke(net.head, (Tensor) seqForward.invoke(net.seq, torch.ones(1, 4))));
+    Trace trace =
+        Tracer.trace(
+            net,
+            () ->
+                linearForward.invoke(
+                    net.head, (Tensor) seqForward.invoke(net.seq, torch.ones(1, 4))));
     String json = TraceJson.toString(trace);
     assertTrue(json.contains("\"key\": \"test.Model.forward()V#"), json);
     assertTrue(json.contains("\"module\": \"seq.0\""), json);

@@ -7,9 +7,9 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * A user application run in a child JVM by {@code AgentJarIT}, with the shaded agent jar brought
- * in one of three ways. It is itself in the instrumented package, so the root forward it calls is
- * a traced call and {@code trace=} records the whole model.
+ * A user application run in a child JVM by {@code AgentJarIT}, with the shaded agent jar brought in
+ * one of three ways. It is itself in the instrumented package, so the root forward it calls is a
+ * traced call and {@code trace=} records the whole model.
  *
  * <p>Arguments: {@code premain|agentmain|selfattach AGENT_JAR AGENT_ARGS}.
  */
@@ -19,7 +19,7 @@ public final class E2eApp {
   public static void main(String[] args) throws Exception {
     String mode = args[0];
     switch (mode) {
-      case "premain" -> { } // -javaagent did it before main
+      case "premain" -> {} // -javaagent did it before main
       case "agentmain" -> {
         VirtualMachine vm = VirtualMachine.attach(Long.toString(ProcessHandle.current().pid()));
         try {

@@ -6,9 +6,9 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The zoo's MobileNetV2 pattern: loaded (not linked) before the agent, because verifying
- * {@link LateZoo} needs it; its submodule classes are first loaded by the JVM while it verifies
- * this class's retransformed code, i.e. during another class's transformation. 2 sites.
+ * The zoo's MobileNetV2 pattern: loaded (not linked) before the agent, because verifying {@link
+ * LateZoo} needs it; its submodule classes are first loaded by the JVM while it verifies this
+ * class's retransformed code, i.e. during another class's transformation. 2 sites.
  */
 public final class LateNet extends Module {
   private final LateStem stem;

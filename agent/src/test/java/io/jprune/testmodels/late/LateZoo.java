@@ -4,9 +4,8 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The zoo's ZooModel role: returning both models as {@code Module} makes the JVM load
- * {@link EarlyNet} and {@link LateNet} when it verifies this class, long before LateNet is built.
- * 2 sites.
+ * The zoo's ZooModel role: returning both models as {@code Module} makes the JVM load {@link
+ * EarlyNet} and {@link LateNet} when it verifies this class, long before LateNet is built. 2 sites.
  */
 public final class LateZoo {
   private LateZoo() {}

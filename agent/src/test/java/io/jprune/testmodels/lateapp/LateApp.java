@@ -10,10 +10,10 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Run by {@code LateLoadingPremainIT} in a child JVM started with
- * {@code -javaagent:jprune-agent.jar=packages=io.jprune.testmodels.late}: every model class is
- * loaded after the agent, the zoo's way (roots loaded by verifying the factory, submodules by
- * linking the roots, switch tables and helpers while forward runs). Prints what was instrumented.
+ * Run by {@code LateLoadingPremainIT} in a child JVM started with {@code
+ * -javaagent:jprune-agent.jar=packages=io.jprune.testmodels.late}: every model class is loaded
+ * after the agent, the zoo's way (roots loaded by verifying the factory, submodules by linking the
+ * roots, switch tables and helpers while forward runs). Prints what was instrumented.
  */
 public final class LateApp {
   private LateApp() {}
@@ -23,8 +23,8 @@ public final class LateApp {
     Module early = LateZoo.early();
     LateZoo.forward(early, torch.randn(2, 8));
     System.out.println("calls " + traceLate());
-    JPruneAgent.instrumentedClasses().forEach(
-        (name, sites) -> System.out.println("instrumented " + name + " " + sites));
+    JPruneAgent.instrumentedClasses()
+        .forEach((name, sites) -> System.out.println("instrumented " + name + " " + sites));
     System.out.println("failures " + JPruneAgent.failures());
   }
 

@@ -17,19 +17,18 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Pruning inside an unmodified application, driven by the agent's arguments
- * ({@code prune=...;at=forward:N|exit;output=DIR}, {@code load=DIR}; see
- * {@link AgentConfig}). The agent calls {@link #arm} reflectively after instrumenting the
- * application's classes.
+ * Pruning inside an unmodified application, driven by the agent's arguments ({@code
+ * prune=...;at=forward:N|exit;output=DIR}, {@code load=DIR}; see {@link AgentConfig}). The agent
+ * calls {@link #arm} reflectively after instrumenting the application's classes.
  *
  * <ul>
- *   <li>{@code at=forward:N}: before the N-th root forward (counted from arming), the root
- *       module is pruned in place with that call's arguments as example input; the call then
- *       runs on the pruned model and the application goes on with it. Gradients and the state
- *       of the optimizers the application constructed are cut too. With {@code output=DIR}, DIR
- *       is written then, and again at JVM exit with the weights the application ended with.
- *   <li>{@code at=exit}: the first root forward's module and a copy of its arguments are kept;
- *       the model is pruned at JVM exit (useful with {@code output=DIR}).
+ *   <li>{@code at=forward:N}: before the N-th root forward (counted from arming), the root module
+ *       is pruned in place with that call's arguments as example input; the call then runs on the
+ *       pruned model and the application goes on with it. Gradients and the state of the optimizers
+ *       the application constructed are cut too. With {@code output=DIR}, DIR is written then, and
+ *       again at JVM exit with the weights the application ended with.
+ *   <li>{@code at=exit}: the first root forward's module and a copy of its arguments are kept; the
+ *       model is pruned at JVM exit (useful with {@code output=DIR}).
  *   <li>{@code load=DIR}: before the application's {@code module.load(archive)} on the recorded
  *       class, the saved pruning is re-applied ({@link CheckpointGuard}).
  * </ul>
@@ -54,34 +53,50 @@ public final class AppPruning {
       return;
     }
     PruneSettings s = config.prune().get();
-    checkArgument(loadDir == null, "jprune agent arguments 'prune' and 'load' cannot be "
-        + "combined: resume with load=DIR alone, then prune again in a later run");
+    checkArgument(
+        loadDir == null,
+        "jprune agent arguments 'prune' and 'load' cannot be "
+            + "combined: resume with load=DIR alone, then prune again in a later run");
     checkState(!waiting, "jprune is already waiting to prune this application");
     waiting = true;
     if (s.atForward().isPresent()) {
       int n = s.atForward().get();
-      Sites.intercept(new RootForwardWatch(n, (root, a, proceed) -> {
-        Pruner pruner = prune(root, forwardOf(a, proceed), s, "before root forward " + n, log);
-        s.output().ifPresent(dir -> saveAtExit(root, pruner, dir, log));
-        return proceed.invoke(a);
-      }));
+      Sites.intercept(
+          new RootForwardWatch(
+              n,
+              (root, a, proceed) -> {
+                Pruner pruner =
+                    prune(root, forwardOf(a, proceed), s, "before root forward " + n, log);
+                s.output().ifPresent(dir -> saveAtExit(root, pruner, dir, log));
+                return proceed.invoke(a);
+              }));
     } else {
-      Sites.intercept(new RootForwardWatch(1, (root, a, proceed) -> {
-        Supplier<Tensor> forward = forwardOf(copyOf(a), proceed);
-        Runtime.getRuntime().addShutdownHook(new Thread(
-            () -> prune(root, forward, s, "at exit", log), "jprune-prune-at-exit"));
-        return proceed.invoke(a);
-      }));
+      Sites.intercept(
+          new RootForwardWatch(
+              1,
+              (root, a, proceed) -> {
+                Supplier<Tensor> forward = forwardOf(copyOf(a), proceed);
+                Runtime.getRuntime()
+                    .addShutdownHook(
+                        new Thread(
+                            () -> prune(root, forward, s, "at exit", log), "jprune-prune-at-exit"));
+                return proceed.invoke(a);
+              }));
     }
   }
 
-  private static Pruner prune(Module root, Supplier<Tensor> forward, PruneSettings s,
-      String when, PrintStream log) {
+  private static Pruner prune(
+      Module root, Supplier<Tensor> forward, PruneSettings s, String when, PrintStream log) {
     try {
       return onOwnThread(() -> InPlacePrune.run(root, forward, s, when, log));
     } catch (RuntimeException e) {
-      log.println("[jprune] did not prune " + root.getClass().getName() + " " + when + ": "
-          + e.getMessage());
+      log.println(
+          "[jprune] did not prune "
+              + root.getClass().getName()
+              + " "
+              + when
+              + ": "
+              + e.getMessage());
       throw e;
     } finally {
       synchronized (AppPruning.class) {
@@ -99,13 +114,16 @@ public final class AppPruning {
   private static <T> T onOwnThread(Supplier<T> work) {
     Object[] result = new Object[1];
     RuntimeException[] failure = new RuntimeException[1];
-    Thread t = new Thread(() -> {
-      try {
-        result[0] = work.get();
-      } catch (RuntimeException e) {
-        failure[0] = e;
-      }
-    }, "jprune-prune");
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                result[0] = work.get();
+              } catch (RuntimeException e) {
+                failure[0] = e;
+              }
+            },
+            "jprune-prune");
     t.start();
     try {
       t.join();
@@ -122,10 +140,14 @@ public final class AppPruning {
   }
 
   private static void saveAtExit(Module root, Pruner pruner, Path dir, PrintStream log) {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      PrunedModelFiles.save(root, pruner.history(), dir);
-      log.println("[jprune] pruned model saved to " + dir + " (weights at exit)");
-    }, "jprune-save-at-exit"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  PrunedModelFiles.save(root, pruner.history(), dir);
+                  log.println("[jprune] pruned model saved to " + dir + " (weights at exit)");
+                },
+                "jprune-save-at-exit"));
   }
 
   /** The root forward with these arguments, through the original call (no site). */
@@ -139,8 +161,10 @@ public final class AppPruning {
       } catch (Throwable t) {
         throw new IllegalStateException("the root forward failed: " + t, t);
       }
-      checkState(out instanceof Tensor, "jprune prunes models whose forward returns a Tensor;"
-          + " %s.forward returned %s", args[0].getClass().getName(),
+      checkState(
+          out instanceof Tensor,
+          "jprune prunes models whose forward returns a Tensor;" + " %s.forward returned %s",
+          args[0].getClass().getName(),
           out == null ? "null" : out.getClass().getName());
       return (Tensor) out;
     };

@@ -16,12 +16,12 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Runs before each {@code module.load(archive)} of the application. With {@code load=DIR}, a
- * module of the recorded class is first given the saved pruning (structure and DIR's weights),
- * once, so that the application's own checkpoint then loads into the right shapes, options and
- * call sites. Then every load is checked: libtorch's load does not compare shapes (it silently
- * takes the checkpoint's and leaves module options and rewritten call sites as they were), so a
- * checkpoint whose tensors do not have the module's shapes is refused, naming the first one.
+ * Runs before each {@code module.load(archive)} of the application. With {@code load=DIR}, a module
+ * of the recorded class is first given the saved pruning (structure and DIR's weights), once, so
+ * that the application's own checkpoint then loads into the right shapes, options and call sites.
+ * Then every load is checked: libtorch's load does not compare shapes (it silently takes the
+ * checkpoint's and leaves module options and rewritten call sites as they were), so a checkpoint
+ * whose tensors do not have the module's shapes is refused, naming the first one.
  */
 final class CheckpointGuard {
   private final Path loadDir;
@@ -39,11 +39,16 @@ final class CheckpointGuard {
     if (!(module instanceof Module m) || !(archive instanceof InputArchive in)) {
       return;
     }
-    if (record != null && record.modelClass().equals(m.getClass().getName())
+    if (record != null
+        && record.modelClass().equals(m.getClass().getName())
         && restructured.add(m.address())) {
       PrunedModelFiles.load(m, loadDir);
-      log.println("[jprune] re-applied the pruning saved in " + loadDir + " to "
-          + m.getClass().getName() + " before its load");
+      log.println(
+          "[jprune] re-applied the pruning saved in "
+              + loadDir
+              + " to "
+              + m.getClass().getName()
+              + " before its load");
     }
     checkShapes(m, in);
   }
@@ -57,13 +62,15 @@ final class CheckpointGuard {
       long[] want = e.getValue().sizes().vec().get();
       long[] got = saved.sizes().vec().get();
       if (!Arrays.equals(want, got)) {
-        throw new IllegalStateException(String.format("jprune: the checkpoint loaded into %s "
-            + "holds %s of shape %s, but the model has %s: it was saved from a pruned model. "
-            + "Start the JVM with -javaagent:jprune-agent.jar=load=DIR (DIR: the output= of the "
-            + "run that pruned it), which re-applies the pruning before this load; libtorch's "
-            + "load would take the new shapes silently and leave module options and call sites "
-            + "unpruned", m.getClass().getName(), e.getKey(), Arrays.toString(got),
-            Arrays.toString(want)));
+        throw new IllegalStateException(
+            String.format(
+                "jprune: the checkpoint loaded into %s "
+                    + "holds %s of shape %s, but the model has %s: it was saved from a pruned model. "
+                    + "Start the JVM with -javaagent:jprune-agent.jar=load=DIR (DIR: the output= of the "
+                    + "run that pruned it), which re-applies the pruning before this load; libtorch's "
+                    + "load would take the new shapes silently and leave module options and call sites "
+                    + "unpruned",
+                m.getClass().getName(), e.getKey(), Arrays.toString(got), Arrays.toString(want)));
       }
     }
   }

@@ -8,10 +8,10 @@ import io.jprune.tracer.site.Sites;
 import org.bytedeco.pytorch.Module;
 
 /**
- * Counts the application's root forwards (a module {@code forward} called outside any other
- * traced forward on its thread) and, at the {@code n}-th, stops intercepting and hands that call
- * to an action, which runs it (after pruning, say) and returns its result. Until then every call
- * proceeds unchanged.
+ * Counts the application's root forwards (a module {@code forward} called outside any other traced
+ * forward on its thread) and, at the {@code n}-th, stops intercepting and hands that call to an
+ * action, which runs it (after pruning, say) and returns its result. Until then every call proceeds
+ * unchanged.
  */
 final class RootForwardWatch implements SiteInterceptor {
   /** What happens at the chosen root forward. */
@@ -32,8 +32,7 @@ final class RootForwardWatch implements SiteInterceptor {
   }
 
   @Override
-  public Object intercept(CallSiteInfo site, Object[] args, SiteInvoker proceed)
-      throws Throwable {
+  public Object intercept(CallSiteInfo site, Object[] args, SiteInvoker proceed) throws Throwable {
     if (site.kind() != SiteKind.MODULE_FORWARD || !(args[0] instanceof Module root)) {
       return proceed.invoke(args);
     }

@@ -16,7 +16,10 @@ import java.util.Map;
 public final class AtomTable {
   /** The atom of everything that must stay. */
   public static final int FIXED = 0;
-  /** Label of an element that belongs to no atom (e.g. attention scores): its removal is derived. */
+
+  /**
+   * Label of an element that belongs to no atom (e.g. attention scores): its removal is derived.
+   */
   public static final int DERIVED = -1;
 
   private int[] parent = new int[1024];

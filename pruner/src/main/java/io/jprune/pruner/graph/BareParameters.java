@@ -5,8 +5,8 @@ import java.util.Map;
 
 /**
  * Parameters used directly by ops (cls_token, pos_embed, layer-scale gammas) start with one atom
- * per element; after the label pass, a dim along which every slab is a single atom is a channel
- * dim of the parameter. Elements no such dim covers cannot be sliced out, so they stay.
+ * per element; after the label pass, a dim along which every slab is a single atom is a channel dim
+ * of the parameter. Elements no such dim covers cannot be sliced out, so they stay.
  */
 final class BareParameters {
   private BareParameters() {}

@@ -17,8 +17,12 @@ import com.google.common.primitives.ImmutableLongArray;
  * @param kind how removals must line up across blocks
  * @param wholeBlocksAllowed whether entire blocks may go
  */
-public record BlockSpec(String source, ImmutableList<ImmutableIntArray> blocks,
-    ImmutableList<ImmutableLongArray> coordinates, Kind kind, boolean wholeBlocksAllowed) {
+public record BlockSpec(
+    String source,
+    ImmutableList<ImmutableIntArray> blocks,
+    ImmutableList<ImmutableLongArray> coordinates,
+    Kind kind,
+    boolean wholeBlocksAllowed) {
 
   /** How a removal must line up across the blocks. */
   public enum Kind {

@@ -6,10 +6,10 @@ import io.jprune.tracer.TracedCall;
 import java.util.BitSet;
 
 /**
- * matmul / mm / bmm: {@code a[..., n, k] @ b[..., k, m]} with broadcast batch dims. The
- * contracted index couples a's column with b's row (this ties q to k in attention); batch dims
- * align (heads of the scores with heads of v); an output element follows a's row or b's column
- * when only one of them is a channel (attn @ v keeps v's channels), else it is derived.
+ * matmul / mm / bmm: {@code a[..., n, k] @ b[..., k, m]} with broadcast batch dims. The contracted
+ * index couples a's column with b's row (this ties q to k in attention); batch dims align (heads of
+ * the scores with heads of v); an output element follows a's row or b's column when only one of
+ * them is a channel (attn @ v keeps v's channels), else it is derived.
  *
  * <p>{@code x.matmul(W)} with W a registered 2-D parameter read by no other call is a layer: a
  * {@link Projection} whose input channels are W's rows and whose outputs are W's columns. Other
@@ -55,8 +55,14 @@ final class ContractionRule implements OpRule {
     Shape out = Shape.of(call.outputTensor().shape());
     long[] batch = new long[out.rank() - 2];
     System.arraycopy(out.dims, 0, batch, 0, batch.length);
-    return new Dims(Shape.of(a.shape()), Shape.of(b.shape()), out, new Shape(batch),
-        (int) a.size(-2), (int) a.size(-1), (int) b.size(-1));
+    return new Dims(
+        Shape.of(a.shape()),
+        Shape.of(b.shape()),
+        out,
+        new Shape(batch),
+        (int) a.size(-2),
+        (int) a.size(-1),
+        (int) b.size(-1));
   }
 
   @Override
@@ -125,7 +131,9 @@ final class ContractionRule implements OpRule {
     }
     TensorRef a = call.tensorInputs().get(0);
     TensorRef b = call.tensorInputs().get(1);
-    return b.rank() == 2 && a.rank() >= 1 && a.origin() != TensorOrigin.PARAMETER
+    return b.rank() == 2
+        && a.rank() >= 1
+        && a.origin() != TensorOrigin.PARAMETER
         && pass.canClaimParameter(b, call);
   }
 

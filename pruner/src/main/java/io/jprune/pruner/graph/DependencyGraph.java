@@ -32,8 +32,10 @@ public final class DependencyGraph {
   private final Trace trace;
   private final LabelPass pass;
   private final ImmutableList<PruningGroup> groups;
+
   /** Root atom of each (group id, channel index). */
   private final ImmutableList<int[]> channelAtoms;
+
   private final List<TracedCall> leaves;
 
   private DependencyGraph(Trace trace, LabelPass pass, List<TracedCall> leaves) {
@@ -59,8 +61,8 @@ public final class DependencyGraph {
   }
 
   /**
-   * Builds the graph with explicit model outputs (the tensors whose channels are never pruned),
-   * for traces where the root forward itself was not recorded.
+   * Builds the graph with explicit model outputs (the tensors whose channels are never pruned), for
+   * traces where the root forward itself was not recorded.
    */
   public static DependencyGraph build(Module root, Trace trace, List<TensorRef> outputs) {
     return build(root, trace, outputs, ModuleCatalog.builtins());
@@ -70,8 +72,8 @@ public final class DependencyGraph {
    * Builds the graph with explicit model outputs and the module kinds of {@code catalog} (the
    * built-ins plus the user's own).
    */
-  public static DependencyGraph build(Module root, Trace trace, List<TensorRef> outputs,
-      ModuleCatalog catalog) {
+  public static DependencyGraph build(
+      Module root, Trace trace, List<TensorRef> outputs, ModuleCatalog catalog) {
     checkNotNull(root, "root");
     checkNotNull(trace, "trace");
     checkNotNull(catalog, "catalog");
@@ -104,10 +106,11 @@ public final class DependencyGraph {
    * would hide the tensors the model goes on to use: their producer would look like a constant.
    */
   private static void refuseOpaqueTensorHolder(TracedCall call) {
-    if (call.result() instanceof Value.OtherValue other && other.type().contains("Tensor")
+    if (call.result() instanceof Value.OtherValue other
+        && other.type().contains("Tensor")
         && !other.type().startsWith("TensorOptions")) {
-      throw new UnsupportedOpException(call, "it returns a " + other.type() + ", whose tensors "
-          + "jprune cannot follow");
+      throw new UnsupportedOpException(
+          call, "it returns a " + other.type() + ", whose tensors " + "jprune cannot follow");
     }
   }
 
@@ -140,8 +143,10 @@ public final class DependencyGraph {
         }
       }
     }
-    throw new IllegalArgumentException("no prunable output channels for '" + moduleOrParam
-        + "' (ignored, fixed by the model's outputs or inputs, or not in the trace)");
+    throw new IllegalArgumentException(
+        "no prunable output channels for '"
+            + moduleOrParam
+            + "' (ignored, fixed by the model's outputs or inputs, or not in the trace)");
   }
 
   /**
@@ -149,8 +154,10 @@ public final class DependencyGraph {
    * {@code get_pruning_group(layer, fn, idxs)}).
    */
   public long[] channelsOf(PruningGroup group, String moduleOrParam, long... outputIndices) {
-    String weight = moduleOrParam.endsWith(".weight") || !groupHas(group, moduleOrParam + ".weight")
-        ? moduleOrParam : moduleOrParam + ".weight";
+    String weight =
+        moduleOrParam.endsWith(".weight") || !groupHas(group, moduleOrParam + ".weight")
+            ? moduleOrParam
+            : moduleOrParam + ".weight";
     java.util.TreeSet<Long> out = new java.util.TreeSet<>();
     for (long idx : outputIndices) {
       boolean found = false;
@@ -162,8 +169,7 @@ public final class DependencyGraph {
           }
         }
       }
-      checkArgument(found, "output channel %s of %s is not in group %s", idx, weight,
-          group.id());
+      checkArgument(found, "output channel %s of %s is not in group %s", idx, weight, group.id());
     }
     return out.stream().mapToLong(Long::longValue).toArray();
   }
@@ -185,8 +191,16 @@ public final class DependencyGraph {
       int[] atoms = channelAtoms.get(g.id());
       for (long idx : e.getValue()) {
         if (idx < 0 || idx >= g.size()) {
-          throw new PlanException("channel index " + idx + " is out of range for group "
-              + g.id() + " '" + g.leader() + "' of " + g.size() + " channels");
+          throw new PlanException(
+              "channel index "
+                  + idx
+                  + " is out of range for group "
+                  + g.id()
+                  + " '"
+                  + g.leader()
+                  + "' of "
+                  + g.size()
+                  + " channels");
         }
         roots.set(atoms[(int) idx]);
       }
@@ -214,7 +228,8 @@ public final class DependencyGraph {
     List<String> kept = keptWhole();
     if (!kept.isEmpty()) {
       sb.append("kept whole (their weights are not sliced; the channels they read stay): ")
-          .append(String.join(", ", kept)).append('\n');
+          .append(String.join(", ", kept))
+          .append('\n');
     }
     return sb.toString();
   }
@@ -228,7 +243,8 @@ public final class DependencyGraph {
   public ImmutableList<String> keptWhole() {
     ImmutableList.Builder<String> out = ImmutableList.builder();
     for (TracedCall call : leaves) {
-      if (call.isModuleCall() && OpCatalog.ruleFor(call, pass.catalog) instanceof ModuleKindRule r
+      if (call.isModuleCall()
+          && OpCatalog.ruleFor(call, pass.catalog) instanceof ModuleKindRule r
           && r.kind().keptWhole()) {
         out.add(call.modulePath() + " (" + ModuleLabels.type(call) + ")");
       }

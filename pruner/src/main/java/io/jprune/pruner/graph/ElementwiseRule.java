@@ -108,7 +108,8 @@ final class ElementwiseRule implements OpRule {
 
   /** add(Tensor other, Scalar alpha): alpha scales the tensor operand, it adds no constant. */
   private static boolean isAlpha(TracedCall call, Value v) {
-    return !call.args().isEmpty() && call.args().get(0) instanceof Value.TensorValue
+    return !call.args().isEmpty()
+        && call.args().get(0) instanceof Value.TensorValue
         && call.args().indexOf(v) > 0;
   }
 

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * {@code max} and {@code min}: with one tensor they reduce (over all elements, or along a dim into
- * values and indices); with two they compare element-wise like {@code maximum}/{@code minimum}.
- * The overload decides, so both readings live here.
+ * values and indices); with two they compare element-wise like {@code maximum}/{@code minimum}. The
+ * overload decides, so both readings live here.
  */
 final class ExtremumRule implements OpRule {
   private final OpRule reduction;

@@ -20,9 +20,13 @@ final class FunctionalLinearRule implements OpRule {
     TensorRef weight = operand(ins, addmm ? 2 : 1);
     TensorRef bias = operand(ins, addmm ? 0 : 2);
     TensorRef out = call.outputTensor();
-    boolean sliceable = in != null && weight != null && weight.rank() == 2 && in.rank() >= 1
-        && pass.canClaimParameter(weight, call)
-        && (bias == null || bias.rank() == 1 && pass.canClaimParameter(bias, call));
+    boolean sliceable =
+        in != null
+            && weight != null
+            && weight.rank() == 2
+            && in.rank() >= 1
+            && pass.canClaimParameter(weight, call)
+            && (bias == null || bias.rank() == 1 && pass.canClaimParameter(bias, call));
     if (!sliceable) {
       pass.keepWhole(call);
       return;
@@ -31,8 +35,8 @@ final class FunctionalLinearRule implements OpRule {
     if (bias != null) {
       pass.claimParameter(bias);
     }
-    Projection.propagate(pass, in, out, weight.name(), addmm ? 0 : 1,
-        bias == null ? null : bias.name());
+    Projection.propagate(
+        pass, in, out, weight.name(), addmm ? 0 : 1, bias == null ? null : bias.name());
   }
 
   private static TensorRef operand(List<TensorRef> ins, int i) {

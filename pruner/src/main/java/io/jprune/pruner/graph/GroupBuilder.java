@@ -15,9 +15,9 @@ import java.util.Set;
 
 /**
  * Turns the atoms of a finished label pass into groups: atoms that slice the same parameter dim
- * belong to one group (all output channels of a residual stream; q/k and v channels of one qkv),
- * in the order their slices were first bound (call order). Block specs become constraints in
- * group channel indices.
+ * belong to one group (all output channels of a residual stream; q/k and v channels of one qkv), in
+ * the order their slices were first bound (call order). Block specs become constraints in group
+ * channel indices.
  */
 final class GroupBuilder {
   private GroupBuilder() {}
@@ -96,8 +96,13 @@ final class GroupBuilder {
       if (group < 0) {
         continue;
       }
-      GroupConstraint c = new GroupConstraint(spec.source(), spec.kind(),
-          spec.wholeBlocksAllowed(), blocks.build(), spec.coordinates());
+      GroupConstraint c =
+          new GroupConstraint(
+              spec.source(),
+              spec.kind(),
+              spec.wholeBlocksAllowed(),
+              blocks.build(),
+              spec.coordinates());
       if (seen.add(group + "|" + c.kind() + "|" + c.blocks())) {
         constraints.get(group).add(c);
       }
@@ -109,8 +114,9 @@ final class GroupBuilder {
       for (int c = 0; c < members.size(); c++) {
         int atom = members.get(c);
         roots[c] = atom;
-        channels.add(new Channel(c, ImmutableList.copyOf(slicesByAtom.get(atom)),
-            atoms.inexactReason(atom)));
+        channels.add(
+            new Channel(
+                c, ImmutableList.copyOf(slicesByAtom.get(atom)), atoms.inexactReason(atom)));
       }
       atomsOut.add(roots);
       groups.add(new PruningGroup(g, channels.build(), ImmutableList.copyOf(constraints.get(g))));

@@ -106,10 +106,14 @@ final class KindLabels implements ModuleLabels {
   }
 
   @Override
-  public void blocks(String source, List<int[]> blocks, List<long[]> coordinates,
-      boolean aligned, boolean whole) {
-    pass.addBlocks(source, blocks, coordinates,
-        aligned ? BlockSpec.Kind.ALIGNED : BlockSpec.Kind.EQUAL_COUNT, whole);
+  public void blocks(
+      String source, List<int[]> blocks, List<long[]> coordinates, boolean aligned, boolean whole) {
+    pass.addBlocks(
+        source,
+        blocks,
+        coordinates,
+        aligned ? BlockSpec.Kind.ALIGNED : BlockSpec.Kind.EQUAL_COUNT,
+        whole);
   }
 
   @Override

@@ -31,16 +31,22 @@ final class LabelPass {
   private final Map<Integer, int[]> labels = new HashMap<>();
   final List<Binding> bindings = new ArrayList<>();
   final List<BlockSpec> blocks = new ArrayList<>();
+
   /** Bare parameters used directly by ops, by name: the tensor ref first seen. */
   final Map<String, TensorRef> bareParameters = new LinkedHashMap<>();
+
   /** Atom ids created for the elements of bare parameters (raw ids, not roots). */
   final BitSet parameterElementAtoms = new BitSet();
+
   /** The module kinds the graph is built with. */
   final ModuleCatalog catalog;
+
   /** The traced model, whose module options some kinds read (GroupNorm num_groups). */
   final Module root;
+
   /** Lines module kinds add to describe(): what they keep and why. */
   final java.util.Set<String> notes = new java.util.LinkedHashSet<>();
+
   /** Cached label-replay maps of layout calls, by call index. */
   final Map<Integer, LabelReplay.Labels> replays = new HashMap<>();
 
@@ -91,8 +97,11 @@ final class LabelPass {
     TracedCall producer = trace.call(t.producer());
     TensorRef previous = versions.get(t.implAddress() + "#" + (t.version() - 1));
     if (!producer.isModuleCall() || previous == null) {
-      throw new UnsupportedOpException(producer, "it returned " + t
-          + ", which no traced call made (a native module jprune cannot see into?)");
+      throw new UnsupportedOpException(
+          producer,
+          "it returned "
+              + t
+              + ", which no traced call made (a native module jprune cannot see into?)");
     }
     int[] l = labels(previous);
     labels.put(t.id(), l);
@@ -266,7 +275,11 @@ final class LabelPass {
     }
   }
 
-  void addBlocks(String source, List<int[]> blockAtoms, List<long[]> coords, BlockSpec.Kind kind,
+  void addBlocks(
+      String source,
+      List<int[]> blockAtoms,
+      List<long[]> coords,
+      BlockSpec.Kind kind,
       boolean whole) {
     ImmutableList.Builder<ImmutableIntArray> b = ImmutableList.builder();
     ImmutableList.Builder<ImmutableLongArray> c = ImmutableList.builder();

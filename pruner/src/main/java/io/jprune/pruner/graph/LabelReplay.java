@@ -21,13 +21,13 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Exact index maps of layout ops: replays the recorded call, with its recorded arguments, on
- * int64 label tensors whose elements are their own (joint, row-major) input positions; each output
+ * Exact index maps of layout ops: replays the recorded call, with its recorded arguments, on int64
+ * label tensors whose elements are their own (joint, row-major) input positions; each output
  * element then says which input element it came from. Whatever the op (reshape, permute, select,
  * split, cat, pixel_shuffle, ...), the map is the op's own behaviour, not a model of it.
  *
- * <p>The same replay on the pruned input shapes with the rewritten arguments proves that the
- * pruned op computes the kept part of the original.
+ * <p>The same replay on the pruned input shapes with the rewritten arguments proves that the pruned
+ * op computes the kept part of the original.
  */
 final class LabelReplay {
   /**
@@ -51,8 +51,12 @@ final class LabelReplay {
     }
     Labels labels = replay(call, shapes, call.args());
     if (labels.outputs().size() != call.tensorOutputs().size()) {
-      throw new UnsupportedOpException(call, "replay gave " + labels.outputs().size()
-          + " outputs, the trace " + call.tensorOutputs().size());
+      throw new UnsupportedOpException(
+          call,
+          "replay gave "
+              + labels.outputs().size()
+              + " outputs, the trace "
+              + call.tensorOutputs().size());
     }
     return labels;
   }
@@ -68,8 +72,11 @@ final class LabelReplay {
       for (long d : inputShapes.get(i)) {
         n *= d;
       }
-      labelTensors.add(torch.arange(new Scalar(next), new Scalar(next + n),
-          new TensorOptions(torch.ScalarType.Long)).reshape(inputShapes.get(i)));
+      labelTensors.add(
+          torch
+              .arange(
+                  new Scalar(next), new Scalar(next + n), new TensorOptions(torch.ScalarType.Long))
+              .reshape(inputShapes.get(i)));
       next += n;
     }
     Object result = invoke(call, labelTensors, args);
@@ -154,20 +161,23 @@ final class LabelReplay {
   }
 
   private static Method find(TracedCall call) {
-    String key = call.site().targetOwner() + "." + call.site().targetName()
-        + call.site().targetDescriptor();
-    return METHODS.computeIfAbsent(key, k -> {
-      Class<?> start = call.site().targetOwner().endsWith(".torch") ? torch.class : Tensor.class;
-      for (Class<?> c = start; c != null; c = c.getSuperclass()) {
-        for (Method m : c.getDeclaredMethods()) {
-          if (m.getName().equals(call.site().targetName())
-              && descriptor(m).equals(call.site().targetDescriptor())) {
-            return m;
+    String key =
+        call.site().targetOwner() + "." + call.site().targetName() + call.site().targetDescriptor();
+    return METHODS.computeIfAbsent(
+        key,
+        k -> {
+          Class<?> start =
+              call.site().targetOwner().endsWith(".torch") ? torch.class : Tensor.class;
+          for (Class<?> c = start; c != null; c = c.getSuperclass()) {
+            for (Method m : c.getDeclaredMethods()) {
+              if (m.getName().equals(call.site().targetName())
+                  && descriptor(m).equals(call.site().targetDescriptor())) {
+                return m;
+              }
+            }
           }
-        }
-      }
-      throw new UnsupportedOpException(call, "method not found for replay");
-    });
+          throw new UnsupportedOpException(call, "method not found for replay");
+        });
   }
 
   private static String descriptor(Method m) {
@@ -175,8 +185,13 @@ final class LabelReplay {
         .toMethodDescriptorString();
   }
 
-  private static Object convert(TracedCall call, Value v, Class<?> type, List<Tensor> labels,
-      int[] nextLabel, List<Object> owners) {
+  private static Object convert(
+      TracedCall call,
+      Value v,
+      Class<?> type,
+      List<Tensor> labels,
+      int[] nextLabel,
+      List<Object> owners) {
     if (v instanceof Value.TensorValue) {
       return labels.get(nextLabel[0]++);
     }
@@ -208,7 +223,7 @@ final class LabelReplay {
     if (v instanceof Value.NullValue && !type.isPrimitive()) {
       return null;
     }
-    throw new UnsupportedOpException(call, "cannot replay argument " + v + " of type "
-        + type.getSimpleName());
+    throw new UnsupportedOpException(
+        call, "cannot replay argument " + v + " of type " + type.getSimpleName());
   }
 }

@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Which arguments of a layout op hold sizes or positions, and their values after pruning.
- * {@code reshape(B, N, 3, 6, 64)} becomes {@code reshape(B, N, 3, 6, 48)}; {@code narrow(1, 64,
- * 64)} becomes {@code narrow(1, 48, 48)}; ops whose arguments are dims or counts need nothing.
+ * Which arguments of a layout op hold sizes or positions, and their values after pruning. {@code
+ * reshape(B, N, 3, 6, 64)} becomes {@code reshape(B, N, 3, 6, 48)}; {@code narrow(1, 64, 64)}
+ * becomes {@code narrow(1, 48, 48)}; ops whose arguments are dims or counts need nothing.
  */
 final class LayoutArgs {
   private LayoutArgs() {}
@@ -29,8 +29,9 @@ final class LayoutArgs {
             now[i] = -1;
           }
         }
-        out.add(new ArgPatch(first, ImmutableLongArray.copyOf(old),
-            ImmutableLongArray.copyOf(now), true));
+        out.add(
+            new ArgPatch(
+                first, ImmutableLongArray.copyOf(old), ImmutableLongArray.copyOf(now), true));
       }
       case "unflatten" -> {
         long dim = longs(call.args().get(first))[0];
@@ -42,8 +43,9 @@ final class LayoutArgs {
         for (int i = 0; i < old.length; i++) {
           now[i] = old[i] == -1 ? -1 : shape[d + i];
         }
-        out.add(new ArgPatch(first + 1, ImmutableLongArray.copyOf(old),
-            ImmutableLongArray.copyOf(now), true));
+        out.add(
+            new ArgPatch(
+                first + 1, ImmutableLongArray.copyOf(old), ImmutableLongArray.copyOf(now), true));
       }
       case "narrow", "narrow_copy", "select" -> {
         TensorRef in = call.tensorInputs().get(0);
@@ -65,8 +67,10 @@ final class LayoutArgs {
       }
       case "split", "split_with_sizes" -> {
         TensorRef in = call.tensorInputs().get(0);
-        int d = Shape.of(in.shape()).normalize(call.args().size() > first + 1
-            ? longs(call.args().get(first + 1))[0] : 0);
+        int d =
+            Shape.of(in.shape())
+                .normalize(
+                    call.args().size() > first + 1 ? longs(call.args().get(first + 1))[0] : 0);
         Value sizes = call.args().get(first);
         if (sizes instanceof Value.LongValue l) {
           long now = compressed(pass, call.tensorOutputs().get(0), call)[d];
@@ -77,12 +81,16 @@ final class LayoutArgs {
           for (int k = 0; k < old.length; k++) {
             now[k] = compressed(pass, call.tensorOutputs().get(k), call)[d];
           }
-          out.add(new ArgPatch(first, ImmutableLongArray.copyOf(old),
-              ImmutableLongArray.copyOf(now), true));
+          out.add(
+              new ArgPatch(
+                  first, ImmutableLongArray.copyOf(old), ImmutableLongArray.copyOf(now), true));
         }
       }
-      case "slice" -> throw new PlanException("slice at " + call.site().location()
-          + " touches pruned channels; use narrow, split or chunk for channel slicing");
+      case "slice" ->
+          throw new PlanException(
+              "slice at "
+                  + call.site().location()
+                  + " touches pruned channels; use narrow, split or chunk for channel slicing");
       default -> {
         // dims, counts and factors (permute, cat, chunk, pixel_shuffle, ...) do not change
       }
@@ -105,8 +113,9 @@ final class LayoutArgs {
 
   private static int firstNonTensorArg(TracedCall call) {
     int i = 0;
-    while (i < call.args().size() && (call.args().get(i) instanceof Value.TensorValue
-        || call.args().get(i) instanceof Value.TensorListValue)) {
+    while (i < call.args().size()
+        && (call.args().get(i) instanceof Value.TensorValue
+            || call.args().get(i) instanceof Value.TensorListValue)) {
       i++;
     }
     return i;
@@ -126,8 +135,9 @@ final class LayoutArgs {
   static List<Value> apply(List<Value> args, List<ArgPatch> patches) {
     List<Value> out = new ArrayList<>(args);
     for (ArgPatch p : patches) {
-      out.set(p.argIndex(), p.array() ? new Value.LongArrayValue(p.after())
-          : new Value.LongValue(p.after().get(0)));
+      out.set(
+          p.argIndex(),
+          p.array() ? new Value.LongArrayValue(p.after()) : new Value.LongValue(p.after().get(0)));
     }
     return ImmutableList.copyOf(out);
   }

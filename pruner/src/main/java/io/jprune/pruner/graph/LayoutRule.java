@@ -1,6 +1,5 @@
 package io.jprune.pruner.graph;
 
-import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.TracedCall;
 import io.jprune.tracer.Value;
@@ -13,9 +12,9 @@ import java.util.List;
  * Layout ops (reshape/view/flatten/unflatten, permute/transpose, select, narrow, split/chunk,
  * unbind, cat/stack, expand/repeat, squeeze/unsqueeze, pixel_shuffle/unshuffle and the built-in
  * PixelShuffle/Flatten modules): every output element is a copy of one input element, found by
- * replaying the op on labels ({@link LabelReplay}). Ops whose arguments hold sizes or positions
- * get those arguments rewritten after pruning, and every rewrite is proven by replaying the op on
- * the pruned shapes.
+ * replaying the op on labels ({@link LabelReplay}). Ops whose arguments hold sizes or positions get
+ * those arguments rewritten after pruning, and every rewrite is proven by replaying the op on the
+ * pruned shapes.
  */
 final class LayoutRule implements OpRule {
 
@@ -25,8 +24,12 @@ final class LayoutRule implements OpRule {
     List<TensorRef> outs = call.tensorOutputs();
     for (int k = 0; k < outs.size(); k++) {
       if (!Arrays.equals(replay.outputShapes().get(k), outs.get(k).shape().toArray())) {
-        throw new UnsupportedOpException(call, "replay on labels gave shape "
-            + Arrays.toString(replay.outputShapes().get(k)) + ", the trace " + outs.get(k).shape());
+        throw new UnsupportedOpException(
+            call,
+            "replay on labels gave shape "
+                + Arrays.toString(replay.outputShapes().get(k))
+                + ", the trace "
+                + outs.get(k).shape());
       }
     }
     pass.replays.put(call.index(), replay);
@@ -70,8 +73,8 @@ final class LayoutRule implements OpRule {
   }
 
   /**
-   * A view that splits channels over several dims (3 x heads x head_dim, groups x per-group)
-   * makes blocks: every index of the last such dim is a position, the other dims name the block.
+   * A view that splits channels over several dims (3 x heads x head_dim, groups x per-group) makes
+   * blocks: every index of the last such dim is a position, the other dims name the block.
    */
   private static void addViewBlocks(TracedCall call, LabelPass pass) {
     TensorRef in = call.tensorInputs().get(0);
@@ -79,8 +82,8 @@ final class LayoutRule implements OpRule {
     int[] ol = pass.labels(out);
     Shape os = Shape.of(out.shape());
     List<Integer> varying = varyingDims(os, ol);
-    if (varying.size() < 2 || varying.size() <= varyingDims(Shape.of(in.shape()),
-        pass.labels(in)).size()) {
+    if (varying.size() < 2
+        || varying.size() <= varyingDims(Shape.of(in.shape()), pass.labels(in)).size()) {
       return;
     }
     int last = varying.get(varying.size() - 1);
@@ -109,8 +112,12 @@ final class LayoutRule implements OpRule {
     for (List<Long> key : blocks.keySet()) {
       coords.add(key.stream().mapToLong(Long::longValue).toArray());
     }
-    pass.addBlocks(call.site().op() + " at " + call.site().location(), atoms, coords,
-        BlockSpec.Kind.ALIGNED, feedsContraction(pass, out, 8));
+    pass.addBlocks(
+        call.site().op() + " at " + call.site().location(),
+        atoms,
+        coords,
+        BlockSpec.Kind.ALIGNED,
+        feedsContraction(pass, out, 8));
   }
 
   /**
@@ -163,8 +170,12 @@ final class LayoutRule implements OpRule {
       atoms.add(Arrays.stream(pass.labels(outs.get(k))).filter(l -> l > 0).distinct().toArray());
       coords.add(new long[] {k});
     }
-    pass.addBlocks(call.site().op() + " at " + call.site().location(), atoms, coords,
-        BlockSpec.Kind.EQUAL_COUNT, false);
+    pass.addBlocks(
+        call.site().op() + " at " + call.site().location(),
+        atoms,
+        coords,
+        BlockSpec.Kind.EQUAL_COUNT,
+        false);
   }
 
   @Override
@@ -225,9 +236,17 @@ final class LayoutRule implements OpRule {
     try {
       pruned = LabelReplay.replay(call, shapes, args);
     } catch (UnsupportedOpException e) {
-      throw new PlanException("the pruned " + call.site().op() + " at " + call.site().location()
-          + " cannot run on the pruned shapes " + describe(shapes) + " with arguments " + args
-          + ": " + e.getMessage());
+      throw new PlanException(
+          "the pruned "
+              + call.site().op()
+              + " at "
+              + call.site().location()
+              + " cannot run on the pruned shapes "
+              + describe(shapes)
+              + " with arguments "
+              + args
+              + ": "
+              + e.getMessage());
     }
     for (int k = 0; k < call.tensorOutputs().size(); k++) {
       TensorRef out = call.tensorOutputs().get(k);
@@ -242,16 +261,30 @@ final class LayoutRule implements OpRule {
         int in = inputOf(original.offsets(), pos[i]);
         int p = inPositions.get(in)[pos[i] - (int) original.offsets()[in]];
         if (p < 0) {
-          throw new PlanException("output element " + i + " of " + out + " at "
-              + call.site().location() + " is kept but copies a removed input element");
+          throw new PlanException(
+              "output element "
+                  + i
+                  + " of "
+                  + out
+                  + " at "
+                  + call.site().location()
+                  + " is kept but copies a removed input element");
         }
         expected[e++] = p + (int) pruned.offsets()[in];
       }
       if (k >= pruned.outputs().size() || !Arrays.equals(expected, pruned.outputs().get(k))) {
-        throw new PlanException("the pruned " + call.site().op() + " at "
-            + call.site().location() + " would not compute the kept part of " + out
-            + " (pruned input shapes " + describe(shapes) + ", arguments " + args
-            + "): the removal breaks this op's layout");
+        throw new PlanException(
+            "the pruned "
+                + call.site().op()
+                + " at "
+                + call.site().location()
+                + " would not compute the kept part of "
+                + out
+                + " (pruned input shapes "
+                + describe(shapes)
+                + ", arguments "
+                + args
+                + "): the removal breaks this op's layout");
       }
     }
   }

@@ -94,8 +94,8 @@ public final class MaskPass {
   }
 
   /**
-   * The shape a tensor has after pruning, or null when its kept elements do not form a dense
-   * tensor (e.g. heads losing different numbers of channels) — such a removal cannot be run.
+   * The shape a tensor has after pruning, or null when its kept elements do not form a dense tensor
+   * (e.g. heads losing different numbers of channels) — such a removal cannot be run.
    */
   public long[] compressedShape(TensorRef t) {
     long[] s = compressed.get(t.id());

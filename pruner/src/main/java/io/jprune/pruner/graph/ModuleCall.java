@@ -9,8 +9,8 @@ final class ModuleCall {
 
   static TensorRef input(TracedCall call) {
     if (call.tensorInputs().size() != 1) {
-      throw new UnsupportedOpException(call, "expected one tensor input, got "
-          + call.tensorInputs());
+      throw new UnsupportedOpException(
+          call, "expected one tensor input, got " + call.tensorInputs());
     }
     return call.tensorInputs().get(0);
   }

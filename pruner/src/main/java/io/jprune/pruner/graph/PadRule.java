@@ -7,14 +7,14 @@ import java.util.BitSet;
 
 /**
  * {@code pad} / {@code constant_pad_nd}: {@code (left, right)} amounts for the last dims, last
- * first (negative amounts crop). An element copied from the input keeps its label. A padded
- * element belongs to the channel it borders when the padded dim is not a channel dim (spatial
- * padding before a concat, as UNets do); padding along a channel dim adds new channels, which are
- * fixed. The amounts never depend on channel counts, so nothing at the call site changes.
+ * first (negative amounts crop). An element copied from the input keeps its label. A padded element
+ * belongs to the channel it borders when the padded dim is not a channel dim (spatial padding
+ * before a concat, as UNets do); padding along a channel dim adds new channels, which are fixed.
+ * The amounts never depend on channel counts, so nothing at the call site changes.
  *
- * <p>A constant other than 0 (or one the trace cannot read) lands in removed channels of the
- * masked original, so their removal is marked inexact; reflect, replicate and circular padding
- * copy the channel's own values.
+ * <p>A constant other than 0 (or one the trace cannot read) lands in removed channels of the masked
+ * original, so their removal is marked inexact; reflect, replicate and circular padding copy the
+ * channel's own values.
  */
 final class PadRule implements OpRule {
   @Override
@@ -83,12 +83,19 @@ final class PadRule implements OpRule {
 
   /** Padding before each dim, from the (left, right) pairs that start at the last dim. */
   private static long[] leftAmounts(TracedCall call, int rank) {
-    long[] pads = call.args().stream().filter(v -> v instanceof Value.LongArrayValue)
-        .findFirst().map(LayoutArgs::longs)
-        .orElseThrow(() -> new UnsupportedOpException(call, "no padding amounts in the trace"));
+    long[] pads =
+        call.args().stream()
+            .filter(v -> v instanceof Value.LongArrayValue)
+            .findFirst()
+            .map(LayoutArgs::longs)
+            .orElseThrow(() -> new UnsupportedOpException(call, "no padding amounts in the trace"));
     if (pads.length % 2 != 0 || pads.length / 2 > rank) {
-      throw new UnsupportedOpException(call, "padding amounts " + java.util.Arrays.toString(pads)
-          + " do not fit a tensor of rank " + rank);
+      throw new UnsupportedOpException(
+          call,
+          "padding amounts "
+              + java.util.Arrays.toString(pads)
+              + " do not fit a tensor of rank "
+              + rank);
     }
     long[] before = new long[rank];
     for (int k = 0; k < pads.length / 2; k++) {
@@ -118,7 +125,8 @@ final class PadRule implements OpRule {
     for (Value v : call.args()) {
       if (v instanceof Value.TextValue t) {
         constantMode = t.text().equals("constant");
-      } else if (v instanceof Value.ScalarValue || v instanceof Value.DoubleValue
+      } else if (v instanceof Value.ScalarValue
+          || v instanceof Value.DoubleValue
           || v instanceof Value.OtherValue) {
         value = v;
       }

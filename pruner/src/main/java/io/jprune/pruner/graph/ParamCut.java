@@ -12,7 +12,9 @@ import com.google.common.primitives.ImmutableLongArray;
  * @param groupedColumns for a grouped conv's weight: per group of output rows, the removed input
  *     columns (sorted); empty otherwise
  */
-public record ParamCut(String param, ImmutableLongArray shape,
+public record ParamCut(
+    String param,
+    ImmutableLongArray shape,
     ImmutableMap<Integer, ImmutableLongArray> removed,
     ImmutableMap<Integer, ImmutableLongArray> groupedColumns) {
 

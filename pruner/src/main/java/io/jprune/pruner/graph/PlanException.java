@@ -10,8 +10,14 @@ public final class PlanException extends RuntimeException {
   }
 
   static PlanException irregular(TensorRef t, TracedCall producerOrConsumer) {
-    return new PlanException("the removal leaves " + t + " (at " + producerOrConsumer.site().op()
-        + " " + producerOrConsumer.site().location() + ") without a dense shape: blocks such as "
-        + "heads or groups would lose different numbers of channels");
+    return new PlanException(
+        "the removal leaves "
+            + t
+            + " (at "
+            + producerOrConsumer.site().op()
+            + " "
+            + producerOrConsumer.site().location()
+            + ") without a dense shape: blocks such as "
+            + "heads or groups would lose different numbers of channels");
   }
 }

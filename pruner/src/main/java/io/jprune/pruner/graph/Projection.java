@@ -11,8 +11,8 @@ import io.jprune.tracer.TensorRef;
 final class Projection {
   private Projection() {}
 
-  static void propagate(LabelPass pass, TensorRef in, TensorRef out, String weight, int inDim,
-      String bias) {
+  static void propagate(
+      LabelPass pass, TensorRef in, TensorRef out, String weight, int inDim, String bias) {
     int[] inAtoms = pass.channelAtoms(in, in.rank() - 1);
     for (int i = 0; i < inAtoms.length; i++) {
       pass.bind(weight, inDim, i, inAtoms[i], SliceRole.INPUT);

@@ -10,14 +10,16 @@ import java.util.BitSet;
  * fiber is one channel (mean over tokens or space keeps channels); a fiber across channels gives a
  * derived element, which only a sum reduces exactly (a mean or max sees the removed zeros).
  *
- * <p>{@code max(dim)} and {@code min(dim)} return (values, indices) of one shape: both get the
- * same labels. Indices taken across channels count positions among the channels, which pruning
+ * <p>{@code max(dim)} and {@code min(dim)} return (values, indices) of one shape: both get the same
+ * labels. Indices taken across channels count positions among the channels, which pruning
  * renumbers, so such a call is marked inexact like the values.
  */
 final class ReductionRule implements OpRule {
   private final boolean zeroExact;
 
-  /** @param zeroExact whether removing zeros from a fiber leaves the result unchanged (sum) */
+  /**
+   * @param zeroExact whether removing zeros from a fiber leaves the result unchanged (sum)
+   */
   ReductionRule(boolean zeroExact) {
     this.zeroExact = zeroExact;
   }
@@ -51,9 +53,11 @@ final class ReductionRule implements OpRule {
 
   private static boolean[] reducedDims(TracedCall call, Shape is, Shape os) {
     boolean[] reduced = new boolean[is.rank()];
-    Value dims = call.args().stream()
-        .filter(v -> v instanceof Value.LongArrayValue || v instanceof Value.LongValue)
-        .findFirst().orElse(null);
+    Value dims =
+        call.args().stream()
+            .filter(v -> v instanceof Value.LongArrayValue || v instanceof Value.LongValue)
+            .findFirst()
+            .orElse(null);
     if (dims == null || os.numel == 1 && os.rank() == 0) {
       java.util.Arrays.fill(reduced, true);
     } else {

@@ -20,9 +20,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Everything a validated removal changes, worked out before the model is touched: parameter
- * cuts, call-site argument rewrites, the new input/output shapes of every module call, the slices
- * the masked original zeroes, and whether pruned and masked outputs must agree exactly.
+ * Everything a validated removal changes, worked out before the model is touched: parameter cuts,
+ * call-site argument rewrites, the new input/output shapes of every module call, the slices the
+ * masked original zeroes, and whether pruned and masked outputs must agree exactly.
  */
 public final class RemovalEffects {
   private final ImmutableMap<Integer, ImmutableLongArray> removal;
@@ -33,10 +33,14 @@ public final class RemovalEffects {
   private final ImmutableSet<String> inexactReasons;
   private final MaskPass masks;
 
-  private RemovalEffects(ImmutableMap<Integer, ImmutableLongArray> removal,
-      ImmutableMap<String, ParamCut> cuts, ImmutableList<SitePatch> sitePatches,
+  private RemovalEffects(
+      ImmutableMap<Integer, ImmutableLongArray> removal,
+      ImmutableMap<String, ParamCut> cuts,
+      ImmutableList<SitePatch> sitePatches,
       ImmutableMap<String, ImmutableList<ImmutableLongArray>> moduleShapes,
-      ImmutableList<ParamSlice> zeroed, ImmutableSet<String> inexactReasons, MaskPass masks) {
+      ImmutableList<ParamSlice> zeroed,
+      ImmutableSet<String> inexactReasons,
+      MaskPass masks) {
     this.removal = removal;
     this.cuts = cuts;
     this.sitePatches = sitePatches;
@@ -64,8 +68,9 @@ public final class RemovalEffects {
           reasons.add(c.inexactReason());
         }
       }
-      removalOut.put(e.getKey(), ImmutableLongArray.copyOf(
-          sorted.stream().mapToLong(Long::longValue).toArray()));
+      removalOut.put(
+          e.getKey(),
+          ImmutableLongArray.copyOf(sorted.stream().mapToLong(Long::longValue).toArray()));
       checkWholeBlocks(g, sorted);
     }
     ImmutableMap<String, ParamCut> cuts = cuts(pass, removedSlices);
@@ -90,21 +95,29 @@ public final class RemovalEffects {
       shapes.check(call, rule);
       List<ArgPatch> patches = fromOwnConstants(call, rule.patches(call, mp));
       if (call.isModuleCall()) {
-        moduleShapes.putIfAbsent(call.modulePath(), ImmutableList.of(
-            ImmutableLongArray.copyOf(mp.compressedShape(call.tensorInputs().get(0))),
-            ImmutableLongArray.copyOf(mp.compressedShape(call.tensorOutputs().get(0)))));
+        moduleShapes.putIfAbsent(
+            call.modulePath(),
+            ImmutableList.of(
+                ImmutableLongArray.copyOf(mp.compressedShape(call.tensorInputs().get(0))),
+                ImmutableLongArray.copyOf(mp.compressedShape(call.tensorOutputs().get(0)))));
         continue;
       }
       String site = call.site().key().format();
       if (!patches.isEmpty()) {
         patchedSites.add(site);
       }
-      TensorRef first = call.tensorInputs().isEmpty() ? call.tensorOutputs().get(0)
-          : call.tensorInputs().get(0);
-      bySite.computeIfAbsent(site, s -> new ArrayList<>()).add(new SitePatch(call.site().key(),
-          call.kind() == SiteKind.TENSOR_METHOD, first.shape(),
-          ImmutableLongArray.copyOf(mp.compressedShape(first)), ImmutableList.copyOf(patches),
-          call.site().location()));
+      TensorRef first =
+          call.tensorInputs().isEmpty() ? call.tensorOutputs().get(0) : call.tensorInputs().get(0);
+      bySite
+          .computeIfAbsent(site, s -> new ArrayList<>())
+          .add(
+              new SitePatch(
+                  call.site().key(),
+                  call.kind() == SiteKind.TENSOR_METHOD,
+                  first.shape(),
+                  ImmutableLongArray.copyOf(mp.compressedShape(first)),
+                  ImmutableList.copyOf(patches),
+                  call.site().location()));
     }
     ImmutableList.Builder<SitePatch> sitePatches = ImmutableList.builder();
     for (String site : patchedSites) {
@@ -112,14 +125,20 @@ public final class RemovalEffects {
       checkSiteConsistent(calls);
       sitePatches.addAll(calls);
     }
-    return new RemovalEffects(ImmutableMap.copyOf(removalOut), cuts, sitePatches.build(),
-        ImmutableMap.copyOf(moduleShapes), zeroed.build(), ImmutableSet.copyOf(reasons), mp);
+    return new RemovalEffects(
+        ImmutableMap.copyOf(removalOut),
+        cuts,
+        sitePatches.build(),
+        ImmutableMap.copyOf(moduleShapes),
+        zeroed.build(),
+        ImmutableSet.copyOf(reasons),
+        mp);
   }
 
   /**
-   * A view whose blocks may not go whole (a channel shuffle's groups: the model computes the
-   * group count itself, e.g. {@code view(b, 2, c / 2, h, w)}, so a rewritten constant would not
-   * match) must keep something of every block.
+   * A view whose blocks may not go whole (a channel shuffle's groups: the model computes the group
+   * count itself, e.g. {@code view(b, 2, c / 2, h, w)}, so a rewritten constant would not match)
+   * must keep something of every block.
    */
   private static void checkWholeBlocks(PruningGroup g, java.util.Set<Long> removed) {
     for (io.jprune.pruner.group.GroupConstraint c : g.constraints()) {
@@ -133,8 +152,12 @@ public final class RemovalEffects {
           all = ch >= 0 && removed.contains((long) ch);
         }
         if (all) {
-          throw new PlanException("the removal would take all of block " + b + " of " + c
-              + ", whose blocks cannot go whole: keep at least one channel in each");
+          throw new PlanException(
+              "the removal would take all of block "
+                  + b
+                  + " of "
+                  + c
+                  + ", whose blocks cannot go whole: keep at least one channel in each");
         }
       }
     }
@@ -145,12 +168,21 @@ public final class RemovalEffects {
       for (int j = i + 1; j < calls.size(); j++) {
         SitePatch a = calls.get(i);
         SitePatch b = calls.get(j);
-        if (a.prunedShape().equals(b.prunedShape()) && !a.patches().equals(b.patches())
+        if (a.prunedShape().equals(b.prunedShape())
+            && !a.patches().equals(b.patches())
             && sameBefore(a, b)) {
-          throw new PlanException("call site " + a.location() + " runs " + calls.size()
-              + " times with the same pruned input shape " + a.prunedShape()
-              + " but needs different arguments (" + a.patches() + " vs " + b.patches()
-              + "); prune the modules that share this code alike");
+          throw new PlanException(
+              "call site "
+                  + a.location()
+                  + " runs "
+                  + calls.size()
+                  + " times with the same pruned input shape "
+                  + a.prunedShape()
+                  + " but needs different arguments ("
+                  + a.patches()
+                  + " vs "
+                  + b.patches()
+                  + "); prune the modules that share this code alike");
         }
       }
     }
@@ -178,8 +210,8 @@ public final class RemovalEffects {
       }
       ImmutableLongArray before = ImmutableLongArray.copyOf(LayoutArgs.longs(pre));
       ArgPatch now = byArg.get(i);
-      ImmutableLongArray after = now != null ? now.after()
-          : ImmutableLongArray.copyOf(LayoutArgs.longs(post));
+      ImmutableLongArray after =
+          now != null ? now.after() : ImmutableLongArray.copyOf(LayoutArgs.longs(post));
       if (!before.equals(after) && before.length() == after.length()) {
         out.add(new ArgPatch(i, before, after, array));
       }
@@ -204,11 +236,15 @@ public final class RemovalEffects {
     Map<String, Map<Integer, TreeSet<Long>>> grouped = new LinkedHashMap<>();
     for (ParamSlice s : slices) {
       if (s.convGroup() >= 0) {
-        grouped.computeIfAbsent(s.param(), p -> new TreeMap<>())
-            .computeIfAbsent(s.convGroup(), g -> new TreeSet<>()).add(s.index());
+        grouped
+            .computeIfAbsent(s.param(), p -> new TreeMap<>())
+            .computeIfAbsent(s.convGroup(), g -> new TreeSet<>())
+            .add(s.index());
       } else {
-        byParam.computeIfAbsent(s.param(), p -> new TreeMap<>())
-            .computeIfAbsent(s.dim(), d -> new TreeSet<>()).add(s.index());
+        byParam
+            .computeIfAbsent(s.param(), p -> new TreeMap<>())
+            .computeIfAbsent(s.dim(), d -> new TreeSet<>())
+            .add(s.index());
       }
     }
     Set<String> names = new LinkedHashSet<>(byParam.keySet());
@@ -217,27 +253,43 @@ public final class RemovalEffects {
     for (String name : names) {
       ImmutableLongArray shape = pass.parameterShape(name);
       ImmutableMap.Builder<Integer, ImmutableLongArray> removed = ImmutableMap.builder();
-      byParam.getOrDefault(name, Map.of()).forEach((dim, idx) -> {
-        if (idx.size() >= shape.get(dim)) {
-          throw new PlanException("the removal would take all " + shape.get(dim)
-              + " channels of " + name + " (dim " + dim + ")");
-        }
-        removed.put(dim, toArray(idx));
-      });
+      byParam
+          .getOrDefault(name, Map.of())
+          .forEach(
+              (dim, idx) -> {
+                if (idx.size() >= shape.get(dim)) {
+                  throw new PlanException(
+                      "the removal would take all "
+                          + shape.get(dim)
+                          + " channels of "
+                          + name
+                          + " (dim "
+                          + dim
+                          + ")");
+                }
+                removed.put(dim, toArray(idx));
+              });
       ImmutableMap.Builder<Integer, ImmutableLongArray> cols = ImmutableMap.builder();
       Map<Integer, TreeSet<Long>> g = grouped.getOrDefault(name, Map.of());
       if (!g.isEmpty()) {
         int count = -1;
         for (Map.Entry<Integer, TreeSet<Long>> e : g.entrySet()) {
           if (count >= 0 && e.getValue().size() != count) {
-            throw new PlanException("grouped conv " + name + " would lose " + e.getValue().size()
-                + " input channels in group " + e.getKey() + " but " + count
-                + " in another: every group must lose as many");
+            throw new PlanException(
+                "grouped conv "
+                    + name
+                    + " would lose "
+                    + e.getValue().size()
+                    + " input channels in group "
+                    + e.getKey()
+                    + " but "
+                    + count
+                    + " in another: every group must lose as many");
           }
           count = e.getValue().size();
           if (count >= shape.get(1)) {
-            throw new PlanException("the removal would take all input channels of group "
-                + e.getKey() + " of " + name);
+            throw new PlanException(
+                "the removal would take all input channels of group " + e.getKey() + " of " + name);
           }
           cols.put(e.getKey(), toArray(e.getValue()));
         }
@@ -309,7 +361,12 @@ public final class RemovalEffects {
 
   @Override
   public String toString() {
-    return "RemovalEffects[" + cuts.size() + " params, " + sitePatches.size() + " site calls, "
-        + (inexactReasons.isEmpty() ? "exact" : "inexact") + "]";
+    return "RemovalEffects["
+        + cuts.size()
+        + " params, "
+        + sitePatches.size()
+        + " site calls, "
+        + (inexactReasons.isEmpty() ? "exact" : "inexact")
+        + "]";
   }
 }

@@ -12,12 +12,12 @@ import java.util.Map;
 /**
  * Whole-trace validation of a removal before anything is cut: every traced call must run on the
  * pruned shapes and compute the kept part of what it computed. Layout ops are proven by replay
- * ({@link LayoutRule}); this class checks the rest: parameters and buffers read by an op are cut
- * to the shape the op's pruned input needs, element-wise ops broadcast the pruned operands onto
- * the pruned output element by element, matmul's batch and contracted dims agree after pruning
- * (heads taken from q and k must be taken from v too), and built-in layers get inputs whose
- * channel count matches their pruned weights. A failure is a {@link PlanException} naming the op,
- * the call site and the shapes.
+ * ({@link LayoutRule}); this class checks the rest: parameters and buffers read by an op are cut to
+ * the shape the op's pruned input needs, element-wise ops broadcast the pruned operands onto the
+ * pruned output element by element, matmul's batch and contracted dims agree after pruning (heads
+ * taken from q and k must be taken from v too), and built-in layers get inputs whose channel count
+ * matches their pruned weights. A failure is a {@link PlanException} naming the op, the call site
+ * and the shapes.
  */
 final class ShapeCheck {
   private final MaskPass masks;
@@ -54,13 +54,20 @@ final class ShapeCheck {
     long[] needed = pruned(call, t);
     long[] cut = paramShape(t.name(), t.shape());
     if (!Arrays.equals(needed, cut)) {
-      throw new PlanException(where(call) + " reads " + t.name() + " as " + Arrays.toString(needed)
-          + " after the removal, but the removal cuts it to " + Arrays.toString(cut));
+      throw new PlanException(
+          where(call)
+              + " reads "
+              + t.name()
+              + " as "
+              + Arrays.toString(needed)
+              + " after the removal, but the removal cuts it to "
+              + Arrays.toString(cut));
     }
   }
 
   private boolean isBare(TensorRef t) {
-    return t.origin() == TensorOrigin.PARAMETER && t.name() != null
+    return t.origin() == TensorOrigin.PARAMETER
+        && t.name() != null
         && masks.labels().bareParameters.containsKey(t.name());
   }
 
@@ -85,9 +92,17 @@ final class ShapeCheck {
       Shape is = Shape.of(in.shape());
       long[] inPruned = pruned(call, in);
       if (!broadcastsTo(inPruned, outPruned)) {
-        throw new PlanException(where(call) + " cannot broadcast the pruned operand "
-            + Arrays.toString(inPruned) + " (was " + in.shape() + ") to the pruned output "
-            + Arrays.toString(outPruned) + " (was " + out.shape() + ")");
+        throw new PlanException(
+            where(call)
+                + " cannot broadcast the pruned operand "
+                + Arrays.toString(inPruned)
+                + " (was "
+                + in.shape()
+                + ") to the pruned output "
+                + Arrays.toString(outPruned)
+                + " (was "
+                + out.shape()
+                + ")");
       }
       BitSet im = masks.mask(in);
       int[] inPos = DenseLayout.keptPositions(is.numel, im);
@@ -96,10 +111,19 @@ final class ShapeCheck {
         int src = is.broadcastSource(i, os);
         int now = pis.broadcastSource(outPos[i], ps);
         if (inPos[src] != now) {
-          throw new PlanException(where(call) + ": kept output element " + i + " of " + out
-              + " would read element " + now + " of the pruned operand " + in + " instead of "
-              + (inPos[src] < 0 ? "its removed element " + src : "element " + inPos[src])
-              + ": the removal breaks this op's broadcasting");
+          throw new PlanException(
+              where(call)
+                  + ": kept output element "
+                  + i
+                  + " of "
+                  + out
+                  + " would read element "
+                  + now
+                  + " of the pruned operand "
+                  + in
+                  + " instead of "
+                  + (inPos[src] < 0 ? "its removed element " + src : "element " + inPos[src])
+                  + ": the removal breaks this op's broadcasting");
         }
       }
     }
@@ -140,20 +164,47 @@ final class ShapeCheck {
       return; // vector products: the element-wise contraction of one dim, checked by the labels
     }
     if (ap[ap.length - 1] != bp[bp.length - 2]) {
-      throw new PlanException(where(call) + " would contract " + ap[ap.length - 1]
-          + " columns of " + a + " (pruned " + Arrays.toString(ap) + ") with " + bp[bp.length - 2]
-          + " rows of " + b + " (pruned " + Arrays.toString(bp) + ")");
+      throw new PlanException(
+          where(call)
+              + " would contract "
+              + ap[ap.length - 1]
+              + " columns of "
+              + a
+              + " (pruned "
+              + Arrays.toString(ap)
+              + ") with "
+              + bp[bp.length - 2]
+              + " rows of "
+              + b
+              + " (pruned "
+              + Arrays.toString(bp)
+              + ")");
     }
     long[] batch = Arrays.copyOf(op, op.length - 2);
     long[] aBatch = Arrays.copyOf(ap, ap.length - 2);
     long[] bBatch = Arrays.copyOf(bp, bp.length - 2);
-    if (!broadcastsTo(aBatch, batch) || !broadcastsTo(bBatch, batch)
-        || op[op.length - 2] != ap[ap.length - 2] || op[op.length - 1] != bp[bp.length - 1]) {
-      throw new PlanException(where(call) + " would multiply " + Arrays.toString(ap) + " by "
-          + Arrays.toString(bp) + " (batch dims " + Arrays.toString(aBatch) + " and "
-          + Arrays.toString(bBatch) + ") into " + Arrays.toString(op) + ": the removal takes "
-          + "different heads or batch entries from the two operands (was " + a + " @ " + b
-          + ")");
+    if (!broadcastsTo(aBatch, batch)
+        || !broadcastsTo(bBatch, batch)
+        || op[op.length - 2] != ap[ap.length - 2]
+        || op[op.length - 1] != bp[bp.length - 1]) {
+      throw new PlanException(
+          where(call)
+              + " would multiply "
+              + Arrays.toString(ap)
+              + " by "
+              + Arrays.toString(bp)
+              + " (batch dims "
+              + Arrays.toString(aBatch)
+              + " and "
+              + Arrays.toString(bBatch)
+              + ") into "
+              + Arrays.toString(op)
+              + ": the removal takes "
+              + "different heads or batch entries from the two operands (was "
+              + a
+              + " @ "
+              + b
+              + ")");
     }
     checkBatchIndices(call, a);
     checkBatchIndices(call, b);
@@ -161,8 +212,8 @@ final class ShapeCheck {
   }
 
   /**
-   * The batch entries (heads) an operand keeps are the ones the output keeps: a pruned batch dim
-   * of size 1 would otherwise broadcast one kept head of q over the heads kept by k or v.
+   * The batch entries (heads) an operand keeps are the ones the output keeps: a pruned batch dim of
+   * size 1 would otherwise broadcast one kept head of q over the heads kept by k or v.
    */
   private void checkBatchIndices(TracedCall call, TensorRef operand) {
     TensorRef out = call.outputTensor();
@@ -178,10 +229,18 @@ final class ShapeCheck {
       long[] kept = DenseLayout.keptAlong(s, m, d);
       long[] outKept = DenseLayout.keptAlong(os, om, d + offset);
       if (!Arrays.equals(kept, outKept)) {
-        throw new PlanException(where(call) + " would keep entries " + Arrays.toString(kept)
-            + " of batch dim " + d + " of " + operand + " but the output keeps "
-            + Arrays.toString(outKept) + ": the removal takes different heads or batch entries "
-            + "from the operands");
+        throw new PlanException(
+            where(call)
+                + " would keep entries "
+                + Arrays.toString(kept)
+                + " of batch dim "
+                + d
+                + " of "
+                + operand
+                + " but the output keeps "
+                + Arrays.toString(outKept)
+                + ": the removal takes different heads or batch entries "
+                + "from the operands");
       }
     }
   }
@@ -219,10 +278,20 @@ final class ShapeCheck {
         boolean aKept = !am.get((int) (aBase + aRow * k + kk));
         boolean bKept = !bm.get((int) (bBase + kk * m + bCol));
         if (aKept != bKept) {
-          throw new PlanException(where(call) + " would pair column " + kk + " of " + a
-              + (aKept ? " (kept)" : " (removed)") + " with row " + kk + " of " + b
-              + (bKept ? " (kept)" : " (removed)") + ": the removal must take contracted "
-              + "channels from both operands");
+          throw new PlanException(
+              where(call)
+                  + " would pair column "
+                  + kk
+                  + " of "
+                  + a
+                  + (aKept ? " (kept)" : " (removed)")
+                  + " with row "
+                  + kk
+                  + " of "
+                  + b
+                  + (bKept ? " (kept)" : " (removed)")
+                  + ": the removal must take contracted "
+                  + "channels from both operands");
         }
       }
     }
@@ -262,8 +331,7 @@ final class ShapeCheck {
     long[] ip = pruned(call, ins.get(addmm ? 1 : 0));
     long[] op = pruned(call, call.outputTensor());
     int inDim = addmm ? 0 : 1;
-    expect(call, ip[ip.length - 1] == ws[inDim] && op[op.length - 1] == ws[1 - inDim], ip, op,
-        ws);
+    expect(call, ip[ip.length - 1] == ws[inDim] && op[op.length - 1] == ws[1 - inDim], ip, op, ws);
   }
 
   /** Built-in layers: the pruned input's channels match the pruned weight. */
@@ -283,8 +351,8 @@ final class ShapeCheck {
     long[] ip = pruned(call, in);
     long[] op = pruned(call, out);
     switch (type) {
-      case "LinearImpl" -> expect(call, ip[ip.length - 1] == w[1] && op[op.length - 1] == w[0],
-          ip, op, w);
+      case "LinearImpl" ->
+          expect(call, ip[ip.length - 1] == w[1] && op[op.length - 1] == w[0], ip, op, w);
       case "Conv1dImpl", "Conv2dImpl", "Conv3dImpl" -> {
         int ch = ip.length - ModuleCall.spatialDims(call) - 1;
         long groups = in.shape().get(ch) / traced.get(1);
@@ -292,11 +360,21 @@ final class ShapeCheck {
         long g = depthwise ? ip[ch] : groups;
         expect(call, ip[ch] == w[1] * g && op[ch] == w[0], ip, op, w);
       }
-      case "BatchNorm1dImpl", "BatchNorm2dImpl", "BatchNorm3dImpl", "InstanceNorm1dImpl",
-          "InstanceNorm2dImpl", "InstanceNorm3dImpl", "GroupNormImpl" ->
+      case "BatchNorm1dImpl",
+          "BatchNorm2dImpl",
+          "BatchNorm3dImpl",
+          "InstanceNorm1dImpl",
+          "InstanceNorm2dImpl",
+          "InstanceNorm3dImpl",
+          "GroupNormImpl" ->
           expect(call, ip[ip.length >= 2 ? 1 : 0] == w[0], ip, op, w);
-      case "LayerNormImpl" -> expect(call, Arrays.equals(w,
-          Arrays.copyOfRange(ip, ip.length - w.length, ip.length)), ip, op, w);
+      case "LayerNormImpl" ->
+          expect(
+              call,
+              Arrays.equals(w, Arrays.copyOfRange(ip, ip.length - w.length, ip.length)),
+              ip,
+              op,
+              w);
       case "EmbeddingImpl" -> expect(call, op[op.length - 1] == w[1], ip, op, w);
       default -> {
         // other modules have no weight that channel counts must match
@@ -306,9 +384,14 @@ final class ShapeCheck {
 
   private static void expect(TracedCall call, boolean ok, long[] in, long[] out, long[] w) {
     if (!ok) {
-      throw new PlanException(where(call) + " would get input " + Arrays.toString(in)
-          + " and give " + Arrays.toString(out) + " with its weight cut to "
-          + Arrays.toString(w));
+      throw new PlanException(
+          where(call)
+              + " would get input "
+              + Arrays.toString(in)
+              + " and give "
+              + Arrays.toString(out)
+              + " with its weight cut to "
+              + Arrays.toString(w));
     }
   }
 

@@ -5,9 +5,9 @@ import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.tracer.site.SiteKey;
 
 /**
- * The argument changes of one traced call at a call site. A site runs once per module that uses
- * the code (12 attention blocks share one reshape site), so each traced call says which input
- * shape it is recognised by after pruning.
+ * The argument changes of one traced call at a call site. A site runs once per module that uses the
+ * code (12 attention blocks share one reshape site), so each traced call says which input shape it
+ * is recognised by after pruning.
  *
  * @param key the call site
  * @param instance whether the call has a receiver (argument 0 at run time)
@@ -17,5 +17,10 @@ import io.jprune.tracer.site.SiteKey;
  *     arguments)
  * @param location the call site, for messages
  */
-public record SitePatch(SiteKey key, boolean instance, ImmutableLongArray originalShape,
-    ImmutableLongArray prunedShape, ImmutableList<ArgPatch> patches, String location) {}
+public record SitePatch(
+    SiteKey key,
+    boolean instance,
+    ImmutableLongArray originalShape,
+    ImmutableLongArray prunedShape,
+    ImmutableList<ArgPatch> patches,
+    String location) {}

@@ -8,8 +8,8 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * softmax / log_softmax along a dim: shape-preserving, each element follows its input element;
- * when the dim runs across channels, removing some changes the others (inexact).
+ * softmax / log_softmax along a dim: shape-preserving, each element follows its input element; when
+ * the dim runs across channels, removing some changes the others (inexact).
  */
 final class SoftmaxRule implements OpRule {
   @Override
@@ -17,8 +17,13 @@ final class SoftmaxRule implements OpRule {
     TensorRef in = call.tensorInputs().get(0);
     int[] il = pass.labels(in);
     Shape s = Shape.of(in.shape());
-    int dim = s.normalize(call.args().stream().filter(v -> v instanceof Value.LongValue)
-        .map(v -> ((Value.LongValue) v).value()).findFirst().orElse(-1L));
+    int dim =
+        s.normalize(
+            call.args().stream()
+                .filter(v -> v instanceof Value.LongValue)
+                .map(v -> ((Value.LongValue) v).value())
+                .findFirst()
+                .orElse(-1L));
     for (int i = 0; i < il.length; i++) {
       if (s.coord(i, dim) != 0) {
         continue;

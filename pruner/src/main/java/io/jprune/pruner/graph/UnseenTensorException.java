@@ -7,26 +7,34 @@ import io.jprune.tracer.TracedCall;
 
 /**
  * A traced call read a tensor whose origin jprune never saw: not a model input, a parameter, a
- * buffer or the output of a traced call; or one that was changed in place between traced calls
- * (its autograd version count moved with no traced call in between). Code the agent could not see made it (reflection, JNI, a
- * class outside the {@code packages} restriction) or it was made before the trace and kept in a
- * plain Java field; either way the graph may miss consumers of the channels it would cut, so
- * nothing is pruned on it. Thrown while the graph is built, before any change.
+ * buffer or the output of a traced call; or one that was changed in place between traced calls (its
+ * autograd version count moved with no traced call in between). Code the agent could not see made
+ * it (reflection, JNI, a class outside the {@code packages} restriction) or it was made before the
+ * trace and kept in a plain Java field; either way the graph may miss consumers of the channels it
+ * would cut, so nothing is pruned on it. Thrown while the graph is built, before any change.
  */
 public final class UnseenTensorException extends RuntimeException {
   private final transient TracedCall consumer;
   private final transient TensorRef tensor;
 
   private UnseenTensorException(TracedCall call, TensorRef tensor, String how) {
-    super("jprune did not see where the tensor " + tensor.shape() + " " + how + " "
-        + UnsupportedOpException.describe(call) + " at " + call.site().location()
-        + (tensor.version() > 0 ? " was last changed in place: no traced call did it."
-            : " came from: it is not a model input, a parameter, a buffer or the output of a"
-            + " traced call.")
-        + " Code jprune could not see made it (reflection, JNI, a class the agent does not"
-        + " transform, e.g. outside 'packages'), or it was made before the forward and kept in a"
-        + " Java field (register it as a buffer). The graph would be incomplete, so nothing was"
-        + " pruned");
+    super(
+        "jprune did not see where the tensor "
+            + tensor.shape()
+            + " "
+            + how
+            + " "
+            + UnsupportedOpException.describe(call)
+            + " at "
+            + call.site().location()
+            + (tensor.version() > 0
+                ? " was last changed in place: no traced call did it."
+                : " came from: it is not a model input, a parameter, a buffer or the output of a"
+                    + " traced call.")
+            + " Code jprune could not see made it (reflection, JNI, a class the agent does not"
+            + " transform, e.g. outside 'packages'), or it was made before the forward and kept in a"
+            + " Java field (register it as a buffer). The graph would be incomplete, so nothing was"
+            + " pruned");
     this.consumer = call;
     this.tensor = tensor;
   }

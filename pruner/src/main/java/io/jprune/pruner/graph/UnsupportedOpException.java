@@ -9,8 +9,11 @@ public final class UnsupportedOpException extends RuntimeException {
   }
 
   static String describe(TracedCall call) {
-    return call.isModuleCall() ? call.moduleType().substring(
-        call.moduleType().lastIndexOf('.') + 1) + ".forward (" + call.modulePath() + ")"
+    return call.isModuleCall()
+        ? call.moduleType().substring(call.moduleType().lastIndexOf('.') + 1)
+            + ".forward ("
+            + call.modulePath()
+            + ")"
         : call.site().op();
   }
 }

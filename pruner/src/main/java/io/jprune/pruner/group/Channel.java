@@ -5,9 +5,9 @@ import io.jprune.pruner.graph.ParamSlice;
 import io.jprune.pruner.graph.SliceRole;
 
 /**
- * One prunable unit of a group: the parameter slices that can only go together (a conv's output
- * row with its bias and BN entries and the next layers' input columns; for pixel_shuffle(3), nine
- * conv rows and one consumer column).
+ * One prunable unit of a group: the parameter slices that can only go together (a conv's output row
+ * with its bias and BN entries and the next layers' input columns; for pixel_shuffle(3), nine conv
+ * rows and one consumer column).
  *
  * @param index position in the group, the index users prune by
  * @param slices every slice that goes with it
@@ -17,13 +17,15 @@ public record Channel(int index, ImmutableList<ParamSlice> slices, String inexac
 
   /** Slices of one parameter and dim, in index order. */
   public ImmutableList<ParamSlice> slicesOf(String param, int dim) {
-    return slices.stream().filter(s -> s.param().equals(param) && s.dim() == dim)
+    return slices.stream()
+        .filter(s -> s.param().equals(param) && s.dim() == dim)
         .collect(ImmutableList.toImmutableList());
   }
 
   /** The producing slices (zeroed in the masked original). */
   public ImmutableList<ParamSlice> outputs() {
-    return slices.stream().filter(s -> s.role() == SliceRole.OUTPUT)
+    return slices.stream()
+        .filter(s -> s.role() == SliceRole.OUTPUT)
         .collect(ImmutableList.toImmutableList());
   }
 }

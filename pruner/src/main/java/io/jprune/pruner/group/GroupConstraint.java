@@ -15,8 +15,12 @@ import io.jprune.pruner.graph.BlockSpec;
  * @param blocks channel indices of each block, by position
  * @param coordinates each block's coordinates in the imposing tensor (branch, head)
  */
-public record GroupConstraint(String source, BlockSpec.Kind kind, boolean wholeBlocksAllowed,
-    ImmutableList<ImmutableIntArray> blocks, ImmutableList<ImmutableLongArray> coordinates) {
+public record GroupConstraint(
+    String source,
+    BlockSpec.Kind kind,
+    boolean wholeBlocksAllowed,
+    ImmutableList<ImmutableIntArray> blocks,
+    ImmutableList<ImmutableLongArray> coordinates) {
 
   /** Number of channels per block (blocks have equal sizes). */
   public int blockSize() {
@@ -25,7 +29,13 @@ public record GroupConstraint(String source, BlockSpec.Kind kind, boolean wholeB
 
   @Override
   public String toString() {
-    return kind + (wholeBlocksAllowed ? "(or whole blocks)" : "") + " over " + blocks.size()
-        + " blocks of " + blockSize() + " from " + source;
+    return kind
+        + (wholeBlocksAllowed ? "(or whole blocks)" : "")
+        + " over "
+        + blocks.size()
+        + " blocks of "
+        + blockSize()
+        + " from "
+        + source;
   }
 }

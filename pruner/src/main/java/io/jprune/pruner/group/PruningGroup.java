@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Channels that are coupled across layers — a residual stream, an attention's q/k/v with proj,
- * a conv with its BN and consumers — with the constraints on removing them. Users prune a group by
+ * Channels that are coupled across layers — a residual stream, an attention's q/k/v with proj, a
+ * conv with its BN and consumers — with the constraints on removing them. Users prune a group by
  * channel index; every slice of every listed parameter goes with it.
  */
 public final class PruningGroup {
@@ -18,8 +18,8 @@ public final class PruningGroup {
   private final ImmutableList<Channel> channels;
   private final ImmutableList<GroupConstraint> constraints;
 
-  public PruningGroup(int id, ImmutableList<Channel> channels,
-      ImmutableList<GroupConstraint> constraints) {
+  public PruningGroup(
+      int id, ImmutableList<Channel> channels, ImmutableList<GroupConstraint> constraints) {
     this.id = id;
     this.channels = Objects.requireNonNull(channels, "channels");
     this.constraints = Objects.requireNonNull(constraints, "constraints");
@@ -71,7 +71,9 @@ public final class PruningGroup {
 
   /** Parameter names touched. */
   public ImmutableSet<String> parameters() {
-    return channels.stream().flatMap(c -> c.slices().stream()).map(ParamSlice::param)
+    return channels.stream()
+        .flatMap(c -> c.slices().stream())
+        .map(ParamSlice::param)
         .collect(ImmutableSet.toImmutableSet());
   }
 
@@ -82,15 +84,23 @@ public final class PruningGroup {
 
   /** Reasons some channels' pruning is not exact. */
   public ImmutableSet<String> inexactReasons() {
-    return channels.stream().map(Channel::inexactReason).filter(Objects::nonNull)
+    return channels.stream()
+        .map(Channel::inexactReason)
+        .filter(Objects::nonNull)
         .collect(ImmutableSet.toImmutableSet());
   }
 
   /** Printable: leader, size, members with slice counts, constraints, exactness. */
   public String describe() {
     StringBuilder sb = new StringBuilder();
-    sb.append("Group ").append(id).append(" '").append(leader()).append("': ").append(size())
-        .append(" channels").append(isExact() ? "" : " (inexact: " + inexactReasons() + ")")
+    sb.append("Group ")
+        .append(id)
+        .append(" '")
+        .append(leader())
+        .append("': ")
+        .append(size())
+        .append(" channels")
+        .append(isExact() ? "" : " (inexact: " + inexactReasons() + ")")
         .append('\n');
     members().forEach((k, v) -> sb.append("  ").append(k).append(" x").append(v).append('\n'));
     for (GroupConstraint c : constraints) {

@@ -22,13 +22,18 @@ public final class BnScale implements Importance {
   private final NormWeightRule rule;
   private final Importance fallback;
 
-  BnScale(Reduction reduction, Normalization normalization, boolean batchNormOnly,
+  BnScale(
+      Reduction reduction,
+      Normalization normalization,
+      boolean batchNormOnly,
       Importance fallback) {
     this.reduction = checkNotNull(reduction, "reduction");
     this.normalization = checkNotNull(normalization, "normalization");
     this.rule = new NormWeightRule(batchNormOnly);
-    this.fallback = fallback != null ? fallback
-        : new GroupMagnitude(1, reduction, normalization, SliceSelection.DEFAULT);
+    this.fallback =
+        fallback != null
+            ? fallback
+            : new GroupMagnitude(1, reduction, normalization, SliceSelection.DEFAULT);
   }
 
   /** The same criterion, counting only BatchNorm gammas (those with a running_var sibling). */
@@ -38,8 +43,8 @@ public final class BnScale implements Importance {
 
   /** The same criterion with another fallback for groups without norm scales. */
   public BnScale withFallback(Importance newFallback) {
-    return new BnScale(reduction, normalization, rule.batchNormOnly(),
-        checkNotNull(newFallback, "fallback"));
+    return new BnScale(
+        reduction, normalization, rule.batchNormOnly(), checkNotNull(newFallback, "fallback"));
   }
 
   public Importance fallback() {
@@ -52,8 +57,10 @@ public final class BnScale implements Importance {
       return fallback.score(group, context);
     }
     SliceSums sums = SliceSums.of(group, context, s -> rule.test(s, context));
-    double[] raw = reduction.reduceAll(sums.terms(sums.vectors(
-        name -> HostVectors.widen(context.tensor(name).detach()).abs())));
+    double[] raw =
+        reduction.reduceAll(
+            sums.terms(
+                sums.vectors(name -> HostVectors.widen(context.tensor(name).detach()).abs())));
     return normalization.apply(raw);
   }
 

@@ -17,8 +17,8 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * Network-slimming sparsity (Liu et al. 2017): the penalty {@code lambda * sum |gamma|} over the
- * norm scales of the groups' channels (found by {@link NormWeightRule}), whose subgradient
- * {@code lambda * sign(gamma)} is added to {@code gamma.grad}. Pair with {@link BnScale}.
+ * norm scales of the groups' channels (found by {@link NormWeightRule}), whose subgradient {@code
+ * lambda * sign(gamma)} is added to {@code gamma.grad}. Pair with {@link BnScale}.
  */
 public final class BnScaleRegularizer implements SparsityRegularizer {
   private final double lambda;
@@ -45,24 +45,27 @@ public final class BnScaleRegularizer implements SparsityRegularizer {
 
   @Override
   public void apply(List<PruningGroup> groups, ImportanceContext context) {
-    try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
-      scaleIndices(groups, context).forEach((name, idx) -> {
-        Tensor w = context.tensor(name).detach();
-        Tensor grad = ParamCompanions.liveGradient(context, name, "bnScale regulariser");
-        Tensor i = HostVectors.indices(idx, w);
-        grad.index_add_(0, i, w.index_select(0, i).sign().mul(new Scalar(lambda)).to(grad));
-      });
+    try (PointerScope scope = new PointerScope();
+        NoGradGuard noGrad = new NoGradGuard()) {
+      scaleIndices(groups, context)
+          .forEach(
+              (name, idx) -> {
+                Tensor w = context.tensor(name).detach();
+                Tensor grad = ParamCompanions.liveGradient(context, name, "bnScale regulariser");
+                Tensor i = HostVectors.indices(idx, w);
+                grad.index_add_(0, i, w.index_select(0, i).sign().mul(new Scalar(lambda)).to(grad));
+              });
     }
   }
 
   @Override
   public double penalty(List<PruningGroup> groups, ImportanceContext context) {
     double total = 0;
-    try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+    try (PointerScope scope = new PointerScope();
+        NoGradGuard noGrad = new NoGradGuard()) {
       for (Map.Entry<String, long[]> e : scaleIndices(groups, context).entrySet()) {
         Tensor w = context.tensor(e.getKey()).detach();
-        total += w.index_select(0, HostVectors.indices(e.getValue(), w)).abs().sum()
-            .item_double();
+        total += w.index_select(0, HostVectors.indices(e.getValue(), w)).abs().sum().item_double();
       }
     }
     return lambda * total;

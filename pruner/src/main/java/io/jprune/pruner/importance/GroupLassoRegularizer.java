@@ -16,13 +16,13 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Group lasso over coupled channels (Torch-Pruning's GroupNormPruner): the penalty
- * {@code lambda * sum_c ||c||_2}, where {@code ||c||_2} is the L2 norm of all of channel c's
- * counted slices across every coupled layer, pushes whole channels (not single weights) to zero
- * together. Its gradient {@code lambda * w / ||c||_2} is added to the {@code .grad()} of every
- * counted slice. A weight shared by two channels of a group (a grouped conv's row and column)
- * gets both channels' terms, which is the exact gradient. A channel whose norm is zero gets no
- * update (its weights are zero already).
+ * Group lasso over coupled channels (Torch-Pruning's GroupNormPruner): the penalty {@code lambda *
+ * sum_c ||c||_2}, where {@code ||c||_2} is the L2 norm of all of channel c's counted slices across
+ * every coupled layer, pushes whole channels (not single weights) to zero together. Its gradient
+ * {@code lambda * w / ||c||_2} is added to the {@code .grad()} of every counted slice. A weight
+ * shared by two channels of a group (a grouped conv's row and column) gets both channels' terms,
+ * which is the exact gradient. A channel whose norm is zero gets no update (its weights are zero
+ * already).
  *
  * <p>Counted slices follow a {@link SliceSelection}: OUTPUT and INPUT weights, no biases, by
  * default.
@@ -58,17 +58,22 @@ public final class GroupLassoRegularizer implements SparsityRegularizer {
         double s = norms[c.index()] > 0 ? lambda / norms[c.index()] : 0;
         for (ParamSlice slice : c.slices()) {
           if (sums.accepts(slice)) {
-            scales.computeIfAbsent(SliceSums.keyOf(slice), k -> new double[(int) length(k, sums,
-                context)])[(int) sums.position(slice)] = s;
+            scales
+                    .computeIfAbsent(
+                        SliceSums.keyOf(slice), k -> new double[(int) length(k, sums, context)])[
+                    (int) sums.position(slice)] =
+                s;
           }
         }
       }
-      try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
-        scales.forEach((k, v) -> {
-          Tensor w = context.tensor(k.param()).detach();
-          Tensor grad = ParamCompanions.liveGradient(context, k.param(), "group lasso");
-          grad.add_(w.mul(broadcast(k, v, w, sums)).to(grad));
-        });
+      try (PointerScope scope = new PointerScope();
+          NoGradGuard noGrad = new NoGradGuard()) {
+        scales.forEach(
+            (k, v) -> {
+              Tensor w = context.tensor(k.param()).detach();
+              Tensor grad = ParamCompanions.liveGradient(context, k.param(), "group lasso");
+              grad.add_(w.mul(broadcast(k, v, w, sums)).to(grad));
+            });
       }
     }
   }
@@ -90,10 +95,14 @@ public final class GroupLassoRegularizer implements SparsityRegularizer {
 
   /** Per channel, the L2 norm over all its counted slices. */
   private static double[] channelNorms(SliceSums sums, ImportanceContext context) {
-    double[] sq = Reduction.SUM.reduceAll(sums.terms(sums.vectors(name -> {
-      Tensor w = HostVectors.widen(context.tensor(name).detach());
-      return w.mul(w);
-    })));
+    double[] sq =
+        Reduction.SUM.reduceAll(
+            sums.terms(
+                sums.vectors(
+                    name -> {
+                      Tensor w = HostVectors.widen(context.tensor(name).detach());
+                      return w.mul(w);
+                    })));
     for (int i = 0; i < sq.length; i++) {
       sq[i] = Math.sqrt(sq[i]);
     }

@@ -9,10 +9,10 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * Group magnitude (L1, L2, Lp): a channel's term for a parameter is the sum of {@code |w|^p} over
- * its slices of that parameter (the p-norm to the power p, as Torch-Pruning computes it), terms
- * are combined with a {@link Reduction} and the group's scores rescaled with a
- * {@link Normalization}. Small-magnitude channels contribute little to the next layer, the
- * classic reason to remove them first.
+ * its slices of that parameter (the p-norm to the power p, as Torch-Pruning computes it), terms are
+ * combined with a {@link Reduction} and the group's scores rescaled with a {@link Normalization}.
+ * Small-magnitude channels contribute little to the next layer, the classic reason to remove them
+ * first.
  */
 public final class GroupMagnitude implements Importance {
   private final double p;
@@ -20,8 +20,8 @@ public final class GroupMagnitude implements Importance {
   private final Normalization normalization;
   private final SliceSelection selection;
 
-  GroupMagnitude(double p, Reduction reduction, Normalization normalization,
-      SliceSelection selection) {
+  GroupMagnitude(
+      double p, Reduction reduction, Normalization normalization, SliceSelection selection) {
     checkArgument(p > 0 && Double.isFinite(p), "norm degree p must be positive, got %s", p);
     this.p = p;
     this.reduction = checkNotNull(reduction, "reduction");
@@ -53,8 +53,10 @@ public final class GroupMagnitude implements Importance {
   @Override
   public double[] score(PruningGroup group, ImportanceContext context) {
     SliceSums sums = SliceSums.of(group, context, selection::accepts);
-    double[] raw = reduction.reduceAll(sums.terms(sums.vectors(
-        name -> powAbs(HostVectors.widen(context.tensor(name).detach()), p))));
+    double[] raw =
+        reduction.reduceAll(
+            sums.terms(
+                sums.vectors(name -> powAbs(HostVectors.widen(context.tensor(name).detach()), p))));
     return normalization.apply(raw);
   }
 

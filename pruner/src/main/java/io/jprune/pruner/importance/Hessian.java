@@ -10,8 +10,8 @@ import org.bytedeco.pytorch.Tensor;
  * Optimal Brain Damage (LeCun et al. 1990): at a minimum the loss increase of zeroing a weight is
  * about {@code 0.5 * H_ii * w_i^2}; a channel's term for a parameter is that saliency summed over
  * its slices. {@code H_ii} is the diagonal estimate in {@link ImportanceContext#hessianDiagonal},
- * usually the empirical Fisher from a {@link HessianAccumulator}. Terms combine with a
- * {@link Reduction}, then {@link Normalization}.
+ * usually the empirical Fisher from a {@link HessianAccumulator}. Terms combine with a {@link
+ * Reduction}, then {@link Normalization}.
  */
 public final class Hessian implements Importance {
   private final Reduction reduction;
@@ -32,12 +32,17 @@ public final class Hessian implements Importance {
   @Override
   public double[] score(PruningGroup group, ImportanceContext context) {
     SliceSums sums = SliceSums.of(group, context, selection::accepts);
-    double[] raw = reduction.reduceAll(sums.terms(sums.vectors(name -> {
-      Tensor w = HostVectors.widen(context.tensor(name).detach());
-      Tensor h = HostVectors.widen(
-          ParamCompanions.hessianDiagonal(context, name, name()).detach());
-      return w.mul(w).mul(h).mul(new Scalar(0.5));
-    })));
+    double[] raw =
+        reduction.reduceAll(
+            sums.terms(
+                sums.vectors(
+                    name -> {
+                      Tensor w = HostVectors.widen(context.tensor(name).detach());
+                      Tensor h =
+                          HostVectors.widen(
+                              ParamCompanions.hessianDiagonal(context, name, name()).detach());
+                      return w.mul(w).mul(h).mul(new Scalar(0.5));
+                    })));
     return normalization.apply(raw);
   }
 

@@ -14,13 +14,13 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * Accumulates the empirical Fisher estimate of the Hessian diagonal, {@code sum_n g_n * g_n} over
  * per-sample gradients {@code g_n}, for {@link Hessian} (OBD). Every sample adds its squared
- * gradient to the running sum; nothing is overwritten (Torch-Pruning's accumulator keyed its
- * check and its storage differently and so kept only the last sample).
+ * gradient to the running sum; nothing is overwritten (Torch-Pruning's accumulator keyed its check
+ * and its storage differently and so kept only the last sample).
  *
  * <p>{@link #diagonal()} is the sum, which is what {@link ImportanceContext#hessianDiagonal}
- * expects from the pruner's own probe; {@link #meanDiagonal()} divides by the number of samples
- * (a rescaling by a constant, which changes no ranking). A parameter missing from some samples'
- * maps (unused by that sample's loss) contributes zero for those samples.
+ * expects from the pruner's own probe; {@link #meanDiagonal()} divides by the number of samples (a
+ * rescaling by a constant, which changes no ranking). A parameter missing from some samples' maps
+ * (unused by that sample's loss) contributes zero for those samples.
  *
  * <p>Mutable and not thread-safe: one accumulator per scoring pass. Sums are computed on the
  * gradients' own device and dtype; the sums survive any {@code PointerScope} the caller opens.
@@ -45,9 +45,12 @@ public final class HessianAccumulator {
           sq.retainReference(); // keep it alive past the caller's PointerScope; GC still frees it
           sums.put(e.getKey(), sq);
         } else {
-          checkArgument(ParamCompanions.sameShape(prev, d),
+          checkArgument(
+              ParamCompanions.sameShape(prev, d),
               "gradient of '%s' has shape %s in this sample but %s before (pruned between "
-                  + "samples? call reset())", e.getKey(), ParamCompanions.shape(d),
+                  + "samples? call reset())",
+              e.getKey(),
+              ParamCompanions.shape(d),
               ParamCompanions.shape(prev));
           prev.add_(d.mul(d));
         }

@@ -36,7 +36,8 @@ final class HostVectors {
   static Tensor widen(Tensor t) {
     torch.ScalarType s = t.scalar_type();
     return s == torch.ScalarType.Half || s == torch.ScalarType.BFloat16
-        ? t.to(torch.ScalarType.Float) : t;
+        ? t.to(torch.ScalarType.Float)
+        : t;
   }
 
   /** An int64 index tensor on the device of like. */

@@ -3,9 +3,9 @@ package io.jprune.pruner.importance;
 import io.jprune.pruner.group.PruningGroup;
 
 /**
- * Scores the channels of a group: one value per channel, higher means keep. The pruner removes
- * the lowest-scoring channels (within a group for local ranking, across groups for global ranking
- * after the criterion's own normalisation).
+ * Scores the channels of a group: one value per channel, higher means keep. The pruner removes the
+ * lowest-scoring channels (within a group for local ranking, across groups for global ranking after
+ * the criterion's own normalisation).
  */
 @FunctionalInterface
 public interface Importance {

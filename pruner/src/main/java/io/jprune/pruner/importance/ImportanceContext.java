@@ -24,13 +24,18 @@ public final class ImportanceContext {
   private final Map<String, Tensor> hessianDiagonal;
   private final Map<String, Integer> convGroups;
 
-  public ImportanceContext(Map<String, Tensor> tensors, Map<String, Tensor> gradients,
+  public ImportanceContext(
+      Map<String, Tensor> tensors,
+      Map<String, Tensor> gradients,
       Map<String, Tensor> hessianDiagonal) {
     this(tensors, gradients, hessianDiagonal, Map.of());
   }
 
-  private ImportanceContext(Map<String, Tensor> tensors, Map<String, Tensor> gradients,
-      Map<String, Tensor> hessianDiagonal, Map<String, Integer> convGroups) {
+  private ImportanceContext(
+      Map<String, Tensor> tensors,
+      Map<String, Tensor> gradients,
+      Map<String, Tensor> hessianDiagonal,
+      Map<String, Integer> convGroups) {
     this.tensors = checkNotNull(tensors, "tensors");
     this.gradients = gradients;
     this.hessianDiagonal = hessianDiagonal;
@@ -68,15 +73,16 @@ public final class ImportanceContext {
 
   /** The accumulated Hessian-diagonal estimate of a parameter, when computed. */
   public Optional<Tensor> hessianDiagonal(String name) {
-    return hessianDiagonal == null ? Optional.empty()
+    return hessianDiagonal == null
+        ? Optional.empty()
         : Optional.ofNullable(hessianDiagonal.get(name));
   }
 
   /**
    * The {@code groups} of the grouped convolution whose weight this is, when given. Criteria
-   * otherwise take 1 + the largest {@code convGroup} among the group's slices of that weight,
-   * which is right whenever a pruning group holds the columns of every conv group (the usual
-   * case: one producer feeds all input channels).
+   * otherwise take 1 + the largest {@code convGroup} among the group's slices of that weight, which
+   * is right whenever a pruning group holds the columns of every conv group (the usual case: one
+   * producer feeds all input channels).
    */
   public OptionalInt convGroups(String weight) {
     Integer g = convGroups.get(weight);
@@ -115,8 +121,7 @@ public final class ImportanceContext {
     }
 
     public ImportanceContext build() {
-      return new ImportanceContext(tensors, gradients, hessianDiagonal,
-          Map.copyOf(convGroups));
+      return new ImportanceContext(tensors, gradients, hessianDiagonal, Map.copyOf(convGroups));
     }
   }
 }

@@ -2,9 +2,9 @@ package io.jprune.pruner.importance;
 
 /**
  * Ready-made criteria. Defaults follow Torch-Pruning where it has them (mean over layers, then
- * divided by the group mean so groups rank together globally); every criterion is immutable and
- * can be passed to {@code Pruner.builder(..).importance(..)}. Any lambda
- * {@code (group, context) -> double[]} is a criterion too.
+ * divided by the group mean so groups rank together globally); every criterion is immutable and can
+ * be passed to {@code Pruner.builder(..).importance(..)}. Any lambda {@code (group, context) ->
+ * double[]} is a criterion too.
  */
 public final class Importances {
   private Importances() {}
@@ -15,8 +15,8 @@ public final class Importances {
   }
 
   /** Group Lp magnitude with the given reduction over layers and normalisation over the group. */
-  public static GroupMagnitude magnitude(double p, Reduction reduction,
-      Normalization normalization) {
+  public static GroupMagnitude magnitude(
+      double p, Reduction reduction, Normalization normalization) {
     return new GroupMagnitude(p, reduction, normalization, SliceSelection.DEFAULT);
   }
 
@@ -65,8 +65,8 @@ public final class Importances {
   }
 
   /**
-   * FPGM: sum of L2 distances from a channel's filter to the other filters of its producing
-   * layers, mean over layers, normalised by the group mean (Torch-Pruning's defaults).
+   * FPGM: sum of L2 distances from a channel's filter to the other filters of its producing layers,
+   * mean over layers, normalised by the group mean (Torch-Pruning's defaults).
    */
   public static Fpgm fpgm() {
     return fpgm(2, Reduction.MEAN, Normalization.MEAN);
@@ -86,8 +86,8 @@ public final class Importances {
       java.util.List.of("l1", "l2", "bn", "lamp", "taylor", "hessian", "fpgm", "random");
 
   /**
-   * The criterion of a name in {@link #NAMES} with its defaults ({@code random} seeded with
-   * {@code seed}).
+   * The criterion of a name in {@link #NAMES} with its defaults ({@code random} seeded with {@code
+   * seed}).
    *
    * @throws IllegalArgumentException for another name
    */
@@ -101,8 +101,9 @@ public final class Importances {
       case "hessian" -> hessian();
       case "fpgm" -> fpgm();
       case "random" -> random(seed);
-      default -> throw new IllegalArgumentException("unknown importance '" + name
-          + "', expected one of " + NAMES);
+      default ->
+          throw new IllegalArgumentException(
+              "unknown importance '" + name + "', expected one of " + NAMES);
     };
   }
 

@@ -14,9 +14,9 @@ import java.util.stream.IntStream;
  * LAMP (Lee et al. 2021, layer-adaptive magnitude pruning): within each parameter dim, an index's
  * magnitude {@code v_i} (sum of {@code |w|^p} over its slice, p = 2 in the paper) is divided by the
  * total magnitude of the indices at least as large: {@code v_i / sum_{j: v_j >= v_i} v_j}. The
- * largest index of every layer scores 1, so layers of different widths and scales compete fairly
- * in a global ranking without further normalisation. The per-index LAMP scores of a channel are
- * then summed per parameter and combined across parameters with a {@link Reduction}.
+ * largest index of every layer scores 1, so layers of different widths and scales compete fairly in
+ * a global ranking without further normalisation. The per-index LAMP scores of a channel are then
+ * summed per parameter and combined across parameters with a {@link Reduction}.
  *
  * <p>The denominator is taken over the whole parameter dim (all its indices, whether or not this
  * group owns them); for grouped-conv columns, over all (conv group, column) entries. Ties share the
@@ -44,16 +44,17 @@ public final class Lamp implements Importance {
   @Override
   public double[] score(PruningGroup group, ImportanceContext context) {
     SliceSums sums = SliceSums.of(group, context, selection::accepts);
-    Map<SliceSums.Key, double[]> magnitudes = sums.vectors(
-        name -> GroupMagnitude.powAbs(HostVectors.widen(context.tensor(name).detach()), p));
+    Map<SliceSums.Key, double[]> magnitudes =
+        sums.vectors(
+            name -> GroupMagnitude.powAbs(HostVectors.widen(context.tensor(name).detach()), p));
     Map<SliceSums.Key, double[]> scores = new LinkedHashMap<>();
     magnitudes.forEach((k, v) -> scores.put(k, lamp(v)));
     return normalization.apply(reduction.reduceAll(sums.terms(scores)));
   }
 
   /**
-   * {@code v_i / sum_{j: v_j >= v_i} v_j} for non-negative {@code v}: sorted ascending, suffix sums,
-   * ties given the suffix sum from the first of their run. An all-zero tail scores 0.
+   * {@code v_i / sum_{j: v_j >= v_i} v_j} for non-negative {@code v}: sorted ascending, suffix
+   * sums, ties given the suffix sum from the first of their run. An all-zero tail scores 0.
    */
   static double[] lamp(double[] v) {
     int n = v.length;

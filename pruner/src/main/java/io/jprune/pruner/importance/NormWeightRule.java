@@ -18,7 +18,9 @@ record NormWeightRule(boolean batchNormOnly) {
 
   boolean test(ParamSlice s, ImportanceContext ctx) {
     String name = s.param();
-    if (s.role() != SliceRole.OUTPUT || s.dim() != 0 || s.convGroup() >= 0
+    if (s.role() != SliceRole.OUTPUT
+        || s.dim() != 0
+        || s.convGroup() >= 0
         || !(name.equals("weight") || name.endsWith(".weight"))) {
       return false;
     }

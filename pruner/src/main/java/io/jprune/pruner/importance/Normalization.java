@@ -18,8 +18,8 @@ public enum Normalization {
   /** Divided by their sum. */
   SUM,
   /**
-   * Divided by the median, the score of rank {@code floor(n / 2)} in ascending order (Torch-Pruning's
-   * "sentinel_0.5"): robust to a few huge scores, which MEAN and MAX are not.
+   * Divided by the median, the score of rank {@code floor(n / 2)} in ascending order
+   * (Torch-Pruning's "sentinel_0.5"): robust to a few huge scores, which MEAN and MAX are not.
    */
   MEDIAN,
   /**
@@ -55,27 +55,29 @@ public enum Normalization {
         return divide(out, max);
       case SUM:
         return divide(out, sum);
-      case MEDIAN: {
-        double[] sorted = out.clone();
-        Arrays.sort(sorted);
-        return divide(out, sorted[n / 2]);
-      }
+      case MEDIAN:
+        {
+          double[] sorted = out.clone();
+          Arrays.sort(sorted);
+          return divide(out, sorted[n / 2]);
+        }
       case STANDARDIZATION:
         for (int i = 0; i < n; i++) {
           out[i] = (out[i] - min) / (max - min + EPS);
         }
         return out;
-      case GAUSSIAN: {
-        double ss = 0;
-        for (double s : out) {
-          ss += (s - mean) * (s - mean);
+      case GAUSSIAN:
+        {
+          double ss = 0;
+          for (double s : out) {
+            ss += (s - mean) * (s - mean);
+          }
+          double std = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
+          for (int i = 0; i < n; i++) {
+            out[i] = (out[i] - mean) / (std + EPS);
+          }
+          return out;
         }
-        double std = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
-        for (int i = 0; i < n; i++) {
-          out[i] = (out[i] - mean) / (std + EPS);
-        }
-        return out;
-      }
       default:
         throw new AssertionError(this);
     }

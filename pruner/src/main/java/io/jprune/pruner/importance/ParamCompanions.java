@@ -12,12 +12,22 @@ final class ParamCompanions {
   private ParamCompanions() {}
 
   static Tensor gradient(ImportanceContext ctx, String param, String criterion) {
-    return require(ctx, param, ctx.gradient(param), "gradient", criterion,
+    return require(
+        ctx,
+        param,
+        ctx.gradient(param),
+        "gradient",
+        criterion,
         "give the pruner a loss, or build the ImportanceContext with gradients");
   }
 
   static Tensor hessianDiagonal(ImportanceContext ctx, String param, String criterion) {
-    return require(ctx, param, ctx.hessianDiagonal(param), "Hessian-diagonal estimate", criterion,
+    return require(
+        ctx,
+        param,
+        ctx.hessianDiagonal(param),
+        "Hessian-diagonal estimate",
+        criterion,
         "give the pruner a loss, or build the ImportanceContext with a HessianAccumulator's "
             + "diagonal()");
   }
@@ -30,26 +40,58 @@ final class ParamCompanions {
     Tensor p = ctx.tensor(param);
     Tensor g = p.grad();
     if (g == null || !g.defined()) {
-      throw new IllegalStateException(who + " needs the gradient of parameter '" + param
-          + "' but its .grad() is undefined (call backward() first; does it require grad?)");
+      throw new IllegalStateException(
+          who
+              + " needs the gradient of parameter '"
+              + param
+              + "' but its .grad() is undefined (call backward() first; does it require grad?)");
     }
     if (!sameShape(p, g)) {
-      throw new IllegalStateException("the .grad() of parameter '" + param + "' has shape "
-          + shape(g) + " but the parameter has " + shape(p)
-          + " (stale gradient from before pruning? zero_grad(true))");
+      throw new IllegalStateException(
+          "the .grad() of parameter '"
+              + param
+              + "' has shape "
+              + shape(g)
+              + " but the parameter has "
+              + shape(p)
+              + " (stale gradient from before pruning? zero_grad(true))");
     }
     return g;
   }
 
-  private static Tensor require(ImportanceContext ctx, String param, Optional<Tensor> companion,
-      String what, String criterion, String hint) {
-    Tensor c = companion.filter(Tensor::defined).orElseThrow(() -> new IllegalStateException(
-        criterion + " needs the " + what + " of parameter '" + param
-            + "' but the context has none (" + hint + ")"));
+  private static Tensor require(
+      ImportanceContext ctx,
+      String param,
+      Optional<Tensor> companion,
+      String what,
+      String criterion,
+      String hint) {
+    Tensor c =
+        companion
+            .filter(Tensor::defined)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        criterion
+                            + " needs the "
+                            + what
+                            + " of parameter '"
+                            + param
+                            + "' but the context has none ("
+                            + hint
+                            + ")"));
     Tensor p = ctx.tensor(param);
     if (!sameShape(p, c)) {
-      throw new IllegalStateException("the " + what + " of parameter '" + param + "' has shape "
-          + shape(c) + " but the parameter has " + shape(p) + " (computed before pruning?)");
+      throw new IllegalStateException(
+          "the "
+              + what
+              + " of parameter '"
+              + param
+              + "' has shape "
+              + shape(c)
+              + " but the parameter has "
+              + shape(p)
+              + " (computed before pruning?)");
     }
     return c;
   }

@@ -5,8 +5,8 @@ import java.util.SplittableRandom;
 
 /**
  * Uniform random scores in [0, 1): the baseline every criterion should beat. Deterministic: the
- * i-th score depends only on the seed and the group id, so a run can be repeated and
- * two groups never share a sequence.
+ * i-th score depends only on the seed and the group id, so a run can be repeated and two groups
+ * never share a sequence.
  */
 public final class RandomImportance implements Importance {
   private static final long GOLDEN = 0x9E3779B97F4A7C15L;

@@ -36,20 +36,22 @@ public enum Reduction {
         return sum(terms);
       case MEAN:
         return sum(terms) / terms.length;
-      case MAX: {
-        double m = Double.NEGATIVE_INFINITY;
-        for (double t : terms) {
-          m = Math.max(m, t);
+      case MAX:
+        {
+          double m = Double.NEGATIVE_INFINITY;
+          for (double t : terms) {
+            m = Math.max(m, t);
+          }
+          return m;
         }
-        return m;
-      }
-      case PROD: {
-        double p = 1;
-        for (double t : terms) {
-          p *= t;
+      case PROD:
+        {
+          double p = 1;
+          for (double t : terms) {
+            p *= t;
+          }
+          return p;
         }
-        return p;
-      }
       case FIRST:
         return terms[Math.max(first, 0)];
       default:

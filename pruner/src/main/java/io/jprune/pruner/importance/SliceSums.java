@@ -59,12 +59,17 @@ final class SliceSums {
       }
     }
     ImmutableMap.Builder<String, Integer> g = ImmutableMap.builder();
-    maxGroup.forEach((param, max) -> {
-      int count = ctx.convGroups(param).orElse(max + 1);
-      checkArgument(max < count, "slice of %s names conv group %s but the weight has %s groups",
-          param, max, count);
-      g.put(param, count);
-    });
+    maxGroup.forEach(
+        (param, max) -> {
+          int count = ctx.convGroups(param).orElse(max + 1);
+          checkArgument(
+              max < count,
+              "slice of %s names conv group %s but the weight has %s groups",
+              param,
+              max,
+              count);
+          g.put(param, count);
+        });
     this.convGroups = g.build();
     this.keys = ImmutableList.copyOf(k);
   }
@@ -99,26 +104,34 @@ final class SliceSums {
     Tensor t = ctx.tensor(s.param());
     checkArgument(s.dim() < t.dim(), "slice %s: %s has only %s dims", s, s.param(), t.dim());
     long n = t.size(s.dim());
-    checkArgument(s.index() < n, "slice %s: %s has size %s along dim %s", s, s.param(), n,
-        s.dim());
+    checkArgument(s.index() < n, "slice %s: %s has size %s along dim %s", s, s.param(), n, s.dim());
     return s.convGroup() >= 0 ? s.convGroup() * n + s.index() : s.index();
   }
 
   /**
    * For every key, the elementwise quantity summed over each entry's slice, as Java arrays. The
-   * function gets a parameter name and returns a tensor of that parameter's shape; it runs once
-   * per parameter, under no-grad, and its temporaries are freed on return.
+   * function gets a parameter name and returns a tensor of that parameter's shape; it runs once per
+   * parameter, under no-grad, and its temporaries are freed on return.
    */
   Map<Key, double[]> vectors(Function<String, Tensor> elementwise) {
     Map<Key, double[]> out = new LinkedHashMap<>();
-    try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+    try (PointerScope scope = new PointerScope();
+        NoGradGuard noGrad = new NoGradGuard()) {
       Map<String, Tensor> values = new HashMap<>();
       for (Key k : keys) {
         Tensor e = values.computeIfAbsent(k.param(), elementwise);
-        checkArgument(k.dim() < e.dim(), "%s has only %s dims, a slice takes dim %s", k.param(),
-            e.dim(), k.dim());
-        out.put(k, HostVectors.toDoubles(k.grouped()
-            ? groupedSums(k.param(), e, k.dim(), convGroups(k.param())) : sums(e, k.dim())));
+        checkArgument(
+            k.dim() < e.dim(),
+            "%s has only %s dims, a slice takes dim %s",
+            k.param(),
+            e.dim(),
+            k.dim());
+        out.put(
+            k,
+            HostVectors.toDoubles(
+                k.grouped()
+                    ? groupedSums(k.param(), e, k.dim(), convGroups(k.param()))
+                    : sums(e, k.dim())));
       }
     }
     return out;
@@ -126,20 +139,28 @@ final class SliceSums {
 
   /**
    * For every (ungrouped) key, a per-index vector the criterion computes itself from the whole
-   * parameter, for quantities that are not sums of elements (FPGM's distances between filters).
-   * The function returns one entry per index along the key's dim; it runs under no-grad and its
+   * parameter, for quantities that are not sums of elements (FPGM's distances between filters). The
+   * function returns one entry per index along the key's dim; it runs under no-grad and its
    * temporaries are freed on return.
    */
   Map<Key, double[]> perIndex(Function<Key, Tensor> vector) {
     Map<Key, double[]> out = new LinkedHashMap<>();
-    try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+    try (PointerScope scope = new PointerScope();
+        NoGradGuard noGrad = new NoGradGuard()) {
       for (Key k : keys) {
-        checkArgument(!k.grouped(), "%s: per-index vectors of grouped-conv columns are not "
-            + "supported", k.param());
+        checkArgument(
+            !k.grouped(),
+            "%s: per-index vectors of grouped-conv columns are not " + "supported",
+            k.param());
         Tensor v = vector.apply(k);
         long n = ctx.tensor(k.param()).size(k.dim());
-        checkArgument(v.dim() == 1 && v.size(0) == n, "%s along dim %s: expected %s entries, got "
-            + "shape %s", k.param(), k.dim(), n, Arrays.toString(v.shape()));
+        checkArgument(
+            v.dim() == 1 && v.size(0) == n,
+            "%s along dim %s: expected %s entries, got " + "shape %s",
+            k.param(),
+            k.dim(),
+            n,
+            Arrays.toString(v.shape()));
         out.put(k, HostVectors.toDoubles(v));
       }
     }
@@ -191,11 +212,15 @@ final class SliceSums {
 
   /** Sum over the rows of each conv group (dim 0 blocks) and every dim but {@code dim}. */
   private static Tensor groupedSums(String param, Tensor e, int dim, int groups) {
-    checkArgument(dim >= 1, "grouped slices of %s must take a dim other than 0 (rows), got %s",
-        param, dim);
+    checkArgument(
+        dim >= 1, "grouped slices of %s must take a dim other than 0 (rows), got %s", param, dim);
     long rows = e.size(0);
-    checkArgument(rows % groups == 0, "%s has %s rows, not divisible into %s conv groups", param,
-        rows, groups);
+    checkArgument(
+        rows % groups == 0,
+        "%s has %s rows, not divisible into %s conv groups",
+        param,
+        rows,
+        groups);
     long n = e.size(dim);
     return e.movedim(dim, 1).reshape(groups, rows / groups, n, -1).sum(3L).sum(1L).reshape(-1);
   }

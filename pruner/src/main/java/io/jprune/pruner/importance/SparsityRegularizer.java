@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * A sparsity penalty for training before pruning: after {@code loss.backward()} and before the
- * optimiser step, {@link #apply} adds the penalty's (sub)gradient to the parameters' {@code .grad()}
- * so that unimportant channels shrink towards zero and a magnitude criterion can find them.
+ * optimiser step, {@link #apply} adds the penalty's (sub)gradient to the parameters' {@code
+ * .grad()} so that unimportant channels shrink towards zero and a magnitude criterion can find
+ * them.
  */
 public interface SparsityRegularizer {
   /** Adds the penalty's gradient to the {@code .grad()} of the groups' parameters, in place. */

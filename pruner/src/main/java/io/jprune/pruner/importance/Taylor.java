@@ -11,11 +11,11 @@ import org.bytedeco.pytorch.Tensor;
  * about {@code -w * dL/dw}, so a channel whose weights barely move the loss can go. By default
  * (Torch-Pruning's) a channel's term for a parameter is {@code sum |w * g|} over its slices; the
  * multivariable variant takes {@code |sum w * g|} per slice, the first-order loss change of
- * removing the whole slice at once. Terms combine with a {@link Reduction}, then
- * {@link Normalization}.
+ * removing the whole slice at once. Terms combine with a {@link Reduction}, then {@link
+ * Normalization}.
  *
- * <p>Gradients come from {@link ImportanceContext#gradient}; a counted parameter without one is
- * an {@link IllegalStateException} naming it.
+ * <p>Gradients come from {@link ImportanceContext#gradient}; a counted parameter without one is an
+ * {@link IllegalStateException} naming it.
  */
 public final class Taylor implements Importance {
   private final boolean multivariable;
@@ -23,7 +23,10 @@ public final class Taylor implements Importance {
   private final Normalization normalization;
   private final SliceSelection selection;
 
-  Taylor(boolean multivariable, Reduction reduction, Normalization normalization,
+  Taylor(
+      boolean multivariable,
+      Reduction reduction,
+      Normalization normalization,
       SliceSelection selection) {
     this.multivariable = multivariable;
     this.reduction = checkNotNull(reduction, "reduction");
@@ -44,12 +47,15 @@ public final class Taylor implements Importance {
   @Override
   public double[] score(PruningGroup group, ImportanceContext context) {
     SliceSums sums = SliceSums.of(group, context, selection::accepts);
-    Map<SliceSums.Key, double[]> v = sums.vectors(name -> {
-      Tensor w = HostVectors.widen(context.tensor(name).detach());
-      Tensor g = HostVectors.widen(ParamCompanions.gradient(context, name, name()).detach());
-      Tensor wg = w.mul(g);
-      return multivariable ? wg : wg.abs();
-    });
+    Map<SliceSums.Key, double[]> v =
+        sums.vectors(
+            name -> {
+              Tensor w = HostVectors.widen(context.tensor(name).detach());
+              Tensor g =
+                  HostVectors.widen(ParamCompanions.gradient(context, name, name()).detach());
+              Tensor wg = w.mul(g);
+              return multivariable ? wg : wg.abs();
+            });
     if (multivariable) {
       v.values().forEach(Taylor::absInPlace);
     }
@@ -64,8 +70,13 @@ public final class Taylor implements Importance {
 
   @Override
   public String name() {
-    return "taylor(" + (multivariable ? "|sum w*g|" : "sum |w*g|") + ", " + reduction + ", "
-        + normalization + ")";
+    return "taylor("
+        + (multivariable ? "|sum w*g|" : "sum |w*g|")
+        + ", "
+        + reduction
+        + ", "
+        + normalization
+        + ")";
   }
 
   @Override

@@ -10,12 +10,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Conv1d/2d/3d with any groups. Weight is {@code [out, in/groups, k...]}. Plain conv: input
- * channel i is column i, each output channel a new channel. Depthwise (groups == in): output
- * channels are the same channels as their input channel. Grouped (1 < groups < in): the column of
- * input channel i is {@code i % (in/groups)} within its group's rows only, so groups must lose
- * equally many input and output channels. MACs: output elements x in_channels/groups x kernel
- * elements (+ one per output element for a bias).
+ * Conv1d/2d/3d with any groups. Weight is {@code [out, in/groups, k...]}. Plain conv: input channel
+ * i is column i, each output channel a new channel. Depthwise (groups == in): output channels are
+ * the same channels as their input channel. Grouped (1 < groups < in): the column of input channel
+ * i is {@code i % (in/groups)} within its group's rows only, so groups must lose equally many input
+ * and output channels. MACs: output elements x in_channels/groups x kernel elements (+ one per
+ * output element for a bias).
  */
 final class ConvKind implements ModuleKind {
   @Override
@@ -100,8 +100,7 @@ final class ConvKind implements ModuleKind {
   public long macs(TracedCall call, CallCost cost) {
     long out = cost.kept(call.outputTensor());
     long[] w = cost.paramShape(ModuleLabels.param(call, "weight"));
-    return out * w[1] * kernel(w)
-        + (cost.hasParameter(ModuleLabels.param(call, "bias")) ? out : 0);
+    return out * w[1] * kernel(w) + (cost.hasParameter(ModuleLabels.param(call, "bias")) ? out : 0);
   }
 
   /** Elements of one kernel: the product of the weight's dims after the first two. */

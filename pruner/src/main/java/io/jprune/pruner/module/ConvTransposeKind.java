@@ -10,8 +10,8 @@ import java.util.Map;
 /**
  * ConvTranspose1d/2d/3d (groups 1): weight is {@code [in, out, k...]}, the transpose of Conv's
  * layout, so input channel i is weight row i and output channel o is column o plus bias o. MACs:
- * input elements x out_channels/groups x kernel elements (+ bias); ptflops counts output
- * positions instead, which over-counts by the stride.
+ * input elements x out_channels/groups x kernel elements (+ bias); ptflops counts output positions
+ * instead, which over-counts by the stride.
  */
 final class ConvTransposeKind implements ModuleKind {
   @Override
@@ -30,8 +30,9 @@ final class ConvTransposeKind implements ModuleKind {
     int[] inAtoms = labels.channelAtoms(in, channelDim);
     int outChannels = (int) out.size(channelDim);
     if (w.get(1) != outChannels) {
-      throw labels.unsupported(call, "grouped ConvTranspose (weight " + w + ", "
-          + outChannels + " outputs) is not supported");
+      throw labels.unsupported(
+          call,
+          "grouped ConvTranspose (weight " + w + ", " + outChannels + " outputs) is not supported");
     }
     for (int i = 0; i < inAtoms.length; i++) {
       labels.bindInput(weight, 0, i, inAtoms[i]);
@@ -53,8 +54,8 @@ final class ConvTransposeKind implements ModuleKind {
   @Override
   public long macs(TracedCall call, CallCost cost) {
     long[] w = cost.paramShape(ModuleLabels.param(call, "weight"));
-    long bias = cost.hasParameter(ModuleLabels.param(call, "bias"))
-        ? cost.kept(call.outputTensor()) : 0;
+    long bias =
+        cost.hasParameter(ModuleLabels.param(call, "bias")) ? cost.kept(call.outputTensor()) : 0;
     return cost.kept(call.tensorInputs().get(0)) * w[1] * ConvKind.kernel(w) + bias;
   }
 }

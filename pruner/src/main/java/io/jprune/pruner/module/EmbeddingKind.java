@@ -6,8 +6,8 @@ import io.jprune.tracer.TracedCall;
 import java.util.Map;
 
 /**
- * EmbeddingImpl: indices in, {@code [..., dim]} out; output channel d is weight column d.
- * {@code embedding_dim} follows; a lookup costs no MACs.
+ * EmbeddingImpl: indices in, {@code [..., dim]} out; output channel d is weight column d. {@code
+ * embedding_dim} follows; a lookup costs no MACs.
  */
 final class EmbeddingKind implements ModuleKind {
   @Override

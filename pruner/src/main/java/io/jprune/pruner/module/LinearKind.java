@@ -18,8 +18,11 @@ final class LinearKind implements ModuleKind {
 
   @Override
   public void label(TracedCall call, ModuleLabels labels) {
-    labels.projection(labels.input(call), call.outputTensor(),
-        ModuleLabels.param(call, "weight"), ModuleLabels.param(call, "bias"));
+    labels.projection(
+        labels.input(call),
+        call.outputTensor(),
+        ModuleLabels.param(call, "weight"),
+        ModuleLabels.param(call, "bias"));
   }
 
   @Override

@@ -7,8 +7,8 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.StringSharedModuleDict;
 
 /**
- * A built-in module's options as live pointers ({@code options().groups()} is a
- * {@code LongPointer} into the module): read when the graph is built, written by surgery.
+ * A built-in module's options as live pointers ({@code options().groups()} is a {@code LongPointer}
+ * into the module): read when the graph is built, written by surgery.
  */
 public final class LiveOptions {
   private final String module;
@@ -37,7 +37,8 @@ public final class LiveOptions {
     }
     StringSharedModuleDict named = root.named_modules();
     for (long i = 0; i < named.size(); i++) {
-      if (named.get(i).key() != null && !named.get(i).key().isNull()
+      if (named.get(i).key() != null
+          && !named.get(i).key().isNull()
           && named.get(i).key().getString().equals(path)) {
         return named.get(i).value();
       }
@@ -84,20 +85,21 @@ public final class LiveOptions {
   }
 
   /**
-   * The live pointer of one option (a {@code LongPointer} or {@code LongVector}). A name
-   * {@code holder#field} reads {@code field} of another options object of the module, e.g.
-   * {@code options_base#hidden_size}: libtorch's recurrent layers check their input against
-   * {@code options_base}, a copy of {@code options}.
+   * The live pointer of one option (a {@code LongPointer} or {@code LongVector}). A name {@code
+   * holder#field} reads {@code field} of another options object of the module, e.g. {@code
+   * options_base#hidden_size}: libtorch's recurrent layers check their input against {@code
+   * options_base}, a copy of {@code options}.
    */
   public Object pointer(String name) {
     int hash = name.indexOf('#');
     try {
-      Object holder = hash < 0 ? options
-          : typed.getClass().getMethod(name.substring(0, hash)).invoke(typed);
+      Object holder =
+          hash < 0 ? options : typed.getClass().getMethod(name.substring(0, hash)).invoke(typed);
       return holder.getClass().getMethod(name.substring(hash + 1)).invoke(holder);
     } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("options " + options.getClass().getSimpleName()
-          + " of '" + module + "' have no " + name, e);
+      throw new IllegalStateException(
+          "options " + options.getClass().getSimpleName() + " of '" + module + "' have no " + name,
+          e);
     }
   }
 
@@ -124,8 +126,8 @@ public final class LiveOptions {
     } else if (pointer instanceof LongVector vec) {
       vec.put(value);
     } else {
-      throw new IllegalArgumentException("cannot write " + Arrays.toString(value) + " to "
-          + pointer);
+      throw new IllegalArgumentException(
+          "cannot write " + Arrays.toString(value) + " to " + pointer);
     }
   }
 }

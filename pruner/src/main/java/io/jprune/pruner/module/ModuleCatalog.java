@@ -16,22 +16,24 @@ import java.util.Optional;
  * registrations.
  */
 public final class ModuleCatalog {
-  private static final ModuleCatalog BUILTINS = new ModuleCatalog(ImmutableList.of(
-      new LinearKind(),
-      new ConvKind(),
-      new ConvTransposeKind(),
-      new NormKind(NormKind.Norm.BATCH),
-      new NormKind(NormKind.Norm.LAYER),
-      new NormKind(NormKind.Norm.GROUP),
-      new EmbeddingKind(),
-      OpLikeKind.activations(),
-      OpLikeKind.zeroLosingActivations(),
-      OpLikeKind.channelwise(),
-      OpLikeKind.layout(),
-      new MultiheadAttentionKind(),
-      new RecurrentKind(),
-      new RecurrentCellKind(),
-      new TransformerKind()));
+  private static final ModuleCatalog BUILTINS =
+      new ModuleCatalog(
+          ImmutableList.of(
+              new LinearKind(),
+              new ConvKind(),
+              new ConvTransposeKind(),
+              new NormKind(NormKind.Norm.BATCH),
+              new NormKind(NormKind.Norm.LAYER),
+              new NormKind(NormKind.Norm.GROUP),
+              new EmbeddingKind(),
+              OpLikeKind.activations(),
+              OpLikeKind.zeroLosingActivations(),
+              OpLikeKind.channelwise(),
+              OpLikeKind.layout(),
+              new MultiheadAttentionKind(),
+              new RecurrentKind(),
+              new RecurrentCellKind(),
+              new TransformerKind()));
 
   private final ImmutableList<ModuleKind> kinds;
   private final ImmutableMap<String, ModuleKind> byType;

@@ -6,34 +6,34 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Everything jprune knows about one kind of built-in libtorch module, in one place: which
- * channels its call couples and which parameter slices follow them ({@link #label}), which
- * options a removal changes ({@link #options}) and what one call costs ({@link #macs}).
+ * Everything jprune knows about one kind of built-in libtorch module, in one place: which channels
+ * its call couples and which parameter slices follow them ({@link #label}), which options a removal
+ * changes ({@link #options}) and what one call costs ({@link #macs}).
  *
- * <p>The built-in kinds are in {@link ModuleCatalog#builtins()}. A module type jprune does not
- * know (its call is refused, naming the type) can be described by the user and registered with
- * {@code Pruner.builder(model).moduleKind(kind)} or {@link ModuleCatalog#with}; nothing is
- * registered globally.
+ * <p>The built-in kinds are in {@link ModuleCatalog#builtins()}. A module type jprune does not know
+ * (its call is refused, naming the type) can be described by the user and registered with {@code
+ * Pruner.builder(model).moduleKind(kind)} or {@link ModuleCatalog#with}; nothing is registered
+ * globally.
  */
 public interface ModuleKind {
   /** libtorch simple type names this kind describes, e.g. {@code Conv2dImpl}. */
   ImmutableSet<String> types();
 
   /**
-   * The op whose channel rule this module shares (ReLUImpl: {@code relu}), or empty when
-   * {@link #label} says it.
+   * The op whose channel rule this module shares (ReLUImpl: {@code relu}), or empty when {@link
+   * #label} says it.
    */
   default Optional<String> channelsLikeOp() {
     return Optional.empty();
   }
 
   /**
-   * Labels the call's outputs and binds the module's parameter slices to the channels they
-   * belong to (called in call order, once per traced call).
+   * Labels the call's outputs and binds the module's parameter slices to the channels they belong
+   * to (called in call order, once per traced call).
    */
   default void label(TracedCall call, ModuleLabels labels) {
-    throw new IllegalStateException(getClass().getSimpleName() + " has neither a label rule "
-        + "nor an op it behaves like");
+    throw new IllegalStateException(
+        getClass().getSimpleName() + " has neither a label rule " + "nor an op it behaves like");
   }
 
   /**
@@ -51,8 +51,8 @@ public interface ModuleKind {
   }
 
   /**
-   * Whether the parameters of its submodules belong on its cost row (MultiheadAttention's
-   * {@code out_proj} is called natively, never on its own).
+   * Whether the parameters of its submodules belong on its cost row (MultiheadAttention's {@code
+   * out_proj} is called natively, never on its own).
    */
   default boolean ownsSubmoduleParameters() {
     return false;

@@ -6,9 +6,9 @@ import io.jprune.tracer.TracedCall;
 import java.util.List;
 
 /**
- * What a {@link ModuleKind}'s label rule may do: read the atoms (the smallest sets of channels
- * that go together) of its inputs, make new ones for its outputs, and bind parameter slices to
- * them. Implemented by the dependency graph's label pass.
+ * What a {@link ModuleKind}'s label rule may do: read the atoms (the smallest sets of channels that
+ * go together) of its inputs, make new ones for its outputs, and bind parameter slices to them.
+ * Implemented by the dependency graph's label pass.
  */
 public interface ModuleLabels {
   /** Registered name of a parameter of the called module, e.g. {@code layer1.0.conv1.weight}. */
@@ -27,8 +27,8 @@ public interface ModuleLabels {
   TensorRef input(TracedCall call);
 
   /**
-   * One atom per index of {@code channelDim}: all elements of a channel, over every other dim,
-   * are joined (a layer that shares one weight slice across batch and space couples them).
+   * One atom per index of {@code channelDim}: all elements of a channel, over every other dim, are
+   * joined (a layer that shares one weight slice across batch and space couples them).
    */
   int[] channelAtoms(TensorRef t, int channelDim);
 
@@ -91,17 +91,17 @@ public interface ModuleLabels {
   void markInexact(int atom, String why);
 
   /**
-   * Channels come in blocks: {@code aligned} means the same positions go in every block, else
-   * the same number; {@code whole} allows removing whole blocks (heads, norm groups).
+   * Channels come in blocks: {@code aligned} means the same positions go in every block, else the
+   * same number; {@code whole} allows removing whole blocks (heads, norm groups).
    *
    * @param coordinates each block's coordinates (e.g. its head index), one array per block
    */
-  void blocks(String source, List<int[]> blocks, List<long[]> coordinates, boolean aligned,
-      boolean whole);
+  void blocks(
+      String source, List<int[]> blocks, List<long[]> coordinates, boolean aligned, boolean whole);
 
   /**
-   * An option of the called module ({@code child.option}: of a submodule), as it was when the
-   * graph was built.
+   * An option of the called module ({@code child.option}: of a submodule), as it was when the graph
+   * was built.
    */
   long[] option(TracedCall call, String name);
 

@@ -14,23 +14,23 @@ import java.util.Map;
  * MultiheadAttentionImpl on query [L, N, E] and key/value [S, N, E] (or kdim/vdim wide).
  *
  * <p>libtorch has one {@code embed_dim}: the query's width, the width of q, k and v, and the
- * output's width. So channel i of the query stream is also row i of the q, k and v blocks of
- * {@code in_proj_weight} [3E, E] (rows i, E + i, 2E + i), its column i, {@code in_proj_bias}
- * i / E + i / 2E + i, {@code bias_k}/{@code bias_v} i, and row and column i of {@code out_proj}:
- * they go together, coupled with the stream the layer reads and writes (as Torch-Pruning does).
- * With the same {@code in_proj_weight} columns for all three, key and value channel i join too.
- * With separate projections (kdim != E), the key and value channels are columns of
- * {@code k_proj_weight}/{@code v_proj_weight} and prune apart from the embed dim
- * ({@code kdim}/{@code vdim} follow); libtorch requires key and value of the same shape, so key
- * channel j and value channel j go together.
+ * output's width. So channel i of the query stream is also row i of the q, k and v blocks of {@code
+ * in_proj_weight} [3E, E] (rows i, E + i, 2E + i), its column i, {@code in_proj_bias} i / E + i /
+ * 2E + i, {@code bias_k}/{@code bias_v} i, and row and column i of {@code out_proj}: they go
+ * together, coupled with the stream the layer reads and writes (as Torch-Pruning does). With the
+ * same {@code in_proj_weight} columns for all three, key and value channel i join too. With
+ * separate projections (kdim != E), the key and value channels are columns of {@code
+ * k_proj_weight}/{@code v_proj_weight} and prune apart from the embed dim ({@code kdim}/{@code
+ * vdim} follow); libtorch requires key and value of the same shape, so key channel j and value
+ * channel j go together.
  *
- * <p>Heads: channel i is in head {@code i / head_dim}. Every head keeps as many channels (the
- * same positions, so that the heads stay interchangeable), or whole heads go; {@code embed_dim}
- * and {@code num_heads} follow (forward derives head_dim from them). Key-padding masks [N, S] and
- * 2-D attention masks [L, S] carry no channels and stay valid as they are. A 3-D
- * {@code attn_mask} [N * num_heads, L, S] would tie the head count, so with one heads only lose
- * dims (libtorch 2.10's C++ forward rejects 3-D masks anyway: "output with shape [8, 5, 5]
- * doesn't match the broadcast shape [1, 8, 5, 5]").
+ * <p>Heads: channel i is in head {@code i / head_dim}. Every head keeps as many channels (the same
+ * positions, so that the heads stay interchangeable), or whole heads go; {@code embed_dim} and
+ * {@code num_heads} follow (forward derives head_dim from them). Key-padding masks [N, S] and 2-D
+ * attention masks [L, S] carry no channels and stay valid as they are. A 3-D {@code attn_mask} [N *
+ * num_heads, L, S] would tie the head count, so with one heads only lose dims (libtorch 2.10's C++
+ * forward rejects 3-D masks anyway: "output with shape [8, 5, 5] doesn't match the broadcast shape
+ * [1, 8, 5, 5]").
  *
  * <p>Exactness: the scores are scaled by 1/sqrt(head_dim); a head that loses part of its dims is
  * rescaled, so such a removal is not exactly the masked original (whole heads are). The attention
@@ -57,9 +57,15 @@ final class MultiheadAttentionKind implements ModuleKind {
       throw labels.unsupported(call, "expected query [L, N, E], key and value tensors");
     }
     TensorRef attnMask = tensorArg(call, ATTN_MASK);
-    int[] atoms = attend(call, labels, "", labels.channelAtoms(query, 2),
-        labels.channelAtoms(key, key.rank() - 1), labels.channelAtoms(value, value.rank() - 1),
-        attnMask != null && attnMask.rank() == 3);
+    int[] atoms =
+        attend(
+            call,
+            labels,
+            "",
+            labels.channelAtoms(query, 2),
+            labels.channelAtoms(key, key.rank() - 1),
+            labels.channelAtoms(value, value.rank() - 1),
+            attnMask != null && attnMask.rank() == 3);
     for (TensorRef mask : new TensorRef[] {tensorArg(call, KEY_PADDING_MASK), attnMask}) {
       if (mask != null) {
         labels.fixAll(mask);
@@ -73,15 +79,21 @@ final class MultiheadAttentionKind implements ModuleKind {
   }
 
   /**
-   * Labels an attention whose parameters are under {@code prefix} of the called module (""
-   * for MultiheadAttention itself, "self_attn." in a transformer layer): binds its slices to the
-   * stream channels {@code atoms} (the query's), joined with the key and value channels when the
+   * Labels an attention whose parameters are under {@code prefix} of the called module ("" for
+   * MultiheadAttention itself, "self_attn." in a transformer layer): binds its slices to the stream
+   * channels {@code atoms} (the query's), joined with the key and value channels when the
    * projection is packed, and adds its heads.
    *
    * @return the stream channels, which are also its output channels
    */
-  static int[] attend(TracedCall call, ModuleLabels labels, String prefix, int[] atoms,
-      int[] keyAtoms, int[] valueAtoms, boolean headsFixed) {
+  static int[] attend(
+      TracedCall call,
+      ModuleLabels labels,
+      String prefix,
+      int[] atoms,
+      int[] keyAtoms,
+      int[] valueAtoms,
+      boolean headsFixed) {
     int e = atoms.length;
     int heads = (int) labels.option(call, prefix + "num_heads")[0];
     int headDim = e / heads;
@@ -96,8 +108,13 @@ final class MultiheadAttentionKind implements ModuleKind {
       }
     } else {
       if (keyAtoms.length != valueAtoms.length) {
-        throw labels.unsupported(call, "key and value widths differ (" + keyAtoms.length
-            + " and " + valueAtoms.length + "); libtorch requires equal key and value shapes");
+        throw labels.unsupported(
+            call,
+            "key and value widths differ ("
+                + keyAtoms.length
+                + " and "
+                + valueAtoms.length
+                + "); libtorch requires equal key and value shapes");
       }
       for (int j = 0; j < keyAtoms.length; j++) {
         keyAtoms[j] = labels.join(keyAtoms[j], valueAtoms[j]);
@@ -121,11 +138,16 @@ final class MultiheadAttentionKind implements ModuleKind {
       }
       labels.bindInput(ModuleLabels.param(call, prefix + "out_proj.weight"), 1, i, atoms[i]);
     }
-    labels.bindProducer(ModuleLabels.param(call, prefix + "out_proj.weight"), 0,
-        ModuleLabels.param(call, prefix + "out_proj.bias"), atoms);
+    labels.bindProducer(
+        ModuleLabels.param(call, prefix + "out_proj.weight"),
+        0,
+        ModuleLabels.param(call, prefix + "out_proj.bias"),
+        atoms);
     String name = "MultiheadAttention " + ModuleLabels.param(call, prefix).replaceAll("\\.$", "");
-    String why = name + " scales q.k by 1/sqrt(head_dim): a head that loses part of its dims is "
-        + "rescaled (whole heads are exact)";
+    String why =
+        name
+            + " scales q.k by 1/sqrt(head_dim): a head that loses part of its dims is "
+            + "rescaled (whole heads are exact)";
     List<int[]> blocks = new ArrayList<>();
     List<long[]> coords = new ArrayList<>();
     for (int h = 0; h < heads; h++) {
@@ -135,15 +157,24 @@ final class MultiheadAttentionKind implements ModuleKind {
     for (int a : atoms) {
       labels.markInexact(a, why);
     }
-    labels.blocks(name + " (" + heads + " heads of " + headDim
-        + (headsFixed ? ", head count fixed by a 3-D attn_mask" : "") + ")", blocks, coords,
-        true, !headsFixed);
+    labels.blocks(
+        name
+            + " ("
+            + heads
+            + " heads of "
+            + headDim
+            + (headsFixed ? ", head count fixed by a 3-D attn_mask" : "")
+            + ")",
+        blocks,
+        coords,
+        true,
+        !headsFixed);
     return atoms;
   }
 
   /** A separate projection [E, in]: rows are the layer's channels, columns its input's. */
-  private static void separate(TracedCall call, ModuleLabels labels, String local, int[] atoms,
-      int[] inputAtoms) {
+  private static void separate(
+      TracedCall call, ModuleLabels labels, String local, int[] atoms, int[] inputAtoms) {
     String name = ModuleLabels.param(call, local);
     for (int i = 0; i < atoms.length; i++) {
       labels.bindOutput(name, 0, i, atoms[i]);
@@ -155,7 +186,8 @@ final class MultiheadAttentionKind implements ModuleKind {
 
   static TensorRef tensorArg(TracedCall call, int index) {
     return index < call.args().size() && call.args().get(index) instanceof Value.TensorValue t
-        ? t.tensor() : null;
+        ? t.tensor()
+        : null;
   }
 
   @Override
@@ -186,8 +218,12 @@ final class MultiheadAttentionKind implements ModuleKind {
       if (r == headDim) {
         whole++;
       } else if (partial >= 0 && r != partial) {
-        throw change.refuse("MultiheadAttention " + change.path() + " would lose different "
-            + "numbers of channels per head " + Arrays.toString(perHead));
+        throw change.refuse(
+            "MultiheadAttention "
+                + change.path()
+                + " would lose different "
+                + "numbers of channels per head "
+                + Arrays.toString(perHead));
       } else {
         partial = r;
       }
@@ -195,9 +231,11 @@ final class MultiheadAttentionKind implements ModuleKind {
     long newE = e - count;
     out.put(prefix + "embed_dim", new long[] {newE});
     out.put(prefix + "num_heads", new long[] {heads - whole});
-    out.put(prefix + "kdim",
+    out.put(
+        prefix + "kdim",
         new long[] {packed ? newE : change.shapeAfter(prefix + "k_proj_weight")[1]});
-    out.put(prefix + "vdim",
+    out.put(
+        prefix + "vdim",
         new long[] {packed ? newE : change.shapeAfter(prefix + "v_proj_weight")[1]});
     out.put(prefix + "out_proj.in_features", new long[] {newE});
     out.put(prefix + "out_proj.out_features", new long[] {newE});
@@ -220,8 +258,11 @@ final class MultiheadAttentionKind implements ModuleKind {
     long n = cost.size(query, 1);
     long e = cost.size(query, 2);
     long src = cost.size(key, 0);
-    long projections = l * n * e * e + src * n * cost.size(key, -1) * e
-        + src * n * cost.size(value, -1) * e + l * n * e * e;
+    long projections =
+        l * n * e * e
+            + src * n * cost.size(key, -1) * e
+            + src * n * cost.size(value, -1) * e
+            + l * n * e * e;
     long attention = 2 * n * l * src * e;
     boolean bias = cost.hasParameter(ModuleLabels.param(call, "in_proj_bias"));
     return projections + attention + (bias ? (2 * l + 2 * src) * n * e : 0);

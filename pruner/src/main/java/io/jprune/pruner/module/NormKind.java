@@ -12,6 +12,7 @@ import java.util.Map;
 /**
  * Normalisation modules. Each keeps every element in its place, so outputs carry the input's
  * channels, and the affine parameters (and BN running stats) follow their channel.
+ *
  * <ul>
  *   <li>BatchNorm / InstanceNorm normalise each channel on its own: exact.
  *   <li>LayerNorm normalises across its last dim: removing channels changes the others (inexact);
@@ -19,11 +20,16 @@ import java.util.Map;
  *   <li>GroupNorm normalises across each group (inexact) and needs the same number of channels in
  *       every group, or whole groups removed; {@code num_groups} follows.
  * </ul>
+ *
  * MACs: elements x 2 when affine, else x 1 (Torch-Pruning counts no LayerNorm).
  */
 final class NormKind implements ModuleKind {
   /** Which normalisation. */
-  enum Norm { BATCH, LAYER, GROUP }
+  enum Norm {
+    BATCH,
+    LAYER,
+    GROUP
+  }
 
   private final Norm norm;
 
@@ -34,8 +40,14 @@ final class NormKind implements ModuleKind {
   @Override
   public ImmutableSet<String> types() {
     return switch (norm) {
-      case BATCH -> ImmutableSet.of("BatchNorm1dImpl", "BatchNorm2dImpl", "BatchNorm3dImpl",
-          "InstanceNorm1dImpl", "InstanceNorm2dImpl", "InstanceNorm3dImpl");
+      case BATCH ->
+          ImmutableSet.of(
+              "BatchNorm1dImpl",
+              "BatchNorm2dImpl",
+              "BatchNorm3dImpl",
+              "InstanceNorm1dImpl",
+              "InstanceNorm2dImpl",
+              "InstanceNorm3dImpl");
       case LAYER -> ImmutableSet.of("LayerNormImpl");
       case GROUP -> ImmutableSet.of("GroupNormImpl");
     };
@@ -46,10 +58,14 @@ final class NormKind implements ModuleKind {
     TensorRef in = labels.input(call);
     int channelDim = norm == Norm.LAYER ? in.rank() - 1 : in.rank() >= 2 ? 1 : 0;
     String weight = ModuleLabels.param(call, "weight");
-    if (norm == Norm.LAYER && labels.hasParameter(weight)
+    if (norm == Norm.LAYER
+        && labels.hasParameter(weight)
         && labels.parameterShape(weight).length() != 1) {
-      throw labels.unsupported(call, "LayerNorm over more than one dim ("
-          + labels.parameterShape(weight) + ") is not supported");
+      throw labels.unsupported(
+          call,
+          "LayerNorm over more than one dim ("
+              + labels.parameterShape(weight)
+              + ") is not supported");
     }
     int[] atoms = labels.channelAtoms(in, channelDim);
     for (String local : List.of("weight", "bias")) {
@@ -69,8 +85,8 @@ final class NormKind implements ModuleKind {
       }
     }
     if (norm != Norm.BATCH) {
-      String why = ModuleLabels.type(call) + " " + call.modulePath()
-          + " normalises across channels";
+      String why =
+          ModuleLabels.type(call) + " " + call.modulePath() + " normalises across channels";
       for (int a : atoms) {
         labels.markInexact(a, why);
       }
@@ -92,8 +108,8 @@ final class NormKind implements ModuleKind {
       blocks.add(b);
       coords.add(new long[] {g});
     }
-    labels.blocks("GroupNorm " + call.modulePath() + " (" + groups + " groups)", blocks, coords,
-        false, true);
+    labels.blocks(
+        "GroupNorm " + call.modulePath() + " (" + groups + " groups)", blocks, coords, false, true);
   }
 
   @Override
@@ -122,17 +138,27 @@ final class NormKind implements ModuleKind {
         if (r == per) {
           newGroups--;
         } else if (partial >= 0 && r != partial) {
-          throw change.refuse("GroupNorm " + change.path() + " would lose different numbers of "
-              + "channels per group " + Arrays.toString(perGroup)
-              + ": every group must lose as many, or whole groups go");
+          throw change.refuse(
+              "GroupNorm "
+                  + change.path()
+                  + " would lose different numbers of "
+                  + "channels per group "
+                  + Arrays.toString(perGroup)
+                  + ": every group must lose as many, or whole groups go");
         } else {
           partial = r;
         }
       }
     }
     if (newGroups < 1 || channels % newGroups != 0) {
-      throw change.refuse("GroupNorm " + change.path() + " would have " + channels
-          + " channels in " + newGroups + " groups");
+      throw change.refuse(
+          "GroupNorm "
+              + change.path()
+              + " would have "
+              + channels
+              + " channels in "
+              + newGroups
+              + " groups");
     }
     Map<String, long[]> out = new LinkedHashMap<>();
     out.put("num_channels", new long[] {channels});

@@ -8,14 +8,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * LSTMCell, GRUCell and RNNCell: one time step, which the model loops over in Java. Hidden
- * channel j is rows {@code g * H + j} of every gate block of {@code weight_ih}, {@code weight_hh}
- * and the biases, and column j of {@code weight_hh}; input channels are {@code weight_ih}
- * columns. The state passed in (h, and c for LSTMCell) holds the hidden channels: from the
- * previous step of the same cell it is the same channels, so the loop prunes as one; a state no
- * pruned layer produced (zeros made in forward, an input) fixes the hidden width, and
- * {@code describe()} says so. {@code input_size} and {@code hidden_size} follow. Exact for the
- * same reason as {@link RecurrentKind}. MACs per sample: G * H * (input + H) + 2 * G * H.
+ * LSTMCell, GRUCell and RNNCell: one time step, which the model loops over in Java. Hidden channel
+ * j is rows {@code g * H + j} of every gate block of {@code weight_ih}, {@code weight_hh} and the
+ * biases, and column j of {@code weight_hh}; input channels are {@code weight_ih} columns. The
+ * state passed in (h, and c for LSTMCell) holds the hidden channels: from the previous step of the
+ * same cell it is the same channels, so the loop prunes as one; a state no pruned layer produced
+ * (zeros made in forward, an input) fixes the hidden width, and {@code describe()} says so. {@code
+ * input_size} and {@code hidden_size} follow. Exact for the same reason as {@link RecurrentKind}.
+ * MACs per sample: G * H * (input + H) + 2 * G * H.
  */
 final class RecurrentCellKind implements ModuleKind {
   @Override
@@ -42,8 +42,13 @@ final class RecurrentCellKind implements ModuleKind {
       }
     }
     if (fixed) {
-      labels.note(call.modulePath() + " (" + ModuleLabels.type(call) + "): hidden width " + h
-          + " is fixed by the state passed to forward, which no pruned layer produces");
+      labels.note(
+          call.modulePath()
+              + " ("
+              + ModuleLabels.type(call)
+              + "): hidden width "
+              + h
+              + " is fixed by the state passed to forward, which no pruned layer produces");
     }
     for (int i = 0; i < in.length; i++) {
       labels.bindInput(ih, 1, i, in[i]);

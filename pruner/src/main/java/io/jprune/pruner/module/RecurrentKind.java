@@ -12,20 +12,20 @@ import java.util.Map;
 /**
  * LSTM, GRU and RNN layers (any number of layers, bidirectional, LSTM's proj_size).
  *
- * <p>libtorch has one {@code hidden_size} for every layer and direction, so hidden channel j is
- * one channel everywhere (as Torch-Pruning prunes them): rows {@code g * H + j} of every gate
- * block g (4 for LSTM: i, f, g, o; 3 for GRU: r, z, n; 1 for RNN) of each {@code weight_ih_lK},
- * {@code weight_hh_lK} and their biases, column j of {@code weight_hh_lK} (the recurrence) and
- * of {@code weight_hr_lK}. The output of a layer, [.., D * P], feeds the next layer's
- * {@code weight_ih} columns (j for the forward half, P + j for the reverse half), where P is
- * {@code proj_size} (channels of its own, rows of {@code weight_hr}) or H. Input channels are
- * layer 0's {@code weight_ih} columns, coupled with whatever produced them. {@code hidden_size},
- * {@code proj_size} and {@code input_size} follow.
+ * <p>libtorch has one {@code hidden_size} for every layer and direction, so hidden channel j is one
+ * channel everywhere (as Torch-Pruning prunes them): rows {@code g * H + j} of every gate block g
+ * (4 for LSTM: i, f, g, o; 3 for GRU: r, z, n; 1 for RNN) of each {@code weight_ih_lK}, {@code
+ * weight_hh_lK} and their biases, column j of {@code weight_hh_lK} (the recurrence) and of {@code
+ * weight_hr_lK}. The output of a layer, [.., D * P], feeds the next layer's {@code weight_ih}
+ * columns (j for the forward half, P + j for the reverse half), where P is {@code proj_size}
+ * (channels of its own, rows of {@code weight_hr}) or H. Input channels are layer 0's {@code
+ * weight_ih} columns, coupled with whatever produced them. {@code hidden_size}, {@code proj_size}
+ * and {@code input_size} follow.
  *
- * <p>Exact: a removed hidden channel has zero gate pre-activations, so with a zero initial state
- * it stays zero (LSTM: c = 0.5 c + 0.5 tanh(0); GRU: h = 0.5 tanh(0) + 0.5 h; RNN: tanh/relu(0)).
- * An initial state passed to forward (h0, c0) that no pruned layer produced fixes the width it
- * holds; {@code describe()} says so.
+ * <p>Exact: a removed hidden channel has zero gate pre-activations, so with a zero initial state it
+ * stays zero (LSTM: c = 0.5 c + 0.5 tanh(0); GRU: h = 0.5 tanh(0) + 0.5 h; RNN: tanh/relu(0)). An
+ * initial state passed to forward (h0, c0) that no pruned layer produced fixes the width it holds;
+ * {@code describe()} says so.
  *
  * <p>MACs per time step and sample, for each layer and direction: G * H * (input + P) for the
  * gates, + H * P for the projection, + 2 * G * H for the biases.
@@ -71,8 +71,8 @@ final class RecurrentKind implements ModuleKind {
 
   @Override
   public void label(TracedCall call, ModuleLabels labels) {
-    Layout l = Layout.of(call, n -> labels.hasParameter(n)
-        ? labels.parameterShape(n).toArray() : null);
+    Layout l =
+        Layout.of(call, n -> labels.hasParameter(n) ? labels.parameterShape(n).toArray() : null);
     TensorRef input = call.tensorInputs().get(0);
     int[] previous = labels.channelAtoms(input, input.rank() - 1);
     int[] hidden = labels.freshAtoms(l.hidden);
@@ -134,10 +134,19 @@ final class RecurrentKind implements ModuleKind {
         labels.join(atoms[c], passed[c]);
       }
       if (fixed) {
-        labels.note(call.modulePath() + " (" + ModuleLabels.type(call) + "): "
-            + (i == 0 ? "hidden" : "cell") + " width " + atoms.length + " is fixed by the "
-            + "initial state passed to forward (" + (i == 0 ? "h0" : "c0") + "), which no "
-            + "pruned layer produces");
+        labels.note(
+            call.modulePath()
+                + " ("
+                + ModuleLabels.type(call)
+                + "): "
+                + (i == 0 ? "hidden" : "cell")
+                + " width "
+                + atoms.length
+                + " is fixed by the "
+                + "initial state passed to forward ("
+                + (i == 0 ? "h0" : "c0")
+                + "), which no "
+                + "pruned layer produces");
       }
     }
   }
@@ -183,10 +192,12 @@ final class RecurrentKind implements ModuleKind {
       for (int d = 0; d < l.directions; d++) {
         String s = suffix(k, d);
         long in = cost.paramShape(ModuleLabels.param(call, "weight_ih" + s))[1];
-        perStep += (long) l.gates * l.hidden * (in + l.proj)
-            + (l.projected() ? (long) l.hidden * l.proj : 0)
-            + (cost.hasParameter(ModuleLabels.param(call, "bias_ih" + s))
-                ? 2L * l.gates * l.hidden : 0);
+        perStep +=
+            (long) l.gates * l.hidden * (in + l.proj)
+                + (l.projected() ? (long) l.hidden * l.proj : 0)
+                + (cost.hasParameter(ModuleLabels.param(call, "bias_ih" + s))
+                    ? 2L * l.gates * l.hidden
+                    : 0);
       }
     }
     return steps * perStep;

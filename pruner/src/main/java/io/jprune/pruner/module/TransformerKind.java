@@ -12,19 +12,20 @@ import java.util.Map;
  * libtorch's transformer modules, whose forward is native (the tracer sees one call), described
  * from their parameter names: TransformerEncoderLayerImpl, TransformerEncoderImpl ({@code
  * layers.K.}, optional {@code norm}), TransformerDecoderLayerImpl, TransformerDecoderImpl and
- * TransformerImpl ({@code encoder.}, {@code decoder.}). Post-norm layers:
- * {@code norm1(x + self_attn(x))}, in a decoder layer {@code norm2(x + multihead_attn(x, memory))},
- * then {@code normN(x + linear2(act(linear1(x))))}.
+ * TransformerImpl ({@code encoder.}, {@code decoder.}). Post-norm layers: {@code norm1(x +
+ * self_attn(x))}, in a decoder layer {@code norm2(x + multihead_attn(x, memory))}, then {@code
+ * normN(x + linear2(act(linear1(x))))}.
  *
  * <ul>
- *   <li>d_model: one stream through every layer (the residuals), coupled with what the module
- *       reads and writes; each attention couples it as {@link MultiheadAttentionKind} does (head
- *       dims and whole heads); the cross-attention's packed projection ties the memory (the
- *       encoder's output) to the same channels; the norms follow it (inexact: LayerNorm),
- *       linear1's columns and linear2's rows.
- *   <li>dim_feedforward: each layer's own channels (linear1 rows and bias, linear2 columns),
- *       exact (ReLU and GELU keep zeros).
+ *   <li>d_model: one stream through every layer (the residuals), coupled with what the module reads
+ *       and writes; each attention couples it as {@link MultiheadAttentionKind} does (head dims and
+ *       whole heads); the cross-attention's packed projection ties the memory (the encoder's
+ *       output) to the same channels; the norms follow it (inexact: LayerNorm), linear1's columns
+ *       and linear2's rows.
+ *   <li>dim_feedforward: each layer's own channels (linear1 rows and bias, linear2 columns), exact
+ *       (ReLU and GELU keep zeros).
  * </ul>
+ *
  * Options follow: the attentions' (embed_dim, num_heads, ...), the linears', the norms'
  * normalized_shape (forward checks it) and each layer's d_model, nhead, dim_feedforward. Masks
  * carry no channels (a 3-D self-attention mask would tie the head count). MACs: per layer, the
@@ -33,8 +34,12 @@ import java.util.Map;
 final class TransformerKind implements ModuleKind {
   @Override
   public ImmutableSet<String> types() {
-    return ImmutableSet.of("TransformerEncoderLayerImpl", "TransformerEncoderImpl",
-        "TransformerDecoderLayerImpl", "TransformerDecoderImpl", "TransformerImpl");
+    return ImmutableSet.of(
+        "TransformerEncoderLayerImpl",
+        "TransformerEncoderImpl",
+        "TransformerDecoderLayerImpl",
+        "TransformerDecoderImpl",
+        "TransformerImpl");
   }
 
   /** Whether a registered parameter exists. */
@@ -50,7 +55,8 @@ final class TransformerKind implements ModuleKind {
       return out;
     }
     for (int k = 0;
-        has.test(ModuleLabels.param(call, stack + "layers." + k + ".linear1.weight")); k++) {
+        has.test(ModuleLabels.param(call, stack + "layers." + k + ".linear1.weight"));
+        k++) {
       out.add(stack + "layers." + k + ".");
     }
     return out;
@@ -76,8 +82,7 @@ final class TransformerKind implements ModuleKind {
       if (second == null) {
         throw labels.unsupported(call, "expected tgt and memory");
       }
-      out = stack(call, labels, "", labels.channelAtoms(first, 2),
-          labels.channelAtoms(second, 2));
+      out = stack(call, labels, "", labels.channelAtoms(first, 2), labels.channelAtoms(second, 2));
     } else {
       if (second == null) {
         throw labels.unsupported(call, "expected src and tgt");
@@ -94,18 +99,26 @@ final class TransformerKind implements ModuleKind {
   }
 
   /** The layers under {@code stack} and its final norm; returns the stream it writes. */
-  private static int[] stack(TracedCall call, ModuleLabels labels, String stack, int[] stream,
-      int[] memory) {
+  private static int[] stack(
+      TracedCall call, ModuleLabels labels, String stack, int[] stream, int[] memory) {
     for (String layer : layers(call, labels::hasParameter, stack)) {
       // the norms first: their reason (LayerNorm) is the one each stream channel reports
       for (String n : List.of("norm1", "norm2", "norm3")) {
         norm(call, labels, layer + n, stream);
       }
-      stream = MultiheadAttentionKind.attend(call, labels, layer + "self_attn.", stream,
-          stream.clone(), stream.clone(), false);
+      stream =
+          MultiheadAttentionKind.attend(
+              call, labels, layer + "self_attn.", stream, stream.clone(), stream.clone(), false);
       if (memory != null && isDecoderLayer(call, labels::hasParameter, layer)) {
-        stream = MultiheadAttentionKind.attend(call, labels, layer + "multihead_attn.", stream,
-            memory.clone(), memory.clone(), false);
+        stream =
+            MultiheadAttentionKind.attend(
+                call,
+                labels,
+                layer + "multihead_attn.",
+                stream,
+                memory.clone(),
+                memory.clone(),
+                false);
       }
       String linear1 = ModuleLabels.param(call, layer + "linear1.weight");
       String linear2 = ModuleLabels.param(call, layer + "linear2.weight");
@@ -145,9 +158,12 @@ final class TransformerKind implements ModuleKind {
     Map<String, long[]> out = new LinkedHashMap<>();
     ParamCheck has = n -> change.shapeAfter(n) != null;
     long width = change.output()[change.output().length - 1];
-    List<String> stacks = has.test("encoder.norm.weight") || has.test("decoder.norm.weight")
-        || has.test("encoder.layers.0.linear1.weight") ? List.of("encoder.", "decoder.")
-        : List.of("");
+    List<String> stacks =
+        has.test("encoder.norm.weight")
+                || has.test("decoder.norm.weight")
+                || has.test("encoder.layers.0.linear1.weight")
+            ? List.of("encoder.", "decoder.")
+            : List.of("");
     long heads = -1;
     long ff = -1;
     for (String stack : stacks) {
@@ -211,14 +227,16 @@ final class TransformerKind implements ModuleKind {
       return stackMacs(call, cost, "encoder.", s, s, cost.size(first, 1), e)
           + stackMacs(call, cost, "decoder.", cost.size(tgt, 0), s, cost.size(tgt, 1), e);
     }
-    long source = type.startsWith("TransformerDecoder")
-        ? cost.size(call.tensorInputs().get(1), 0) : cost.size(first, 0);
+    long source =
+        type.startsWith("TransformerDecoder")
+            ? cost.size(call.tensorInputs().get(1), 0)
+            : cost.size(first, 0);
     return stackMacs(call, cost, "", cost.size(first, 0), source, cost.size(first, 1), e);
   }
 
   /** MACs of the layers under {@code stack}: l target positions, s memory positions. */
-  private static long stackMacs(TracedCall call, CallCost cost, String stack, long l, long s,
-      long n, long e) {
+  private static long stackMacs(
+      TracedCall call, CallCost cost, String stack, long l, long s, long n, long e) {
     long tokens = l * n;
     long total = 0;
     for (String layer : layers(call, cost::hasParameter, stack)) {
@@ -226,12 +244,14 @@ final class TransformerKind implements ModuleKind {
       total += 4 * tokens * e * e + 2 * n * l * l * e + 4 * tokens * e;
       int norms = 2;
       if (isDecoderLayer(call, cost::hasParameter, layer)) {
-        total += 2 * tokens * e * e + 2 * s * n * e * e + 2 * n * l * s * e + (2 * l + 2 * s) * n * e;
+        total +=
+            2 * tokens * e * e + 2 * s * n * e * e + 2 * n * l * s * e + (2 * l + 2 * s) * n * e;
         norms = 3;
       }
-      total += tokens * e * ff + tokens * ff + tokens * ff * e + tokens * e + norms * 2 * tokens * e;
+      total +=
+          tokens * e * ff + tokens * ff + tokens * ff * e + tokens * e + norms * 2 * tokens * e;
     }
-    return total + (cost.hasParameter(ModuleLabels.param(call, stack + "norm.weight"))
-        ? 2 * tokens * e : 0);
+    return total
+        + (cost.hasParameter(ModuleLabels.param(call, stack + "norm.weight")) ? 2 * tokens * e : 0);
   }
 }

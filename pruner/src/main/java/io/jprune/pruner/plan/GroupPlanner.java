@@ -30,12 +30,22 @@ public final class GroupPlanner {
    * @param roundTo kept units rounded to a multiple of this (1 = no rounding)
    * @return sorted channel indices to remove
    */
-  public static long[] choose(PruningGroup group, double[] scores, double removeFraction,
-      double headFraction, int roundTo) {
-    checkArgument(scores.length == group.size(), "%s scores for group %s of %s channels",
-        scores.length, group.id(), group.size());
-    checkArgument(removeFraction >= 0 && removeFraction < 1,
-        "ratio must be in [0, 1), got %s", removeFraction);
+  public static long[] choose(
+      PruningGroup group,
+      double[] scores,
+      double removeFraction,
+      double headFraction,
+      int roundTo) {
+    checkArgument(
+        scores.length == group.size(),
+        "%s scores for group %s of %s channels",
+        scores.length,
+        group.id(),
+        group.size());
+    checkArgument(
+        removeFraction >= 0 && removeFraction < 1,
+        "ratio must be in [0, 1), got %s",
+        removeFraction);
     TreeSet<Integer> removed = new TreeSet<>();
     if (headFraction > 0) {
       removed.addAll(heads(group, scores, headFraction));
@@ -57,11 +67,12 @@ public final class GroupPlanner {
     int keep = (int) Math.round(units.count() * (1 - removeFraction));
     keep = roundKeep(keep, roundTo, alive);
     int toRemove = Math.max(0, alive - keep);
-    List<GroupConstraint> equal = group.constraints().stream()
-        .filter(c -> c.kind() == BlockSpec.Kind.EQUAL_COUNT).toList();
-    List<Integer> chosen = equal.isEmpty()
-        ? lowest(allAlive(gone), unitScores, toRemove)
-        : balance(perCell(equal, units, gone, unitScores, toRemove), equal, units, unitScores);
+    List<GroupConstraint> equal =
+        group.constraints().stream().filter(c -> c.kind() == BlockSpec.Kind.EQUAL_COUNT).toList();
+    List<Integer> chosen =
+        equal.isEmpty()
+            ? lowest(allAlive(gone), unitScores, toRemove)
+            : balance(perCell(equal, units, gone, unitScores, toRemove), equal, units, unitScores);
     for (int u : chosen) {
       for (int ch : units.unit(u)) {
         removed.add(ch);
@@ -71,12 +82,12 @@ public final class GroupPlanner {
   }
 
   /**
-   * Every parameter dim of the group keeps at least one slice: the best-scoring unit touching it
-   * is marked as not removable (by setting it "gone" for the selection below, it is never chosen;
-   * its channels are not in {@code removed}).
+   * Every parameter dim of the group keeps at least one slice: the best-scoring unit touching it is
+   * marked as not removable (by setting it "gone" for the selection below, it is never chosen; its
+   * channels are not in {@code removed}).
    */
-  private static void lockLastOfEachLayer(PruningGroup group, ChannelUnits units,
-      double[] unitScores, boolean[] gone) {
+  private static void lockLastOfEachLayer(
+      PruningGroup group, ChannelUnits units, double[] unitScores, boolean[] gone) {
     Map<String, Integer> best = new LinkedHashMap<>();
     for (int u = 0; u < units.count(); u++) {
       if (gone[u]) {
@@ -125,12 +136,16 @@ public final class GroupPlanner {
   /**
    * The same number from every block of every EQUAL_COUNT constraint (GroupNorm groups, chunks,
    * conv groups): units are sorted into cells by the blocks they touch in each constraint, and
-   * every cell loses as many. A unit spanning blocks (one channel in each chunk, tied by a
-   * channel shuffle) is one cell member, so its blocks lose alike; nested partitions (GroupNorm
-   * groups inside conv groups) refine into cells of the finer one.
+   * every cell loses as many. A unit spanning blocks (one channel in each chunk, tied by a channel
+   * shuffle) is one cell member, so its blocks lose alike; nested partitions (GroupNorm groups
+   * inside conv groups) refine into cells of the finer one.
    */
-  private static List<Integer> perCell(List<GroupConstraint> constraints, ChannelUnits units,
-      boolean[] gone, double[] scores, int total) {
+  private static List<Integer> perCell(
+      List<GroupConstraint> constraints,
+      ChannelUnits units,
+      boolean[] gone,
+      double[] scores,
+      int total) {
     Map<String, List<Integer>> cells = new LinkedHashMap<>();
     for (int u = 0; u < units.count(); u++) {
       if (gone[u]) {
@@ -165,8 +180,11 @@ public final class GroupPlanner {
    * every EQUAL_COUNT constraint loses the same number of channels (units of unequal sizes, e.g.
    * tied through several channel shuffles, can unbalance equal unit counts).
    */
-  private static List<Integer> balance(List<Integer> chosen, List<GroupConstraint> constraints,
-      ChannelUnits units, double[] scores) {
+  private static List<Integer> balance(
+      List<Integer> chosen,
+      List<GroupConstraint> constraints,
+      ChannelUnits units,
+      double[] scores) {
     List<Integer> kept = new ArrayList<>(chosen);
     kept.sort(Comparator.comparingDouble((Integer u) -> scores[u]).thenComparing(u -> u));
     boolean changed = true;
@@ -215,8 +233,8 @@ public final class GroupPlanner {
   /**
    * Whole heads: in a constraint whose blocks are (branch, head), the blocks sharing the last
    * coordinate are one head across q, k and v. Where q, k and v are viewed into heads each on its
-   * own (taken with narrow or split first), every such view is a constraint of its own, and head
-   * h of each is one head: they go together. Views with different head counts (k and v shared by
+   * own (taken with narrow or split first), every such view is a constraint of its own, and head h
+   * of each is one head: they go together. Views with different head counts (k and v shared by
    * groups of query heads) do not pair up by index, so no whole heads are planned there (the
    * whole-trace validation would refuse them); head dims still are.
    */
@@ -244,8 +262,11 @@ public final class GroupPlanner {
     }
     int remove = Math.min(heads - 1, (int) Math.round(heads * fraction));
     List<Long> order = new ArrayList<>(headChannels.keySet());
-    order.sort(Comparator.comparingDouble((Long h) -> headChannels.get(h).stream()
-        .mapToDouble(ch -> scores[ch]).average().orElse(0)).thenComparing(h -> h));
+    order.sort(
+        Comparator.comparingDouble(
+                (Long h) ->
+                    headChannels.get(h).stream().mapToDouble(ch -> scores[ch]).average().orElse(0))
+            .thenComparing(h -> h));
     List<Integer> out = new ArrayList<>();
     for (Long h : order.subList(0, remove)) {
       out.addAll(headChannels.get(h));
@@ -255,14 +276,18 @@ public final class GroupPlanner {
 
   private static List<GroupConstraint> headViews(PruningGroup group) {
     return group.constraints().stream()
-        .filter(x -> x.kind() == BlockSpec.Kind.ALIGNED && x.wholeBlocksAllowed()
-            && !x.coordinates().isEmpty() && x.coordinates().get(0).length() >= 1)
+        .filter(
+            x ->
+                x.kind() == BlockSpec.Kind.ALIGNED
+                    && x.wholeBlocksAllowed()
+                    && !x.coordinates().isEmpty()
+                    && x.coordinates().get(0).length() >= 1)
         .toList();
   }
 
   private static int headsOf(GroupConstraint c) {
-    return (int) c.coordinates().stream().mapToLong(co -> co.get(co.length() - 1)).distinct()
-        .count();
+    return (int)
+        c.coordinates().stream().mapToLong(co -> co.get(co.length() - 1)).distinct().count();
   }
 
   /** Number of heads of a group (0 when it has no head structure). */
@@ -270,8 +295,13 @@ public final class GroupPlanner {
     return group.constraints().stream()
         .filter(x -> x.kind() == BlockSpec.Kind.ALIGNED && x.wholeBlocksAllowed())
         .findFirst()
-        .map(c -> (int) c.coordinates().stream()
-            .mapToLong(co -> co.get(co.length() - 1)).distinct().count())
+        .map(
+            c ->
+                (int)
+                    c.coordinates().stream()
+                        .mapToLong(co -> co.get(co.length() - 1))
+                        .distinct()
+                        .count())
         .orElse(0);
   }
 

@@ -35,13 +35,13 @@ import org.eclipse.elk.graph.util.ElkGraphUtil;
 
 /**
  * The traced graph as boxes and arrows, laid out by Eclipse ELK's layered algorithm (layers,
- * crossing minimisation, orthogonal edges). Nodes are the traced calls (modules and ops), edges
- * the tensors between them. A module whose forward made traced calls is a <em>compound</em>: its
- * calls form a {@link Scope} of their own, laid out on its own with its inner compounds drawn
- * collapsed, so the page can expand and collapse each one (a ViT block, a ResNet stage) by
- * inserting space around it instead of laying the whole graph out again. Tensors that enter or
- * leave a scope are drawn as its input and output nodes; parameters used directly by an op
- * ({@code cls_token}) as parameter nodes.
+ * crossing minimisation, orthogonal edges). Nodes are the traced calls (modules and ops), edges the
+ * tensors between them. A module whose forward made traced calls is a <em>compound</em>: its calls
+ * form a {@link Scope} of their own, laid out on its own with its inner compounds drawn collapsed,
+ * so the page can expand and collapse each one (a ViT block, a ResNet stage) by inserting space
+ * around it instead of laying the whole graph out again. Tensors that enter or leave a scope are
+ * drawn as its input and output nodes; parameters used directly by an op ({@code cls_token}) as
+ * parameter nodes.
  */
 public final class DrawnGraph {
   /** Scope id of the top level (the calls made outside any traced module forward). */
@@ -72,12 +72,22 @@ public final class DrawnGraph {
    * @param detail second line: module type and output shape, or the tensor's shape
    * @param call index of the traced call, or -1 for input, output and parameter nodes
    * @param module module path for module calls, else null
-   * @param layers the layer keys (module paths, root parameter names) in and under this node,
-   *     which the page matches against a group's layers
+   * @param layers the layer keys (module paths, root parameter names) in and under this node, which
+   *     the page matches against a group's layers
    * @param tensor tooltip: the tensors this node stands for or produces
    */
-  public record Node(String id, Kind kind, String title, String detail, int call, String module,
-      ImmutableSortedSet<String> layers, String tensor, double x, double y, double width,
+  public record Node(
+      String id,
+      Kind kind,
+      String title,
+      String detail,
+      int call,
+      String module,
+      ImmutableSortedSet<String> layers,
+      String tensor,
+      double x,
+      double y,
+      double width,
       double height) {}
 
   /**
@@ -86,15 +96,16 @@ public final class DrawnGraph {
    * @param points start, bend points and end, in scope coordinates
    * @param tensors the tensors' labels ({@code t12[1, 197, 384]})
    */
-  public record Edge(String source, String target, ImmutableList<double[]> points,
-      String tensors) {}
+  public record Edge(
+      String source, String target, ImmutableList<double[]> points, String tensors) {}
 
   /** The calls of one module forward (or the top level), laid out. */
-  public record Scope(int id, double width, double height, ImmutableList<Node> nodes,
-      ImmutableList<Edge> edges) {}
+  public record Scope(
+      int id, double width, double height, ImmutableList<Node> nodes, ImmutableList<Edge> edges) {}
 
   /** Monospace text of the page's nodes: 11 px, 0.6 em a character. */
   static final double CHAR_WIDTH = 6.6;
+
   static final double NODE_HEIGHT = 34;
   private static final double PORT_HEIGHT = 22;
 
@@ -166,8 +177,9 @@ public final class DrawnGraph {
         for (TensorRef t : distinct(c.tensorInputs())) {
           String source = sourceOf(scopeId, t, nodeOfCall, nodes);
           if (source != null && !source.equals(nodeOfCall.get(c.index()))) {
-            edges.computeIfAbsent(source + ">" + nodeOfCall.get(c.index()),
-                k -> new ArrayList<>()).add(t.label());
+            edges
+                .computeIfAbsent(source + ">" + nodeOfCall.get(c.index()), k -> new ArrayList<>())
+                .add(t.label());
           }
         }
       }
@@ -188,8 +200,8 @@ public final class DrawnGraph {
      * The node in the scope a tensor comes from: the scope's call that made it (or the one whose
      * forward made it), else a parameter node or the scope's input node for it.
      */
-    private String sourceOf(int scopeId, TensorRef t, Map<Integer, String> nodeOfCall,
-        Map<String, Node> nodes) {
+    private String sourceOf(
+        int scopeId, TensorRef t, Map<Integer, String> nodeOfCall, Map<String, Node> nodes) {
       // A module returning a tensor its calls made is recorded as a new version of it whose
       // producer is the module call itself: inside, the tensor comes from the earlier version.
       while (scopeId != TOP && t.producer() == scopeId && t.version() > 0) {
@@ -209,8 +221,11 @@ public final class DrawnGraph {
       boolean stored = t.origin() == TensorOrigin.PARAMETER || t.origin() == TensorOrigin.BUFFER;
       String id = (stored ? "p" : "i") + scopeId + "_" + t.id();
       if (!nodes.containsKey(id)) {
-        nodes.put(id, stored ? port(id, Kind.PARAMETER, t.name() == null ? "t" + t.id()
-            : t.name(), t) : port(id, Kind.INPUT, "input", t));
+        nodes.put(
+            id,
+            stored
+                ? port(id, Kind.PARAMETER, t.name() == null ? "t" + t.id() : t.name(), t)
+                : port(id, Kind.INPUT, "input", t));
       }
       return id;
     }
@@ -224,9 +239,21 @@ public final class DrawnGraph {
         String name = path.isEmpty() ? "<root>" : path;
         String type = ModelCost.shortType(c.moduleType());
         boolean compound = isCompound(c);
-        return sized(new Node(Integer.toString(c.index()), compound ? Kind.COMPOUND : Kind.MODULE,
-            name, type + " " + shape, c.index(), path, ImmutableSortedSet.copyOf(layers(c)),
-            tensors, 0, 0, 0, 0), NODE_HEIGHT);
+        return sized(
+            new Node(
+                Integer.toString(c.index()),
+                compound ? Kind.COMPOUND : Kind.MODULE,
+                name,
+                type + " " + shape,
+                c.index(),
+                path,
+                ImmutableSortedSet.copyOf(layers(c)),
+                tensors,
+                0,
+                0,
+                0,
+                0),
+            NODE_HEIGHT);
       }
       TreeSet<String> direct = new TreeSet<>();
       for (TensorRef t : c.tensorInputs()) {
@@ -234,13 +261,26 @@ public final class DrawnGraph {
           direct.add(GroupsDot.layerOf(t.name()));
         }
       }
-      return sized(new Node(Integer.toString(c.index()), Kind.OP, c.op(), shape, c.index(), null,
-          ImmutableSortedSet.copyOf(direct), tensors, 0, 0, 0, 0), NODE_HEIGHT);
+      return sized(
+          new Node(
+              Integer.toString(c.index()),
+              Kind.OP,
+              c.op(),
+              shape,
+              c.index(),
+              null,
+              ImmutableSortedSet.copyOf(direct),
+              tensors,
+              0,
+              0,
+              0,
+              0),
+          NODE_HEIGHT);
     }
 
     /**
-     * Layer keys under a module call: its own path when it holds parameters, its descendants'
-     * and the root parameters its ops read directly.
+     * Layer keys under a module call: its own path when it holds parameters, its descendants' and
+     * the root parameters its ops read directly.
      */
     private SortedSet<String> layers(TracedCall c) {
       SortedSet<String> cached = layersUnder.get(c.index());
@@ -259,7 +299,8 @@ public final class DrawnGraph {
       for (TracedCall child : trace.children(c.index())) {
         out.addAll(layers(child));
         for (TensorRef t : child.tensorInputs()) {
-          if (t.name() != null && t.origin() == TensorOrigin.PARAMETER
+          if (t.name() != null
+              && t.origin() == TensorOrigin.PARAMETER
               && t.name().indexOf('.') < 0) {
             out.add(t.name());
           }
@@ -271,9 +312,21 @@ public final class DrawnGraph {
 
     private static Node port(String id, Kind kind, String title, TensorRef t) {
       String layer = kind == Kind.PARAMETER ? title : null;
-      return sized(new Node(id, kind, title, t.shape().toString(), -1, null,
-          layer == null ? ImmutableSortedSet.of() : ImmutableSortedSet.of(layer), t.label(),
-          0, 0, 0, 0), PORT_HEIGHT + (kind == Kind.PARAMETER ? 12 : 0));
+      return sized(
+          new Node(
+              id,
+              kind,
+              title,
+              t.shape().toString(),
+              -1,
+              null,
+              layer == null ? ImmutableSortedSet.of() : ImmutableSortedSet.of(layer),
+              t.label(),
+              0,
+              0,
+              0,
+              0),
+          PORT_HEIGHT + (kind == Kind.PARAMETER ? 12 : 0));
     }
 
     private static Node sized(Node n, double height) {
@@ -282,8 +335,19 @@ public final class DrawnGraph {
       if (n.kind() == Kind.INPUT || n.kind() == Kind.OUTPUT) {
         width = Math.max(56, n.detail().length() * CHAR_WIDTH + 24);
       }
-      return new Node(n.id(), n.kind(), n.title(), n.detail(), n.call(), n.module(), n.layers(),
-          n.tensor(), 0, 0, width, height);
+      return new Node(
+          n.id(),
+          n.kind(),
+          n.title(),
+          n.detail(),
+          n.call(),
+          n.module(),
+          n.layers(),
+          n.tensor(),
+          0,
+          0,
+          width,
+          height);
     }
 
     private static List<TensorRef> distinct(List<TensorRef> tensors) {
@@ -321,50 +385,62 @@ public final class DrawnGraph {
       root.setProperty(LayeredOptions.SPACING_NODE_NODE_BETWEEN_LAYERS, 22.0);
       root.setProperty(LayeredOptions.SPACING_EDGE_NODE_BETWEEN_LAYERS, 10.0);
       // Keep the order the calls were made in where crossings allow it: reads like the code.
-      root.setProperty(LayeredOptions.CONSIDER_MODEL_ORDER_STRATEGY,
-          OrderingStrategy.NODES_AND_EDGES);
+      root.setProperty(
+          LayeredOptions.CONSIDER_MODEL_ORDER_STRATEGY, OrderingStrategy.NODES_AND_EDGES);
       Map<String, ElkNode> elk = new LinkedHashMap<>();
       for (Node n : nodes.values()) {
         ElkNode e = ElkGraphUtil.createNode(root);
         e.setDimensions(n.width(), n.height());
         if (n.kind() == Kind.INPUT) {
-          e.setProperty(LayeredOptions.LAYERING_LAYER_CONSTRAINT,
-              LayerConstraint.FIRST);
+          e.setProperty(LayeredOptions.LAYERING_LAYER_CONSTRAINT, LayerConstraint.FIRST);
         } else if (n.kind() == Kind.OUTPUT) {
-          e.setProperty(LayeredOptions.LAYERING_LAYER_CONSTRAINT,
-              LayerConstraint.LAST);
+          e.setProperty(LayeredOptions.LAYERING_LAYER_CONSTRAINT, LayerConstraint.LAST);
         }
         elk.put(n.id(), e);
       }
       Map<String, ElkEdge> elkEdges = new LinkedHashMap<>();
-      edges.forEach((key, tensors) -> {
-        String[] ends = key.split(">", 2);
-        elkEdges.put(key, ElkGraphUtil.createSimpleEdge(elk.get(ends[0]), elk.get(ends[1])));
-      });
+      edges.forEach(
+          (key, tensors) -> {
+            String[] ends = key.split(">", 2);
+            elkEdges.put(key, ElkGraphUtil.createSimpleEdge(elk.get(ends[0]), elk.get(ends[1])));
+          });
       new RecursiveGraphLayoutEngine().layout(root, new BasicProgressMonitor());
 
       ImmutableList.Builder<Node> placed = ImmutableList.builder();
       for (Node n : nodes.values()) {
         ElkNode e = elk.get(n.id());
-        placed.add(new Node(n.id(), n.kind(), n.title(), n.detail(), n.call(), n.module(),
-            n.layers(), n.tensor(), e.getX(), e.getY(), n.width(), n.height()));
+        placed.add(
+            new Node(
+                n.id(),
+                n.kind(),
+                n.title(),
+                n.detail(),
+                n.call(),
+                n.module(),
+                n.layers(),
+                n.tensor(),
+                e.getX(),
+                e.getY(),
+                n.width(),
+                n.height()));
       }
       ImmutableList.Builder<Edge> routed = ImmutableList.builder();
-      edges.forEach((key, tensors) -> {
-        String[] ends = key.split(">", 2);
-        List<double[]> points = new ArrayList<>();
-        for (ElkEdgeSection s : elkEdges.get(key).getSections()) {
-          points.add(new double[] {s.getStartX(), s.getStartY()});
-          for (ElkBendPoint b : s.getBendPoints()) {
-            points.add(new double[] {b.getX(), b.getY()});
-          }
-          points.add(new double[] {s.getEndX(), s.getEndY()});
-        }
-        routed.add(new Edge(ends[0], ends[1], ImmutableList.copyOf(points),
-            String.join(", ", tensors)));
-      });
-      return new Scope(scopeId, root.getWidth(), root.getHeight(), placed.build(),
-          routed.build());
+      edges.forEach(
+          (key, tensors) -> {
+            String[] ends = key.split(">", 2);
+            List<double[]> points = new ArrayList<>();
+            for (ElkEdgeSection s : elkEdges.get(key).getSections()) {
+              points.add(new double[] {s.getStartX(), s.getStartY()});
+              for (ElkBendPoint b : s.getBendPoints()) {
+                points.add(new double[] {b.getX(), b.getY()});
+              }
+              points.add(new double[] {s.getEndX(), s.getEndY()});
+            }
+            routed.add(
+                new Edge(
+                    ends[0], ends[1], ImmutableList.copyOf(points), String.join(", ", tensors)));
+          });
+      return new Scope(scopeId, root.getWidth(), root.getHeight(), placed.build(), routed.build());
     }
   }
 }

@@ -26,9 +26,9 @@ import java.util.TreeSet;
 
 /**
  * The numbers a reader checks a group by, worked out so that they add up: which kinds of channel
- * the group has (a q/k channel takes a row of q and a row of k, a v channel a row of v and a
- * column of proj), how many slices of each parameter dim that makes, how many of them a pruning
- * run removed, the head structure, and the importance scores of kept and removed channels.
+ * the group has (a q/k channel takes a row of q and a row of k, a v channel a row of v and a column
+ * of proj), how many slices of each parameter dim that makes, how many of them a pruning run
+ * removed, the head structure, and the importance scores of kept and removed channels.
  *
  * @param group the group
  * @param kinds channels with the same slices per parameter dim, largest first
@@ -37,8 +37,12 @@ import java.util.TreeSet;
  * @param removed channels removed (original numbering), empty without an outcome
  * @param scores the first step's scores, when known
  */
-public record GroupFacts(PruningGroup group, ImmutableList<ChannelKind> kinds,
-    ImmutableList<Member> members, Optional<Heads> heads, BitSet removed,
+public record GroupFacts(
+    PruningGroup group,
+    ImmutableList<ChannelKind> kinds,
+    ImmutableList<Member> members,
+    Optional<Heads> heads,
+    BitSet removed,
     Optional<ImmutableDoubleArray> scores) {
 
   /**
@@ -62,8 +66,15 @@ public record GroupFacts(PruningGroup group, ImmutableList<ChannelKind> kinds,
    * @param sizeAfter the dim's size after the run (every group's cuts)
    * @param rank the parameter's number of dims
    */
-  public record Member(String param, int dim, String role, int slices, int removedSlices,
-      long sizeBefore, long sizeAfter, int rank) {
+  public record Member(
+      String param,
+      int dim,
+      String role,
+      int slices,
+      int removedSlices,
+      long sizeBefore,
+      long sizeAfter,
+      int rank) {
     /** {@code rows}, {@code columns}, {@code entries} (1-d) or {@code slices of dim d}. */
     public String unit() {
       if (rank == 1) {
@@ -87,16 +98,21 @@ public record GroupFacts(PruningGroup group, ImmutableList<ChannelKind> kinds,
    * @param keptDim positions left in each kept head
    * @param source the reshape that imposes it
    */
-  public record Heads(int branches, int count, int dim, ImmutableIntArray removedHeads,
-      int keptDim, String source) {}
+  public record Heads(
+      int branches,
+      int count,
+      int dim,
+      ImmutableIntArray removedHeads,
+      int keptDim,
+      String source) {}
 
   /** The facts of one group of a traced graph, with what a run removed if {@code outcome}. */
   public static GroupFacts of(PruningGroup group, Trace trace, Optional<PruningOutcome> outcome) {
     checkNotNull(group, "group");
     checkNotNull(trace, "trace");
     checkNotNull(outcome, "outcome");
-    Map<String, Map<Integer, long[]>> kept = outcome.map(PruningOutcome::keptIndices)
-        .orElse(Map.of());
+    Map<String, Map<Integer, long[]>> kept =
+        outcome.map(PruningOutcome::keptIndices).orElse(Map.of());
     BitSet removed = new BitSet();
     for (Channel c : group.channels()) {
       ParamSlice s = c.outputs().isEmpty() ? c.slices().get(0) : c.outputs().get(0);
@@ -105,12 +121,12 @@ public record GroupFacts(PruningGroup group, ImmutableList<ChannelKind> kinds,
         removed.set(c.index());
       }
     }
-    Optional<GroupConstraint> headed = group.constraints().stream()
-        .filter(x -> x.kind() == BlockSpec.Kind.ALIGNED && x.wholeBlocksAllowed())
-        .findFirst();
+    Optional<GroupConstraint> headed =
+        group.constraints().stream()
+            .filter(x -> x.kind() == BlockSpec.Kind.ALIGNED && x.wholeBlocksAllowed())
+            .findFirst();
     String[] branchNames = headed.map(GroupFacts::branchNames).orElse(new String[0]);
-    Map<Integer, String> kindOf = headed.map(h -> kindNames(h, branchNames))
-        .orElse(Map.of());
+    Map<Integer, String> kindOf = headed.map(h -> kindNames(h, branchNames)).orElse(Map.of());
 
     Map<String, ChannelKind> kinds = new LinkedHashMap<>();
     Map<String, int[]> memberCounts = new LinkedHashMap<>();
@@ -124,7 +140,9 @@ public record GroupFacts(PruningGroup group, ImmutableList<ChannelKind> kinds,
         n[1] += removed.get(c.index()) ? 1 : 0;
       }
       String name = kindOf.getOrDefault(c.index(), "");
-      kinds.merge(name + "|" + sig, new ChannelKind(name, 1, sig),
+      kinds.merge(
+          name + "|" + sig,
+          new ChannelKind(name, 1, sig),
           (a, b) -> new ChannelKind(a.name(), a.count() + 1, a.slices()));
     }
     List<ChannelKind> sorted = new ArrayList<>(kinds.values());
@@ -137,17 +155,32 @@ public record GroupFacts(PruningGroup group, ImmutableList<ChannelKind> kinds,
       String param = key.substring(0, bracket);
       int dim = Integer.parseInt(key.substring(bracket + 1, key.indexOf(']', bracket)));
       String role = key.substring(key.lastIndexOf(' ') + 1);
-      ImmutableLongArray shape = trace.parameters().containsKey(param)
-          ? trace.parameters().get(param) : trace.buffers().get(param);
+      ImmutableLongArray shape =
+          trace.parameters().containsKey(param)
+              ? trace.parameters().get(param)
+              : trace.buffers().get(param);
       long before = shape == null ? m.getValue() : shape.get(dim);
       long[] left = kept.getOrDefault(param, Map.of()).get(dim);
       long after = left == null ? before : left.length;
       int[] n = memberCounts.get(key);
-      members.add(new Member(param, dim, role, m.getValue(), n == null ? 0 : n[1], before,
-          after, shape == null ? 1 : shape.length()));
+      members.add(
+          new Member(
+              param,
+              dim,
+              role,
+              m.getValue(),
+              n == null ? 0 : n[1],
+              before,
+              after,
+              shape == null ? 1 : shape.length()));
     }
     Optional<Heads> heads = headed.map(h -> heads(h, removed));
-    return new GroupFacts(group, ImmutableList.copyOf(sorted), members.build(), heads, removed,
+    return new GroupFacts(
+        group,
+        ImmutableList.copyOf(sorted),
+        members.build(),
+        heads,
+        removed,
         outcome.flatMap(o -> o.scoresOf(group.id())));
   }
 
@@ -156,9 +189,7 @@ public record GroupFacts(PruningGroup group, ImmutableList<ChannelKind> kinds,
     return group.size() - removed.cardinality();
   }
 
-  /**
-   * One line that adds up: {@code 768 channels = 384 q+k + 384 v; 6 heads x 64 head_dim}.
-   */
+  /** One line that adds up: {@code 768 channels = 384 q+k + 384 v; 6 heads x 64 head_dim}. */
   public String headline() {
     StringBuilder sb = new StringBuilder();
     sb.append(group.size()).append(" channels");
@@ -166,19 +197,25 @@ public record GroupFacts(PruningGroup group, ImmutableList<ChannelKind> kinds,
       sb.append(" = ");
       for (int i = 0; i < kinds.size(); i++) {
         ChannelKind k = kinds.get(i);
-        sb.append(i == 0 ? "" : " + ").append(k.count())
+        sb.append(i == 0 ? "" : " + ")
+            .append(k.count())
             .append(k.name().isEmpty() ? "" : " " + k.name());
       }
     }
-    heads.ifPresent(h -> sb.append("; ").append(h.count()).append(" heads x ").append(h.dim())
-        .append(" head_dim"));
+    heads.ifPresent(
+        h ->
+            sb.append("; ")
+                .append(h.count())
+                .append(" heads x ")
+                .append(h.dim())
+                .append(" head_dim"));
     sb.append("; ").append(GroupPlanner.unitCount(group)).append(" units");
     return sb.toString();
   }
 
   /**
-   * Per member: how its slices are made of the kinds, e.g. {@code blocks.0.attn.qkv.weight
-   * rows: 384 x 2 + 384 x 1 = 1152 of 1152}.
+   * Per member: how its slices are made of the kinds, e.g. {@code blocks.0.attn.qkv.weight rows:
+   * 384 x 2 + 384 x 1 = 1152 of 1152}.
    */
   public List<String> sums() {
     List<String> out = new ArrayList<>();
@@ -191,12 +228,23 @@ public record GroupFacts(PruningGroup group, ImmutableList<ChannelKind> kinds,
         if (per == null) {
           continue;
         }
-        sb.append(terms++ == 0 ? "" : " + ").append(k.count()).append(" x ").append(per)
+        sb.append(terms++ == 0 ? "" : " + ")
+            .append(k.count())
+            .append(" x ")
+            .append(per)
             .append(k.name().isEmpty() ? "" : " (" + k.name() + ")");
         total += k.count() * per;
       }
-      out.add(String.format(Locale.ROOT, "%s[%d] %s: %s = %d of %d", m.param(), m.dim(),
-          m.role(), sb, total, m.sizeBefore()));
+      out.add(
+          String.format(
+              Locale.ROOT,
+              "%s[%d] %s: %s = %d of %d",
+              m.param(),
+              m.dim(),
+              m.role(),
+              sb,
+              total,
+              m.sizeBefore()));
     }
     return out;
   }
@@ -209,7 +257,8 @@ public record GroupFacts(PruningGroup group, ImmutableList<ChannelKind> kinds,
       if (co.length() >= 2) {
         branches.add(co.get(co.length() - 2));
       }
-      byHead.computeIfAbsent(co.get(co.length() - 1), h -> new ArrayList<>())
+      byHead
+          .computeIfAbsent(co.get(co.length() - 1), h -> new ArrayList<>())
           .add(c.blocks().get(b));
     }
     List<Integer> removedHeads = new ArrayList<>();
@@ -232,9 +281,13 @@ public record GroupFacts(PruningGroup group, ImmutableList<ChannelKind> kinds,
       }
       head++;
     }
-    return new Heads(Math.max(1, branches.size()), byHead.size(), c.blockSize(),
-        ImmutableIntArray.copyOf(removedHeads), removedHeads.size() == byHead.size() ? 0
-            : keptDim, c.source());
+    return new Heads(
+        Math.max(1, branches.size()),
+        byHead.size(),
+        c.blockSize(),
+        ImmutableIntArray.copyOf(removedHeads),
+        removedHeads.size() == byHead.size() ? 0 : keptDim,
+        c.source());
   }
 
   /** Fused attention's three branches read as q, k, v in the reshape's order; else b0, b1... */
@@ -253,8 +306,13 @@ public record GroupFacts(PruningGroup group, ImmutableList<ChannelKind> kinds,
 
   /** Channel -> the branches it sits in ({@code q+k} for a channel contracted by q.k^T). */
   private static Map<Integer, String> kindNames(GroupConstraint c, String[] names) {
-    List<Long> order = new ArrayList<>(new TreeSet<>(c.coordinates().stream()
-        .filter(co -> co.length() >= 2).map(co -> co.get(co.length() - 2)).toList()));
+    List<Long> order =
+        new ArrayList<>(
+            new TreeSet<>(
+                c.coordinates().stream()
+                    .filter(co -> co.length() >= 2)
+                    .map(co -> co.get(co.length() - 2))
+                    .toList()));
     Map<Integer, TreeSet<Integer>> in = new TreeMap<>();
     for (int b = 0; b < c.blocks().size(); b++) {
       ImmutableLongArray co = c.coordinates().get(b);
@@ -262,20 +320,24 @@ public record GroupFacts(PruningGroup group, ImmutableList<ChannelKind> kinds,
         continue;
       }
       int branch = order.indexOf(co.get(co.length() - 2));
-      c.blocks().get(b).forEach(ch -> {
-        if (ch >= 0) {
-          in.computeIfAbsent(ch, x -> new TreeSet<>()).add(branch);
-        }
-      });
+      c.blocks()
+          .get(b)
+          .forEach(
+              ch -> {
+                if (ch >= 0) {
+                  in.computeIfAbsent(ch, x -> new TreeSet<>()).add(branch);
+                }
+              });
     }
     Map<Integer, String> out = new TreeMap<>();
-    in.forEach((ch, branches) -> {
-      StringBuilder sb = new StringBuilder();
-      for (int b : branches) {
-        sb.append(sb.length() == 0 ? "" : "+").append(names[b]);
-      }
-      out.put(ch, sb.toString());
-    });
+    in.forEach(
+        (ch, branches) -> {
+          StringBuilder sb = new StringBuilder();
+          for (int b : branches) {
+            sb.append(sb.length() == 0 ? "" : "+").append(names[b]);
+          }
+          out.put(ch, sb.toString());
+        });
     return out;
   }
 

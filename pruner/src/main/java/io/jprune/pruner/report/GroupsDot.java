@@ -30,28 +30,43 @@ public final class GroupsDot {
     Set<String> layers = new LinkedHashSet<>();
     StringBuilder edges = new StringBuilder();
     for (PruningGroup g : graph.groups()) {
-      sb.append("  g").append(g.id()).append(" [shape=ellipse, style=filled, fillcolor=\"")
-          .append(g.isExact() ? "#cfe8cf" : "#f6d7a7").append("\", label=\"")
-          .append(escape("G" + g.id() + " " + layerOf(g.leader()) + "\n" + g.size()
-              + " channels"))
+      sb.append("  g")
+          .append(g.id())
+          .append(" [shape=ellipse, style=filled, fillcolor=\"")
+          .append(g.isExact() ? "#cfe8cf" : "#f6d7a7")
+          .append("\", label=\"")
+          .append(escape("G" + g.id() + " " + layerOf(g.leader()) + "\n" + g.size() + " channels"))
           .append("\"];\n");
       Map<String, Map<SliceRole, Integer>> touched = new LinkedHashMap<>();
       for (Channel c : g.channels()) {
         for (ParamSlice s : c.slices()) {
-          touched.computeIfAbsent(layerOf(s.param()), l -> new LinkedHashMap<>())
+          touched
+              .computeIfAbsent(layerOf(s.param()), l -> new LinkedHashMap<>())
               .merge(s.role(), 1, Integer::sum);
         }
       }
-      touched.forEach((layer, roles) -> {
-        layers.add(layer);
-        StringBuilder label = new StringBuilder();
-        roles.forEach((role, n) -> label.append(label.length() == 0 ? "" : ", ")
-            .append(roleName(role)).append(' ').append(n));
-        edges.append("  g").append(g.id()).append(" -> \"").append(escape(layer))
-            .append("\" [label=\"").append(escape(label.toString())).append("\"")
-            .append(roles.containsKey(SliceRole.OUTPUT) ? ", penwidth=2" : ", style=dashed")
-            .append("];\n");
-      });
+      touched.forEach(
+          (layer, roles) -> {
+            layers.add(layer);
+            StringBuilder label = new StringBuilder();
+            roles.forEach(
+                (role, n) ->
+                    label
+                        .append(label.length() == 0 ? "" : ", ")
+                        .append(roleName(role))
+                        .append(' ')
+                        .append(n));
+            edges
+                .append("  g")
+                .append(g.id())
+                .append(" -> \"")
+                .append(escape(layer))
+                .append("\" [label=\"")
+                .append(escape(label.toString()))
+                .append("\"")
+                .append(roles.containsKey(SliceRole.OUTPUT) ? ", penwidth=2" : ", style=dashed")
+                .append("];\n");
+          });
     }
     for (String layer : layers) {
       sb.append("  \"").append(escape(layer)).append("\" [shape=box];\n");

@@ -26,18 +26,18 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The report page: one self-contained HTML file (inline CSS, JS and data; nothing is fetched
- * when it is viewed). It draws the traced graph as SVG laid out by ELK ({@link DrawnGraph}) with
- * every module forward that made traced calls collapsible; colours each pruning group and
- * highlights its layers when it is selected; explains each group in numbers that add up
- * ({@link GroupFacts}); and, with a {@link PruningOutcome}, shows per layer the widths before and
- * after as bars, per group the importance distribution and the kept and removed channels, and the
- * params/MACs table. The traced ops are listed at the end.
+ * The report page: one self-contained HTML file (inline CSS, JS and data; nothing is fetched when
+ * it is viewed). It draws the traced graph as SVG laid out by ELK ({@link DrawnGraph}) with every
+ * module forward that made traced calls collapsible; colours each pruning group and highlights its
+ * layers when it is selected; explains each group in numbers that add up ({@link GroupFacts}); and,
+ * with a {@link PruningOutcome}, shows per layer the widths before and after as bars, per group the
+ * importance distribution and the kept and removed channels, and the params/MACs table. The traced
+ * ops are listed at the end.
  *
  * <p>For tests and screenshots the page reads its URL fragment: {@code #group=3} selects a group,
- * {@code expand=blocks.0,blocks.0.attn} expands modules, {@code expand=all} everything; the
- * outcome of its own checks is written to {@code <pre id="selfcheck">} when the fragment has
- * {@code selfcheck}.
+ * {@code expand=blocks.0,blocks.0.attn} expands modules, {@code expand=all} everything; the outcome
+ * of its own checks is written to {@code <pre id="selfcheck">} when the fragment has {@code
+ * selfcheck}.
  */
 public final class GroupsHtml {
   private static final String CSS = resource("report.css");
@@ -55,8 +55,8 @@ public final class GroupsHtml {
     return render(graph, title, Optional.of(checkNotNull(outcome, "outcome")));
   }
 
-  private static String render(DependencyGraph graph, String title,
-      Optional<PruningOutcome> outcome) {
+  private static String render(
+      DependencyGraph graph, String title, Optional<PruningOutcome> outcome) {
     checkNotNull(graph, "graph");
     checkNotNull(title, "title");
     Trace trace = graph.trace();
@@ -65,39 +65,69 @@ public final class GroupsHtml {
     long exact = groups.stream().filter(PruningGroup::isExact).count();
     StringBuilder sb = new StringBuilder();
     sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>")
-        .append(esc(title)).append("</title>\n<style>").append(CSS).append("</style>\n")
-        .append("</head>\n<body>\n<header><h1>").append(esc(title)).append("</h1>\n<p>")
-        .append(esc(trace.rootType())).append(": ").append(groups.size()).append(" groups, ")
-        .append(channels).append(" prunable channels, ").append(exact)
+        .append(esc(title))
+        .append("</title>\n<style>")
+        .append(CSS)
+        .append("</style>\n")
+        .append("</head>\n<body>\n<header><h1>")
+        .append(esc(title))
+        .append("</h1>\n<p>")
+        .append(esc(trace.rootType()))
+        .append(": ")
+        .append(groups.size())
+        .append(" groups, ")
+        .append(channels)
+        .append(" prunable channels, ")
+        .append(exact)
         .append(" groups exact (pruned output must equal the masked original's), ")
-        .append(trace.calls().size()).append(" traced calls.");
-    outcome.ifPresent(o -> sb.append(" ").append(esc(String.format(Locale.ROOT,
-        "Params %s -> %s (%.1f%% kept), MACs %s -> %s (%.1f%% kept).",
-        PruningReport.human(o.table().before().params()),
-        PruningReport.human(o.table().after().params()), 100 * o.table().paramsKept(),
-        PruningReport.human(o.table().before().macs()),
-        PruningReport.human(o.table().after().macs()), 100 * o.table().macsKept()))));
+        .append(trace.calls().size())
+        .append(" traced calls.");
+    outcome.ifPresent(
+        o ->
+            sb.append(" ")
+                .append(
+                    esc(
+                        String.format(
+                            Locale.ROOT,
+                            "Params %s -> %s (%.1f%% kept), MACs %s -> %s (%.1f%% kept).",
+                            PruningReport.human(o.table().before().params()),
+                            PruningReport.human(o.table().after().params()),
+                            100 * o.table().paramsKept(),
+                            PruningReport.human(o.table().before().macs()),
+                            PruningReport.human(o.table().after().macs()),
+                            100 * o.table().macsKept()))));
     sb.append("</p>\n").append(LEGEND).append("</header>\n");
     sb.append("<main><section id=\"graph\"><div class=\"bar\">")
         .append("<button id=\"expandAll\">expand all</button>")
         .append("<button id=\"collapseAll\">collapse all</button>")
-        .append("<span class=\"muted\"> click a box with &#x229e; to open it, a layer to select "
-            + "its group</span></div><div id=\"canvas\"><svg id=\"svg\" "
-            + "xmlns=\"http://www.w3.org/2000/svg\"></svg></div></section>\n")
-        .append("<aside id=\"side\"><h2>Groups</h2><input id=\"gq\" placeholder=\"filter groups "
-            + "(layer, kind)\"><div id=\"groups\"></div><div id=\"detail\"></div></aside></main>\n");
-    sb.append("<section><h2>Layers: widths before &rarr; after</h2><div id=\"layers\"></div>"
-        + "</section>\n");
-    outcome.ifPresent(o -> sb.append("<section><details><summary><h2 class=\"inline\">Params and "
-        + "MACs per layer</h2></summary><pre>").append(esc(o.table().render()))
-        .append("</pre></details></section>\n"));
+        .append(
+            "<span class=\"muted\"> click a box with &#x229e; to open it, a layer to select "
+                + "its group</span></div><div id=\"canvas\"><svg id=\"svg\" "
+                + "xmlns=\"http://www.w3.org/2000/svg\"></svg></div></section>\n")
+        .append(
+            "<aside id=\"side\"><h2>Groups</h2><input id=\"gq\" placeholder=\"filter groups "
+                + "(layer, kind)\"><div id=\"groups\"></div><div id=\"detail\"></div></aside></main>\n");
+    sb.append(
+        "<section><h2>Layers: widths before &rarr; after</h2><div id=\"layers\"></div>"
+            + "</section>\n");
+    outcome.ifPresent(
+        o ->
+            sb.append(
+                    "<section><details><summary><h2 class=\"inline\">Params and "
+                        + "MACs per layer</h2></summary><pre>")
+                .append(esc(o.table().render()))
+                .append("</pre></details></section>\n"));
     appendOps(sb, trace);
-    sb.append("<script id=\"data\" type=\"application/json\">").append(data(graph, title, outcome))
-        .append("</script>\n<script>").append(JS).append("</script>\n</body></html>\n");
+    sb.append("<script id=\"data\" type=\"application/json\">")
+        .append(data(graph, title, outcome))
+        .append("</script>\n<script>")
+        .append(JS)
+        .append("</script>\n</body></html>\n");
     return sb.toString();
   }
 
-  private static final String LEGEND = """
+  private static final String LEGEND =
+      """
       <details id="legend" open><summary>Legend</summary><div class="legend">
       <svg width="560" height="64" xmlns="http://www.w3.org/2000/svg">
       <rect x="2" y="4" width="96" height="26" class="shape k-MODULE"/><text x="10" y="21">layer</text>
@@ -127,25 +157,30 @@ public final class GroupsHtml {
         .append("<table id=\"ops\">\n<tr><th class=\"n\">#</th><th>op</th><th>module</th>")
         .append("<th>inputs</th><th>outputs</th><th>call site</th></tr>\n");
     for (TracedCall c : trace.calls()) {
-      sb.append("<tr class=\"op\"><td class=\"n\">").append(c.index()).append("</td><td class=\"m\">")
-          .append(esc(c.site().op())).append("</td><td class=\"m\">")
-          .append(c.isModuleCall() ? esc(c.modulePath().isEmpty() ? "<root>" : c.modulePath())
-              : "")
-          .append("</td><td class=\"m\">").append(esc(shapes(c.tensorInputs())))
-          .append("</td><td class=\"m\">").append(esc(shapes(c.tensorOutputs())))
-          .append("</td><td class=\"m muted\">").append(esc(c.site().location()))
+      sb.append("<tr class=\"op\"><td class=\"n\">")
+          .append(c.index())
+          .append("</td><td class=\"m\">")
+          .append(esc(c.site().op()))
+          .append("</td><td class=\"m\">")
+          .append(c.isModuleCall() ? esc(c.modulePath().isEmpty() ? "<root>" : c.modulePath()) : "")
+          .append("</td><td class=\"m\">")
+          .append(esc(shapes(c.tensorInputs())))
+          .append("</td><td class=\"m\">")
+          .append(esc(shapes(c.tensorOutputs())))
+          .append("</td><td class=\"m muted\">")
+          .append(esc(c.site().location()))
           .append("</td></tr>\n");
     }
     sb.append("</table></details></section>\n");
   }
 
   /** The page's data: scopes laid out, groups and their facts, layers' widths. */
-  private static String data(DependencyGraph graph, String title,
-      Optional<PruningOutcome> outcome) {
+  private static String data(
+      DependencyGraph graph, String title, Optional<PruningOutcome> outcome) {
     Trace trace = graph.trace();
     DrawnGraph drawn = DrawnGraph.of(trace);
-    Map<String, Map<Integer, long[]>> kept = outcome.map(PruningOutcome::keptIndices)
-        .orElse(Map.of());
+    Map<String, Map<Integer, long[]>> kept =
+        outcome.map(PruningOutcome::keptIndices).orElse(Map.of());
     StringWriter out = new StringWriter();
     try (JsonWriter w = new JsonWriter(out)) {
       w.setHtmlSafe(true); // '<' as \u003c: the JSON cannot close its script element
@@ -190,8 +225,11 @@ public final class GroupsHtml {
       }
     }
     return drawn.scopes().keySet().stream()
-        .filter(id -> id != DrawnGraph.TOP && (trace.call(id).parent() < 0
-            || typeCount.get(trace.call(id).moduleType()) == 1))
+        .filter(
+            id ->
+                id != DrawnGraph.TOP
+                    && (trace.call(id).parent() < 0
+                        || typeCount.get(trace.call(id).moduleType()) == 1))
         .toList();
   }
 
@@ -201,8 +239,16 @@ public final class GroupsHtml {
     w.name("nodes").beginArray();
     for (DrawnGraph.Node n : s.nodes()) {
       w.beginObject();
-      w.name("id").value(n.id()).name("k").value(n.kind().name()).name("t").value(n.title())
-          .name("d").value(n.detail()).name("c").value(n.call());
+      w.name("id")
+          .value(n.id())
+          .name("k")
+          .value(n.kind().name())
+          .name("t")
+          .value(n.title())
+          .name("d")
+          .value(n.detail())
+          .name("c")
+          .value(n.call());
       if (n.module() != null) {
         w.name("m").value(n.module());
       }
@@ -212,15 +258,28 @@ public final class GroupsHtml {
       }
       w.endArray();
       w.name("tt").value(n.tensor());
-      w.name("x").value(round(n.x())).name("y").value(round(n.y()))
-          .name("w").value(round(n.width())).name("h").value(round(n.height()));
+      w.name("x")
+          .value(round(n.x()))
+          .name("y")
+          .value(round(n.y()))
+          .name("w")
+          .value(round(n.width()))
+          .name("h")
+          .value(round(n.height()));
       w.endObject();
     }
     w.endArray();
     w.name("edges").beginArray();
     for (DrawnGraph.Edge e : s.edges()) {
-      w.beginObject().name("s").value(e.source()).name("t").value(e.target())
-          .name("tt").value(e.tensors()).name("p").beginArray();
+      w.beginObject()
+          .name("s")
+          .value(e.source())
+          .name("t")
+          .value(e.target())
+          .name("tt")
+          .value(e.tensors())
+          .name("p")
+          .beginArray();
       for (double[] p : e.points()) {
         w.beginArray().value(round(p[0])).value(round(p[1])).endArray();
       }
@@ -233,9 +292,18 @@ public final class GroupsHtml {
   private static void writeGroup(JsonWriter w, GroupFacts f) throws IOException {
     PruningGroup g = f.group();
     w.beginObject();
-    w.name("id").value(g.id()).name("leader").value(g.leader()).name("size").value(g.size())
-        .name("kept").value(f.keptCount()).name("exact").value(g.isExact())
-        .name("headline").value(f.headline());
+    w.name("id")
+        .value(g.id())
+        .name("leader")
+        .value(g.leader())
+        .name("size")
+        .value(g.size())
+        .name("kept")
+        .value(f.keptCount())
+        .name("exact")
+        .value(g.isExact())
+        .name("headline")
+        .value(f.headline());
     w.name("reasons").beginArray();
     for (String r : g.inexactReasons()) {
       w.value(r);
@@ -248,8 +316,13 @@ public final class GroupsHtml {
     w.endArray();
     w.name("kinds").beginArray();
     for (GroupFacts.ChannelKind k : f.kinds()) {
-      w.beginObject().name("name").value(k.name()).name("count").value(k.count())
-          .name("slices").beginObject();
+      w.beginObject()
+          .name("name")
+          .value(k.name())
+          .name("count")
+          .value(k.count())
+          .name("slices")
+          .beginObject();
       for (Map.Entry<String, Integer> e : k.slices().entrySet()) {
         w.name(e.getKey()).value(e.getValue());
       }
@@ -263,25 +336,51 @@ public final class GroupsHtml {
     w.endArray();
     w.name("members").beginArray();
     for (GroupFacts.Member m : f.members()) {
-      w.beginObject().name("param").value(m.param()).name("dim").value(m.dim())
-          .name("role").value(m.role()).name("slices").value(m.slices())
-          .name("removed").value(m.removedSlices()).name("before").value(m.sizeBefore())
-          .name("after").value(m.sizeAfter()).name("unit").value(m.unit()).endObject();
+      w.beginObject()
+          .name("param")
+          .value(m.param())
+          .name("dim")
+          .value(m.dim())
+          .name("role")
+          .value(m.role())
+          .name("slices")
+          .value(m.slices())
+          .name("removed")
+          .value(m.removedSlices())
+          .name("before")
+          .value(m.sizeBefore())
+          .name("after")
+          .value(m.sizeAfter())
+          .name("unit")
+          .value(m.unit())
+          .endObject();
     }
     w.endArray();
     if (f.heads().isPresent()) {
       GroupFacts.Heads h = f.heads().get();
-      w.name("heads").beginObject().name("branches").value(h.branches())
-          .name("count").value(h.count()).name("dim").value(h.dim())
-          .name("keptDim").value(h.keptDim()).name("source").value(h.source())
-          .name("removed").beginArray();
-      h.removedHeads().forEach(i -> {
-        try {
-          w.value(i);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      w.name("heads")
+          .beginObject()
+          .name("branches")
+          .value(h.branches())
+          .name("count")
+          .value(h.count())
+          .name("dim")
+          .value(h.dim())
+          .name("keptDim")
+          .value(h.keptDim())
+          .name("source")
+          .value(h.source())
+          .name("removed")
+          .beginArray();
+      h.removedHeads()
+          .forEach(
+              i -> {
+                try {
+                  w.value(i);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
       w.endArray().endObject();
     }
     w.name("removedIdx").value(GroupFacts.ranges(f.removed()));
@@ -317,8 +416,8 @@ public final class GroupsHtml {
   }
 
   /** 24 bins over the finite scores; kept and removed counted apart, locked (infinite) aside. */
-  private static void writeHistogram(JsonWriter w, ImmutableDoubleArray scores,
-      BitSet removed) throws IOException {
+  private static void writeHistogram(JsonWriter w, ImmutableDoubleArray scores, BitSet removed)
+      throws IOException {
     double lo = Double.POSITIVE_INFINITY;
     double hi = Double.NEGATIVE_INFINITY;
     int locked = 0;
@@ -342,9 +441,16 @@ public final class GroupsHtml {
       int b = hi > lo ? (int) Math.min(bins - 1, Math.floor((s - lo) / (hi - lo) * bins)) : 0;
       (removed.get(i) ? removedBins : keptBins)[b]++;
     }
-    w.name("hist").beginObject().name("lo").value(lo == Double.POSITIVE_INFINITY ? 0 : lo)
-        .name("hi").value(hi == Double.NEGATIVE_INFINITY ? 0 : hi).name("locked").value(locked)
-        .name("kept").beginArray();
+    w.name("hist")
+        .beginObject()
+        .name("lo")
+        .value(lo == Double.POSITIVE_INFINITY ? 0 : lo)
+        .name("hi")
+        .value(hi == Double.NEGATIVE_INFINITY ? 0 : hi)
+        .name("locked")
+        .value(locked)
+        .name("kept")
+        .beginArray();
     for (int k : keptBins) {
       w.value(k);
     }
@@ -356,21 +462,26 @@ public final class GroupsHtml {
   }
 
   /** Each layer's parameters with their shapes before and after. */
-  private static void writeLayers(JsonWriter w, Trace trace,
-      Map<String, Map<Integer, long[]>> kept) throws IOException {
+  private static void writeLayers(JsonWriter w, Trace trace, Map<String, Map<Integer, long[]>> kept)
+      throws IOException {
     Map<String, List<String>> byLayer = new LinkedHashMap<>();
     for (String p : trace.parameters().keySet()) {
       byLayer.computeIfAbsent(GroupsDot.layerOf(p), l -> new ArrayList<>()).add(p);
     }
     for (Map.Entry<String, List<String>> e : byLayer.entrySet()) {
       String layer = e.getKey();
-      String type = trace.modules().containsKey(layer)
-          ? ModelCost.shortType(trace.modules().get(layer)) : "parameter";
+      String type =
+          trace.modules().containsKey(layer)
+              ? ModelCost.shortType(trace.modules().get(layer))
+              : "parameter";
       w.name(layer).beginObject().name("type").value(type).name("params").beginArray();
       for (String p : e.getValue()) {
         ImmutableLongArray shape = trace.parameters().get(p);
-        w.beginObject().name("name").value(p.substring(p.lastIndexOf('.') + 1))
-            .name("before").beginArray();
+        w.beginObject()
+            .name("name")
+            .value(p.substring(p.lastIndexOf('.') + 1))
+            .name("before")
+            .beginArray();
         for (int d = 0; d < shape.length(); d++) {
           w.value(shape.get(d));
         }
@@ -399,8 +510,8 @@ public final class GroupsHtml {
 
   private static String resource(String name) {
     try {
-      return Resources.toString(Resources.getResource(GroupsHtml.class, name),
-          StandardCharsets.UTF_8);
+      return Resources.toString(
+          Resources.getResource(GroupsHtml.class, name), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the report's " + name, e);
     }

@@ -22,8 +22,11 @@ import org.bytedeco.pytorch.Tensor;
 public record Latency(double medianMs, double p90Ms, int iterations) {
   public Latency {
     checkArgument(iterations >= 1, "iterations must be >= 1, got %s", iterations);
-    checkArgument(medianMs >= 0 && p90Ms >= medianMs, "need 0 <= median <= p90, got %s and %s",
-        medianMs, p90Ms);
+    checkArgument(
+        medianMs >= 0 && p90Ms >= medianMs,
+        "need 0 <= median <= p90, got %s and %s",
+        medianMs,
+        p90Ms);
   }
 
   /**

@@ -4,11 +4,11 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 /**
- * Parameters and multiply-accumulates of one row of a {@link ModelCost}: a built-in module (all
- * its calls added up) or a matmul-family op inside one module.
+ * Parameters and multiply-accumulates of one row of a {@link ModelCost}: a built-in module (all its
+ * calls added up) or a matmul-family op inside one module.
  *
- * @param name module path ({@code layer1.0.conv1}) or {@code module/op#n} for a matmul
- *     ({@code blocks.0.attn/matmul#1}, the second matmul traced inside {@code blocks.0.attn})
+ * @param name module path ({@code layer1.0.conv1}) or {@code module/op#n} for a matmul ({@code
+ *     blocks.0.attn/matmul#1}, the second matmul traced inside {@code blocks.0.attn})
  * @param type short type: {@code Conv2d}, {@code Linear}, {@code matmul}
  * @param params parameter elements of the module (0 for ops)
  * @param macs multiply-accumulates of all its traced calls

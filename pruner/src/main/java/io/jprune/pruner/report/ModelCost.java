@@ -23,11 +23,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Parameters and multiply-accumulates (MACs) per layer and in total, read from a {@link Trace}
- * (the shapes every call really saw), and the same estimate after a removal without applying it.
+ * Parameters and multiply-accumulates (MACs) per layer and in total, read from a {@link Trace} (the
+ * shapes every call really saw), and the same estimate after a removal without applying it.
  *
  * <p>What is counted follows Torch-Pruning's {@code count_ops_and_params} (ptflops rules) so that
  * ResNet-18 at 224x224 gives its 11,689,512 params and 1,822,177,768 MACs:
+ *
  * <ul>
  *   <li>Conv1d/2d/3d: output elements x in_channels/groups x kernel elements, plus one per output
  *       element for a bias;
@@ -42,30 +43,33 @@ import java.util.Optional;
  *   <li>Tensor/torch {@code matmul}, {@code mm}, {@code bmm}: output elements x contracted size
  *       (batch x n x k x m), which ptflops does not see;
  *   <li>MultiheadAttention: its four projections, q.k^T and the weighted sum of v;
- *   <li>LSTM/GRU/RNN and their cells: per time step, sample, layer and direction, gates x
- *       hidden x (input + hidden), + hidden x proj_size, + 2 x gates x hidden for the biases;
+ *   <li>LSTM/GRU/RNN and their cells: per time step, sample, layer and direction, gates x hidden x
+ *       (input + hidden), + hidden x proj_size, + 2 x gates x hidden for the biases;
  *   <li>Embedding, functional element-wise ops, softmax and layout ops: 0.
  * </ul>
+ *
  * Each module's MACs come from its {@link ModuleKind} (the list above is what the built-in kinds
- * count); a module kind the catalog does not know counts 0.
- * Parameters are every registered parameter (buffers such as BN running statistics excluded); a
- * layer's own are listed on its row, the rest (cls_token, pos_embed, unused modules) on an
- * {@value #OTHER} row.
+ * count); a module kind the catalog does not know counts 0. Parameters are every registered
+ * parameter (buffers such as BN running statistics excluded); a layer's own are listed on its row,
+ * the rest (cls_token, pos_embed, unused modules) on an {@value #OTHER} row.
  */
 public final class ModelCost {
   /** The footer printed under cost tables: what the numbers mean. */
-  public static final String COUNTED = "MACs: conv/linear = out elements x in/groups x kernel "
-      + "(+ bias), conv-transpose = in elements x out/groups x kernel (+ bias), norms = "
-      + "elements x 2 if affine, ReLU/ReLU6/PReLU/ELU/LeakyReLU/GELU modules = elements, pooling "
-      + "= input elements, matmul/mm/bmm = batch x n x k x m, functional linear/addmm = out "
-      + "elements x in, MultiheadAttention = its four projections + 2 x batch x L x S x E, "
-      + "LSTM/GRU/RNN (and cells) = steps x batch x (gates x H x (in + H) + biases) per layer "
-      + "and direction; embedding, functional element-wise ops and layout ops = 0 "
-      + "(Torch-Pruning's rules plus matmul). Params: registered parameters, buffers excluded.";
+  public static final String COUNTED =
+      "MACs: conv/linear = out elements x in/groups x kernel "
+          + "(+ bias), conv-transpose = in elements x out/groups x kernel (+ bias), norms = "
+          + "elements x 2 if affine, ReLU/ReLU6/PReLU/ELU/LeakyReLU/GELU modules = elements, pooling "
+          + "= input elements, matmul/mm/bmm = batch x n x k x m, functional linear/addmm = out "
+          + "elements x in, MultiheadAttention = its four projections + 2 x batch x L x S x E, "
+          + "LSTM/GRU/RNN (and cells) = steps x batch x (gates x H x (in + H) + biases) per layer "
+          + "and direction; embedding, functional element-wise ops and layout ops = 0 "
+          + "(Torch-Pruning's rules plus matmul). Params: registered parameters, buffers excluded.";
+
   /** Row name of parameters that belong to no counted layer. */
   public static final String OTHER = "(other parameters)";
 
-  private static final ImmutableSet<String> MATMULS = ImmutableSet.of("matmul", "mm", "bmm", "linear", "addmm");
+  private static final ImmutableSet<String> MATMULS =
+      ImmutableSet.of("matmul", "mm", "bmm", "linear", "addmm");
 
   private final ImmutableList<LayerCost> layers;
   private final long params;
@@ -98,12 +102,21 @@ public final class ModelCost {
     checkNotNull(trace, "trace");
     checkNotNull(effects, "effects");
     for (ParamCut cut : effects.cuts().values()) {
-      ImmutableLongArray traced = trace.parameters().containsKey(cut.param())
-          ? trace.parameters().get(cut.param()) : trace.buffers().get(cut.param());
-      checkArgument(traced != null, "the removal cuts %s, which is not in the trace of %s: "
-          + "effects of another model?", cut.param(), trace.rootType());
-      checkArgument(traced.equals(cut.shape()), "the removal cuts %s of shape %s, the trace of "
-          + "%s has %s: effects of another model?", cut.param(), cut.shape(), trace.rootType(),
+      ImmutableLongArray traced =
+          trace.parameters().containsKey(cut.param())
+              ? trace.parameters().get(cut.param())
+              : trace.buffers().get(cut.param());
+      checkArgument(
+          traced != null,
+          "the removal cuts %s, which is not in the trace of %s: " + "effects of another model?",
+          cut.param(),
+          trace.rootType());
+      checkArgument(
+          traced.equals(cut.shape()),
+          "the removal cuts %s of shape %s, the trace of " + "%s has %s: effects of another model?",
+          cut.param(),
+          cut.shape(),
+          trace.rootType(),
           traced);
     }
     return new Counter(trace, effects, effects.catalog()).count();
@@ -131,8 +144,7 @@ public final class ModelCost {
 
   @Override
   public String toString() {
-    return String.format("ModelCost[%,d params, %,d MACs, %d rows]", params, macs,
-        layers.size());
+    return String.format("ModelCost[%,d params, %,d MACs, %d rows]", params, macs, layers.size());
   }
 
   /** One pass over the trace; {@code effects} null for the traced shapes. */
@@ -160,8 +172,8 @@ public final class ModelCost {
             String type = shortType(call.moduleType());
             Optional<ModuleKind> kind = catalog.find(ModuleLabels.type(call));
             boolean nested = kind.map(ModuleKind::ownsSubmoduleParameters).orElse(false);
-            rows.computeIfAbsent(path, p -> new LayerCost(p, type,
-                nested ? allParams(p) : ownParams(p), 0, 0));
+            rows.computeIfAbsent(
+                path, p -> new LayerCost(p, type, nested ? allParams(p) : ownParams(p), 0, 0));
             rows.put(path, rows.get(path).plus(kind.map(k -> k.macs(call, this)).orElse(0L)));
           }
         } else if (MATMULS.contains(call.op())) {
@@ -209,8 +221,8 @@ public final class ModelCost {
     private long matmulMacs(TracedCall call) {
       List<TensorRef> in = call.tensorInputs();
       int left = call.op().equals("addmm") ? 1 : 0; // addmm(bias, x, w)
-      checkArgument(in.size() >= left + 2, "%s has %s tensor inputs, expected %s", call,
-          in.size(), left + 2);
+      checkArgument(
+          in.size() >= left + 2, "%s has %s tensor inputs, expected %s", call, in.size(), left + 2);
       return kept(call.tensorOutputs().get(0)) * contracted(in.get(left));
     }
 
@@ -242,8 +254,7 @@ public final class ModelCost {
     @Override
     public long[] paramShape(String name) {
       ImmutableLongArray traced = trace.parameters().get(name);
-      checkArgument(traced != null, "the trace of %s has no parameter %s", trace.rootType(),
-          name);
+      checkArgument(traced != null, "the trace of %s has no parameter %s", trace.rootType(), name);
       ParamCut cut = effects == null ? null : effects.cuts().get(name);
       return cut == null ? traced.toArray() : cut.newShape();
     }
@@ -255,8 +266,8 @@ public final class ModelCost {
     }
 
     /**
-     * The size of the last dim after the removal: kept elements over kept rows (the kept
-     * elements of a runnable removal are dense, so every kept row keeps as many).
+     * The size of the last dim after the removal: kept elements over kept rows (the kept elements
+     * of a runnable removal are dense, so every kept row keeps as many).
      */
     private long contracted(TensorRef a) {
       long last = a.size(-1);
@@ -291,8 +302,8 @@ public final class ModelCost {
    * {@code io.jprune.zoo.Attention} -> {@code Attention}.
    */
   static String shortType(String className) {
-    String simple = className.substring(Math.max(className.lastIndexOf('.'),
-        className.lastIndexOf(':')) + 1);
+    String simple =
+        className.substring(Math.max(className.lastIndexOf('.'), className.lastIndexOf(':')) + 1);
     return simple.endsWith("Impl") ? simple.substring(0, simple.length() - 4) : simple;
   }
 }

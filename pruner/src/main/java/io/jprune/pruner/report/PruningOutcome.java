@@ -26,7 +26,9 @@ import java.util.Optional;
  * @param scores group id of the original graph -> one score per channel (first step), empty when
  *     the channels were chosen by hand
  */
-public record PruningOutcome(PruningReport table, ImmutableList<RemovalEffects> steps,
+public record PruningOutcome(
+    PruningReport table,
+    ImmutableList<RemovalEffects> steps,
     ImmutableMap<Integer, ImmutableDoubleArray> scores) {
 
   public PruningOutcome {
@@ -36,8 +38,8 @@ public record PruningOutcome(PruningReport table, ImmutableList<RemovalEffects> 
   }
 
   /** From the steps' effects and the first step's scores. */
-  public static PruningOutcome of(PruningReport table, List<RemovalEffects> steps,
-      Map<Integer, ImmutableDoubleArray> scores) {
+  public static PruningOutcome of(
+      PruningReport table, List<RemovalEffects> steps, Map<Integer, ImmutableDoubleArray> scores) {
     return new PruningOutcome(table, ImmutableList.copyOf(steps), ImmutableMap.copyOf(scores));
   }
 
@@ -51,12 +53,19 @@ public record PruningOutcome(PruningReport table, ImmutableList<RemovalEffects> 
     for (RemovalEffects step : steps) {
       for (ParamCut cut : step.cuts().values()) {
         Map<Integer, long[]> dims = kept.computeIfAbsent(cut.param(), p -> new HashMap<>());
-        cut.removed().forEach((dim, removed) -> {
-          long[] now = dims.computeIfAbsent(dim, d -> identity(cut.shape().get(d)));
-          checkArgument(now.length == cut.shape().get(dim), "step cuts %s[%s] of size %s, "
-              + "earlier steps left %s", cut.param(), dim, cut.shape().get(dim), now.length);
-          dims.put(dim, without(now, removed));
-        });
+        cut.removed()
+            .forEach(
+                (dim, removed) -> {
+                  long[] now = dims.computeIfAbsent(dim, d -> identity(cut.shape().get(d)));
+                  checkArgument(
+                      now.length == cut.shape().get(dim),
+                      "step cuts %s[%s] of size %s, " + "earlier steps left %s",
+                      cut.param(),
+                      dim,
+                      cut.shape().get(dim),
+                      now.length);
+                  dims.put(dim, without(now, removed));
+                });
       }
     }
     return kept;

@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A printable before/after table: per layer params and MACs before and after pruning with the
- * kept fraction, totals with their ratios, and forward latency before and after with the
- * speed-up. Plain text with aligned columns, for a console or a log file.
+ * A printable before/after table: per layer params and MACs before and after pruning with the kept
+ * fraction, totals with their ratios, and forward latency before and after with the speed-up. Plain
+ * text with aligned columns, for a console or a log file.
  *
  * @param title first line, e.g. the model's name
  * @param before cost of the original model
@@ -20,8 +20,12 @@ import java.util.Optional;
  * @param latencyBefore latency of the original model, if measured
  * @param latencyAfter latency of the pruned model, if measured
  */
-public record PruningReport(String title, ModelCost before, ModelCost after,
-    Optional<Latency> latencyBefore, Optional<Latency> latencyAfter) {
+public record PruningReport(
+    String title,
+    ModelCost before,
+    ModelCost after,
+    Optional<Latency> latencyBefore,
+    Optional<Latency> latencyAfter) {
 
   public PruningReport {
     checkNotNull(title, "title");
@@ -38,8 +42,7 @@ public record PruningReport(String title, ModelCost before, ModelCost after,
 
   /** The same report with latencies. */
   public PruningReport withLatency(Latency beforeRun, Latency afterRun) {
-    return new PruningReport(title, before, after, Optional.of(beforeRun),
-        Optional.of(afterRun));
+    return new PruningReport(title, before, after, Optional.of(beforeRun), Optional.of(afterRun));
   }
 
   /** Kept fraction of parameters (after / before). */
@@ -67,8 +70,17 @@ public record PruningReport(String title, ModelCost before, ModelCost after,
       rows.computeIfAbsent(l.name(), n -> new LayerCost[2])[1] = l;
     }
     List<String[]> table = new ArrayList<>();
-    table.add(new String[] {"layer", "type", "params before", "params after", "kept",
-        "MACs before", "MACs after", "kept"});
+    table.add(
+        new String[] {
+          "layer",
+          "type",
+          "params before",
+          "params after",
+          "kept",
+          "MACs before",
+          "MACs after",
+          "kept"
+        });
     for (LayerCost[] r : rows.values()) {
       LayerCost b = r[0];
       LayerCost a = r[1];
@@ -77,25 +89,60 @@ public record PruningReport(String title, ModelCost before, ModelCost after,
       long pa = a == null ? 0 : a.params();
       long mb = b == null ? 0 : b.macs();
       long ma = a == null ? 0 : a.macs();
-      table.add(new String[] {any.name(), any.type(), count(pb), count(pa), percent(pa, pb),
-          count(mb), count(ma), percent(ma, mb)});
+      table.add(
+          new String[] {
+            any.name(),
+            any.type(),
+            count(pb),
+            count(pa),
+            percent(pa, pb),
+            count(mb),
+            count(ma),
+            percent(ma, mb)
+          });
     }
-    table.add(new String[] {"total", "", count(before.params()), count(after.params()),
-        percent(after.params(), before.params()), count(before.macs()), count(after.macs()),
-        percent(after.macs(), before.macs())});
+    table.add(
+        new String[] {
+          "total",
+          "",
+          count(before.params()),
+          count(after.params()),
+          percent(after.params(), before.params()),
+          count(before.macs()),
+          count(after.macs()),
+          percent(after.macs(), before.macs())
+        });
     StringBuilder sb = new StringBuilder();
     sb.append(title).append('\n');
     appendAligned(sb, table);
-    sb.append(String.format(Locale.ROOT, "params  %s -> %s (x%.2f fewer)%n",
-        human(before.params()), human(after.params()), inverse(paramsKept())));
-    sb.append(String.format(Locale.ROOT, "MACs    %s -> %s (x%.2f fewer)%n",
-        human(before.macs()), human(after.macs()), inverse(macsKept())));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "params  %s -> %s (x%.2f fewer)%n",
+            human(before.params()),
+            human(after.params()),
+            inverse(paramsKept())));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "MACs    %s -> %s (x%.2f fewer)%n",
+            human(before.macs()),
+            human(after.macs()),
+            inverse(macsKept())));
     if (latencyBefore.isPresent() && latencyAfter.isPresent()) {
       Latency b = latencyBefore.get();
       Latency a = latencyAfter.get();
-      sb.append(String.format(Locale.ROOT, "latency median %.2f ms -> %.2f ms, p90 %.2f ms -> "
-          + "%.2f ms (speed-up x%.2f, %d runs each)%n", b.medianMs(), a.medianMs(), b.p90Ms(),
-          a.p90Ms(), b.speedUp(a), a.iterations()));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "latency median %.2f ms -> %.2f ms, p90 %.2f ms -> "
+                  + "%.2f ms (speed-up x%.2f, %d runs each)%n",
+              b.medianMs(),
+              a.medianMs(),
+              b.p90Ms(),
+              a.p90Ms(),
+              b.speedUp(a),
+              a.iterations()));
     }
     sb.append(ModelCost.COUNTED).append('\n');
     return sb.toString();

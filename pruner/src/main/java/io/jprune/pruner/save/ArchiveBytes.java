@@ -14,8 +14,8 @@ import org.bytedeco.pytorch.OutputArchive;
  * writes with libtorch's own file writer, which on a write error (a full disk) throws from a
  * destructor and aborts the JVM (std::terminate, exit 134). Here libtorch hands each block to a
  * Java {@link ArchiveWriter}; the block goes to a Java stream, and an {@link IOException} is kept
- * and rethrown after {@code save_to} returns. The writer always reports the whole block as
- * written, so libtorch never sees a short write and never throws.
+ * and rethrown after {@code save_to} returns. The writer always reports the whole block as written,
+ * so libtorch never sees a short write and never throws.
  */
 final class ArchiveBytes {
   private ArchiveBytes() {}
@@ -29,8 +29,8 @@ final class ArchiveBytes {
       writer.close();
     }
     if (writer.error != null) {
-      throw new UncheckedIOException("cannot write the weights: " + writer.error.getMessage(),
-          writer.error);
+      throw new UncheckedIOException(
+          "cannot write the weights: " + writer.error.getMessage(), writer.error);
     }
   }
 

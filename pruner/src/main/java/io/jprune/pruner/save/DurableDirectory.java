@@ -15,11 +15,11 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * A directory replaced as a whole: files are written into a temporary directory beside the
- * target, flushed to disk, and the directory is renamed into place. Until the final renames the
- * previous directory is untouched, so a failed or killed save leaves it loadable. The old
- * directory is moved aside ({@code .NAME.jprune-old}) for the two renames and deleted after; if a
- * process dies between them, {@link #interrupted} finds it.
+ * A directory replaced as a whole: files are written into a temporary directory beside the target,
+ * flushed to disk, and the directory is renamed into place. Until the final renames the previous
+ * directory is untouched, so a failed or killed save leaves it loadable. The old directory is moved
+ * aside ({@code .NAME.jprune-old}) for the two renames and deleted after; if a process dies between
+ * them, {@link #interrupted} finds it.
  */
 final class DurableDirectory {
   private final Path target;
@@ -35,27 +35,27 @@ final class DurableDirectory {
     Path abs = target.toAbsolutePath().normalize();
     try {
       Files.createDirectories(abs.getParent());
-      Path temp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName()
-          + ".jprune-tmp-");
+      Path temp =
+          Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".jprune-tmp-");
       return new DurableDirectory(abs, temp);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a temporary directory beside " + abs + ": "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot create a temporary directory beside " + abs + ": " + e.getMessage(), e);
     }
   }
 
   /** Writes one file of the new directory through {@code body} and forces it to disk. */
   void write(String name, Consumer<OutputStream> body) {
     Path file = temp.resolve(name);
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       OutputStream out = Channels.newOutputStream(ch);
       body.accept(out);
       out.flush();
       ch.force(true);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + name + " for " + target + ": "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write " + name + " for " + target + ": " + e.getMessage(), e);
     }
   }
 
@@ -75,11 +75,11 @@ final class DurableDirectory {
         deleteRecursively(old);
       }
     } catch (FileAlreadyExistsException e) {
-      throw new UncheckedIOException("cannot move the new save into place: " + target
-          + " appeared meanwhile", e);
+      throw new UncheckedIOException(
+          "cannot move the new save into place: " + target + " appeared meanwhile", e);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot move the new save into place at " + target + ": "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot move the new save into place at " + target + ": " + e.getMessage(), e);
     }
   }
 

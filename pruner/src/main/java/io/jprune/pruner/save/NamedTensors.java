@@ -8,11 +8,11 @@ import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * A module's parameters or buffers by registered name, as owned tensor handles. A
- * {@code StringTensorDict} item's {@code value()} points into the dict's native storage, which is
- * freed when the dict object is collected; copying the handle ({@code new Tensor(t)}, the same
- * TensorImpl with its own reference count) keeps it valid, and {@code set_data} on it still
- * changes the model's parameter.
+ * A module's parameters or buffers by registered name, as owned tensor handles. A {@code
+ * StringTensorDict} item's {@code value()} points into the dict's native storage, which is freed
+ * when the dict object is collected; copying the handle ({@code new Tensor(t)}, the same TensorImpl
+ * with its own reference count) keeps it valid, and {@code set_data} on it still changes the
+ * model's parameter.
  */
 final class NamedTensors {
   private NamedTensors() {}

@@ -29,15 +29,15 @@ import org.bytedeco.pytorch.OutputArchive;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Saves a pruned model as a directory ({@value #RECORD} + {@value #WEIGHTS}) and rebuilds it from
- * a freshly constructed original: the record's changes are replayed with
- * {@link Surgery#replay} (no tracing, no planning), then the weights are loaded.
+ * Saves a pruned model as a directory ({@value #RECORD} + {@value #WEIGHTS}) and rebuilds it from a
+ * freshly constructed original: the record's changes are replayed with {@link Surgery#replay} (no
+ * tracing, no planning), then the weights are loaded.
  *
  * <p>libtorch's {@code Module.load} does not check shapes (a pruned checkpoint loaded into an
  * unpruned model silently reshapes its parameters and leaves options stale), so everything is
- * checked here first, before the model is touched: the model class, every original shape, and
- * every saved tensor's shape against the shape the replay will produce. Weights are written with
- * a libtorch {@link OutputArchive}, one flat entry per tensor, which round-trips bit-exactly.
+ * checked here first, before the model is touched: the model class, every original shape, and every
+ * saved tensor's shape against the shape the replay will produce. Weights are written with a
+ * libtorch {@link OutputArchive}, one flat entry per tensor, which round-trips bit-exactly.
  *
  * <pre>{@code
  * PrunedModelFiles.save(model, pruner, dir);
@@ -48,6 +48,7 @@ import org.bytedeco.pytorch.Tensor;
 public final class PrunedModelFiles {
   /** The pruning record's file name. */
   public static final String RECORD = "record.json";
+
   /** The weights archive's file name. */
   public static final String WEIGHTS = "weights.pt";
 
@@ -56,8 +57,11 @@ public final class PrunedModelFiles {
   /** Saves a model pruned by {@code pruner} (its whole history). */
   public static PruningRecord save(Module model, Pruner pruner, Path dir) {
     checkNotNull(pruner, "pruner");
-    checkArgument(pruner.model() == model, "the pruner prunes %s, not the given %s",
-        pruner.model().getClass().getName(), model.getClass().getName());
+    checkArgument(
+        pruner.model() == model,
+        "the pruner prunes %s, not the given %s",
+        pruner.model().getClass().getName(),
+        model.getClass().getName());
     return save(model, pruner.history(), dir);
   }
 
@@ -71,17 +75,17 @@ public final class PrunedModelFiles {
   }
 
   /**
-   * Saves durably: the files are written into a temporary directory beside {@code dir}, flushed
-   * to disk and renamed into place, so a failed or killed save leaves the previous save intact.
-   * The weights go through a Java stream, so a write error (a full disk) is an exception, never a
-   * JVM abort. {@value #RECORD} carries the SHA-256 of {@value #WEIGHTS}.
+   * Saves durably: the files are written into a temporary directory beside {@code dir}, flushed to
+   * disk and renamed into place, so a failed or killed save leaves the previous save intact. The
+   * weights go through a Java stream, so a write error (a full disk) is an exception, never a JVM
+   * abort. {@value #RECORD} carries the SHA-256 of {@value #WEIGHTS}.
    *
    * @param replaceOtherSave whether {@code dir} may hold another model class's save (or other
    *     files) that this save replaces; otherwise that is refused before anything is written
    * @return the record written to {@value #RECORD}
    */
-  public static PruningRecord save(Module model, List<AppliedChanges> history, Path dir,
-      boolean replaceOtherSave) {
+  public static PruningRecord save(
+      Module model, List<AppliedChanges> history, Path dir, boolean replaceOtherSave) {
     checkNotNull(model, "model");
     checkNotNull(history, "history");
     checkNotNull(dir, "dir");
@@ -109,25 +113,35 @@ public final class PrunedModelFiles {
     // a tensor's original shape is the one its first cut started from
     for (int step = history.size() - 1; step >= 0; step--) {
       for (ParamCut cut : history.get(step).cuts()) {
-        checkArgument(original.containsKey(cut.param()), "the history cuts %s, which %s does "
-            + "not have", cut.param(), model.getClass().getName());
+        checkArgument(
+            original.containsKey(cut.param()),
+            "the history cuts %s, which %s does " + "not have",
+            cut.param(),
+            model.getClass().getName());
         original.put(cut.param(), cut.shape());
       }
     }
     ByteArrayOutputStream weightBytes = new ByteArrayOutputStream();
     ArchiveBytes.write(archive, weightBytes);
     byte[] bytes = weightBytes.toByteArray();
-    PruningRecord record = new PruningRecord(model.getClass().getName(),
-        ImmutableMap.copyOf(original), bufferNames.build(), ImmutableList.copyOf(history),
-        weights.build(), sha256(bytes));
-    checkArgument(record.prunedShapes().equals(currentShapes(record.weights())),
+    PruningRecord record =
+        new PruningRecord(
+            model.getClass().getName(),
+            ImmutableMap.copyOf(original),
+            bufferNames.build(),
+            ImmutableList.copyOf(history),
+            weights.build(),
+            sha256(bytes));
+    checkArgument(
+        record.prunedShapes().equals(currentShapes(record.weights())),
         "the history does not lead from the original shapes to %s's current ones: was it "
-            + "pruned by other means too?", model.getClass().getName());
+            + "pruned by other means too?",
+        model.getClass().getName());
     DurableDirectory out = DurableDirectory.begin(dir);
     try {
       out.write(WEIGHTS, stream -> writeAll(stream, bytes));
-      out.write(RECORD, stream -> writeAll(stream, record.toJson().getBytes(
-          StandardCharsets.UTF_8)));
+      out.write(
+          RECORD, stream -> writeAll(stream, record.toJson().getBytes(StandardCharsets.UTF_8)));
       out.commit();
     } catch (RuntimeException e) {
       out.abandon();
@@ -145,9 +159,9 @@ public final class PrunedModelFiles {
   }
 
   /**
-   * Refuses a directory that holds something other than a save of this model class: another
-   * model's save, files that are not a save, or a plain file (what {@link #save} refuses unless
-   * asked to replace it). Callers check before a long prune.
+   * Refuses a directory that holds something other than a save of this model class: another model's
+   * save, files that are not a save, or a plain file (what {@link #save} refuses unless asked to
+   * replace it). Callers check before a long prune.
    *
    * @throws IllegalArgumentException naming what {@code dir} holds
    */
@@ -160,20 +174,31 @@ public final class PrunedModelFiles {
     if (Files.isRegularFile(record)) {
       String other;
       try {
-        com.google.gson.JsonElement e = com.google.gson.JsonParser.parseString(
-            Files.readString(record, StandardCharsets.UTF_8)).getAsJsonObject().get("modelClass");
+        com.google.gson.JsonElement e =
+            com.google.gson.JsonParser.parseString(Files.readString(record, StandardCharsets.UTF_8))
+                .getAsJsonObject()
+                .get("modelClass");
         other = e == null ? "an unknown model" : e.getAsString();
       } catch (IOException | RuntimeException e) {
         other = "an unreadable record";
       }
-      checkArgument(other.equals(modelClass), "%s holds a save of %s, not of %s: refusing to "
-          + "overwrite it (save with replaceOtherSave to replace it)", dir, other, modelClass);
+      checkArgument(
+          other.equals(modelClass),
+          "%s holds a save of %s, not of %s: refusing to "
+              + "overwrite it (save with replaceOtherSave to replace it)",
+          dir,
+          other,
+          modelClass);
       return;
     }
     try (java.util.stream.Stream<Path> files = Files.list(dir)) {
       List<Path> present = files.limit(3).toList();
-      checkArgument(present.isEmpty(), "%s holds files that are not a jprune save (%s): refusing "
-          + "to overwrite them (save with replaceOtherSave to replace them)", dir, present);
+      checkArgument(
+          present.isEmpty(),
+          "%s holds files that are not a jprune save (%s): refusing "
+              + "to overwrite them (save with replaceOtherSave to replace them)",
+          dir,
+          present);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + dir, e);
     }
@@ -181,8 +206,8 @@ public final class PrunedModelFiles {
 
   private static String sha256(byte[] bytes) {
     try {
-      return java.util.HexFormat.of().formatHex(
-          java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+      return java.util.HexFormat.of()
+          .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -193,8 +218,12 @@ public final class PrunedModelFiles {
     checkNotNull(dir, "dir");
     Path file = dir.resolve(RECORD);
     Path interrupted = DurableDirectory.interrupted(dir);
-    checkArgument(interrupted == null, "no save at %s: a save died while moving it into place; "
-        + "the previous save is intact at %s", dir, interrupted);
+    checkArgument(
+        interrupted == null,
+        "no save at %s: a save died while moving it into place; "
+            + "the previous save is intact at %s",
+        dir,
+        interrupted);
     checkArgument(Files.isRegularFile(file), "no %s in %s", RECORD, dir);
     try {
       return PruningRecord.fromJson(Files.readString(file, StandardCharsets.UTF_8));
@@ -204,11 +233,10 @@ public final class PrunedModelFiles {
   }
 
   /**
-   * Turns a freshly built original model into the saved pruned one: checks, replays the
-   * changes (parameter cuts, module options, call-site rewrites) and loads the weights.
+   * Turns a freshly built original model into the saved pruned one: checks, replays the changes
+   * (parameter cuts, module options, call-site rewrites) and loads the weights.
    *
-   * @param freshOriginalModel an unpruned instance of the recorded class (its weights are
-   *     replaced)
+   * @param freshOriginalModel an unpruned instance of the recorded class (its weights are replaced)
    * @return the record that was applied
    * @throws IllegalArgumentException naming the mismatch (class, tensor, shape) before anything
    *     changes
@@ -217,21 +245,34 @@ public final class PrunedModelFiles {
     checkNotNull(freshOriginalModel, "freshOriginalModel");
     PruningRecord record = readRecord(dir);
     String got = freshOriginalModel.getClass().getName();
-    checkArgument(record.modelClass().equals(got), "record is for %s, got %s",
-        record.modelClass(), got);
+    checkArgument(
+        record.modelClass().equals(got), "record is for %s, got %s", record.modelClass(), got);
     Map<String, Tensor> tensors = NamedTensors.all(freshOriginalModel);
     for (Map.Entry<String, ImmutableLongArray> e : record.originalShapes().entrySet()) {
       String kind = record.buffers().contains(e.getKey()) ? "buffer" : "parameter";
       Tensor t = tensors.get(e.getKey());
-      checkArgument(t != null, "%s has no %s %s, the record expects one of shape %s", got, kind,
-          e.getKey(), e.getValue());
+      checkArgument(
+          t != null,
+          "%s has no %s %s, the record expects one of shape %s",
+          got,
+          kind,
+          e.getKey(),
+          e.getValue());
       ImmutableLongArray shape = shapeOf(t);
-      checkArgument(shape.equals(e.getValue()), "%s %s has shape %s, the record expects %s",
-          kind, e.getKey(), shape, e.getValue());
+      checkArgument(
+          shape.equals(e.getValue()),
+          "%s %s has shape %s, the record expects %s",
+          kind,
+          e.getKey(),
+          shape,
+          e.getValue());
     }
     for (String name : tensors.keySet()) {
-      checkArgument(record.originalShapes().containsKey(name),
-          "%s has %s, which the record does not list", got, name);
+      checkArgument(
+          record.originalShapes().containsKey(name),
+          "%s has %s, which the record does not list",
+          got,
+          name);
     }
     RecordCheck.check(record);
     Map<String, Tensor> loaded = readWeights(record, dir);
@@ -245,11 +286,13 @@ public final class PrunedModelFiles {
         for (Map.Entry<String, Tensor> e : loaded.entrySet()) {
           Tensor target = pruned.get(e.getKey());
           Tensor old = target.detach().clone();
-          journal.record("weights of " + e.getKey(), () -> {
-            try (NoGradGuard g = new NoGradGuard()) {
-              target.set_data(old);
-            }
-          });
+          journal.record(
+              "weights of " + e.getKey(),
+              () -> {
+                try (NoGradGuard g = new NoGradGuard()) {
+                  target.set_data(old);
+                }
+              });
           target.set_data(e.getValue());
         }
       }
@@ -257,8 +300,13 @@ public final class PrunedModelFiles {
       if (!(e instanceof PruneFailedException)) {
         journal.rollback(e);
       }
-      throw new IllegalStateException("loading " + dir + " failed and was rolled back, the model "
-          + "is as it was: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "loading "
+              + dir
+              + " failed and was rolled back, the model "
+              + "is as it was: "
+              + e.getMessage(),
+          e);
     }
     journal.commit();
     return record;
@@ -276,22 +324,38 @@ public final class PrunedModelFiles {
       throw new UncheckedIOException("cannot read " + file, e);
     }
     String sha = sha256(bytes);
-    checkArgument(sha.equals(record.weightsSha256()), "checksum mismatch in %s: its SHA-256 is "
-        + "%s, %s records %s (the file is corrupt or from another save)", WEIGHTS, sha, RECORD,
+    checkArgument(
+        sha.equals(record.weightsSha256()),
+        "checksum mismatch in %s: its SHA-256 is "
+            + "%s, %s records %s (the file is corrupt or from another save)",
+        WEIGHTS,
+        sha,
+        RECORD,
         record.weightsSha256());
     InputArchive archive = ArchiveBytes.read(bytes);
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (PruningRecord.Weight w : record.weights()) {
-      checkArgument(expected.containsKey(w.name()), "%s holds %s, which the record's model "
-          + "does not have", WEIGHTS, w.name());
+      checkArgument(
+          expected.containsKey(w.name()),
+          "%s holds %s, which the record's model " + "does not have",
+          WEIGHTS,
+          w.name());
       Tensor t = new Tensor();
       archive.read(w.key(), t, w.buffer());
       ImmutableLongArray shape = shapeOf(t);
-      checkArgument(shape.equals(expected.get(w.name())), "%s holds %s of shape %s, the pruned "
-          + "model has %s", WEIGHTS, w.name(), shape, expected.get(w.name()));
+      checkArgument(
+          shape.equals(expected.get(w.name())),
+          "%s holds %s of shape %s, the pruned " + "model has %s",
+          WEIGHTS,
+          w.name(),
+          shape,
+          expected.get(w.name()));
       out.put(w.name(), t);
     }
-    checkArgument(out.keySet().equals(expected.keySet()), "%s lacks %s", WEIGHTS,
+    checkArgument(
+        out.keySet().equals(expected.keySet()),
+        "%s lacks %s",
+        WEIGHTS,
         expected.keySet().stream().filter(n -> !out.containsKey(n)).toList());
     return out;
   }

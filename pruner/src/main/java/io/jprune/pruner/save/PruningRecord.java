@@ -21,8 +21,8 @@ import java.util.Map;
 
 /**
  * What a pruned model is, as plain data: the original model's class and tensor shapes (to refuse
- * the wrong model before touching it), every surgery in order (replayed on a fresh original
- * without tracing), and the entries of the saved weights. Serialised as {@code record.json}.
+ * the wrong model before touching it), every surgery in order (replayed on a fresh original without
+ * tracing), and the entries of the saved weights. Serialised as {@code record.json}.
  *
  * @param modelClass binary class name of the root module
  * @param originalShapes every parameter and buffer of the unpruned model, by registered name
@@ -31,10 +31,12 @@ import java.util.Map;
  * @param weights the entries of the weights archive, in order
  * @param weightsSha256 hex SHA-256 of the weights file, checked before it is read
  */
-public record PruningRecord(String modelClass,
+public record PruningRecord(
+    String modelClass,
     ImmutableMap<String, ImmutableLongArray> originalShapes,
     ImmutableSet<String> buffers,
-    ImmutableList<AppliedChanges> changes, ImmutableList<Weight> weights,
+    ImmutableList<AppliedChanges> changes,
+    ImmutableList<Weight> weights,
     String weightsSha256) {
 
   /**
@@ -128,14 +130,15 @@ public record PruningRecord(String modelClass,
     }
     JsonElement f = o.get("format");
     String format = f != null && f.isJsonPrimitive() ? f.getAsString() : null;
-    checkArgument(FORMAT.equals(format), "not a pruning record of format %s (format: %s)",
-        FORMAT, format);
+    checkArgument(
+        FORMAT.equals(format), "not a pruning record of format %s (format: %s)", FORMAT, format);
     RecordFields r = new RecordFields();
     String modelClass = r.string(o, "", "modelClass");
     java.util.LinkedHashMap<String, ImmutableLongArray> shapes = new java.util.LinkedHashMap<>();
-    r.object(o, "", "originalShapes").entrySet()
-        .forEach(e -> shapes.put(e.getKey(), r.longs(e.getValue(), "originalShapes."
-            + e.getKey())));
+    r.object(o, "", "originalShapes")
+        .entrySet()
+        .forEach(
+            e -> shapes.put(e.getKey(), r.longs(e.getValue(), "originalShapes." + e.getKey())));
     java.util.LinkedHashSet<String> buffers = new java.util.LinkedHashSet<>();
     JsonArray bufferArray = r.array(o, "", "buffers");
     for (int i = 0; i < bufferArray.size(); i++) {
@@ -160,18 +163,30 @@ public record PruningRecord(String modelClass,
       JsonObject w = r.element(ws, i, "weights");
       if (w != null) {
         String path = "weights[" + i + "]";
-        weights.add(new Weight(r.string(w, path, "name"), r.string(w, path, "key"),
-            r.longs(w, path, "shape"), r.bool(w, path, "buffer")));
+        weights.add(
+            new Weight(
+                r.string(w, path, "name"),
+                r.string(w, path, "key"),
+                r.longs(w, path, "shape"),
+                r.bool(w, path, "buffer")));
       }
     }
     String sha = r.string(o, "", "weightsSha256");
     if (!sha.isEmpty() && !sha.matches("[0-9a-f]{64}")) {
       r.problem("weightsSha256", "expected 64 hex digits, got " + sha);
     }
-    checkArgument(r.problems().isEmpty(), "%s is not a valid pruning record: %s",
-        "record.json", String.join("; ", r.problems()));
-    return new PruningRecord(modelClass, ImmutableMap.copyOf(shapes),
-        ImmutableSet.copyOf(buffers), changes.build(), weights.build(), sha);
+    checkArgument(
+        r.problems().isEmpty(),
+        "%s is not a valid pruning record: %s",
+        "record.json",
+        String.join("; ", r.problems()));
+    return new PruningRecord(
+        modelClass,
+        ImmutableMap.copyOf(shapes),
+        ImmutableSet.copyOf(buffers),
+        changes.build(),
+        weights.build(),
+        sha);
   }
 
   private static JsonObject changes(AppliedChanges c) {
@@ -227,9 +242,12 @@ public record PruningRecord(String modelClass,
       String p = path + ".cuts[" + i + "]";
       JsonObject x = r.element(cutArray, i, path + ".cuts");
       if (x != null) {
-        cuts.add(new ParamCut(r.string(x, p, "param"), r.longs(x, p, "shape"),
-            indexMap(r.object(x, p, "removed"), p + ".removed", r),
-            indexMap(r.object(x, p, "groupedColumns"), p + ".groupedColumns", r)));
+        cuts.add(
+            new ParamCut(
+                r.string(x, p, "param"),
+                r.longs(x, p, "shape"),
+                indexMap(r.object(x, p, "removed"), p + ".removed", r),
+                indexMap(r.object(x, p, "groupedColumns"), p + ".groupedColumns", r)));
       }
     }
     ImmutableList.Builder<AppliedChanges.Option> options = ImmutableList.builder();
@@ -238,8 +256,12 @@ public record PruningRecord(String modelClass,
       String p = path + ".options[" + i + "]";
       JsonObject x = r.element(optionArray, i, path + ".options");
       if (x != null) {
-        options.add(new AppliedChanges.Option(r.string(x, p, "module"), r.string(x, p, "option"),
-            r.longs(x, p, "before"), r.longs(x, p, "after")));
+        options.add(
+            new AppliedChanges.Option(
+                r.string(x, p, "module"),
+                r.string(x, p, "option"),
+                r.longs(x, p, "before"),
+                r.longs(x, p, "after")));
       }
     }
     ImmutableList.Builder<SitePatch> sites = ImmutableList.builder();
@@ -256,8 +278,12 @@ public record PruningRecord(String modelClass,
         String q = p + ".patches[" + j + "]";
         JsonObject y = r.element(patchArray, j, p + ".patches");
         if (y != null) {
-          patches.add(new ArgPatch(r.integer(y, q, "arg"), r.longs(y, q, "before"),
-              r.longs(y, q, "after"), r.bool(y, q, "array")));
+          patches.add(
+              new ArgPatch(
+                  r.integer(y, q, "arg"),
+                  r.longs(y, q, "before"),
+                  r.longs(y, q, "after"),
+                  r.bool(y, q, "array")));
         }
       }
       String site = r.string(x, p, "site");
@@ -268,8 +294,14 @@ public record PruningRecord(String modelClass,
         r.problem(p + ".site", "not a call site: " + site);
         continue;
       }
-      sites.add(new SitePatch(key, r.bool(x, p, "instance"), r.longs(x, p, "originalShape"),
-          r.longs(x, p, "prunedShape"), patches.build(), r.string(x, p, "location")));
+      sites.add(
+          new SitePatch(
+              key,
+              r.bool(x, p, "instance"),
+              r.longs(x, p, "originalShape"),
+              r.longs(x, p, "prunedShape"),
+              patches.build(),
+              r.string(x, p, "location")));
     }
     return new AppliedChanges(cuts.build(), options.build(), sites.build());
   }
@@ -280,8 +312,8 @@ public record PruningRecord(String modelClass,
     return o;
   }
 
-  private static ImmutableMap<Integer, ImmutableLongArray> indexMap(JsonObject o, String path,
-      RecordFields r) {
+  private static ImmutableMap<Integer, ImmutableLongArray> indexMap(
+      JsonObject o, String path, RecordFields r) {
     ImmutableMap.Builder<Integer, ImmutableLongArray> b = ImmutableMap.builder();
     for (Map.Entry<String, JsonElement> e : o.entrySet()) {
       int dim;

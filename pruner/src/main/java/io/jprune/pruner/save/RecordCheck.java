@@ -17,8 +17,8 @@ import java.util.Set;
 /**
  * A parsed record checked for consistency before any model is touched: every cut names a tensor
  * that has, at that step, the shape the cut starts from; dims and indices are in range, sorted and
- * leave something; options and argument patches are well formed; the weights entries are unique
- * and have the shapes the replay produces. Every problem is named by its field path.
+ * leave something; options and argument patches are well formed; the weights entries are unique and
+ * have the shapes the replay produces. Every problem is named by its field path.
  */
 final class RecordCheck {
   private RecordCheck() {}
@@ -37,8 +37,15 @@ final class RecordCheck {
           continue;
         }
         if (!now.equals(cut.shape())) {
-          problems.add(path + ".shape: " + cut.shape() + ", but " + cut.param() + " has " + now
-              + " at this step");
+          problems.add(
+              path
+                  + ".shape: "
+                  + cut.shape()
+                  + ", but "
+                  + cut.param()
+                  + " has "
+                  + now
+                  + " at this step");
           continue;
         }
         boolean ok = indices(cut, path, problems);
@@ -50,8 +57,13 @@ final class RecordCheck {
         AppliedChanges.Option o = c.options().get(j);
         String path = "changes[" + i + "].options[" + j + "]";
         if (o.before().isEmpty() || o.before().length() != o.after().length()) {
-          problems.add(path + ": before " + o.before() + " and after " + o.after()
-              + " must be non-empty and of one length");
+          problems.add(
+              path
+                  + ": before "
+                  + o.before()
+                  + " and after "
+                  + o.after()
+                  + " must be non-empty and of one length");
         }
       }
       for (int j = 0; j < c.sitePatches().size(); j++) {
@@ -60,8 +72,15 @@ final class RecordCheck {
           ArgPatch a = p.patches().get(k);
           String path = "changes[" + i + "].sitePatches[" + j + "].patches[" + k + "]";
           if (a.argIndex() < 0 || a.before().length() != a.after().length()) {
-            problems.add(path + ": arg " + a.argIndex() + ", before " + a.before() + ", after "
-                + a.after() + " (arg >= 0, before and after of one length)");
+            problems.add(
+                path
+                    + ": arg "
+                    + a.argIndex()
+                    + ", before "
+                    + a.before()
+                    + ", after "
+                    + a.after()
+                    + " (arg >= 0, before and after of one length)");
           }
         }
       }
@@ -81,12 +100,23 @@ final class RecordCheck {
       if (expected == null) {
         problems.add(path + ".name: " + w.name() + " is not a tensor of the model");
       } else if (!expected.equals(w.shape())) {
-        problems.add(path + ".shape: " + w.shape() + ", but the replayed changes give "
-            + w.name() + " the shape " + expected);
+        problems.add(
+            path
+                + ".shape: "
+                + w.shape()
+                + ", but the replayed changes give "
+                + w.name()
+                + " the shape "
+                + expected);
       }
       if (w.buffer() != record.buffers().contains(w.name())) {
-        problems.add(path + ".buffer: " + w.buffer() + ", but buffers "
-            + (w.buffer() ? "does not list " : "lists ") + w.name());
+        problems.add(
+            path
+                + ".buffer: "
+                + w.buffer()
+                + ", but buffers "
+                + (w.buffer() ? "does not list " : "lists ")
+                + w.name());
       }
     }
     for (String name : current.keySet()) {
@@ -94,20 +124,26 @@ final class RecordCheck {
         problems.add("weights: no entry for " + name);
       }
     }
-    checkArgument(problems.isEmpty(), "%s is not a valid pruning record: %s",
-        PrunedModelFiles.RECORD, String.join("; ", problems));
+    checkArgument(
+        problems.isEmpty(),
+        "%s is not a valid pruning record: %s",
+        PrunedModelFiles.RECORD,
+        String.join("; ", problems));
   }
 
   private static boolean indices(ParamCut cut, String path, List<String> problems) {
     int before = problems.size();
     long[] shape = cut.shape().toArray();
-    cut.removed().forEach((dim, idx) -> {
-      if (dim < 0 || dim >= shape.length) {
-        problems.add(path + ".removed." + dim + ": dim out of range for shape " + cut.shape());
-        return;
-      }
-      sorted(idx, shape[dim], path + ".removed." + dim, problems);
-    });
+    cut.removed()
+        .forEach(
+            (dim, idx) -> {
+              if (dim < 0 || dim >= shape.length) {
+                problems.add(
+                    path + ".removed." + dim + ": dim out of range for shape " + cut.shape());
+                return;
+              }
+              sorted(idx, shape[dim], path + ".removed." + dim, problems);
+            });
     if (!cut.groupedColumns().isEmpty()) {
       if (shape.length < 2) {
         problems.add(path + ".groupedColumns: " + cut.param() + " has no dim 1");
@@ -129,8 +165,8 @@ final class RecordCheck {
     return problems.size() == before;
   }
 
-  private static void sorted(ImmutableLongArray idx, long size, String path,
-      List<String> problems) {
+  private static void sorted(
+      ImmutableLongArray idx, long size, String path, List<String> problems) {
     if (idx.length() >= size) {
       problems.add(path + ": removes " + idx.length() + " of " + size + " (something must stay)");
     }

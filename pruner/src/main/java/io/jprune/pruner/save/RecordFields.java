@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads the fields of a parsed record.json, naming each one that is missing or of the wrong type
- * by its path ({@code changes[4].cuts[2].removed}); every problem is collected, so one error lists
+ * Reads the fields of a parsed record.json, naming each one that is missing or of the wrong type by
+ * its path ({@code changes[4].cuts[2].removed}); every problem is collected, so one error lists
  * them all. Readers return a harmless default after a problem so that reading can go on.
  */
 final class RecordFields {

@@ -13,10 +13,12 @@ import io.jprune.pruner.graph.SitePatch;
  * @param options module option changes
  * @param sitePatches call-site argument rewrites installed
  */
-public record AppliedChanges(ImmutableList<ParamCut> cuts, ImmutableList<Option> options,
+public record AppliedChanges(
+    ImmutableList<ParamCut> cuts,
+    ImmutableList<Option> options,
     ImmutableList<SitePatch> sitePatches) {
 
   /** One option change: module path, option name, values before and after. */
-  public record Option(String module, String option, ImmutableLongArray before,
-      ImmutableLongArray after) {}
+  public record Option(
+      String module, String option, ImmutableLongArray before, ImmutableLongArray after) {}
 }

@@ -11,9 +11,9 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * SHA-256 of a model's parameters and buffers: names, dtypes, shapes and the bytes of each
- * tensor, in registration order. Two models with equal digests hold byte-identical tensors; a
- * rolled-back or refused prune must leave the digest unchanged.
+ * SHA-256 of a model's parameters and buffers: names, dtypes, shapes and the bytes of each tensor,
+ * in registration order. Two models with equal digests hold byte-identical tensors; a rolled-back
+ * or refused prune must leave the digest unchanged.
  */
 public final class ModelDigest {
   private ModelDigest() {}
@@ -23,8 +23,8 @@ public final class ModelDigest {
     MessageDigest md = sha256();
     for (Map.Entry<String, Tensor> e : ModelTensors.of(root).entrySet()) {
       Tensor t = e.getValue();
-      StringBuilder head = new StringBuilder(e.getKey()).append('|')
-          .append(t.scalar_type().toString()).append('|');
+      StringBuilder head =
+          new StringBuilder(e.getKey()).append('|').append(t.scalar_type().toString()).append('|');
       for (int d = 0; d < t.dim(); d++) {
         head.append(t.size(d)).append(',');
       }

@@ -38,8 +38,10 @@ public final class ModelTensors {
   static Tensor require(Map<String, Tensor> tensors, String name) {
     Tensor t = tensors.get(name);
     if (t == null) {
-      throw new IllegalStateException("the model has no parameter or buffer '" + name
-          + "' any more (was it replaced after tracing?)");
+      throw new IllegalStateException(
+          "the model has no parameter or buffer '"
+              + name
+              + "' any more (was it replaced after tracing?)");
     }
     return t;
   }

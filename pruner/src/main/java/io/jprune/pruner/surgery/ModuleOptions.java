@@ -28,8 +28,8 @@ final class ModuleOptions {
   static List<OptionChange> plan(Module root, RemovalEffects effects) {
     ModuleCatalog catalog = effects.catalog();
     List<OptionChange> out = new ArrayList<>();
-    for (Map.Entry<String, ImmutableList<ImmutableLongArray>> e
-        : effects.moduleShapes().entrySet()) {
+    for (Map.Entry<String, ImmutableList<ImmutableLongArray>> e :
+        effects.moduleShapes().entrySet()) {
       String path = e.getKey();
       Module plain = LiveOptions.at(root, path);
       String type = LiveOptions.typeName(plain);
@@ -42,14 +42,17 @@ final class ModuleOptions {
       }
       LiveOptions options = LiveOptions.of(root, path);
       Change change = new Change(root, path, e.getValue(), options, effects);
-      kind.get().options(change).forEach((name, after) -> {
-        int dot = name.lastIndexOf('.');
-        String module = dot < 0 ? path
-            : (path.isEmpty() ? "" : path + ".") + name.substring(0, dot);
-        String option = name.substring(dot + 1);
-        Object target = (dot < 0 ? options : LiveOptions.of(root, module)).pointer(option);
-        out.add(new OptionChange(module, option, target, LiveOptions.read(target), after));
-      });
+      kind.get()
+          .options(change)
+          .forEach(
+              (name, after) -> {
+                int dot = name.lastIndexOf('.');
+                String module =
+                    dot < 0 ? path : (path.isEmpty() ? "" : path + ".") + name.substring(0, dot);
+                String option = name.substring(dot + 1);
+                Object target = (dot < 0 ? options : LiveOptions.of(root, module)).pointer(option);
+                out.add(new OptionChange(module, option, target, LiveOptions.read(target), after));
+              });
     }
     out.removeIf(c -> !c.changes());
     return out;
@@ -63,15 +66,27 @@ final class ModuleOptions {
     Object target = LiveOptions.of(root, o.module()).pointer(o.option());
     long[] now = LiveOptions.read(target);
     if (!Arrays.equals(now, o.before().toArray())) {
-      throw new IllegalStateException("module '" + o.module() + "' has " + o.option() + " = "
-          + Arrays.toString(now) + ", the record expects " + o.before());
+      throw new IllegalStateException(
+          "module '"
+              + o.module()
+              + "' has "
+              + o.option()
+              + " = "
+              + Arrays.toString(now)
+              + ", the record expects "
+              + o.before());
     }
     return new OptionChange(o.module(), o.option(), target, now, o.after().toArray());
   }
 
   /** One module's view of a removal. */
-  private record Change(Module root, String path, ImmutableList<ImmutableLongArray> shapes,
-      LiveOptions options, RemovalEffects effects) implements ModuleChange {
+  private record Change(
+      Module root,
+      String path,
+      ImmutableList<ImmutableLongArray> shapes,
+      LiveOptions options,
+      RemovalEffects effects)
+      implements ModuleChange {
     @Override
     public long[] input() {
       return shapes.get(0).toArray();
@@ -85,14 +100,16 @@ final class ModuleOptions {
     @Override
     public long[] current(String option) {
       int dot = option.lastIndexOf('.');
-      return dot < 0 ? options.read(option)
+      return dot < 0
+          ? options.read(option)
           : LiveOptions.of(root, name(option.substring(0, dot))).read(option.substring(dot + 1));
     }
 
     @Override
     public long[] removed(String localParam, int dim) {
       ParamCut cut = effects.cuts().get(name(localParam));
-      return cut == null || !cut.removed().containsKey(dim) ? new long[0]
+      return cut == null || !cut.removed().containsKey(dim)
+          ? new long[0]
           : cut.removed().get(dim).toArray();
     }
 
@@ -102,8 +119,7 @@ final class ModuleOptions {
       if (cut != null) {
         return cut.newShape();
       }
-      return effects.parameterShape(name(localParam)).map(ImmutableLongArray::toArray)
-          .orElse(null);
+      return effects.parameterShape(name(localParam)).map(ImmutableLongArray::toArray).orElse(null);
     }
 
     @Override

@@ -33,7 +33,6 @@ record OptionChange(String module, String option, Object target, long[] before, 
 
   @Override
   public String toString() {
-    return module + "." + option + ": " + Arrays.toString(before) + " -> "
-        + Arrays.toString(after);
+    return module + "." + option + ": " + Arrays.toString(before) + " -> " + Arrays.toString(after);
   }
 }

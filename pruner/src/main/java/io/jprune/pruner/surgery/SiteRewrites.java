@@ -1,6 +1,5 @@
 package io.jprune.pruner.surgery;
 
-import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.pruner.graph.ArgPatch;
 import io.jprune.pruner.graph.OwnedLongArrayRef;
@@ -19,11 +18,11 @@ import org.bytedeco.pytorch.TensorBase;
 
 /**
  * The call-site argument rewrites installed for pruned models in this JVM. A site runs for every
- * module sharing its code (12 attention blocks, several models of one class), so each site holds
- * a flat list of entries, one per traced call that needs new arguments: a call is recognised by
- * its first tensor input's pruned shape (on every dim pruning changed at the site) and by the
- * traced constants it passes. Every entry maps the model's own constants (recorded by the
- * tracer even when a rewrite replaced them) straight to the latest values.
+ * module sharing its code (12 attention blocks, several models of one class), so each site holds a
+ * flat list of entries, one per traced call that needs new arguments: a call is recognised by its
+ * first tensor input's pruned shape (on every dim pruning changed at the site) and by the traced
+ * constants it passes. Every entry maps the model's own constants (recorded by the tracer even when
+ * a rewrite replaced them) straight to the latest values.
  */
 public final class SiteRewrites {
   private static final Map<SiteKey, List<SitePatch>> ENTRIES = new HashMap<>();
@@ -31,9 +30,9 @@ public final class SiteRewrites {
   private SiteRewrites() {}
 
   /**
-   * Adds the entries of one surgery, ahead of the earlier ones: a call an earlier step rewrote
-   * was traced with the rewritten arguments and recorded its own constants too, so its new entry
-   * maps those constants straight to the new values and, matching first, replaces the old one.
+   * Adds the entries of one surgery, ahead of the earlier ones: a call an earlier step rewrote was
+   * traced with the rewritten arguments and recorded its own constants too, so its new entry maps
+   * those constants straight to the new values and, matching first, replaces the old one.
    */
   public static synchronized void install(List<SitePatch> patches) {
     Map<SiteKey, List<SitePatch>> bySite = new LinkedHashMap<>();
@@ -88,22 +87,25 @@ public final class SiteRewrites {
   private static void reinstall(SiteKey key) {
     List<SitePatch> entries = List.copyOf(ENTRIES.get(key));
     boolean[] pruned = prunedDims(entries);
-    ArgumentRewrite rewrite = args -> {
-      long[] shape = firstTensorShape(args);
-      for (SitePatch p : entries) {
-        if (!p.patches().isEmpty() && matches(p, shape, pruned) && passesTracedValues(p, args)) {
-          return patch(p, args);
-        }
-      }
-      return args;
-    };
+    ArgumentRewrite rewrite =
+        args -> {
+          long[] shape = firstTensorShape(args);
+          for (SitePatch p : entries) {
+            if (!p.patches().isEmpty()
+                && matches(p, shape, pruned)
+                && passesTracedValues(p, args)) {
+              return patch(p, args);
+            }
+          }
+          return args;
+        };
     Sites.rewrite(key, rewrite);
   }
 
   /**
-   * A call matches when its input has the entry's pruned size in every dim pruning changed at
-   * this site (in any of its entries: one block may keep all heads while another loses some);
-   * other dims, such as the batch, may differ from the traced run.
+   * A call matches when its input has the entry's pruned size in every dim pruning changed at this
+   * site (in any of its entries: one block may keep all heads while another loses some); other
+   * dims, such as the batch, may differ from the traced run.
    */
   private static boolean matches(SitePatch p, long[] shape, boolean[] prunedDims) {
     if (shape == null) {
@@ -133,8 +135,8 @@ public final class SiteRewrites {
   }
 
   /**
-   * Whether the call passes the traced values this patch changes: two modules sharing the code
-   * can reach it with the same pruned input shape but different constants (head widths).
+   * Whether the call passes the traced values this patch changes: two modules sharing the code can
+   * reach it with the same pruned input shape but different constants (head widths).
    */
   private static boolean passesTracedValues(SitePatch p, Object[] args) {
     int shift = p.instance() ? 1 : 0;

@@ -13,20 +13,19 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Carries out validated {@link RemovalEffects} on a live model, atomically: parameters and
- * buffers are sliced in place ({@code set_data} of an {@code index_select} on the tensor's own
- * device, under no-grad, so the registered parameter, the module's field and forward all see the
- * new shape), module options are updated and call-site rewrites installed. Each change is
- * recorded in an {@link UndoJournal} before it is made; if anything fails, the journal puts the
- * original tensors, options and rewrites back before the exception leaves. Once a cut is kept,
- * what training holds of the cut parameters (gradients, optimizer state) is cut too
- * ({@link #cutTrainingState}, {@link TrainingState}).
+ * Carries out validated {@link RemovalEffects} on a live model, atomically: parameters and buffers
+ * are sliced in place ({@code set_data} of an {@code index_select} on the tensor's own device,
+ * under no-grad, so the registered parameter, the module's field and forward all see the new
+ * shape), module options are updated and call-site rewrites installed. Each change is recorded in
+ * an {@link UndoJournal} before it is made; if anything fails, the journal puts the original
+ * tensors, options and rewrites back before the exception leaves. Once a cut is kept, what training
+ * holds of the cut parameters (gradients, optimizer state) is cut too ({@link #cutTrainingState},
+ * {@link TrainingState}).
  */
 public final class Surgery {
   private Surgery() {}
@@ -47,12 +46,12 @@ public final class Surgery {
 
   /**
    * After a cut is kept: cuts the gradients (and drops the stale grad accumulators) of the cut
-   * parameters and the state the application's optimizers hold for them, so training goes on.
-   * Not journaled: call it only once the cut is committed.
+   * parameters and the state the application's optimizers hold for them, so training goes on. Not
+   * journaled: call it only once the cut is committed.
    */
   public static void cutTrainingState(Module root, RemovalEffects effects) {
-    TrainingState.cut(ModelTensors.of(root), effects.cuts().values(),
-        TrainingState.appOptimizers());
+    TrainingState.cut(
+        ModelTensors.of(root), effects.cuts().values(), TrainingState.appOptimizers());
   }
 
   /**
@@ -85,30 +84,39 @@ public final class Surgery {
    * @return what was changed, as data (for saving a pruning record)
    * @throws PruneFailedException when a step fails; the model is as it was
    */
-  public static AppliedChanges apply(Module root, RemovalEffects effects, UndoJournal journal,
-      SurgeryListener listener) {
+  public static AppliedChanges apply(
+      Module root, RemovalEffects effects, UndoJournal journal, SurgeryListener listener) {
     Map<String, Tensor> tensors = ModelTensors.of(root);
     for (String name : effects.cuts().keySet()) {
       checkShape(ModelTensors.require(tensors, name), effects.cuts().get(name));
     }
     List<OptionChange> options = ModuleOptions.plan(root, effects);
     TrainingState.checkSupported(TrainingState.appOptimizers());
-    run(journal, () -> {
-      cutAll(tensors, effects.cuts().values(), journal, listener);
-      setAll(options, journal, listener);
-      rewriteAll(effects.sitePatches(), journal, listener);
-    });
-    return new AppliedChanges(ImmutableList.copyOf(effects.cuts().values()),
-        options.stream().map(c -> new AppliedChanges.Option(c.module(), c.option(),
-            ImmutableLongArray.copyOf(c.before()), ImmutableLongArray.copyOf(c.after())))
+    run(
+        journal,
+        () -> {
+          cutAll(tensors, effects.cuts().values(), journal, listener);
+          setAll(options, journal, listener);
+          rewriteAll(effects.sitePatches(), journal, listener);
+        });
+    return new AppliedChanges(
+        ImmutableList.copyOf(effects.cuts().values()),
+        options.stream()
+            .map(
+                c ->
+                    new AppliedChanges.Option(
+                        c.module(),
+                        c.option(),
+                        ImmutableLongArray.copyOf(c.before()),
+                        ImmutableLongArray.copyOf(c.after())))
             .collect(ImmutableList.toImmutableList()),
         effects.sitePatches());
   }
 
   /**
    * Replays recorded changes on a freshly built original model (no trace, no plan): tensors are
-   * cut, options set and call-site rewrites installed, each recorded in {@code journal}. Shapes
-   * are checked first; a mismatch (another model class, other sizes) is refused before anything
+   * cut, options set and call-site rewrites installed, each recorded in {@code journal}. Shapes are
+   * checked first; a mismatch (another model class, other sizes) is refused before anything
    * changes, and a failure part-way rolls the journal back.
    */
   public static void replay(Module root, AppliedChanges changes, UndoJournal journal) {
@@ -120,11 +128,13 @@ public final class Surgery {
     for (AppliedChanges.Option o : changes.options()) {
       options.add(ModuleOptions.target(root, o));
     }
-    run(journal, () -> {
-      cutAll(tensors, changes.cuts(), journal, SurgeryListener.NONE);
-      setAll(options, journal, SurgeryListener.NONE);
-      rewriteAll(changes.sitePatches(), journal, SurgeryListener.NONE);
-    });
+    run(
+        journal,
+        () -> {
+          cutAll(tensors, changes.cuts(), journal, SurgeryListener.NONE);
+          setAll(options, journal, SurgeryListener.NONE);
+          rewriteAll(changes.sitePatches(), journal, SurgeryListener.NONE);
+        });
   }
 
   /** {@link #replay(Module, AppliedChanges, UndoJournal)}, kept at once. */
@@ -143,8 +153,11 @@ public final class Surgery {
     }
   }
 
-  private static void cutAll(Map<String, Tensor> tensors, Iterable<ParamCut> cuts,
-      UndoJournal journal, SurgeryListener listener) {
+  private static void cutAll(
+      Map<String, Tensor> tensors,
+      Iterable<ParamCut> cuts,
+      UndoJournal journal,
+      SurgeryListener listener) {
     int k = 0;
     try (NoGradGuard g = new NoGradGuard()) {
       for (ParamCut cut : cuts) {
@@ -152,18 +165,20 @@ public final class Surgery {
         checkShape(t, cut);
         listener.before(SurgeryListener.Step.CUT, k++, cut.param());
         Tensor old = t.detach().clone();
-        journal.record("cut of " + cut.param(), () -> {
-          try (NoGradGuard ng = new NoGradGuard()) {
-            t.set_data(old);
-          }
-        });
+        journal.record(
+            "cut of " + cut.param(),
+            () -> {
+              try (NoGradGuard ng = new NoGradGuard()) {
+                t.set_data(old);
+              }
+            });
         t.set_data(cut(t, cut));
       }
     }
   }
 
-  private static void setAll(List<OptionChange> options, UndoJournal journal,
-      SurgeryListener listener) {
+  private static void setAll(
+      List<OptionChange> options, UndoJournal journal, SurgeryListener listener) {
     int k = 0;
     for (OptionChange c : options) {
       listener.before(SurgeryListener.Step.OPTION, k++, c.module() + "." + c.option());
@@ -173,8 +188,8 @@ public final class Surgery {
   }
 
   /** Installs the rewrites site by site, so that a failure can be injected between sites. */
-  private static void rewriteAll(List<SitePatch> patches, UndoJournal journal,
-      SurgeryListener listener) {
+  private static void rewriteAll(
+      List<SitePatch> patches, UndoJournal journal, SurgeryListener listener) {
     Map<SiteKey, List<SitePatch>> bySite = new LinkedHashMap<>();
     for (SitePatch p : patches) {
       if (!p.patches().isEmpty()) {
@@ -185,8 +200,8 @@ public final class Surgery {
     for (Map.Entry<SiteKey, List<SitePatch>> e : bySite.entrySet()) {
       listener.before(SurgeryListener.Step.REWRITE, k++, e.getValue().get(0).location());
       Map<SiteKey, List<SitePatch>> snapshot = SiteRewrites.snapshot();
-      journal.record("rewrite at " + e.getValue().get(0).location(),
-          () -> SiteRewrites.restore(snapshot));
+      journal.record(
+          "rewrite at " + e.getValue().get(0).location(), () -> SiteRewrites.restore(snapshot));
       SiteRewrites.install(e.getValue());
     }
   }
@@ -198,8 +213,11 @@ public final class Surgery {
       same = t.size(d) == shape.get(d);
     }
     if (!same) {
-      throw new IllegalStateException(cut.param() + " no longer has its traced shape " + shape
-          + ": re-trace the model before pruning it again");
+      throw new IllegalStateException(
+          cut.param()
+              + " no longer has its traced shape "
+              + shape
+              + ": re-trace the model before pruning it again");
     }
   }
 
@@ -216,10 +234,10 @@ public final class Surgery {
       TensorVector parts = new TensorVector();
       for (int g = 0; g < groups; g++) {
         ImmutableLongArray removed = cut.groupedColumns().get(g);
-        long[] keep = IndexTensor.kept(out.size(1), removed == null ? new long[0]
-            : removed.toArray());
-        parts.push_back(out.narrow(0, g * rows, rows).index_select(1,
-            IndexTensor.of(keep, t.device())));
+        long[] keep =
+            IndexTensor.kept(out.size(1), removed == null ? new long[0] : removed.toArray());
+        parts.push_back(
+            out.narrow(0, g * rows, rows).index_select(1, IndexTensor.of(keep, t.device())));
       }
       out = torch.cat(parts, 0);
     }

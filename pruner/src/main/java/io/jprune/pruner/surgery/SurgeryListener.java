@@ -2,8 +2,8 @@ package io.jprune.pruner.surgery;
 
 /**
  * Told before each change surgery makes to a live model. Throwing from {@link #before} aborts the
- * surgery, which then rolls back every change made so far: the hook tests use to inject a fault
- * at any step, and a place to log progress.
+ * surgery, which then rolls back every change made so far: the hook tests use to inject a fault at
+ * any step, and a place to log progress.
  */
 @FunctionalInterface
 public interface SurgeryListener {
@@ -18,7 +18,7 @@ public interface SurgeryListener {
   }
 
   /** Does nothing. */
-  SurgeryListener NONE = (step, index, what) -> { };
+  SurgeryListener NONE = (step, index, what) -> {};
 
   /**
    * Called before the {@code index}-th change (from 0) of kind {@code step}.

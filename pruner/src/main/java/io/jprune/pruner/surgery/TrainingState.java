@@ -7,8 +7,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collection;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,16 +28,16 @@ import org.bytedeco.pytorch.global.torch;
  * per-parameter state of libtorch optimizers (SGD momentum buffers; Adam/AdamW {@code exp_avg},
  * {@code exp_avg_sq}, {@code max_exp_avg_sq}; RMSprop and Adagrad buffers).
  *
- * <p>Measured on these bindings (2.10.0-1.5.13): {@code set_data} keeps the parameter's
- * TensorImpl, so the optimizers' param groups see the new shape and their state, keyed by the
- * TensorImpl address, stays attached; but the state tensors keep the old shape ("The size of
- * tensor a (3) must match the size of tensor b (2)" at the next {@code step()}). The bindings
- * expose no {@code state()}, so the state goes through the optimizer's own archive: saved, every
- * per-parameter tensor of a cut parameter's old shape cut, loaded back ({@code load} maps entries
- * to parameters by position, as libtorch does). And a graph of the previous training step that
- * is still reachable keeps the parameter's gradient accumulator with the old shape ("AddmmBackward0
- * returned an invalid gradient ... got [5, 2] but expected shape compatible with [3]" at the next
- * backward); libtorch drops it only on a dtype or device change, hence the dtype round trip.
+ * <p>Measured on these bindings (2.10.0-1.5.13): {@code set_data} keeps the parameter's TensorImpl,
+ * so the optimizers' param groups see the new shape and their state, keyed by the TensorImpl
+ * address, stays attached; but the state tensors keep the old shape ("The size of tensor a (3) must
+ * match the size of tensor b (2)" at the next {@code step()}). The bindings expose no {@code
+ * state()}, so the state goes through the optimizer's own archive: saved, every per-parameter
+ * tensor of a cut parameter's old shape cut, loaded back ({@code load} maps entries to parameters
+ * by position, as libtorch does). And a graph of the previous training step that is still reachable
+ * keeps the parameter's gradient accumulator with the old shape ("AddmmBackward0 returned an
+ * invalid gradient ... got [5, 2] but expected shape compatible with [3]" at the next backward);
+ * libtorch drops it only on a dtype or device change, hence the dtype round trip.
  */
 public final class TrainingState {
   private TrainingState() {}
@@ -62,22 +62,23 @@ public final class TrainingState {
   public static void checkSupported(Collection<Optimizer> optimizers) {
     for (Optimizer o : optimizers) {
       if (o instanceof LBFGS) {
-        throw new IllegalStateException("jprune cannot cut the state of the application's LBFGS"
-            + " optimizer (flat vectors over all parameters); nothing was pruned");
+        throw new IllegalStateException(
+            "jprune cannot cut the state of the application's LBFGS"
+                + " optimizer (flat vectors over all parameters); nothing was pruned");
       }
     }
   }
 
   /**
-   * Cuts gradients, gradient accumulators and optimizer state of the parameters in
-   * {@code tensors} (live handles, already cut) as {@code cuts} did.
+   * Cuts gradients, gradient accumulators and optimizer state of the parameters in {@code tensors}
+   * (live handles, already cut) as {@code cuts} did.
    *
    * @param tensors the model's parameters and buffers by name, already cut
    * @param cuts the cuts applied, each with the shape it started from
    * @param optimizers the application's optimizers
    */
-  public static void cut(Map<String, Tensor> tensors, Collection<ParamCut> cuts,
-      Collection<Optimizer> optimizers) {
+  public static void cut(
+      Map<String, Tensor> tensors, Collection<ParamCut> cuts, Collection<Optimizer> optimizers) {
     Map<Long, ParamCut> byImpl = new HashMap<>();
     try (NoGradGuard g = new NoGradGuard()) {
       for (ParamCut cut : cuts) {
@@ -101,8 +102,10 @@ public final class TrainingState {
   /** A dtype round trip: the only way libtorch drops a parameter's cached grad accumulator. */
   private static void dropGradAccumulator(Tensor p) {
     Tensor keep = p.detach();
-    torch.ScalarType other = p.scalar_type() == torch.ScalarType.Double
-        ? torch.ScalarType.Float : torch.ScalarType.Double;
+    torch.ScalarType other =
+        p.scalar_type() == torch.ScalarType.Double
+            ? torch.ScalarType.Float
+            : torch.ScalarType.Double;
     p.set_data(keep.to(other));
     p.set_data(keep);
   }
@@ -137,11 +140,11 @@ public final class TrainingState {
   }
 
   /**
-   * Copies an archive; inside {@code state/<impl address>} a tensor of the cut parameter's
-   * original shape is cut. Returns the number of tensors cut.
+   * Copies an archive; inside {@code state/<impl address>} a tensor of the cut parameter's original
+   * shape is cut. Returns the number of tensors cut.
    */
-  private static int copy(InputArchive in, OutputArchive out, Map<Long, ParamCut> byImpl,
-      ParamCut entryCut) {
+  private static int copy(
+      InputArchive in, OutputArchive out, Map<Long, ParamCut> byImpl, ParamCut entryCut) {
     int changed = 0;
     StringVector keys = in.keys();
     for (long i = 0; i < keys.size(); i++) {

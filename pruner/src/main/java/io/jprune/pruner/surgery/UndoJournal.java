@@ -7,8 +7,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * The undo actions of changes made so far to a live model, newest first. Every surgery step
- * (a tensor cut, an option change, a call-site rewrite, and whatever later steps add, such as
+ * The undo actions of changes made so far to a live model, newest first. Every surgery step (a
+ * tensor cut, an option change, a call-site rewrite, and whatever later steps add, such as
  * optimizer state) records how to put back what it is about to change before changing it; if
  * anything fails before {@link #commit}, {@link #rollback} runs them all in reverse order, so
  * tensors, options and rewrites are as they were, byte for byte.
@@ -51,8 +51,9 @@ public final class UndoJournal {
       try {
         e.undo().run();
       } catch (RuntimeException failed) {
-        RuntimeException named = new IllegalStateException("could not undo " + e.what() + ": "
-            + failed.getMessage(), failed);
+        RuntimeException named =
+            new IllegalStateException(
+                "could not undo " + e.what() + ": " + failed.getMessage(), failed);
         if (cause != null) {
           cause.addSuppressed(named);
         }

@@ -8,15 +8,15 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * The equivalence oracle: compares a pruned model's output with the masked original's
- * ({@link MaskedOriginal}) on the kept output elements; {@code Pruner.pruneAndVerify} runs both.
+ * The equivalence oracle: compares a pruned model's output with the masked original's ({@link
+ * MaskedOriginal}) on the kept output elements; {@code Pruner.pruneAndVerify} runs both.
  */
 public final class Equivalence {
   private Equivalence() {}
 
   /** Compares the kept elements of {@code masked} with all of {@code pruned}. */
-  public static EquivalenceReport compare(Tensor masked, Tensor pruned, BitSet removed,
-      RemovalEffects effects) {
+  public static EquivalenceReport compare(
+      Tensor masked, Tensor pruned, BitSet removed, RemovalEffects effects) {
     float[] m = floats(masked);
     float[] p = floats(pruned);
     double maxDiff = 0;
@@ -27,8 +27,11 @@ public final class Equivalence {
         continue;
       }
       if (j >= p.length) {
-        throw new IllegalStateException("pruned output has " + p.length
-            + " elements, fewer than the kept " + (m.length - removed.cardinality()));
+        throw new IllegalStateException(
+            "pruned output has "
+                + p.length
+                + " elements, fewer than the kept "
+                + (m.length - removed.cardinality()));
       }
       maxDiff = Math.max(maxDiff, Math.abs(m[i] - p[j]));
       if (Float.isNaN(m[i]) != Float.isNaN(p[j])) {
@@ -38,8 +41,8 @@ public final class Equivalence {
       j++;
     }
     if (j != p.length) {
-      throw new IllegalStateException("pruned output has " + p.length + " elements, the kept "
-          + "part of the masked one " + j);
+      throw new IllegalStateException(
+          "pruned output has " + p.length + " elements, the kept " + "part of the masked one " + j);
     }
     return new EquivalenceReport(maxDiff, maxOut, j, effects.inexactReasons());
   }

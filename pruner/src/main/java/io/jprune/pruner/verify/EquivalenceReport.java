@@ -8,11 +8,11 @@ import com.google.common.collect.ImmutableSet;
  * @param maxAbsDiff largest absolute difference
  * @param maxAbsOutput largest absolute value of the masked output (the scale of the tolerance)
  * @param compared number of output elements compared
- * @param inexactReasons why the two need not agree (normalisation across channels, ...); empty
- *     when every removed channel only passes zero-preserving ops, so they must agree
+ * @param inexactReasons why the two need not agree (normalisation across channels, ...); empty when
+ *     every removed channel only passes zero-preserving ops, so they must agree
  */
-public record EquivalenceReport(double maxAbsDiff, double maxAbsOutput, long compared,
-    ImmutableSet<String> inexactReasons) {
+public record EquivalenceReport(
+    double maxAbsDiff, double maxAbsOutput, long compared, ImmutableSet<String> inexactReasons) {
 
   /** Whether equality is expected (the oracle applies). */
   public boolean exactExpected() {
@@ -20,8 +20,7 @@ public record EquivalenceReport(double maxAbsDiff, double maxAbsOutput, long com
   }
 
   /**
-   * {@code max|pruned - masked| <= relTol * max|masked|} (plus a tiny floor for all-zero
-   * outputs).
+   * {@code max|pruned - masked| <= relTol * max|masked|} (plus a tiny floor for all-zero outputs).
    */
   public boolean agrees(double relTol) {
     return maxAbsDiff <= relTol * Math.max(maxAbsOutput, 1e-12);
@@ -29,8 +28,11 @@ public record EquivalenceReport(double maxAbsDiff, double maxAbsOutput, long com
 
   @Override
   public String toString() {
-    return String.format("max|pruned-masked|=%.3g (max|out|=%.3g, %d elements, %s)", maxAbsDiff,
-        maxAbsOutput, compared, exactExpected() ? "exact expected"
-            : "inexact: " + inexactReasons);
+    return String.format(
+        "max|pruned-masked|=%.3g (max|out|=%.3g, %d elements, %s)",
+        maxAbsDiff,
+        maxAbsOutput,
+        compared,
+        exactExpected() ? "exact expected" : "inexact: " + inexactReasons);
   }
 }

@@ -30,7 +30,8 @@ public final class MaskedOriginal {
     Map<String, Map<Integer, TreeSet<Long>>> zero = new LinkedHashMap<>();
     for (ParamSlice s : effects.zeroed()) {
       zero.computeIfAbsent(s.param(), p -> new LinkedHashMap<>())
-          .computeIfAbsent(s.dim(), d -> new TreeSet<>()).add(s.index());
+          .computeIfAbsent(s.dim(), d -> new TreeSet<>())
+          .add(s.index());
     }
     Map<String, Tensor> backups = new LinkedHashMap<>();
     try (NoGradGuard g = new NoGradGuard()) {

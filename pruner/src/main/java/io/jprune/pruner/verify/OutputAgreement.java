@@ -12,15 +12,19 @@ import org.bytedeco.pytorch.Tensor;
  * are compared.
  *
  * @param inputs forwards compared
- * @param rows output rows compared for top-1, over all inputs (a row runs along the output's
- *     last dim: the classes of a classifier)
+ * @param rows output rows compared for top-1, over all inputs (a row runs along the output's last
+ *     dim: the classes of a classifier)
  * @param top1Agreeing rows whose largest entry is at the same index in both outputs
  * @param relativeError {@code ||pruned - unpruned|| / ||unpruned||} (Euclidean, all outputs)
  */
 public record OutputAgreement(int inputs, long rows, long top1Agreeing, double relativeError) {
   public OutputAgreement {
-    checkArgument(inputs > 0 && rows > 0 && top1Agreeing >= 0 && top1Agreeing <= rows,
-        "inconsistent agreement: %s inputs, %s of %s rows", inputs, top1Agreeing, rows);
+    checkArgument(
+        inputs > 0 && rows > 0 && top1Agreeing >= 0 && top1Agreeing <= rows,
+        "inconsistent agreement: %s inputs, %s of %s rows",
+        inputs,
+        top1Agreeing,
+        rows);
   }
 
   /**
@@ -29,8 +33,11 @@ public record OutputAgreement(int inputs, long rows, long top1Agreeing, double r
    * @throws IllegalArgumentException when the lists differ in length or an output in shape
    */
   public static OutputAgreement measure(List<Tensor> unpruned, List<Tensor> pruned) {
-    checkArgument(!unpruned.isEmpty() && unpruned.size() == pruned.size(),
-        "%s unpruned outputs for %s pruned ones", unpruned.size(), pruned.size());
+    checkArgument(
+        !unpruned.isEmpty() && unpruned.size() == pruned.size(),
+        "%s unpruned outputs for %s pruned ones",
+        unpruned.size(),
+        pruned.size());
     long rows = 0;
     long agreeing = 0;
     double diff2 = 0;
@@ -39,8 +46,12 @@ public record OutputAgreement(int inputs, long rows, long top1Agreeing, double r
       Tensor a = unpruned.get(i);
       Tensor b = pruned.get(i);
       int width = a.dim() == 0 ? 1 : (int) a.size(a.dim() - 1);
-      checkArgument(shape(a).equals(shape(b)), "output %s has shape %s unpruned but %s pruned",
-          i, shape(a), shape(b));
+      checkArgument(
+          shape(a).equals(shape(b)),
+          "output %s has shape %s unpruned but %s pruned",
+          i,
+          shape(a),
+          shape(b));
       float[] u = Equivalence.floats(a);
       float[] p = Equivalence.floats(b);
       for (int k = 0; k < u.length; k++) {
@@ -53,7 +64,10 @@ public record OutputAgreement(int inputs, long rows, long top1Agreeing, double r
         agreeing += argmax(u, start, width) == argmax(p, start, width) ? 1 : 0;
       }
     }
-    return new OutputAgreement(unpruned.size(), rows, agreeing,
+    return new OutputAgreement(
+        unpruned.size(),
+        rows,
+        agreeing,
         ref2 == 0 ? (diff2 == 0 ? 0 : Double.POSITIVE_INFINITY) : Math.sqrt(diff2 / ref2));
   }
 
@@ -82,8 +96,14 @@ public record OutputAgreement(int inputs, long rows, long top1Agreeing, double r
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "rel. output error %.3g, top-1 agreement %d/%d (%.1f%%) "
-        + "over %d input%s", relativeError, top1Agreeing, rows, 100 * top1(), inputs,
+    return String.format(
+        Locale.ROOT,
+        "rel. output error %.3g, top-1 agreement %d/%d (%.1f%%) " + "over %d input%s",
+        relativeError,
+        top1Agreeing,
+        rows,
+        100 * top1(),
+        inputs,
         inputs == 1 ? "" : "s");
   }
 }

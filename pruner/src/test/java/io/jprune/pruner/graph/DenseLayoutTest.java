@@ -29,8 +29,8 @@ class DenseLayoutTest {
 
   @Test
   void sameCountPerHeadIsDenseEvenAtDifferentPositions() {
-    BitSet b = remove(HEADS, at(0, 0, 1), at(0, 1, 3), at(0, 2, 0), at(1, 0, 2), at(1, 1, 2),
-        at(1, 2, 1));
+    BitSet b =
+        remove(HEADS, at(0, 0, 1), at(0, 1, 3), at(0, 2, 0), at(1, 0, 2), at(1, 1, 2), at(1, 2, 1));
     assertArrayEquals(new long[] {2, 3, 3}, DenseLayout.compress(HEADS, b));
   }
 
@@ -52,9 +52,12 @@ class DenseLayoutTest {
 
   @Test
   void keptPositionsNumberKeptElementsInOrder() {
-    assertArrayEquals(new int[] {0, -1, 1, -1, 2}, DenseLayout.keptPositions(5,
-        remove(new Shape(new long[] {5}), 1, 3)));
-    assertArrayEquals(new long[] {0, 2}, DenseLayout.keptAlong(new Shape(new long[] {3, 2}),
-        remove(new Shape(new long[] {3, 2}), 2, 3), 0));
+    assertArrayEquals(
+        new int[] {0, -1, 1, -1, 2},
+        DenseLayout.keptPositions(5, remove(new Shape(new long[] {5}), 1, 3)));
+    assertArrayEquals(
+        new long[] {0, 2},
+        DenseLayout.keptAlong(
+            new Shape(new long[] {3, 2}), remove(new Shape(new long[] {3, 2}), 2, 3), 0));
   }
 }

@@ -78,8 +78,8 @@ final class Fixture {
   }
 
   /**
-   * Flat indices of the slice; with {@code group >= 0} only the rows (dim 0) of that conv group,
-   * of {@code groups} equal blocks.
+   * Flat indices of the slice; with {@code group >= 0} only the rows (dim 0) of that conv group, of
+   * {@code groups} equal blocks.
    */
   void forEachIn(String name, int dim, long index, int group, int groups, IntConsumer flat) {
     long[] shape = shapes.get(name);
@@ -167,9 +167,15 @@ final class Fixture {
   static PruningGroup convBnGroup() {
     List<List<ParamSlice>> ch = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      ch.add(List.of(out("conv.weight", i), out("conv.bias", i), out("bn.weight", i),
-          out("bn.bias", i), state("bn.running_mean", i), state("bn.running_var", i),
-          in("next.weight", i)));
+      ch.add(
+          List.of(
+              out("conv.weight", i),
+              out("conv.bias", i),
+              out("bn.weight", i),
+              out("bn.bias", i),
+              state("bn.running_mean", i),
+              state("bn.running_var", i),
+              in("next.weight", i)));
     }
     return group(0, ch);
   }
@@ -188,15 +194,20 @@ final class Fixture {
   static PruningGroup mlpLnGroup() {
     List<List<ParamSlice>> ch = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
-      ch.add(List.of(out("fc1.weight", i), out("fc1.bias", i), out("ln.weight", i),
-          out("ln.bias", i), in("fc2.weight", i)));
+      ch.add(
+          List.of(
+              out("fc1.weight", i),
+              out("fc1.bias", i),
+              out("ln.weight", i),
+              out("ln.bias", i),
+              in("fc2.weight", i)));
     }
     return group(1, ch);
   }
 
   /**
-   * stem [4,2,3,3] -> grouped conv gconv [6,2,3,3] with groups=2 (in 4: channel i is column i%2
-   * of the rows of conv group i/2, 3 rows per group).
+   * stem [4,2,3,3] -> grouped conv gconv [6,2,3,3] with groups=2 (in 4: channel i is column i%2 of
+   * the rows of conv group i/2, 3 rows per group).
    */
   static Fixture grouped(long seed) {
     Fixture f = new Fixture(seed);
@@ -208,8 +219,10 @@ final class Fixture {
   static PruningGroup groupedGroup() {
     List<List<ParamSlice>> ch = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      ch.add(List.of(out("stem.weight", i),
-          new ParamSlice("gconv.weight", 1, i % 2, SliceRole.INPUT, i / 2)));
+      ch.add(
+          List.of(
+              out("stem.weight", i),
+              new ParamSlice("gconv.weight", 1, i % 2, SliceRole.INPUT, i / 2)));
     }
     return group(2, ch);
   }

@@ -54,36 +54,39 @@ class FpgmTest {
   @Test
   void theCentreOfTheSquareGoesFirstWhereMagnitudeWouldDropTheZeroFilter() {
     Fixture f = square();
-    double[] s = Importances.fpgm(2, Reduction.SUM, Normalization.NONE)
-        .score(squareGroup(), f.context());
+    double[] s =
+        Importances.fpgm(2, Reduction.SUM, Normalization.NONE).score(squareGroup(), f.context());
     double r2 = Math.sqrt(2);
     double corner = 2 + 2 + 2 * r2 + r2;
     assertScores(new double[] {corner, corner, corner, corner, 4 * r2}, s);
     assertEquals(4, argmin(s), "the filter closest to all others (the geometric median)");
-    double[] l2 = Importances.magnitude(2, Reduction.FIRST, Normalization.NONE)
-        .score(squareGroup(), f.context());
+    double[] l2 =
+        Importances.magnitude(2, Reduction.FIRST, Normalization.NONE)
+            .score(squareGroup(), f.context());
     assertEquals(0, argmin(l2), "magnitude drops the zero filter instead");
   }
 
   @Test
   void l1DistancesAndTheDefaultMeanNormalisation() {
     Fixture f = square();
-    double[] s = Importances.fpgm(1, Reduction.SUM, Normalization.NONE)
-        .score(squareGroup(), f.context());
+    double[] s =
+        Importances.fpgm(1, Reduction.SUM, Normalization.NONE).score(squareGroup(), f.context());
     assertScores(new double[] {2 + 2 + 4 + 2, 10, 10, 10, 8}, s);
     double[] byDefault = Importances.fpgm().score(squareGroup(), f.context());
     double r2 = Math.sqrt(2);
     double corner = 4 + 3 * r2;
     double mean = (4 * corner + 4 * r2) / 5;
-    assertScores(new double[] {corner / mean, corner / mean, corner / mean, corner / mean,
-        4 * r2 / mean}, byDefault);
+    assertScores(
+        new double[] {corner / mean, corner / mean, corner / mean, corner / mean, 4 * r2 / mean},
+        byDefault);
   }
 
   @Test
   void convFiltersAreFlattenedAndEveryProducerCountsButNotConsumersOrNorms() {
     Fixture f = Fixture.convBn(3);
-    double[] s = Importances.fpgm(2, Reduction.SUM, Normalization.NONE)
-        .score(Fixture.convBnGroup(), f.context());
+    double[] s =
+        Importances.fpgm(2, Reduction.SUM, Normalization.NONE)
+            .score(Fixture.convBnGroup(), f.context());
     double[] expected = new double[4];
     for (int i = 0; i < 4; i++) {
       expected[i] = distanceSum(f, "conv.weight", 0, i, 2);
@@ -94,8 +97,9 @@ class FpgmTest {
   @Test
   void aChannelOwningSeveralRowsSumsTheirDistanceSums() {
     Fixture f = Fixture.shuffle(4);
-    double[] s = Importances.fpgm(2, Reduction.MEAN, Normalization.NONE)
-        .score(Fixture.shuffleGroup(), f.context());
+    double[] s =
+        Importances.fpgm(2, Reduction.MEAN, Normalization.NONE)
+            .score(Fixture.shuffleGroup(), f.context());
     for (int c = 0; c < 2; c++) {
       double rows = 0;
       for (int r = 0; r < 4; r++) {
@@ -108,8 +112,9 @@ class FpgmTest {
   @Test
   void linearWeightsAcrossTwoProducersAreReduced() {
     Fixture f = Fixture.mlpLn(5);
-    double[] s = Importances.fpgm(2, Reduction.MAX, Normalization.NONE)
-        .score(Fixture.mlpLnGroup(), f.context());
+    double[] s =
+        Importances.fpgm(2, Reduction.MAX, Normalization.NONE)
+            .score(Fixture.mlpLnGroup(), f.context());
     for (int i = 0; i < 6; i++) {
       // fc1 is the only producer with two dims; ln.weight (1-D) and fc2 (consumer) do not count
       assertEquals(distanceSum(f, "fc1.weight", 0, i, 2), s[i], 1e-12, "channel " + i);
@@ -124,10 +129,12 @@ class FpgmTest {
     for (int i = 0; i < 3; i++) {
       ch.add(List.of(out("bn.weight", i)));
     }
-    assertScores(new double[] {0, 0, 0},
-        Importances.fpgm().score(Fixture.group(9, ch), f.context()));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Importances.fpgm(0, Reduction.SUM, Normalization.NONE));
+    assertScores(
+        new double[] {0, 0, 0}, Importances.fpgm().score(Fixture.group(9, ch), f.context()));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Importances.fpgm(0, Reduction.SUM, Normalization.NONE));
     assertEquals("distance degree p must be positive, got 0.0", e.getMessage());
   }
 }

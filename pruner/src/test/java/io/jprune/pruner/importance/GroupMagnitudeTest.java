@@ -26,8 +26,12 @@ class GroupMagnitudeTest {
   private static double[][] convBnTerms(Fixture f, double p) {
     double[][] t = new double[4][];
     for (int i = 0; i < 4; i++) {
-      t[i] = new double[] {f.powSum("conv.weight", 0, i, p), f.powSum("bn.weight", 0, i, p),
-          f.powSum("next.weight", 1, i, p)};
+      t[i] =
+          new double[] {
+            f.powSum("conv.weight", 0, i, p),
+            f.powSum("bn.weight", 0, i, p),
+            f.powSum("next.weight", 1, i, p)
+          };
     }
     return t;
   }
@@ -51,8 +55,9 @@ class GroupMagnitudeTest {
   @Test
   void l1SumOnConvBnIsTheSumOfAbsoluteWeightsOfRowGammaAndColumn() {
     Fixture f = Fixture.convBn(1);
-    double[] s = Importances.magnitude(1, Reduction.SUM, Normalization.NONE)
-        .score(Fixture.convBnGroup(), f.context());
+    double[] s =
+        Importances.magnitude(1, Reduction.SUM, Normalization.NONE)
+            .score(Fixture.convBnGroup(), f.context());
     assertScores(reduce(convBnTerms(f, 1), Reduction.SUM), s);
     assertEquals(2, argmin(s));
   }
@@ -60,8 +65,9 @@ class GroupMagnitudeTest {
   @Test
   void l2IsTheSumOfSquaresNotTheNorm() {
     Fixture f = Fixture.convBn(2);
-    double[] s = Importances.magnitude(2, Reduction.SUM, Normalization.NONE)
-        .score(Fixture.convBnGroup(), f.context());
+    double[] s =
+        Importances.magnitude(2, Reduction.SUM, Normalization.NONE)
+            .score(Fixture.convBnGroup(), f.context());
     double[] expected = reduce(convBnTerms(f, 2), Reduction.SUM);
     assertScores(expected, s);
     // by hand for channel 0: sum of w^2 over conv.weight[0], bn.weight[0]=0.9, next.weight[:,0]
@@ -81,12 +87,15 @@ class GroupMagnitudeTest {
   @Test
   void fractionalPUsesPow() {
     Fixture f = Fixture.mlpLn(3);
-    double[] s = Importances.magnitude(1.5, Reduction.SUM, Normalization.NONE)
-        .score(Fixture.mlpLnGroup(), f.context());
+    double[] s =
+        Importances.magnitude(1.5, Reduction.SUM, Normalization.NONE)
+            .score(Fixture.mlpLnGroup(), f.context());
     double[] expected = new double[6];
     for (int i = 0; i < 6; i++) {
-      expected[i] = f.powSum("fc1.weight", 0, i, 1.5) + f.powSum("ln.weight", 0, i, 1.5)
-          + f.powSum("fc2.weight", 1, i, 1.5);
+      expected[i] =
+          f.powSum("fc1.weight", 0, i, 1.5)
+              + f.powSum("ln.weight", 0, i, 1.5)
+              + f.powSum("fc2.weight", 1, i, 1.5);
     }
     assertScores(expected, s);
   }
@@ -95,8 +104,8 @@ class GroupMagnitudeTest {
   @EnumSource(Reduction.class)
   void everyReductionOnConvBn(Reduction r) {
     Fixture f = Fixture.convBn(4);
-    double[] s = Importances.magnitude(2, r, Normalization.NONE)
-        .score(Fixture.convBnGroup(), f.context());
+    double[] s =
+        Importances.magnitude(2, r, Normalization.NONE).score(Fixture.convBnGroup(), f.context());
     assertScores(reduce(convBnTerms(f, 2), r), s);
   }
 
@@ -104,8 +113,8 @@ class GroupMagnitudeTest {
   @EnumSource(Reduction.class)
   void everyReductionOnShuffleSumsRowsOfOneLayerIntoOneTerm(Reduction r) {
     Fixture f = Fixture.shuffle(5);
-    double[] s = Importances.magnitude(1, r, Normalization.NONE)
-        .score(Fixture.shuffleGroup(), f.context());
+    double[] s =
+        Importances.magnitude(1, r, Normalization.NONE).score(Fixture.shuffleGroup(), f.context());
     double[] expected = new double[2];
     for (int c = 0; c < 2; c++) {
       double rows = 0;
@@ -113,13 +122,14 @@ class GroupMagnitudeTest {
         rows += f.powSum("ps.weight", 0, 4 * c + k, 1);
       }
       double col = f.powSum("post.weight", 1, c, 1);
-      expected[c] = switch (r) {
-        case SUM -> rows + col;
-        case MEAN -> (rows + col) / 2;
-        case MAX -> Math.max(rows, col);
-        case FIRST -> rows;
-        case PROD -> rows * col;
-      };
+      expected[c] =
+          switch (r) {
+            case SUM -> rows + col;
+            case MEAN -> (rows + col) / 2;
+            case MAX -> Math.max(rows, col);
+            case FIRST -> rows;
+            case PROD -> rows * col;
+          };
     }
     assertScores(expected, s);
   }
@@ -128,12 +138,15 @@ class GroupMagnitudeTest {
   @EnumSource(Normalization.class)
   void everyNormalizationOnMlp(Normalization n) {
     Fixture f = Fixture.mlpLn(6);
-    double[] raw = Importances.magnitude(2, Reduction.MEAN, Normalization.NONE)
-        .score(Fixture.mlpLnGroup(), f.context());
-    double[] s = Importances.magnitude(2, Reduction.MEAN, n)
-        .score(Fixture.mlpLnGroup(), f.context());
+    double[] raw =
+        Importances.magnitude(2, Reduction.MEAN, Normalization.NONE)
+            .score(Fixture.mlpLnGroup(), f.context());
+    double[] s =
+        Importances.magnitude(2, Reduction.MEAN, n).score(Fixture.mlpLnGroup(), f.context());
     assertScores(n.apply(raw), s);
-    assertArrayEquals(ScoreAsserts.ascending(raw), ScoreAsserts.ascending(s),
+    assertArrayEquals(
+        ScoreAsserts.ascending(raw),
+        ScoreAsserts.ascending(s),
         "normalisation keeps the order within a group");
   }
 
@@ -143,15 +156,14 @@ class GroupMagnitudeTest {
     assertScores(v, Normalization.NONE.apply(v));
     assertScores(new double[] {1 / 3.0, 2 / 3.0, 1, 2}, Normalization.MEAN.apply(v));
     assertScores(new double[] {1 / 6.0, 2 / 6.0, 3 / 6.0, 1}, Normalization.MAX.apply(v));
-    assertScores(new double[] {1 / 12.0, 2 / 12.0, 3 / 12.0, 6 / 12.0},
-        Normalization.SUM.apply(v));
+    assertScores(new double[] {1 / 12.0, 2 / 12.0, 3 / 12.0, 6 / 12.0}, Normalization.SUM.apply(v));
     double d = 5 + 1e-8;
     assertScores(new double[] {0, 1 / d, 2 / d, 5 / d}, Normalization.STANDARDIZATION.apply(v));
     double std = Math.sqrt((4 + 1 + 0 + 9) / 3.0) + 1e-8;
     assertScores(new double[] {-2 / std, -1 / std, 0, 3 / std}, Normalization.GAUSSIAN.apply(v));
     assertScores(new double[] {1 / 3.0, 2 / 3.0, 1, 2}, Normalization.MEDIAN.apply(v));
-    assertScores(new double[] {5 / 3.0, 1 / 3.0, 1},
-        Normalization.MEDIAN.apply(new double[] {5, 1, 3}));
+    assertScores(
+        new double[] {5 / 3.0, 1 / 3.0, 1}, Normalization.MEDIAN.apply(new double[] {5, 1, 3}));
     assertScores(new double[] {0, 0}, Normalization.MEAN.apply(new double[] {0, 0}));
     assertScores(new double[] {0}, Normalization.GAUSSIAN.apply(new double[] {4}));
     assertArrayEquals(new double[] {1, 2, 3, 6}, v, "apply does not change its argument");
@@ -170,12 +182,15 @@ class GroupMagnitudeTest {
     Fixture f = Fixture.convBn(8);
     GroupMagnitude m = Importances.magnitude(1, Reduction.SUM, Normalization.NONE);
     double[] base = reduce(convBnTerms(f, 1), Reduction.SUM);
-    double[] withBias = m.withSelection(SliceSelection.DEFAULT.withBiases(true))
-        .score(Fixture.convBnGroup(), f.context());
-    double[] all = m.withSelection(SliceSelection.of(true, SliceRole.OUTPUT, SliceRole.INPUT,
-        SliceRole.STATE)).score(Fixture.convBnGroup(), f.context());
-    double[] outputsOnly = m.withSelection(SliceSelection.of(false, SliceRole.OUTPUT))
-        .score(Fixture.convBnGroup(), f.context());
+    double[] withBias =
+        m.withSelection(SliceSelection.DEFAULT.withBiases(true))
+            .score(Fixture.convBnGroup(), f.context());
+    double[] all =
+        m.withSelection(SliceSelection.of(true, SliceRole.OUTPUT, SliceRole.INPUT, SliceRole.STATE))
+            .score(Fixture.convBnGroup(), f.context());
+    double[] outputsOnly =
+        m.withSelection(SliceSelection.of(false, SliceRole.OUTPUT))
+            .score(Fixture.convBnGroup(), f.context());
     for (int i = 0; i < 4; i++) {
       double bias = f.powSum("conv.bias", 0, i, 1) + f.powSum("bn.bias", 0, i, 1);
       double state = (10 + 10 * i) + (1 + i);
@@ -188,17 +203,19 @@ class GroupMagnitudeTest {
   @Test
   void groupedConvColumnsReadOnlyTheirConvGroupsRows() {
     Fixture f = Fixture.grouped(9);
-    double[] s = Importances.magnitude(2, Reduction.SUM, Normalization.NONE)
-        .score(Fixture.groupedGroup(), f.context());
+    double[] s =
+        Importances.magnitude(2, Reduction.SUM, Normalization.NONE)
+            .score(Fixture.groupedGroup(), f.context());
     double[] expected = new double[4];
     for (int i = 0; i < 4; i++) {
-      expected[i] = f.powSum("stem.weight", 0, i, 2)
-          + f.powSum("gconv.weight", 1, i % 2, i / 2, 2, 2);
+      expected[i] =
+          f.powSum("stem.weight", 0, i, 2) + f.powSum("gconv.weight", 1, i % 2, i / 2, 2, 2);
     }
     assertScores(expected, s);
     // the same column index in the other conv group is a different sum
-    assertTrue(Math.abs(f.powSum("gconv.weight", 1, 0, 0, 2, 2)
-        - f.powSum("gconv.weight", 1, 0, 1, 2, 2)) > 1e-6);
+    assertTrue(
+        Math.abs(f.powSum("gconv.weight", 1, 0, 0, 2, 2) - f.powSum("gconv.weight", 1, 0, 1, 2, 2))
+            > 1e-6);
   }
 
   @Test
@@ -207,32 +224,35 @@ class GroupMagnitudeTest {
     // only the channels of conv group 0 (e.g. the first half of a concat feeding the grouped conv)
     List<List<ParamSlice>> ch = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      ch.add(List.of(Fixture.out("stem.weight", i),
-          new ParamSlice("gconv.weight", 1, i, SliceRole.INPUT, 0)));
+      ch.add(
+          List.of(
+              Fixture.out("stem.weight", i),
+              new ParamSlice("gconv.weight", 1, i, SliceRole.INPUT, 0)));
     }
     PruningGroup g = Fixture.group(5, ch);
-    ImportanceContext ctx = ImportanceContext.builder(f.tensors).convGroups("gconv.weight", 2)
-        .build();
+    ImportanceContext ctx =
+        ImportanceContext.builder(f.tensors).convGroups("gconv.weight", 2).build();
     double[] s = Importances.magnitude(1, Reduction.SUM, Normalization.NONE).score(g, ctx);
     for (int i = 0; i < 2; i++) {
-      assertEquals(f.powSum("stem.weight", 0, i, 1) + f.powSum("gconv.weight", 1, i, 0, 2, 1),
-          s[i], 1e-12);
+      assertEquals(
+          f.powSum("stem.weight", 0, i, 1) + f.powSum("gconv.weight", 1, i, 0, 2, 1), s[i], 1e-12);
     }
     // without the hint, one conv group over all 6 rows is assumed
-    double[] guessed = Importances.magnitude(1, Reduction.SUM, Normalization.NONE)
-        .score(g, f.context());
-    assertEquals(f.powSum("stem.weight", 0, 0, 1) + f.powSum("gconv.weight", 1, 0, 1),
-        guessed[0], 1e-12);
+    double[] guessed =
+        Importances.magnitude(1, Reduction.SUM, Normalization.NONE).score(g, f.context());
+    assertEquals(
+        f.powSum("stem.weight", 0, 0, 1) + f.powSum("gconv.weight", 1, 0, 1), guessed[0], 1e-12);
   }
 
   @Test
   void floatTensorsAndTensorsThatRequireGrad() {
     Fixture f = Fixture.convBn(11);
     java.util.Map<String, Tensor> floats = new java.util.LinkedHashMap<>();
-    f.tensors.forEach((k, v) -> floats.put(k,
-        v.to(torch.ScalarType.Float).set_requires_grad(true)));
-    double[] s = Importances.magnitude(1, Reduction.SUM, Normalization.NONE)
-        .score(Fixture.convBnGroup(), new ImportanceContext(floats, null, null));
+    f.tensors.forEach(
+        (k, v) -> floats.put(k, v.to(torch.ScalarType.Float).set_requires_grad(true)));
+    double[] s =
+        Importances.magnitude(1, Reduction.SUM, Normalization.NONE)
+            .score(Fixture.convBnGroup(), new ImportanceContext(floats, null, null));
     double[] expected = reduce(convBnTerms(f, 1), Reduction.SUM);
     for (int i = 0; i < 4; i++) {
       assertEquals(expected[i], s[i], 1e-5);
@@ -243,10 +263,13 @@ class GroupMagnitudeTest {
   @Test
   void channelWithoutCountedSlicesScoresZeroAndEmptyGroupsWork() {
     Fixture f = Fixture.convBn(12);
-    PruningGroup stateOnly = Fixture.group(6, List.of(
-        List.of(Fixture.state("bn.running_mean", 0)), List.of(Fixture.state("bn.running_var", 1))));
-    assertArrayEquals(new double[] {0, 0}, Importances.magnitude(2).score(stateOnly,
-        f.context()));
+    PruningGroup stateOnly =
+        Fixture.group(
+            6,
+            List.of(
+                List.of(Fixture.state("bn.running_mean", 0)),
+                List.of(Fixture.state("bn.running_var", 1))));
+    assertArrayEquals(new double[] {0, 0}, Importances.magnitude(2).score(stateOnly, f.context()));
     PruningGroup empty = new PruningGroup(7, ImmutableList.of(), ImmutableList.of());
     assertEquals(0, Importances.magnitude(2).score(empty, f.context()).length);
   }
@@ -255,12 +278,15 @@ class GroupMagnitudeTest {
   void badSlicesAreNamed() {
     Fixture f = Fixture.convBn(13);
     PruningGroup g = Fixture.group(8, List.of(List.of(Fixture.out("conv.weight", 9))));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Importances.magnitude(2).score(g, f.context()));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> Importances.magnitude(2).score(g, f.context()));
     assertTrue(e.getMessage().contains("conv.weight"), e.getMessage());
     PruningGroup missing = Fixture.group(9, List.of(List.of(Fixture.out("nope.weight", 0))));
-    e = assertThrows(IllegalArgumentException.class,
-        () -> Importances.magnitude(2).score(missing, f.context()));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Importances.magnitude(2).score(missing, f.context()));
     assertTrue(e.getMessage().contains("nope.weight"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Importances.magnitude(0));
     assertTrue(e.getMessage().contains("p"), e.getMessage());

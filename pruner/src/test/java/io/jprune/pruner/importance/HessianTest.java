@@ -28,8 +28,8 @@ class HessianTest {
     for (int n = 0; n < 3; n++) {
       a[n] = f.randomValues(2, 3);
       b[n] = f.randomValues(4);
-      acc.accumulate(Map.of("a", AbstractTensor.create(a[n], 2, 3), "b",
-          AbstractTensor.create(b[n], 4)));
+      acc.accumulate(
+          Map.of("a", AbstractTensor.create(a[n], 2, 3), "b", AbstractTensor.create(b[n], 4)));
     }
     assertEquals(3, acc.samples());
     double[] ea = new double[6];
@@ -90,18 +90,19 @@ class HessianTest {
     acc.accumulate(Map.of("a", AbstractTensor.create(new double[] {2, 2}, 2)));
     assertArrayEquals(new double[] {5, 8}, HostVectors.toDoubles(acc.diagonal().get("a")), 0);
     assertArrayEquals(new double[] {9}, HostVectors.toDoubles(acc.diagonal().get("b")), 0);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> acc.accumulate(Map.of("a", AbstractTensor.create(new double[] {1, 2, 3}, 3))));
-    assertTrue(e.getMessage().contains("'a'") && e.getMessage().contains("[3]"),
-        e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> acc.accumulate(Map.of("a", AbstractTensor.create(new double[] {1, 2, 3}, 3))));
+    assertTrue(e.getMessage().contains("'a'") && e.getMessage().contains("[3]"), e.getMessage());
     acc.reset();
     assertEquals(0, acc.samples());
     assertTrue(acc.diagonal().isEmpty());
     assertThrows(IllegalStateException.class, acc::meanDiagonal);
   }
 
-  private static double obd(Fixture f, Map<String, double[]> h, String name, int dim, long i,
-      int group, int groups) {
+  private static double obd(
+      Fixture f, Map<String, double[]> h, String name, int dim, long i, int group, int groups) {
     double[] w = f.values(name);
     double[] k = h.get(name);
     double[] s = {0};
@@ -109,8 +110,8 @@ class HessianTest {
     return s[0];
   }
 
-  private static ImportanceContext withHessian(Fixture f, Map<String, double[]> h,
-      List<String> names) {
+  private static ImportanceContext withHessian(
+      Fixture f, Map<String, double[]> h, List<String> names) {
     HessianAccumulator acc = new HessianAccumulator();
     // two samples whose squares sum to h: sqrt(h/2) twice
     for (int n = 0; n < 2; n++) {
@@ -148,23 +149,24 @@ class HessianTest {
   void obdOnConvBn() {
     Fixture f = Fixture.convBn(3);
     Map<String, double[]> h = new LinkedHashMap<>();
-    ImportanceContext ctx = withHessian(f, h, List.of("conv.weight", "bn.weight",
-        "next.weight"));
+    ImportanceContext ctx = withHessian(f, h, List.of("conv.weight", "bn.weight", "next.weight"));
     double[] expected = new double[4];
     for (int i = 0; i < 4; i++) {
-      expected[i] = obd(f, h, "conv.weight", 0, i, -1, 1) + obd(f, h, "bn.weight", 0, i, -1, 1)
-          + obd(f, h, "next.weight", 1, i, -1, 1);
+      expected[i] =
+          obd(f, h, "conv.weight", 0, i, -1, 1)
+              + obd(f, h, "bn.weight", 0, i, -1, 1)
+              + obd(f, h, "next.weight", 1, i, -1, 1);
     }
-    double[] s = Importances.hessian(Reduction.SUM, Normalization.NONE)
-        .score(Fixture.convBnGroup(), ctx);
+    double[] s =
+        Importances.hessian(Reduction.SUM, Normalization.NONE).score(Fixture.convBnGroup(), ctx);
     assertScores(expected, s);
     assertEquals(2, argmin(s));
     double[] mean = expected.clone();
     for (int i = 0; i < 4; i++) {
       mean[i] /= 3;
     }
-    assertScores(Normalization.MEAN.apply(mean),
-        Importances.hessian().score(Fixture.convBnGroup(), ctx));
+    assertScores(
+        Normalization.MEAN.apply(mean), Importances.hessian().score(Fixture.convBnGroup(), ctx));
   }
 
   @Test
@@ -176,19 +178,21 @@ class HessianTest {
     for (int i = 0; i < 6; i++) {
       expected[i] = obd(f, h, "fc1.weight", 0, i, -1, 1);
     }
-    assertScores(expected, Importances.hessian(Reduction.FIRST, Normalization.NONE)
-        .score(Fixture.mlpLnGroup(), ctx));
+    assertScores(
+        expected,
+        Importances.hessian(Reduction.FIRST, Normalization.NONE).score(Fixture.mlpLnGroup(), ctx));
 
     Fixture g = Fixture.grouped(5);
     Map<String, double[]> hg = new LinkedHashMap<>();
     ImportanceContext cg = withHessian(g, hg, List.of("stem.weight", "gconv.weight"));
     double[] eg = new double[4];
     for (int i = 0; i < 4; i++) {
-      eg[i] = obd(g, hg, "stem.weight", 0, i, -1, 1)
-          + obd(g, hg, "gconv.weight", 1, i % 2, i / 2, 2);
+      eg[i] =
+          obd(g, hg, "stem.weight", 0, i, -1, 1) + obd(g, hg, "gconv.weight", 1, i % 2, i / 2, 2);
     }
-    assertScores(eg, Importances.hessian(Reduction.SUM, Normalization.NONE)
-        .score(Fixture.groupedGroup(), cg));
+    assertScores(
+        eg,
+        Importances.hessian(Reduction.SUM, Normalization.NONE).score(Fixture.groupedGroup(), cg));
   }
 
   @Test
@@ -196,8 +200,10 @@ class HessianTest {
     Fixture f = Fixture.mlpLn(6);
     Map<String, double[]> h = new LinkedHashMap<>();
     ImportanceContext ctx = withHessian(f, h, List.of("fc1.weight", "fc2.weight"));
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> Importances.hessian().score(Fixture.mlpLnGroup(), ctx));
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> Importances.hessian().score(Fixture.mlpLnGroup(), ctx));
     assertTrue(e.getMessage().contains("'ln.weight'"), e.getMessage());
     assertTrue(e.getMessage().contains("Hessian"), e.getMessage());
   }

@@ -18,8 +18,7 @@ class LampTest {
   @Test
   void formulaOnAVector() {
     // ascending 1, 2, 3, 4; suffix sums 10, 9, 7, 4
-    assertScores(new double[] {1, 0.1, 3 / 7.0, 2 / 9.0},
-        Lamp.lamp(new double[] {4, 1, 3, 2}));
+    assertScores(new double[] {1, 0.1, 3 / 7.0, 2 / 9.0}, Lamp.lamp(new double[] {4, 1, 3, 2}));
     // ties share the denominator: 1/5, 2/4, 2/4
     assertScores(new double[] {0.5, 0.2, 0.5}, Lamp.lamp(new double[] {2, 1, 2}));
     assertScores(new double[] {0, 0, 1}, Lamp.lamp(new double[] {0, 0, 3}));
@@ -40,16 +39,17 @@ class LampTest {
     assertScores(new double[] {1 / 39.0, 1, 4 / 38.0, 9 / 34.0}, s);
     assertArrayEquals(new int[] {0, 2, 3, 1}, ascending(s));
     // p = 1: row L1 norms 1, 7, 2, 3 -> ascending 1, 2, 3, 7; suffix sums 13, 12, 10, 7
-    assertScores(new double[] {1 / 13.0, 1, 2 / 12.0, 3 / 10.0},
-        Importances.lamp(1).score(g, f.context()));
+    assertScores(
+        new double[] {1 / 13.0, 1, 2 / 12.0, 3 / 10.0}, Importances.lamp(1).score(g, f.context()));
   }
 
   @Test
   void denominatorSpansTheWholeDimNotJustTheGroup() {
     Fixture f = new Fixture(0);
     f.put("fc.weight", new double[] {1, 0, 0, 3, 4, 0, 0, 0, 2, 0, 3, 0}, 4, 3);
-    PruningGroup firstTwo = Fixture.group(1, List.of(List.of(Fixture.out("fc.weight", 0)),
-        List.of(Fixture.out("fc.weight", 1))));
+    PruningGroup firstTwo =
+        Fixture.group(
+            1, List.of(List.of(Fixture.out("fc.weight", 0)), List.of(Fixture.out("fc.weight", 1))));
     assertScores(new double[] {1 / 39.0, 1}, Importances.lamp(2).score(firstTwo, f.context()));
   }
 
@@ -74,7 +74,8 @@ class LampTest {
     double[] s = Importances.lamp(2).score(Fixture.convBnGroup(), f.context());
     assertScores(expected, s);
     assertEquals(2, ascending(s)[0]);
-    assertScores(new double[] {lc[0], lc[1], lc[2], lc[3]},
+    assertScores(
+        new double[] {lc[0], lc[1], lc[2], lc[3]},
         Importances.lamp(2, Reduction.FIRST, Normalization.NONE)
             .score(Fixture.convBnGroup(), f.context()));
   }
@@ -94,8 +95,10 @@ class LampTest {
     for (int i = 0; i < 4; i++) {
       expected[i] = ls[i] + lg[i];
     }
-    assertScores(expected, Importances.lamp(2, Reduction.SUM, Normalization.NONE)
-        .score(Fixture.groupedGroup(), f.context()));
+    assertScores(
+        expected,
+        Importances.lamp(2, Reduction.SUM, Normalization.NONE)
+            .score(Fixture.groupedGroup(), f.context()));
   }
 
   @Test
@@ -113,8 +116,10 @@ class LampTest {
     for (int i = 0; i < 6; i++) {
       expected[i] = Math.max(a[i], b[i]);
     }
-    assertScores(expected, Importances.lamp(2, Reduction.MAX, Normalization.NONE)
-        .withSelection(SliceSelection.of(false, SliceRole.OUTPUT))
-        .score(Fixture.mlpLnGroup(), f.context()));
+    assertScores(
+        expected,
+        Importances.lamp(2, Reduction.MAX, Normalization.NONE)
+            .withSelection(SliceSelection.of(false, SliceRole.OUTPUT))
+            .score(Fixture.mlpLnGroup(), f.context()));
   }
 }

@@ -35,11 +35,15 @@ class RandomAndCustomImportanceTest {
   @Test
   void aLambdaCriterionPlugsIn() {
     // "prefer the channels whose producer row sums highest", written by a user in two lines
-    Importance rowSum = (group, ctx) -> group.channels().stream()
-        .mapToDouble(c -> {
-          ParamSlice s = c.outputs().get(0);
-          return ctx.tensor(s.param()).select(s.dim(), s.index()).sum().item_double();
-        }).toArray();
+    Importance rowSum =
+        (group, ctx) ->
+            group.channels().stream()
+                .mapToDouble(
+                    c -> {
+                      ParamSlice s = c.outputs().get(0);
+                      return ctx.tensor(s.param()).select(s.dim(), s.index()).sum().item_double();
+                    })
+                .toArray();
     Fixture f = Fixture.convBn(3);
     double[] s = rowSum.score(Fixture.convBnGroup(), f.context());
     double[] w = f.values("conv.weight");
@@ -57,23 +61,25 @@ class RandomAndCustomImportanceTest {
 
   @Test
   void customCriteriaCanBuildOnBuiltInOnes() {
-    Importance product = new Importance() {
-      @Override
-      public double[] score(PruningGroup group, ImportanceContext ctx) {
-        double[] a = Importances.magnitude(1, Reduction.SUM, Normalization.NONE).score(group, ctx);
-        double[] b = Importances.bnScale().score(group, ctx);
-        double[] out = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-          out[i] = a[i] * b[i];
-        }
-        return Normalization.MAX.apply(out);
-      }
+    Importance product =
+        new Importance() {
+          @Override
+          public double[] score(PruningGroup group, ImportanceContext ctx) {
+            double[] a =
+                Importances.magnitude(1, Reduction.SUM, Normalization.NONE).score(group, ctx);
+            double[] b = Importances.bnScale().score(group, ctx);
+            double[] out = new double[a.length];
+            for (int i = 0; i < a.length; i++) {
+              out[i] = a[i] * b[i];
+            }
+            return Normalization.MAX.apply(out);
+          }
 
-      @Override
-      public String name() {
-        return "l1 x gamma";
-      }
-    };
+          @Override
+          public String name() {
+            return "l1 x gamma";
+          }
+        };
     Fixture f = Fixture.convBn(5);
     double[] s = product.score(Fixture.convBnGroup(), f.context());
     assertEquals(1.0, Arrays.stream(s).max().getAsDouble(), 1e-15);

@@ -44,8 +44,10 @@ class RegularizerTest {
     assertEquals(0.01 * (0.9 + 0.7 + 0.05 + 1.3), r.penalty(groups, f.context()), TOL);
     r.apply(groups, f.context());
     double[] g = k.get("bn.weight");
-    assertArrayEquals(new double[] {g[0] + 0.01, g[1] - 0.01, g[2] + 0.01, g[3] + 0.01},
-        grad(f, "bn.weight"), TOL);
+    assertArrayEquals(
+        new double[] {g[0] + 0.01, g[1] - 0.01, g[2] + 0.01, g[3] + 0.01},
+        grad(f, "bn.weight"),
+        TOL);
     assertArrayEquals(k.get("conv.weight"), grad(f, "conv.weight"), 0);
     assertArrayEquals(k.get("bn.bias"), grad(f, "bn.bias"), 0);
 
@@ -59,8 +61,7 @@ class RegularizerTest {
     }
     assertArrayEquals(e, grad(m, "ln.weight"), TOL);
     // BatchNorm-only leaves the LayerNorm alone
-    new BnScaleRegularizer(0.5).batchNormOnly().apply(List.of(Fixture.mlpLnGroup()),
-        m.context());
+    new BnScaleRegularizer(0.5).batchNormOnly().apply(List.of(Fixture.mlpLnGroup()), m.context());
     assertArrayEquals(e, grad(m, "ln.weight"), TOL);
   }
 
@@ -68,8 +69,9 @@ class RegularizerTest {
   void bnScaleTouchesOnlyTheGroupsChannels() {
     Fixture f = Fixture.convBn(3);
     Map<String, double[]> k = grads(f, "bn.weight");
-    PruningGroup two = Fixture.group(9, List.of(List.of(Fixture.out("bn.weight", 1)),
-        List.of(Fixture.out("bn.weight", 3))));
+    PruningGroup two =
+        Fixture.group(
+            9, List.of(List.of(Fixture.out("bn.weight", 1)), List.of(Fixture.out("bn.weight", 3))));
     new BnScaleRegularizer(1).apply(List.of(two), f.context());
     double[] g = k.get("bn.weight");
     assertArrayEquals(new double[] {g[0], g[1] - 1, g[2], g[3] + 1}, grad(f, "bn.weight"), TOL);
@@ -82,16 +84,19 @@ class RegularizerTest {
     double lambda = 0.1;
     double[] norm = new double[4];
     for (int i = 0; i < 4; i++) {
-      norm[i] = Math.sqrt(f.powSum("conv.weight", 0, i, 2) + f.powSum("bn.weight", 0, i, 2)
-          + f.powSum("next.weight", 1, i, 2));
+      norm[i] =
+          Math.sqrt(
+              f.powSum("conv.weight", 0, i, 2)
+                  + f.powSum("bn.weight", 0, i, 2)
+                  + f.powSum("next.weight", 1, i, 2));
     }
     GroupLassoRegularizer r = new GroupLassoRegularizer(lambda);
     List<PruningGroup> groups = List.of(Fixture.convBnGroup());
-    assertEquals(lambda * (norm[0] + norm[1] + norm[2] + norm[3]),
-        r.penalty(groups, f.context()), TOL);
+    assertEquals(
+        lambda * (norm[0] + norm[1] + norm[2] + norm[3]), r.penalty(groups, f.context()), TOL);
     r.apply(groups, f.context());
-    for (String[] p : new String[][] {{"conv.weight", "0"}, {"bn.weight", "0"},
-        {"next.weight", "1"}}) {
+    for (String[] p :
+        new String[][] {{"conv.weight", "0"}, {"bn.weight", "0"}, {"next.weight", "1"}}) {
       String name = p[0];
       int dim = Integer.parseInt(p[1]);
       double[] w = f.values(name);
@@ -112,8 +117,9 @@ class RegularizerTest {
     double lambda = 0.3;
     double[] norm = new double[4];
     for (int i = 0; i < 4; i++) {
-      norm[i] = Math.sqrt(f.powSum("stem.weight", 0, i, 2)
-          + f.powSum("gconv.weight", 1, i % 2, i / 2, 2, 2));
+      norm[i] =
+          Math.sqrt(
+              f.powSum("stem.weight", 0, i, 2) + f.powSum("gconv.weight", 1, i % 2, i / 2, 2, 2));
     }
     new GroupLassoRegularizer(lambda).apply(List.of(Fixture.groupedGroup()), f.context());
     double[] w = f.values("gconv.weight");
@@ -151,8 +157,11 @@ class RegularizerTest {
     f.put("ln.weight", ln, 6);
     Map<String, double[]> k = grads(f, "fc1.weight", "ln.weight", "fc2.weight");
     // the output group of fc2 (its rows) as a second group
-    List<List<ParamSlice>> rows = List.of(List.of(Fixture.out("fc2.weight", 0)),
-        List.of(Fixture.out("fc2.weight", 1)), List.of(Fixture.out("fc2.weight", 2)));
+    List<List<ParamSlice>> rows =
+        List.of(
+            List.of(Fixture.out("fc2.weight", 0)),
+            List.of(Fixture.out("fc2.weight", 1)),
+            List.of(Fixture.out("fc2.weight", 2)));
     PruningGroup out = Fixture.group(2, rows);
     new GroupLassoRegularizer(1).apply(List.of(Fixture.mlpLnGroup(), out), f.context());
     // channel 1 of the hidden group has norm zero: no update on its slices (and no NaN)
@@ -163,8 +172,11 @@ class RegularizerTest {
     // fc2 gets both groups' terms: its column i (hidden channel i) and its row o
     double[] e = k.get("fc2.weight").clone();
     for (int i = 0; i < 6; i++) {
-      double n = Math.sqrt(f.powSum("fc1.weight", 0, i, 2) + f.powSum("ln.weight", 0, i, 2)
-          + f.powSum("fc2.weight", 1, i, 2));
+      double n =
+          Math.sqrt(
+              f.powSum("fc1.weight", 0, i, 2)
+                  + f.powSum("ln.weight", 0, i, 2)
+                  + f.powSum("fc2.weight", 1, i, 2));
       double s = n > 0 ? 1 / n : 0;
       f.forEachIn("fc2.weight", 1, i, x -> e[x] += s * fc2[x]);
     }
@@ -179,13 +191,17 @@ class RegularizerTest {
   void missingGradientIsNamed() {
     Fixture f = Fixture.convBn(7);
     grads(f, "conv.weight", "bn.weight");
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> new GroupLassoRegularizer(0.1).apply(List.of(Fixture.convBnGroup()),
-            f.context()));
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                new GroupLassoRegularizer(0.1).apply(List.of(Fixture.convBnGroup()), f.context()));
     assertTrue(e.getMessage().contains("'next.weight'"), e.getMessage());
     Fixture m = Fixture.mlpLn(8);
-    e = assertThrows(IllegalStateException.class,
-        () -> new BnScaleRegularizer(0.1).apply(List.of(Fixture.mlpLnGroup()), m.context()));
+    e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> new BnScaleRegularizer(0.1).apply(List.of(Fixture.mlpLnGroup()), m.context()));
     assertTrue(e.getMessage().contains("'ln.weight'"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new GroupLassoRegularizer(-1));
   }

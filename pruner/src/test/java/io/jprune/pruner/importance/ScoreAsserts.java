@@ -12,16 +12,25 @@ final class ScoreAsserts {
   static void assertScores(double[] expected, double[] actual) {
     assertEquals(expected.length, actual.length, "number of scores");
     for (int i = 0; i < expected.length; i++) {
-      assertEquals(expected[i], actual[i], 1e-12 * Math.max(1, Math.abs(expected[i])),
-          "channel " + i + ": expected " + Arrays.toString(expected) + " got "
+      assertEquals(
+          expected[i],
+          actual[i],
+          1e-12 * Math.max(1, Math.abs(expected[i])),
+          "channel "
+              + i
+              + ": expected "
+              + Arrays.toString(expected)
+              + " got "
               + Arrays.toString(actual));
     }
   }
 
   /** Channel indices, lowest score first. */
   static int[] ascending(double[] scores) {
-    return IntStream.range(0, scores.length).boxed()
-        .sorted((a, b) -> Double.compare(scores[a], scores[b])).mapToInt(Integer::intValue)
+    return IntStream.range(0, scores.length)
+        .boxed()
+        .sorted((a, b) -> Double.compare(scores[a], scores[b]))
+        .mapToInt(Integer::intValue)
         .toArray();
   }
 

@@ -37,12 +37,24 @@ class TaylorTest {
   }
 
   /** Sum over the slice of |w * g| (or |sum w * g| when multivariable). */
-  private static double term(Fixture f, Map<String, double[]> g, String name, int dim, long i,
-      int group, int groups, boolean multivariable) {
+  private static double term(
+      Fixture f,
+      Map<String, double[]> g,
+      String name,
+      int dim,
+      long i,
+      int group,
+      int groups,
+      boolean multivariable) {
     double[] w = f.values(name);
     double[] k = g.get(name);
     double[] s = {0};
-    f.forEachIn(name, dim, i, group, groups,
+    f.forEachIn(
+        name,
+        dim,
+        i,
+        group,
+        groups,
         e -> s[0] += multivariable ? w[e] * k[e] : Math.abs(w[e] * k[e]));
     return multivariable ? Math.abs(s[0]) : s[0];
   }
@@ -50,32 +62,37 @@ class TaylorTest {
   @Test
   void convBnWithGradientsFromBackward() {
     Fixture f = Fixture.convBn(1);
-    Map<String, double[]> g = backward(f, "conv.weight", "conv.bias", "bn.weight", "bn.bias",
-        "next.weight");
-    ImportanceContext ctx = ImportanceContext.builder(f.tensors)
-        .gradients(liveGrads(f, g.keySet())).build();
+    Map<String, double[]> g =
+        backward(f, "conv.weight", "conv.bias", "bn.weight", "bn.bias", "next.weight");
+    ImportanceContext ctx =
+        ImportanceContext.builder(f.tensors).gradients(liveGrads(f, g.keySet())).build();
     double[] expected = new double[4];
     double[] multi = new double[4];
     for (int i = 0; i < 4; i++) {
-      expected[i] = term(f, g, "conv.weight", 0, i, -1, 1, false)
-          + term(f, g, "bn.weight", 0, i, -1, 1, false)
-          + term(f, g, "next.weight", 1, i, -1, 1, false);
-      multi[i] = term(f, g, "conv.weight", 0, i, -1, 1, true)
-          + term(f, g, "bn.weight", 0, i, -1, 1, true)
-          + term(f, g, "next.weight", 1, i, -1, 1, true);
+      expected[i] =
+          term(f, g, "conv.weight", 0, i, -1, 1, false)
+              + term(f, g, "bn.weight", 0, i, -1, 1, false)
+              + term(f, g, "next.weight", 1, i, -1, 1, false);
+      multi[i] =
+          term(f, g, "conv.weight", 0, i, -1, 1, true)
+              + term(f, g, "bn.weight", 0, i, -1, 1, true)
+              + term(f, g, "next.weight", 1, i, -1, 1, true);
     }
-    double[] s = Importances.taylor(Reduction.SUM, Normalization.NONE)
-        .score(Fixture.convBnGroup(), ctx);
+    double[] s =
+        Importances.taylor(Reduction.SUM, Normalization.NONE).score(Fixture.convBnGroup(), ctx);
     assertScores(expected, s);
     assertEquals(2, argmin(s));
-    assertScores(multi, Importances.taylor(Reduction.SUM, Normalization.NONE).multivariable()
-        .score(Fixture.convBnGroup(), ctx));
+    assertScores(
+        multi,
+        Importances.taylor(Reduction.SUM, Normalization.NONE)
+            .multivariable()
+            .score(Fixture.convBnGroup(), ctx));
     double[] mean = new double[4];
     for (int i = 0; i < 4; i++) {
       mean[i] = expected[i] / 3;
     }
-    assertScores(Normalization.MEAN.apply(mean),
-        Importances.taylor().score(Fixture.convBnGroup(), ctx));
+    assertScores(
+        Normalization.MEAN.apply(mean), Importances.taylor().score(Fixture.convBnGroup(), ctx));
   }
 
   @Test
@@ -105,12 +122,15 @@ class TaylorTest {
     ImportanceContext ctx = new ImportanceContext(f.tensors, grads, null);
     double[] expected = new double[6];
     for (int i = 0; i < 6; i++) {
-      expected[i] = Math.max(term(f, g, "fc1.weight", 0, i, -1, 1, false),
-          Math.max(term(f, g, "ln.weight", 0, i, -1, 1, false),
-              term(f, g, "fc2.weight", 1, i, -1, 1, false)));
+      expected[i] =
+          Math.max(
+              term(f, g, "fc1.weight", 0, i, -1, 1, false),
+              Math.max(
+                  term(f, g, "ln.weight", 0, i, -1, 1, false),
+                  term(f, g, "fc2.weight", 1, i, -1, 1, false)));
     }
-    double[] s = Importances.taylor(Reduction.MAX, Normalization.NONE)
-        .score(Fixture.mlpLnGroup(), ctx);
+    double[] s =
+        Importances.taylor(Reduction.MAX, Normalization.NONE).score(Fixture.mlpLnGroup(), ctx);
     assertScores(expected, s);
     assertEquals(0, s[4]);
     assertEquals(4, argmin(s));
@@ -120,29 +140,35 @@ class TaylorTest {
   void groupedConvColumns() {
     Fixture f = Fixture.grouped(3);
     Map<String, double[]> g = backward(f, "stem.weight", "gconv.weight");
-    ImportanceContext ctx = ImportanceContext.builder(f.tensors)
-        .gradients(liveGrads(f, g.keySet())).build();
+    ImportanceContext ctx =
+        ImportanceContext.builder(f.tensors).gradients(liveGrads(f, g.keySet())).build();
     double[] expected = new double[4];
     for (int i = 0; i < 4; i++) {
-      expected[i] = term(f, g, "stem.weight", 0, i, -1, 1, false)
-          + term(f, g, "gconv.weight", 1, i % 2, i / 2, 2, false);
+      expected[i] =
+          term(f, g, "stem.weight", 0, i, -1, 1, false)
+              + term(f, g, "gconv.weight", 1, i % 2, i / 2, 2, false);
     }
-    assertScores(expected, Importances.taylor(Reduction.SUM, Normalization.NONE)
-        .score(Fixture.groupedGroup(), ctx));
+    assertScores(
+        expected,
+        Importances.taylor(Reduction.SUM, Normalization.NONE).score(Fixture.groupedGroup(), ctx));
   }
 
   @Test
   void missingGradientNamesTheParameter() {
     Fixture f = Fixture.convBn(4);
     Map<String, double[]> g = backward(f, "conv.weight", "bn.weight");
-    ImportanceContext ctx = ImportanceContext.builder(f.tensors)
-        .gradients(liveGrads(f, g.keySet())).build();
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> Importances.taylor().score(Fixture.convBnGroup(), ctx));
+    ImportanceContext ctx =
+        ImportanceContext.builder(f.tensors).gradients(liveGrads(f, g.keySet())).build();
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> Importances.taylor().score(Fixture.convBnGroup(), ctx));
     assertTrue(e.getMessage().contains("'next.weight'"), e.getMessage());
     assertTrue(e.getMessage().contains("gradient"), e.getMessage());
-    e = assertThrows(IllegalStateException.class,
-        () -> Importances.taylor().score(Fixture.convBnGroup(), f.context()));
+    e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> Importances.taylor().score(Fixture.convBnGroup(), f.context()));
     assertTrue(e.getMessage().contains("'conv.weight'"), e.getMessage());
   }
 
@@ -151,10 +177,13 @@ class TaylorTest {
     Fixture f = Fixture.mlpLn(5);
     Map<String, Tensor> grads = new LinkedHashMap<>();
     grads.put("fc1.weight", AbstractTensor.create(new double[35], 7, 5));
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> Importances.taylor().score(Fixture.mlpLnGroup(),
-            new ImportanceContext(f.tensors, grads, null)));
-    assertTrue(e.getMessage().contains("fc1.weight") && e.getMessage().contains("[7, 5]"),
-        e.getMessage());
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                Importances.taylor()
+                    .score(Fixture.mlpLnGroup(), new ImportanceContext(f.tensors, grads, null)));
+    assertTrue(
+        e.getMessage().contains("fc1.weight") && e.getMessage().contains("[7, 5]"), e.getMessage());
   }
 }

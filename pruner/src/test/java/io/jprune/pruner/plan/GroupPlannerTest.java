@@ -22,8 +22,9 @@ class GroupPlannerTest {
   private static PruningGroup group(int size, GroupConstraint... constraints) {
     ImmutableList.Builder<Channel> channels = ImmutableList.builder();
     for (int i = 0; i < size; i++) {
-      channels.add(new Channel(i, ImmutableList.of(new ParamSlice("l.weight", 0, i,
-          SliceRole.OUTPUT, -1)), null));
+      channels.add(
+          new Channel(
+              i, ImmutableList.of(new ParamSlice("l.weight", 0, i, SliceRole.OUTPUT, -1)), null));
     }
     return new PruningGroup(0, channels.build(), ImmutableList.copyOf(constraints));
   }
@@ -42,8 +43,12 @@ class GroupPlannerTest {
         coords.add(ImmutableLongArray.of(b, h));
       }
     }
-    return new GroupConstraint("reshape at test", BlockSpec.Kind.ALIGNED, true,
-        ImmutableList.copyOf(blocks), ImmutableList.copyOf(coords));
+    return new GroupConstraint(
+        "reshape at test",
+        BlockSpec.Kind.ALIGNED,
+        true,
+        ImmutableList.copyOf(blocks),
+        ImmutableList.copyOf(coords));
   }
 
   @Test
@@ -80,17 +85,20 @@ class GroupPlannerTest {
       s[i] = (i / 4) % 3 == 1 ? 0 : 1; // head 1 weakest in both branches
     }
     assertEquals(3, GroupPlanner.headCount(g));
-    assertArrayEquals(new long[] {4, 5, 6, 7, 16, 17, 18, 19},
-        GroupPlanner.choose(g, s, 0, 1.0 / 3, 1));
+    assertArrayEquals(
+        new long[] {4, 5, 6, 7, 16, 17, 18, 19}, GroupPlanner.choose(g, s, 0, 1.0 / 3, 1));
   }
 
   @Test
   void equalCountBlocksLoseAsMany() {
-    GroupConstraint chunks = new GroupConstraint("chunk at test", BlockSpec.Kind.EQUAL_COUNT,
-        false, ImmutableList.of(ImmutableIntArray.of(0, 1, 2, 3), ImmutableIntArray.of(4, 5, 6, 7)),
-        ImmutableList.of(ImmutableLongArray.of(0), ImmutableLongArray.of(1)));
+    GroupConstraint chunks =
+        new GroupConstraint(
+            "chunk at test",
+            BlockSpec.Kind.EQUAL_COUNT,
+            false,
+            ImmutableList.of(ImmutableIntArray.of(0, 1, 2, 3), ImmutableIntArray.of(4, 5, 6, 7)),
+            ImmutableList.of(ImmutableLongArray.of(0), ImmutableLongArray.of(1)));
     double[] s = {0, 0.1, 0.2, 0.3, 9, 8, 7, 6};
-    assertArrayEquals(new long[] {0, 1, 6, 7}, GroupPlanner.choose(group(8, chunks), s, 0.5, 0,
-        1));
+    assertArrayEquals(new long[] {0, 1, 6, 7}, GroupPlanner.choose(group(8, chunks), s, 0.5, 0, 1));
   }
 }

@@ -49,14 +49,14 @@ class ModelCostTest {
     Tensor x = HandModels.ConvNet.input();
     ModelCost cost = ModelCost.of(trace(net, () -> net.forward(x)));
     // conv: out [2,8,4,4] = 256 elements x 3 in x 9 kernel + 256 bias; params 8*27 + 8
-    assertEquals(new LayerCost("conv", "Conv2d", 224, 256 * 27 + 256, 1),
-        cost.layer("conv").orElseThrow());
+    assertEquals(
+        new LayerCost("conv", "Conv2d", 224, 256 * 27 + 256, 1), cost.layer("conv").orElseThrow());
     assertEquals(new LayerCost("bn", "BatchNorm2d", 16, 512, 1), cost.layer("bn").orElseThrow());
     assertEquals(new LayerCost("relu", "ReLU", 0, 256, 1), cost.layer("relu").orElseThrow());
     // fc: out [2,5] = 10 elements x 128 in + 10 bias
     assertEquals(new LayerCost("fc", "Linear", 645, 1290, 1), cost.layer("fc").orElseThrow());
-    assertEquals(List.of("conv", "bn", "relu", "fc"),
-        cost.layers().stream().map(LayerCost::name).toList());
+    assertEquals(
+        List.of("conv", "bn", "relu", "fc"), cost.layers().stream().map(LayerCost::name).toList());
     assertEquals(885, cost.params());
     assertEquals(7168 + 512 + 256 + 1290, cost.macs());
     assertEquals("ModelCost[885 params, 9,226 MACs, 4 rows]", cost.toString());
@@ -67,9 +67,11 @@ class ModelCostTest {
     HandModels.MatmulNet net = new HandModels.MatmulNet();
     Tensor x = HandModels.MatmulNet.input();
     ModelCost cost = ModelCost.of(trace(net, () -> net.forward(x)));
-    assertEquals(List.of("fc", "<root>/matmul#0", "<root>/matmul#1", "head"),
+    assertEquals(
+        List.of("fc", "<root>/matmul#0", "<root>/matmul#1", "head"),
         cost.layers().stream().map(LayerCost::name).toList());
-    assertEquals(new LayerCost("<root>/matmul#0", "matmul", 0, 4 * 4 * 6, 1),
+    assertEquals(
+        new LayerCost("<root>/matmul#0", "matmul", 0, 4 * 4 * 6, 1),
         cost.layer("<root>/matmul#0").orElseThrow());
     assertEquals(4 * 6 * 4, cost.layer("<root>/matmul#1").orElseThrow().macs());
     assertEquals(24 * 6 + 24 + 96 + 96 + 12 * 6 + 12, cost.macs());
@@ -106,9 +108,11 @@ class ModelCostTest {
     PruningGroup conv = g.groupOf("conv");
     RemovalEffects effects = g.effects(Map.of(conv.id(), g.channelsOf(conv, "conv", 0, 2, 7)));
     ModelCost estimate = ModelCost.afterRemoval(before, effects);
-    assertEquals(new LayerCost("conv", "Conv2d", 5 * 27 + 5, 160 * 27 + 160, 1),
+    assertEquals(
+        new LayerCost("conv", "Conv2d", 5 * 27 + 5, 160 * 27 + 160, 1),
         estimate.layer("conv").orElseThrow());
-    assertEquals(new LayerCost("fc", "Linear", 80 * 5 + 5, 10 * 80 + 10, 1),
+    assertEquals(
+        new LayerCost("fc", "Linear", 80 * 5 + 5, 10 * 80 + 10, 1),
         estimate.layer("fc").orElseThrow());
     Surgery.apply(net, effects);
     assertEquals(ModelCost.of(trace(net, () -> net.forward(x))).layers(), estimate.layers());
@@ -124,10 +128,12 @@ class ModelCostTest {
     HandModels.MatmulNet mm = new HandModels.MatmulNet();
     Tensor mx = HandModels.MatmulNet.input();
     Trace mmTrace = trace(mm, () -> mm.forward(mx));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ModelCost.afterRemoval(mmTrace, convCut));
-    assertEquals("the removal cuts conv.weight, which is not in the trace of "
-        + "io.jprune.handmade.HandModels$MatmulNet: effects of another model?",
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> ModelCost.afterRemoval(mmTrace, convCut));
+    assertEquals(
+        "the removal cuts conv.weight, which is not in the trace of "
+            + "io.jprune.handmade.HandModels$MatmulNet: effects of another model?",
         e.getMessage());
 
     DependencyGraph mg = graph(mm, mmTrace);
@@ -135,10 +141,12 @@ class ModelCostTest {
     HandModels.HeadNet heads = new HandModels.HeadNet(4);
     Tensor hx = HandModels.HeadNet.input();
     Trace headTrace = trace(heads, () -> heads.forward(hx));
-    e = assertThrows(IllegalArgumentException.class,
-        () -> ModelCost.afterRemoval(headTrace, fcCut));
-    assertEquals("the removal cuts fc.weight of shape [6, 6], the trace of "
-        + "io.jprune.handmade.HandModels$HeadNet has [8, 6]: effects of another model?",
+    e =
+        assertThrows(
+            IllegalArgumentException.class, () -> ModelCost.afterRemoval(headTrace, fcCut));
+    assertEquals(
+        "the removal cuts fc.weight of shape [6, 6], the trace of "
+            + "io.jprune.handmade.HandModels$HeadNet has [8, 6]: effects of another model?",
         e.getMessage());
   }
 }

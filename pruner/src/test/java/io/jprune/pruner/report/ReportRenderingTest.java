@@ -36,12 +36,16 @@ class ReportRenderingTest {
   void tableHasAlignedRowsTotalsRatiosAndLatency() {
     ConvCase c = new ConvCase();
     PruningGroup conv = c.graph.groupOf("conv");
-    RemovalEffects effects = c.graph.effects(Map.of(conv.id(),
-        c.graph.channelsOf(conv, "conv", 0, 1, 2, 3)));
-    PruningReport report = PruningReport.of("ConvNet, 4 of 8 conv channels",
-        ModelCost.of(c.trace), ModelCost.afterRemoval(c.trace, effects))
-        .withLatency(Latency.of(4, 4, 4), Latency.of(1, 2, 3));
-    assertEquals("""
+    RemovalEffects effects =
+        c.graph.effects(Map.of(conv.id(), c.graph.channelsOf(conv, "conv", 0, 1, 2, 3)));
+    PruningReport report =
+        PruningReport.of(
+                "ConvNet, 4 of 8 conv channels",
+                ModelCost.of(c.trace),
+                ModelCost.afterRemoval(c.trace, effects))
+            .withLatency(Latency.of(4, 4, 4), Latency.of(1, 2, 3));
+    assertEquals(
+        """
         ConvNet, 4 of 8 conv channels
         layer  type         params before  params after   kept  MACs before  MACs after   kept
         --------------------------------------------------------------------------------------
@@ -54,7 +58,10 @@ class ReportRenderingTest {
         params  885 -> 445 (x1.99 fewer)
         MACs    9.23 K -> 4.62 K (x2.00 fewer)
         latency median 4.00 ms -> 2.00 ms, p90 4.00 ms -> 3.00 ms (speed-up x2.00, 3 runs each)
-        """ + ModelCost.COUNTED + "\n", report.render());
+        """
+            + ModelCost.COUNTED
+            + "\n",
+        report.render());
     assertEquals(Optional.of(2.0), report.speedUp());
     assertEquals(445.0 / 885, report.paramsKept(), 1e-12);
   }
@@ -66,8 +73,8 @@ class ReportRenderingTest {
     assertEquals(9.0, l.p90Ms());
     assertEquals(10, l.iterations());
     assertEquals("median 5.50 ms, p90 9.00 ms (10 runs)", l.toString());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Latency.measure(Tensor::new, 0, 0));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Latency.measure(Tensor::new, 0, 0));
     assertEquals("iterations must be >= 1, got 0", e.getMessage());
   }
 
@@ -83,12 +90,14 @@ class ReportRenderingTest {
   void dotJoinsEachGroupToTheLayersItCouples() {
     ConvCase c = new ConvCase();
     String dot = GroupsDot.render(c.graph);
-    assertEquals("""
+    assertEquals(
+        """
         digraph groups {
           rankdir=LR;
           node [fontname="Helvetica", fontsize=10];
           edge [fontname="Helvetica", fontsize=9];
-        """, dot.substring(0, dot.indexOf("  g0")));
+        """,
+        dot.substring(0, dot.indexOf("  g0")));
     assertTrue(dot.contains("  g0 -> \"conv\" [label=\"out 16\", penwidth=2];\n"), dot);
     assertTrue(dot.contains("  g0 -> \"fc\" [label=\"in 128\", style=dashed];\n"), dot);
     assertTrue(dot.endsWith("}\n"), dot);
@@ -100,25 +109,44 @@ class ReportRenderingTest {
     String html = GroupsHtml.render(c.graph, "ConvNet <test> </script>");
     assertTrue(html.startsWith("<!DOCTYPE html>"), html);
     assertTrue(html.contains("<title>ConvNet &lt;test&gt; &lt;/script&gt;</title>"), html);
-    assertTrue(html.contains("io.jprune.handmade.HandModels$ConvNet: 1 groups, 8 prunable "
-        + "channels, 1 groups exact"), html);
-    String data = html.substring(html.indexOf("<script id=\"data\""),
-        html.indexOf("</script>", html.indexOf("<script id=\"data\"")));
-    assertTrue(data.contains("\"title\":\"ConvNet \\u003ctest\\u003e \\u003c/script\\u003e\""),
+    assertTrue(
+        html.contains(
+            "io.jprune.handmade.HandModels$ConvNet: 1 groups, 8 prunable "
+                + "channels, 1 groups exact"),
+        html);
+    String data =
+        html.substring(
+            html.indexOf("<script id=\"data\""),
+            html.indexOf("</script>", html.indexOf("<script id=\"data\"")));
+    assertTrue(
+        data.contains("\"title\":\"ConvNet \\u003ctest\\u003e \\u003c/script\\u003e\""),
         "the data cannot close its script element: " + data);
-    assertTrue(data.contains("\"leader\":\"conv.weight\",\"size\":8,\"kept\":8,"
-        + "\"exact\":true,\"headline\":\"8 channels; 8 units\""), data);
-    assertTrue(data.contains("\"layers\":{\"conv\":\"OUTPUT\",\"bn\":\"OUTPUT\","
-        + "\"fc\":\"INPUT\"}"), data);
-    assertTrue(html.contains("<td class=\"m\">Conv2dImpl.forward</td><td class=\"m\">conv"
-        + "</td>"), html);
+    assertTrue(
+        data.contains(
+            "\"leader\":\"conv.weight\",\"size\":8,\"kept\":8,"
+                + "\"exact\":true,\"headline\":\"8 channels; 8 units\""),
+        data);
+    assertTrue(
+        data.contains("\"layers\":{\"conv\":\"OUTPUT\",\"bn\":\"OUTPUT\"," + "\"fc\":\"INPUT\"}"),
+        data);
+    assertTrue(
+        html.contains("<td class=\"m\">Conv2dImpl.forward</td><td class=\"m\">conv" + "</td>"),
+        html);
     // Nothing is fetched: no external source, stylesheet or link; the only URI is the SVG
     // namespace, and url() references point inside the page.
-    assertFalse(html.contains("src=") || html.contains("<link") || html.contains("https:")
-        || html.contains("@import"), "nothing is fetched");
-    assertEquals(html.split("http:", -1).length - 1,
-        html.split("http://www.w3.org/2000/svg", -1).length - 1, "only the SVG namespace");
-    assertEquals(html.split("url\\(", -1).length - 1, html.split("url\\(#", -1).length - 1,
+    assertFalse(
+        html.contains("src=")
+            || html.contains("<link")
+            || html.contains("https:")
+            || html.contains("@import"),
+        "nothing is fetched");
+    assertEquals(
+        html.split("http:", -1).length - 1,
+        html.split("http://www.w3.org/2000/svg", -1).length - 1,
+        "only the SVG namespace");
+    assertEquals(
+        html.split("url\\(", -1).length - 1,
+        html.split("url\\(#", -1).length - 1,
         "url() only to the page's own markers");
     assertEquals("a&lt;b&gt;&amp;&quot;&#39;", GroupsHtml.esc("a<b>&\"'"));
   }
@@ -129,10 +157,13 @@ class ReportRenderingTest {
     DrawnGraph drawn = DrawnGraph.of(c.trace);
     DrawnGraph.Scope root = drawn.scopes().get(DrawnGraph.TOP);
     assertEquals(1, drawn.scopes().size(), "the hand sites trace no root forward: one scope");
-    assertEquals(List.of("conv MODULE", "bn MODULE", "relu MODULE", "flatten OP", "fc MODULE",
-        "input INPUT"), root.nodes().stream().map(n -> n.title() + " " + n.kind()).toList());
-    assertEquals(List.of("i-1_0>0", "0>1", "1>2", "2>3", "3>4"), root.edges().stream()
-        .map(e -> e.source() + ">" + e.target()).toList());
+    assertEquals(
+        List.of(
+            "conv MODULE", "bn MODULE", "relu MODULE", "flatten OP", "fc MODULE", "input INPUT"),
+        root.nodes().stream().map(n -> n.title() + " " + n.kind()).toList());
+    assertEquals(
+        List.of("i-1_0>0", "0>1", "1>2", "2>3", "3>4"),
+        root.edges().stream().map(e -> e.source() + ">" + e.target()).toList());
     assertEquals("Conv2d [2, 8, 4, 4]", root.nodes().get(0).detail());
     assertEquals(List.of("conv"), List.copyOf(root.nodes().get(0).layers()));
     for (DrawnGraph.Edge e : root.edges()) {
@@ -149,5 +180,4 @@ class ReportRenderingTest {
   private static DrawnGraph.Node node(DrawnGraph.Scope s, String id) {
     return s.nodes().stream().filter(n -> n.id().equals(id)).findFirst().orElseThrow();
   }
-
 }

@@ -21,12 +21,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Durable files (issue 9): a save that fails (a full tmpfs, a writer error, SIGKILL part-way)
- * leaves the previous save loadable; flipped bytes are refused by checksum; another model's save
- * is not overwritten unless asked.
+ * leaves the previous save loadable; flipped bytes are refused by checksum; another model's save is
+ * not overwritten unless asked.
  */
 class DurableSaveTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private static Wide savedSmall(Path dir) {
     Wide small = new Wide(8, 1);
@@ -39,18 +38,19 @@ class DurableSaveTest {
     Wide big = new Wide(64, 1);
     OutputArchive archive = new OutputArchive();
     archive.write("w", big.named_parameters().get(0).value(), false);
-    OutputStream full = new OutputStream() {
-      private int written;
+    OutputStream full =
+        new OutputStream() {
+          private int written;
 
-      @Override
-      public void write(int b) throws IOException {
-        if (++written > 1000) {
-          throw new IOException("No space left on device (simulated)");
-        }
-      }
-    };
-    UncheckedIOException e = assertThrows(UncheckedIOException.class,
-        () -> ArchiveBytes.write(archive, full));
+          @Override
+          public void write(int b) throws IOException {
+            if (++written > 1000) {
+              throw new IOException("No space left on device (simulated)");
+            }
+          }
+        };
+    UncheckedIOException e =
+        assertThrows(UncheckedIOException.class, () -> ArchiveBytes.write(archive, full));
     assertEquals("cannot write the weights: No space left on device (simulated)", e.getMessage());
     ByteArrayOutputStream ok = new ByteArrayOutputStream();
     ArchiveBytes.write(archive, ok);
@@ -61,15 +61,17 @@ class DurableSaveTest {
   void aFullDiskLeavesThePreviousSaveLoadable() throws Exception {
     Path mount = tmp.resolve("small-disk");
     Files.createDirectories(mount);
-    assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mount.toString()) == 0,
+    assumeTrue(
+        run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mount.toString()) == 0,
         "mounting a tmpfs needs root");
     try {
       Path dir = mount.resolve("model");
       Wide small = savedSmall(dir);
       String digest = ModelDigest.of(small);
       Wide big = new Wide(300, 2); // 361 KB of weights
-      UncheckedIOException e = assertThrows(UncheckedIOException.class,
-          () -> PrunedModelFiles.save(big, List.of(), dir));
+      UncheckedIOException e =
+          assertThrows(
+              UncheckedIOException.class, () -> PrunedModelFiles.save(big, List.of(), dir));
       assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
       Wide fresh = new Wide(8, 9);
       PrunedModelFiles.load(fresh, dir);
@@ -86,10 +88,17 @@ class DurableSaveTest {
   void killedMidSaveLeavesThePreviousSaveLoadable() throws Exception {
     Path dir = tmp.resolve("model");
     String digest = ModelDigest.of(savedSmall(dir));
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
-        .toString(), "-cp", System.getProperty("java.class.path"),
-        SaveAndDieMain.class.getName(), dir.toString(), "3000")
-        .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                SaveAndDieMain.class.getName(),
+                dir.toString(),
+                "3000")
+            .redirectErrorStream(true)
+            .redirectOutput(tmp.resolve("child.log").toFile())
+            .start();
     boolean killedWhileWriting = false;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (p.isAlive() && System.nanoTime() < deadline) {
@@ -101,8 +110,10 @@ class DurableSaveTest {
       Thread.sleep(1);
     }
     p.waitFor(30, TimeUnit.SECONDS);
-    assertTrue(killedWhileWriting, "the child was killed while writing its temp directory: "
-        + Files.readString(tmp.resolve("child.log")));
+    assertTrue(
+        killedWhileWriting,
+        "the child was killed while writing its temp directory: "
+            + Files.readString(tmp.resolve("child.log")));
     Wide fresh = new Wide(8, 9);
     PrunedModelFiles.load(fresh, dir);
     assertEquals(digest, ModelDigest.of(fresh), "the previous save loads");
@@ -127,8 +138,8 @@ class DurableSaveTest {
     Files.write(weights, bytes);
     Wide fresh = new Wide(8, 9);
     String digest = ModelDigest.of(fresh);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> PrunedModelFiles.load(fresh, dir));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> PrunedModelFiles.load(fresh, dir));
     assertTrue(e.getMessage().startsWith("checksum mismatch in weights.pt"), e.getMessage());
     assertEquals(digest, ModelDigest.of(fresh), "the target is untouched");
   }
@@ -139,26 +150,32 @@ class DurableSaveTest {
     savedSmall(dir);
     byte[] record = Files.readAllBytes(dir.resolve(PrunedModelFiles.RECORD));
     Module2 other = new Module2();
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> PrunedModelFiles.save(other, List.of(), dir));
-    assertEquals(dir + " holds a save of io.jprune.pruner.save.Wide, not of "
-        + Module2.class.getName() + ": refusing to overwrite it (save with replaceOtherSave to "
-        + "replace it)", e.getMessage());
-    assertTrue(java.util.Arrays.equals(record, Files.readAllBytes(dir.resolve(
-        PrunedModelFiles.RECORD))));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> PrunedModelFiles.save(other, List.of(), dir));
+    assertEquals(
+        dir
+            + " holds a save of io.jprune.pruner.save.Wide, not of "
+            + Module2.class.getName()
+            + ": refusing to overwrite it (save with replaceOtherSave to "
+            + "replace it)",
+        e.getMessage());
+    assertTrue(
+        java.util.Arrays.equals(record, Files.readAllBytes(dir.resolve(PrunedModelFiles.RECORD))));
     PrunedModelFiles.save(other, List.of(), dir, true);
     assertEquals(Module2.class.getName(), PrunedModelFiles.readRecord(dir).modelClass());
     Path notes = Files.createDirectories(tmp.resolve("notes"));
     Files.writeString(notes.resolve("a.txt"), "x");
-    e = assertThrows(IllegalArgumentException.class,
-        () -> PrunedModelFiles.save(other, List.of(), notes));
+    e =
+        assertThrows(
+            IllegalArgumentException.class, () -> PrunedModelFiles.save(other, List.of(), notes));
     assertTrue(e.getMessage().contains("holds files that are not a jprune save"), e.getMessage());
   }
 
   /** Another model class. */
   public static final class Module2 extends org.bytedeco.pytorch.Module {
-    private final org.bytedeco.pytorch.LinearImpl fc = register_module("fc",
-        new org.bytedeco.pytorch.LinearImpl(2, 2));
+    private final org.bytedeco.pytorch.LinearImpl fc =
+        register_module("fc", new org.bytedeco.pytorch.LinearImpl(2, 2));
   }
 
   private static int run(String... cmd) throws Exception {

@@ -25,8 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Save a pruned model, rebuild it from a fresh original in the same JVM, refuse mismatches. */
 class PrunedModelFilesTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @AfterEach
   void dropRewrites() {
@@ -57,8 +56,13 @@ class PrunedModelFilesTest {
     torch.manual_seed(1);
     HandModels.HeadNet net = new HandModels.HeadNet();
     Tensor x = HandModels.HeadNet.input();
-    Pruner pruner = Pruner.builder(net).forward(() -> net.forward(x)).importance(seeded(3))
-        .ratio(0.5).steps(2).build();
+    Pruner pruner =
+        Pruner.builder(net)
+            .forward(() -> net.forward(x))
+            .importance(seeded(3))
+            .ratio(0.5)
+            .steps(2)
+            .build();
     pruner.pruneAll();
     Map<String, Tensor> p = ModelTensors.of(net);
     long kept = p.get("fc.weight").size(0);
@@ -84,8 +88,8 @@ class PrunedModelFilesTest {
     HandModels.ConvNet net = new HandModels.ConvNet();
     Tensor x = HandModels.ConvNet.input();
     net.eval();
-    Pruner pruner = Pruner.builder(net).forward(() -> net.forward(x)).importance(seeded(5))
-        .ratio(0.5).build();
+    Pruner pruner =
+        Pruner.builder(net).forward(() -> net.forward(x)).importance(seeded(5)).ratio(0.5).build();
     pruner.pruneAll();
     Tensor expected = net.forward(x);
     PruningRecord saved = PrunedModelFiles.save(net, pruner.history(), dir);
@@ -95,22 +99,29 @@ class PrunedModelFilesTest {
     fresh.eval();
     PrunedModelFiles.load(fresh, dir);
     assertTrue(torch.equal(expected, fresh.forward(x)));
-    assertTrue(torch.equal(ModelTensors.of(net).get("bn.running_mean"),
-        ModelTensors.of(fresh).get("bn.running_mean")));
+    assertTrue(
+        torch.equal(
+            ModelTensors.of(net).get("bn.running_mean"),
+            ModelTensors.of(fresh).get("bn.running_mean")));
   }
 
   @Test
   void recordJsonRoundTrips() {
     HandModels.HeadNet net = new HandModels.HeadNet();
     Tensor x = HandModels.HeadNet.input();
-    Pruner pruner = Pruner.builder(net).forward(() -> net.forward(x)).importance(seeded(7))
-        .ratio(0.5).build();
+    Pruner pruner =
+        Pruner.builder(net).forward(() -> net.forward(x)).importance(seeded(7)).ratio(0.5).build();
     pruner.pruneAll();
     PruningRecord saved = PrunedModelFiles.save(net, pruner, dir);
     assertEquals(saved, PruningRecord.fromJson(saved.toJson()));
-    assertTrue(saved.toJson().startsWith("{\"format\":\"jprune-pruning-record/2\","
-        + "\"modelClass\":\"io.jprune.handmade.HandModels$HeadNet\","
-        + "\"originalShapes\":{\"fc.weight\":[6,6],\"fc.bias\":[6],"), saved.toJson());
+    assertTrue(
+        saved
+            .toJson()
+            .startsWith(
+                "{\"format\":\"jprune-pruning-record/2\","
+                    + "\"modelClass\":\"io.jprune.handmade.HandModels$HeadNet\","
+                    + "\"originalShapes\":{\"fc.weight\":[6,6],\"fc.bias\":[6],"),
+        saved.toJson());
     assertTrue(saved.toJson().contains("\"site\":\"test.HandModel.forward()V#"), saved.toJson());
   }
 
@@ -118,55 +129,64 @@ class PrunedModelFilesTest {
   void wrongModelClassIsRefused() throws Exception {
     HandModels.HeadNet net = new HandModels.HeadNet();
     Tensor x = HandModels.HeadNet.input();
-    Pruner pruner = Pruner.builder(net).forward(() -> net.forward(x)).importance(seeded(1))
-        .ratio(0.5).build();
+    Pruner pruner =
+        Pruner.builder(net).forward(() -> net.forward(x)).importance(seeded(1)).ratio(0.5).build();
     pruner.pruneAll();
     PrunedModelFiles.save(net, pruner, dir);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> PrunedModelFiles.load(new HandModels.MatmulNet(), dir));
-    assertEquals("record is for io.jprune.handmade.HandModels$HeadNet, got "
-        + "io.jprune.handmade.HandModels$MatmulNet", e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> PrunedModelFiles.load(new HandModels.MatmulNet(), dir));
+    assertEquals(
+        "record is for io.jprune.handmade.HandModels$HeadNet, got "
+            + "io.jprune.handmade.HandModels$MatmulNet",
+        e.getMessage());
   }
 
   @Test
   void wrongShapesAreRefusedBeforeAnythingChanges() {
     HandModels.HeadNet net = new HandModels.HeadNet();
     Tensor x = HandModels.HeadNet.input();
-    Pruner pruner = Pruner.builder(net).forward(() -> net.forward(x)).importance(seeded(1))
-        .ratio(0.5).build();
+    Pruner pruner =
+        Pruner.builder(net).forward(() -> net.forward(x)).importance(seeded(1)).ratio(0.5).build();
     pruner.pruneAll();
     PrunedModelFiles.save(net, pruner, dir);
     HandModels.HeadNet wider = new HandModels.HeadNet(4);
     Tensor before = ModelTensors.of(wider).get("fc.weight").clone();
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> PrunedModelFiles.load(wider, dir));
-    assertEquals("parameter fc.weight has shape [8, 6], the record expects [6, 6]",
-        e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> PrunedModelFiles.load(wider, dir));
+    assertEquals("parameter fc.weight has shape [8, 6], the record expects [6, 6]", e.getMessage());
     assertTrue(torch.equal(before, ModelTensors.of(wider).get("fc.weight")), "untouched");
   }
 
   @Test
   void missingOrForeignFilesAreNamed() throws Exception {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> PrunedModelFiles.load(new HandModels.HeadNet(), dir));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> PrunedModelFiles.load(new HandModels.HeadNet(), dir));
     assertEquals("no record.json in " + dir, e.getMessage());
     Files.writeString(dir.resolve("record.json"), "{\"format\":\"other/2\"}");
-    e = assertThrows(IllegalArgumentException.class,
-        () -> PrunedModelFiles.load(new HandModels.HeadNet(), dir));
-    assertEquals("not a pruning record of format jprune-pruning-record/2 (format: other/2)",
-        e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> PrunedModelFiles.load(new HandModels.HeadNet(), dir));
+    assertEquals(
+        "not a pruning record of format jprune-pruning-record/2 (format: other/2)", e.getMessage());
   }
 
   @Test
   void savingAModelOfAnotherPrunerIsRefused() {
     HandModels.HeadNet net = new HandModels.HeadNet();
     Tensor x = HandModels.HeadNet.input();
-    Pruner pruner = Pruner.builder(net).forward(() -> net.forward(x)).importance(seeded(1))
-        .build();
+    Pruner pruner = Pruner.builder(net).forward(() -> net.forward(x)).importance(seeded(1)).build();
     Module other = new HandModels.HeadNet();
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> PrunedModelFiles.save(other, pruner, dir));
-    assertEquals("the pruner prunes io.jprune.handmade.HandModels$HeadNet, not the given "
-        + "io.jprune.handmade.HandModels$HeadNet", e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> PrunedModelFiles.save(other, pruner, dir));
+    assertEquals(
+        "the pruner prunes io.jprune.handmade.HandModels$HeadNet, not the given "
+            + "io.jprune.handmade.HandModels$HeadNet",
+        e.getMessage());
   }
 }

@@ -25,8 +25,8 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.OutputArchive;
 import org.bytedeco.pytorch.SGD;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.SGDOptions;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,8 +41,7 @@ class TrainingStateTest {
   private static final long[] REMOVED = {1, 4};
   private static final long[] KEPT = {0, 2, 3, 5};
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @BeforeAll
   static void natives() {
@@ -68,10 +67,18 @@ class TrainingStateTest {
 
   /** Cuts the layer's parameters as Surgery does and returns the cuts. */
   private static List<ParamCut> prune(Map<String, Tensor> tensors) {
-    ParamCut w = new ParamCut("weight", ImmutableLongArray.of(6, 4),
-        ImmutableMap.of(0, ImmutableLongArray.copyOf(REMOVED)), ImmutableMap.of());
-    ParamCut b = new ParamCut("bias", ImmutableLongArray.of(6),
-        ImmutableMap.of(0, ImmutableLongArray.copyOf(REMOVED)), ImmutableMap.of());
+    ParamCut w =
+        new ParamCut(
+            "weight",
+            ImmutableLongArray.of(6, 4),
+            ImmutableMap.of(0, ImmutableLongArray.copyOf(REMOVED)),
+            ImmutableMap.of());
+    ParamCut b =
+        new ParamCut(
+            "bias",
+            ImmutableLongArray.of(6),
+            ImmutableMap.of(0, ImmutableLongArray.copyOf(REMOVED)),
+            ImmutableMap.of());
     try (NoGradGuard g = new NoGradGuard()) {
       for (ParamCut c : List.of(w, b)) {
         Tensor t = tensors.get(c.param());
@@ -140,9 +147,9 @@ class TrainingStateTest {
     l.forward(input()).square().mean().backward(); // no stale grad accumulator
     Tensor grad = l.weight().grad().clone();
     opt.step();
-    Tensor expected = w0.sub(kept(bufBefore).mul(new Scalar(0.9)).add(grad)
-        .mul(new Scalar(0.1)));
-    assertTrue(l.weight().allclose(expected, 1e-6, 1e-7, false),
+    Tensor expected = w0.sub(kept(bufBefore).mul(new Scalar(0.9)).add(grad).mul(new Scalar(0.1)));
+    assertTrue(
+        l.weight().allclose(expected, 1e-6, 1e-7, false),
         "weight after the step differs from SGD on the cut momentum");
   }
 
@@ -173,9 +180,11 @@ class TrainingStateTest {
   void lbfgsIsRefusedBeforeAnyCut() {
     LinearImpl l = layer();
     LBFGS opt = new LBFGS(l.parameters(), new LBFGSOptions(1));
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> TrainingState.checkSupported(List.of(opt)));
-    assertEquals("jprune cannot cut the state of the application's LBFGS optimizer (flat vectors"
-        + " over all parameters); nothing was pruned", e.getMessage());
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> TrainingState.checkSupported(List.of(opt)));
+    assertEquals(
+        "jprune cannot cut the state of the application's LBFGS optimizer (flat vectors"
+            + " over all parameters); nothing was pruned",
+        e.getMessage());
   }
 }

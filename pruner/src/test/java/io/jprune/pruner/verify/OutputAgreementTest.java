@@ -20,8 +20,7 @@ class OutputAgreementTest {
     Tensor a = rows(new float[] {1, 2, 3, 4, 0, -1}, 2);
     OutputAgreement m = OutputAgreement.measure(List.of(a), List.of(a.clone()));
     assertEquals(new OutputAgreement(1, 2, 2, 0.0), m);
-    assertEquals("rel. output error 0.00, top-1 agreement 2/2 (100.0%) over 1 input",
-        m.toString());
+    assertEquals("rel. output error 0.00, top-1 agreement 2/2 (100.0%) over 1 input", m.toString());
   }
 
   @Test
@@ -43,11 +42,14 @@ class OutputAgreementTest {
   @Test
   void refusesOutputsOfAnotherShape() {
     Tensor u = torch.zeros(2, 3);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> OutputAgreement.measure(List.of(u), List.of(torch.zeros(3, 2))));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> OutputAgreement.measure(List.of(u), List.of(torch.zeros(3, 2))));
     assertEquals("output 0 has shape [2, 3] unpruned but [3, 2] pruned", e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> OutputAgreement.measure(List.of(u), List.of()));
+    e =
+        assertThrows(
+            IllegalArgumentException.class, () -> OutputAgreement.measure(List.of(u), List.of()));
     assertEquals("1 unpruned outputs for 0 pruned ones", e.getMessage());
   }
 }

@@ -17,11 +17,17 @@ public final class TraceDot {
 
   /** DOT text of the trace. */
   public static String toDot(Trace trace) {
-    StringBuilder sb = new StringBuilder("digraph trace {\n  rankdir=TB;\n")
-        .append("  node [fontname=\"Helvetica\", fontsize=10];\n");
+    StringBuilder sb =
+        new StringBuilder("digraph trace {\n  rankdir=TB;\n")
+            .append("  node [fontname=\"Helvetica\", fontsize=10];\n");
     for (TensorRef t : trace.tensors()) {
-      sb.append("  t").append(t.id()).append(" [shape=ellipse, label=\"")
-          .append(escape(t.label())).append("\\n").append(t.dtype()).append("\"];\n");
+      sb.append("  t")
+          .append(t.id())
+          .append(" [shape=ellipse, label=\"")
+          .append(escape(t.label()))
+          .append("\\n")
+          .append(t.dtype())
+          .append("\"];\n");
     }
     for (TracedCall top : trace.topLevel()) {
       emit(trace, top, sb, "  ");
@@ -54,33 +60,53 @@ public final class TraceDot {
   /** A module call with children becomes a cluster; anything else one op node. */
   private static void emit(Trace trace, TracedCall c, StringBuilder sb, String indent) {
     if (hasChildren(trace, c)) {
-      String title = c.isModuleCall()
-          ? (c.modulePath().isEmpty() ? "<root>" : c.modulePath()) + " : " + simple(c.moduleType())
-          : c.site().op();
-      sb.append(indent).append("subgraph cluster_c").append(c.index()).append(" {\n")
-          .append(indent).append("  label=\"").append(escape(title)).append("\";\n");
+      String title =
+          c.isModuleCall()
+              ? (c.modulePath().isEmpty() ? "<root>" : c.modulePath())
+                  + " : "
+                  + simple(c.moduleType())
+              : c.site().op();
+      sb.append(indent)
+          .append("subgraph cluster_c")
+          .append(c.index())
+          .append(" {\n")
+          .append(indent)
+          .append("  label=\"")
+          .append(escape(title))
+          .append("\";\n");
       for (TracedCall child : trace.children(c.index())) {
         emit(trace, child, sb, indent + "  ");
       }
       sb.append(indent).append("}\n");
       return;
     }
-    String what = c.isModuleCall()
-        ? c.modulePath() + " : " + simple(c.moduleType())
-        : c.site().op() + argsSummary(c);
-    String where = (c.site().sourceFile() == null ? simple(c.site().key().className())
-        : c.site().sourceFile()) + ":" + c.site().line();
-    sb.append(indent).append('c').append(c.index()).append(" [shape=box, label=\"")
-        .append(escape(what)).append("\\n").append(escape(where)).append("\"];\n");
+    String what =
+        c.isModuleCall()
+            ? c.modulePath() + " : " + simple(c.moduleType())
+            : c.site().op() + argsSummary(c);
+    String where =
+        (c.site().sourceFile() == null ? simple(c.site().key().className()) : c.site().sourceFile())
+            + ":"
+            + c.site().line();
+    sb.append(indent)
+        .append('c')
+        .append(c.index())
+        .append(" [shape=box, label=\"")
+        .append(escape(what))
+        .append("\\n")
+        .append(escape(where))
+        .append("\"];\n");
   }
 
   private static String argsSummary(TracedCall c) {
     StringBuilder sb = new StringBuilder("(");
-    c.args().forEach(v -> {
-      if (!(v instanceof io.jprune.tracer.Value.TensorValue)) {
-        sb.append(sb.length() > 1 ? ", " : "").append(v);
-      }
-    });
+    c.args()
+        .forEach(
+            v -> {
+              if (!(v instanceof io.jprune.tracer.Value.TensorValue)) {
+                sb.append(sb.length() > 1 ? ", " : "").append(v);
+              }
+            });
     return sb.append(')').toString();
   }
 

@@ -1,5 +1,6 @@
 package io.jprune.tracer.export;
 
+import com.google.common.primitives.ImmutableLongArray;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
@@ -7,7 +8,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
-import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.Trace;
 import io.jprune.tracer.TracedCall;
@@ -21,12 +21,12 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Writes a trace as JSON: root type, modules, parameters, tensors (by id) and calls with their
- * call sites. Tensors in values are written as ids into the {@code tensors} array.
+ * Writes a trace as JSON: root type, modules, parameters, tensors (by id) and calls with their call
+ * sites. Tensors in values are written as ids into the {@code tensors} array.
  */
 public final class TraceJson {
-  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls()
-      .disableHtmlEscaping().create();
+  private static final Gson GSON =
+      new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create();
 
   private TraceJson() {}
 

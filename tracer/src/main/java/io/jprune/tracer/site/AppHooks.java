@@ -19,8 +19,8 @@ import java.util.function.BiConsumer;
  * </ul>
  *
  * <p>Optimizers are held weakly (the application owns them). JVM-wide by nature, like the call
- * sites: the code that calls these hooks is rewritten once per class. No libtorch types here
- * (see {@link Sites}).
+ * sites: the code that calls these hooks is rewritten once per class. No libtorch types here (see
+ * {@link Sites}).
  */
 public final class AppHooks {
   private static final Map<Object, Boolean> OPTIMIZERS =

@@ -32,10 +32,17 @@ public record CallSiteInfo(
     checkNotNull(targetDescriptor, "targetDescriptor");
   }
 
-  /** Where the call is, in stack-trace form: {@code com.acme.Attention.forward(Attention.java:42)}. */
+  /**
+   * Where the call is, in stack-trace form: {@code com.acme.Attention.forward(Attention.java:42)}.
+   */
   public String location() {
     String file = sourceFile == null ? "Unknown Source" : sourceFile;
-    return key.className() + "." + key.methodName() + "(" + file + (line >= 0 ? ":" + line : "")
+    return key.className()
+        + "."
+        + key.methodName()
+        + "("
+        + file
+        + (line >= 0 ? ":" + line : "")
         + ")";
   }
 

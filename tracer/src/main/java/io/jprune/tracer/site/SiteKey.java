@@ -5,8 +5,8 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 /**
  * Stable identity of a call site: the instrumented method and the ordinal of the rewritten
- * invocation inside it. Unlike the int id it survives retransformation and JVM restarts, so
- * pruning records (call-site rewrites) are keyed by it.
+ * invocation inside it. Unlike the int id it survives retransformation and JVM restarts, so pruning
+ * records (call-site rewrites) are keyed by it.
  *
  * @param className binary name of the class holding the call, e.g. {@code com.acme.Attention}
  * @param methodName name of the method holding the call
@@ -34,7 +34,10 @@ public record SiteKey(String className, String methodName, String methodDescript
     String owner = text.substring(0, paren);
     int dot = owner.lastIndexOf('.');
     checkArgument(dot > 0, "not a call-site key: '%s'", text);
-    return new SiteKey(owner.substring(0, dot), owner.substring(dot + 1),
-        text.substring(paren, hash), Integer.parseInt(text.substring(hash + 1)));
+    return new SiteKey(
+        owner.substring(0, dot),
+        owner.substring(dot + 1),
+        text.substring(paren, hash),
+        Integer.parseInt(text.substring(hash + 1)));
   }
 }

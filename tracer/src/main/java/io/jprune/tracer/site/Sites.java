@@ -25,9 +25,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>The agent replaces each traced invocation in a model class by an {@code invokedynamic} with
  * the same stack shape whose bootstrap is {@link #bootstrap}. The returned {@link MutableCallSite}
- * targets the original method handle while nothing is intercepted or rewritten (the JIT inlines
- * it: no idle cost), and a generic dispatcher otherwise. Switching is {@code setTarget} plus
- * {@link MutableCallSite#syncAll}, no retransformation.
+ * targets the original method handle while nothing is intercepted or rewritten (the JIT inlines it:
+ * no idle cost), and a generic dispatcher otherwise. Switching is {@code setTarget} plus {@link
+ * MutableCallSite#syncAll}, no retransformation.
  *
  * <p>This class must not reference libtorch types: it is loaded by whatever loader sees the agent,
  * which may not see the model's bytedeco classes.
@@ -40,12 +40,19 @@ public final class Sites {
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
-      DISPATCH = lookup.findStatic(Sites.class, "dispatch",
-          MethodType.methodType(Object.class, LinkedSite.class, Object[].class));
-      PROXY = lookup.findStatic(Sites.class, "proxy",
-          MethodType.methodType(Object.class, Class.class, MethodHandle.class, Object[].class));
-      ENTER = lookup.findStatic(Sites.class, "enterForward",
-          MethodType.methodType(void.class, Object[].class));
+      DISPATCH =
+          lookup.findStatic(
+              Sites.class,
+              "dispatch",
+              MethodType.methodType(Object.class, LinkedSite.class, Object[].class));
+      PROXY =
+          lookup.findStatic(
+              Sites.class,
+              "proxy",
+              MethodType.methodType(Object.class, Class.class, MethodHandle.class, Object[].class));
+      ENTER =
+          lookup.findStatic(
+              Sites.class, "enterForward", MethodType.methodType(void.class, Object[].class));
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -55,10 +62,13 @@ public final class Sites {
   private static final Map<SiteKey, CallSiteInfo> BY_KEY = new ConcurrentHashMap<>();
   private static volatile CallSiteInfo[] byId = new CallSiteInfo[256];
   private static int nextId;
+
   /** Every linked site; a site is linked again after its class is retransformed. */
   private static final List<LinkedSite> LINKED = new CopyOnWriteArrayList<>();
+
   /** Every linked forward-entry hook (one per forward method of a Java Module subclass). */
   private static final List<EntryHook> ENTRIES = new CopyOnWriteArrayList<>();
+
   private static final Map<SiteKey, ArgumentRewrite> REWRITES = new ConcurrentHashMap<>();
   private static volatile SiteInterceptor interceptor;
   private static final ThreadLocal<Object[]> BEFORE_REWRITE = new ThreadLocal<>();
@@ -69,14 +79,21 @@ public final class Sites {
    * Registers a call site at instrumentation time and returns its id. Registering the same key
    * again (retransformation) returns the same id with refreshed line information.
    */
-  public static int register(SiteKey key, String sourceFile, int line, SiteKind kind,
-      String targetOwner, String targetName, String targetDescriptor) {
+  public static int register(
+      SiteKey key,
+      String sourceFile,
+      int line,
+      SiteKind kind,
+      String targetOwner,
+      String targetName,
+      String targetDescriptor) {
     checkNotNull(key, "key");
     synchronized (LOCK) {
       CallSiteInfo old = BY_KEY.get(key);
       int id = old != null ? old.id() : nextId++;
-      CallSiteInfo info = new CallSiteInfo(id, key, sourceFile, line, kind, targetOwner,
-          targetName, targetDescriptor);
+      CallSiteInfo info =
+          new CallSiteInfo(
+              id, key, sourceFile, line, kind, targetOwner, targetName, targetDescriptor);
       BY_KEY.put(key, info);
       CallSiteInfo[] table = byId;
       if (id >= table.length) {
@@ -117,8 +134,8 @@ public final class Sites {
   }
 
   /** Bootstrap of every rewritten invocation: {@code original} is the replaced call. */
-  public static CallSite bootstrap(MethodHandles.Lookup caller, String name, MethodType type,
-      MethodHandle original, int id) {
+  public static CallSite bootstrap(
+      MethodHandles.Lookup caller, String name, MethodType type, MethodHandle original, int id) {
     return link(info(id), original.asFixedArity().asType(type)).callSite;
   }
 
@@ -127,31 +144,37 @@ public final class Sites {
    * a traced method (a method reference such as {@code Tensor::relu}): the functional object calls
    * through a traced site instead of the method directly.
    */
-  public static CallSite metafactory(MethodHandles.Lookup caller, String name,
-      MethodType factoryType, MethodType samType, MethodHandle implementation,
-      MethodType instantiatedType, int id) throws Exception {
+  public static CallSite metafactory(
+      MethodHandles.Lookup caller,
+      String name,
+      MethodType factoryType,
+      MethodType samType,
+      MethodHandle implementation,
+      MethodType instantiatedType,
+      int id)
+      throws Exception {
     Class<?> iface = factoryType.returnType();
     if (!Modifier.isPublic(iface.getModifiers())) {
       // MethodHandleProxies needs a public interface; keep the lambda, untraced, rather than fail.
-      return LambdaMetafactory.metafactory(caller, name, factoryType, samType, implementation,
-          instantiatedType);
+      return LambdaMetafactory.metafactory(
+          caller, name, factoryType, samType, implementation, instantiatedType);
     }
     MethodHandle target = link(info(id), implementation.asFixedArity()).callSite.dynamicInvoker();
-    MethodHandle factory = MethodHandles.insertArguments(PROXY, 0, iface, target)
-        .asCollector(Object[].class, factoryType.parameterCount())
-        .asType(factoryType);
+    MethodHandle factory =
+        MethodHandles.insertArguments(PROXY, 0, iface, target)
+            .asCollector(Object[].class, factoryType.parameterCount())
+            .asType(factoryType);
     return new ConstantCallSite(factory);
   }
 
   /**
    * Bootstrap of the hook the agent puts at the start of every {@code forward} method of a Java
    * Module subclass: {@code type} is {@code (ThisClass, parameters...)void}. While nothing is
-   * intercepted the hook is an empty method handle (no cost once compiled); while an interceptor
-   * is installed it calls {@link SiteInterceptor#enterForward}. It lets a trace see the root's
-   * forward and its inputs however the forward was called (reflection, uninstrumented callers).
+   * intercepted the hook is an empty method handle (no cost once compiled); while an interceptor is
+   * installed it calls {@link SiteInterceptor#enterForward}. It lets a trace see the root's forward
+   * and its inputs however the forward was called (reflection, uninstrumented callers).
    */
-  public static CallSite forwardEntry(MethodHandles.Lookup caller, String name,
-      MethodType type) {
+  public static CallSite forwardEntry(MethodHandles.Lookup caller, String name, MethodType type) {
     EntryHook hook = new EntryHook(type);
     ENTRIES.add(hook);
     synchronized (LOCK) {
@@ -168,8 +191,8 @@ public final class Sites {
   }
 
   private static Object proxy(Class<?> iface, MethodHandle target, Object[] captured) {
-    MethodHandle bound = captured.length == 0 ? target
-        : MethodHandles.insertArguments(target, 0, captured);
+    MethodHandle bound =
+        captured.length == 0 ? target : MethodHandles.insertArguments(target, 0, captured);
     return MethodHandleProxies.asInterfaceInstance(iface, bound);
   }
 
@@ -189,8 +212,10 @@ public final class Sites {
   public static void intercept(SiteInterceptor newInterceptor) {
     checkNotNull(newInterceptor, "interceptor");
     synchronized (LOCK) {
-      checkState(interceptor == null,
-          "another trace session is recording (%s); close it first", interceptor);
+      checkState(
+          interceptor == null,
+          "another trace session is recording (%s); close it first",
+          interceptor);
       interceptor = newInterceptor;
       retargetAll();
     }
@@ -287,12 +312,12 @@ public final class Sites {
       this.original = original.asFixedArity();
       this.callSite = new MutableCallSite(type);
       // invokeWithArguments is not used: it would collect varargs (long...) handles again.
-      this.spread = this.original
-          .asSpreader(Object[].class, type.parameterCount())
-          .asType(MethodType.methodType(Object.class, Object[].class));
-      this.dispatcher = DISPATCH.bindTo(this)
-          .asCollector(Object[].class, type.parameterCount())
-          .asType(type);
+      this.spread =
+          this.original
+              .asSpreader(Object[].class, type.parameterCount())
+              .asType(MethodType.methodType(Object.class, Object[].class));
+      this.dispatcher =
+          DISPATCH.bindTo(this).asCollector(Object[].class, type.parameterCount()).asType(type);
     }
 
     /** Points the call site at the original or the dispatcher; true when it changed. */
