@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.nativeconfig.Libtorch;
-import io.jprune.pruner.graph.ParamCut;
+import io.jprune.pruner.cut.ParamCut;
 import io.jprune.pruner.save.PrunedModelFiles;
 import io.jprune.pruner.save.PruningRecord;
 import java.io.PrintWriter;

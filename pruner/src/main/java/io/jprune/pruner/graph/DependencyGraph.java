@@ -4,7 +4,13 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
+import io.jprune.pruner.graph.label.BareParameters;
+import io.jprune.pruner.graph.label.GroupBuilder;
+import io.jprune.pruner.graph.label.LabelPass;
+import io.jprune.pruner.graph.rule.ModuleKindRule;
+import io.jprune.pruner.graph.rule.OpCatalog;
 import io.jprune.pruner.group.Channel;
+import io.jprune.pruner.group.ParamSlice;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.module.ModuleCatalog;
 import io.jprune.pruner.module.ModuleLabels;

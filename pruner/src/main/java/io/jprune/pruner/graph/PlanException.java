@@ -9,7 +9,7 @@ public final class PlanException extends RuntimeException {
     super(message);
   }
 
-  static PlanException irregular(TensorRef t, TracedCall producerOrConsumer) {
+  public static PlanException irregular(TensorRef t, TracedCall producerOrConsumer) {
     return new PlanException(
         "the removal leaves "
             + t

@@ -4,7 +4,17 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.primitives.ImmutableLongArray;
+import io.jprune.pruner.cut.ArgPatch;
+import io.jprune.pruner.cut.ParamCut;
+import io.jprune.pruner.cut.SitePatch;
+import io.jprune.pruner.graph.label.LabelPass;
+import io.jprune.pruner.graph.label.MaskPass;
+import io.jprune.pruner.graph.rule.LayoutArgs;
+import io.jprune.pruner.graph.rule.OpCatalog;
+import io.jprune.pruner.graph.rule.OpRule;
+import io.jprune.pruner.graph.rule.ShapeCheck;
 import io.jprune.pruner.group.Channel;
+import io.jprune.pruner.group.ParamSlice;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.TracedCall;
@@ -81,7 +91,7 @@ public final class RemovalEffects {
     Map<String, ImmutableList<ImmutableLongArray>> moduleShapes = new LinkedHashMap<>();
     for (TracedCall call : graph.leaves()) {
       OpRule rule = OpCatalog.ruleFor(call, pass.catalog);
-      mp.compute(call, rule);
+      mp.compute(call, rule::derivedMask);
       for (TensorRef out : call.tensorOutputs()) {
         if (!mp.mask(out).isEmpty() && mp.compressedShape(out) == null) {
           throw PlanException.irregular(out, call);

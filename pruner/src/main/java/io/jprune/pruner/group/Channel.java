@@ -1,8 +1,6 @@
 package io.jprune.pruner.group;
 
 import com.google.common.collect.ImmutableList;
-import io.jprune.pruner.graph.ParamSlice;
-import io.jprune.pruner.graph.SliceRole;
 
 /**
  * One prunable unit of a group: the parameter slices that can only go together (a conv's output row

@@ -3,7 +3,6 @@ package io.jprune.pruner.group;
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.common.primitives.ImmutableLongArray;
-import io.jprune.pruner.graph.BlockSpec;
 
 /**
  * A constraint on which channels of a group may go together, in group channel indices (-1 marks a

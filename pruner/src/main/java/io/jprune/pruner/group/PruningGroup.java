@@ -2,8 +2,6 @@ package io.jprune.pruner.group;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
-import io.jprune.pruner.graph.ParamSlice;
-import io.jprune.pruner.graph.SliceRole;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;

@@ -2,8 +2,8 @@ package io.jprune.pruner.importance;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import io.jprune.pruner.graph.ParamSlice;
 import io.jprune.pruner.group.Channel;
+import io.jprune.pruner.group.ParamSlice;
 import io.jprune.pruner.group.PruningGroup;
 
 /**

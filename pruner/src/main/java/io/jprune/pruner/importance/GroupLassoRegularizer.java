@@ -3,8 +3,8 @@ package io.jprune.pruner.importance;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import io.jprune.pruner.graph.ParamSlice;
 import io.jprune.pruner.group.Channel;
+import io.jprune.pruner.group.ParamSlice;
 import io.jprune.pruner.group.PruningGroup;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

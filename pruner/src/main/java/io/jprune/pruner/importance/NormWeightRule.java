@@ -1,7 +1,7 @@
 package io.jprune.pruner.importance;
 
-import io.jprune.pruner.graph.ParamSlice;
-import io.jprune.pruner.graph.SliceRole;
+import io.jprune.pruner.group.ParamSlice;
+import io.jprune.pruner.group.SliceRole;
 
 /**
  * Which slices are a normalisation layer's scale (gamma). Criteria see parameter names and shapes,

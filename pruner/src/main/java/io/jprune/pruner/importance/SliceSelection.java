@@ -5,8 +5,8 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.Sets;
-import io.jprune.pruner.graph.ParamSlice;
-import io.jprune.pruner.graph.SliceRole;
+import io.jprune.pruner.group.ParamSlice;
+import io.jprune.pruner.group.SliceRole;
 
 /**
  * Which slices of a channel a weight-based criterion reads. By default producer and consumer

@@ -4,10 +4,10 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
-import io.jprune.pruner.graph.ParamSlice;
-import io.jprune.pruner.graph.SliceRole;
 import io.jprune.pruner.group.Channel;
+import io.jprune.pruner.group.ParamSlice;
 import io.jprune.pruner.group.PruningGroup;
+import io.jprune.pruner.group.SliceRole;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package io.jprune.pruner.plan;
 
 import com.google.common.primitives.ImmutableIntArray;
-import io.jprune.pruner.graph.BlockSpec;
+import io.jprune.pruner.group.BlockSpec;
 import io.jprune.pruner.group.GroupConstraint;
 import io.jprune.pruner.group.PruningGroup;
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.common.primitives.ImmutableLongArray;
-import io.jprune.pruner.graph.BlockSpec;
+import io.jprune.pruner.group.BlockSpec;
 import io.jprune.pruner.group.GroupConstraint;
 import io.jprune.pruner.group.PruningGroup;
 import java.util.ArrayList;

@@ -3,10 +3,10 @@ package io.jprune.pruner.report;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import io.jprune.pruner.graph.DependencyGraph;
-import io.jprune.pruner.graph.ParamSlice;
-import io.jprune.pruner.graph.SliceRole;
 import io.jprune.pruner.group.Channel;
+import io.jprune.pruner.group.ParamSlice;
 import io.jprune.pruner.group.PruningGroup;
+import io.jprune.pruner.group.SliceRole;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;

@@ -7,7 +7,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.primitives.ImmutableDoubleArray;
 import com.google.common.primitives.ImmutableLongArray;
-import io.jprune.pruner.graph.ParamCut;
+import io.jprune.pruner.cut.ParamCut;
 import io.jprune.pruner.graph.RemovalEffects;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -8,7 +8,7 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.pruner.Pruner;
-import io.jprune.pruner.graph.ParamCut;
+import io.jprune.pruner.cut.ParamCut;
 import io.jprune.pruner.surgery.AppliedChanges;
 import io.jprune.pruner.surgery.PruneFailedException;
 import io.jprune.pruner.surgery.Surgery;

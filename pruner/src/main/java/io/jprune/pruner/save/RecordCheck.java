@@ -3,9 +3,9 @@ package io.jprune.pruner.save;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.primitives.ImmutableLongArray;
-import io.jprune.pruner.graph.ArgPatch;
-import io.jprune.pruner.graph.ParamCut;
-import io.jprune.pruner.graph.SitePatch;
+import io.jprune.pruner.cut.ArgPatch;
+import io.jprune.pruner.cut.ParamCut;
+import io.jprune.pruner.cut.SitePatch;
 import io.jprune.pruner.surgery.AppliedChanges;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -2,8 +2,8 @@ package io.jprune.pruner.surgery;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableLongArray;
-import io.jprune.pruner.graph.ParamCut;
-import io.jprune.pruner.graph.SitePatch;
+import io.jprune.pruner.cut.ParamCut;
+import io.jprune.pruner.cut.SitePatch;
 
 /**
  * Everything one surgery changed, as plain data: enough to replay it on a freshly built original

@@ -2,7 +2,7 @@ package io.jprune.pruner.surgery;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableLongArray;
-import io.jprune.pruner.graph.ParamCut;
+import io.jprune.pruner.cut.ParamCut;
 import io.jprune.pruner.graph.PlanException;
 import io.jprune.pruner.graph.RemovalEffects;
 import io.jprune.pruner.module.LiveOptions;

@@ -1,9 +1,9 @@
 package io.jprune.pruner.surgery;
 
 import com.google.common.primitives.ImmutableLongArray;
-import io.jprune.pruner.graph.ArgPatch;
-import io.jprune.pruner.graph.OwnedLongArrayRef;
-import io.jprune.pruner.graph.SitePatch;
+import io.jprune.pruner.cut.ArgPatch;
+import io.jprune.pruner.cut.OwnedLongArrayRef;
+import io.jprune.pruner.cut.SitePatch;
 import io.jprune.tracer.site.ArgumentRewrite;
 import io.jprune.tracer.site.SiteKey;
 import io.jprune.tracer.site.Sites;

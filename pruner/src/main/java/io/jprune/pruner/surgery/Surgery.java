@@ -2,9 +2,9 @@ package io.jprune.pruner.surgery;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableLongArray;
-import io.jprune.pruner.graph.ParamCut;
+import io.jprune.pruner.cut.ParamCut;
+import io.jprune.pruner.cut.SitePatch;
 import io.jprune.pruner.graph.RemovalEffects;
-import io.jprune.pruner.graph.SitePatch;
 import io.jprune.tracer.site.SiteKey;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package io.jprune.pruner.surgery;
 
 import com.google.common.primitives.ImmutableLongArray;
-import io.jprune.pruner.graph.ParamCut;
+import io.jprune.pruner.cut.ParamCut;
 import io.jprune.tracer.site.AppHooks;
 import java.io.IOException;
 import java.io.UncheckedIOException;

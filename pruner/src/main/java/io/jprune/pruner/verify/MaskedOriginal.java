@@ -1,7 +1,7 @@
 package io.jprune.pruner.verify;
 
-import io.jprune.pruner.graph.ParamSlice;
 import io.jprune.pruner.graph.RemovalEffects;
+import io.jprune.pruner.group.ParamSlice;
 import io.jprune.pruner.surgery.ModelTensors;
 import java.util.LinkedHashMap;
 import java.util.List;

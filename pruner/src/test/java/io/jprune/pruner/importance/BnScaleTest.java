@@ -5,7 +5,7 @@ import static io.jprune.pruner.importance.ScoreAsserts.assertScores;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.jprune.pruner.graph.ParamSlice;
+import io.jprune.pruner.group.ParamSlice;
 import io.jprune.pruner.group.PruningGroup;
 import java.util.ArrayList;
 import java.util.List;

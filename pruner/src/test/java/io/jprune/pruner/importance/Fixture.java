@@ -1,10 +1,10 @@
 package io.jprune.pruner.importance;
 
 import com.google.common.collect.ImmutableList;
-import io.jprune.pruner.graph.ParamSlice;
-import io.jprune.pruner.graph.SliceRole;
 import io.jprune.pruner.group.Channel;
+import io.jprune.pruner.group.ParamSlice;
 import io.jprune.pruner.group.PruningGroup;
+import io.jprune.pruner.group.SliceRole;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -7,7 +7,7 @@ import static io.jprune.pruner.importance.ScoreAsserts.assertScores;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.jprune.pruner.graph.ParamSlice;
+import io.jprune.pruner.group.ParamSlice;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -5,9 +5,9 @@ import static io.jprune.pruner.importance.ScoreAsserts.assertScores;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.jprune.pruner.graph.ParamSlice;
-import io.jprune.pruner.graph.SliceRole;
+import io.jprune.pruner.group.ParamSlice;
 import io.jprune.pruner.group.PruningGroup;
+import io.jprune.pruner.group.SliceRole;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jprune.pruner.graph.ParamSlice;
+import io.jprune.pruner.group.ParamSlice;
 import io.jprune.pruner.group.PruningGroup;
 import java.util.LinkedHashMap;
 import java.util.List;

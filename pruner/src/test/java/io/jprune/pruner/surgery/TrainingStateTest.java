@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.nativeconfig.Libtorch;
-import io.jprune.pruner.graph.ParamCut;
+import io.jprune.pruner.cut.ParamCut;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

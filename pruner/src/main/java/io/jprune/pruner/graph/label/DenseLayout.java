@@ -1,0 +1,81 @@
+package io.jprune.pruner.graph.label;
+
+import java.util.Arrays;
+import java.util.BitSet;
+
+/**
+ * Whether the kept elements of a tensor form a dense tensor, and of which shape. Kept elements
+ * listed in row-major order are what the pruned tensor holds, so along every dim each kept slab
+ * must have the same inner shape ("nested regular"): heads may drop different channels, but the
+ * same number each.
+ */
+public final class DenseLayout {
+  private DenseLayout() {}
+
+  /** The dense shape of the kept elements, or null when they are not dense. */
+  public static long[] compress(Shape shape, BitSet removed) {
+    if (removed.isEmpty()) {
+      return shape.dims.clone();
+    }
+    if (removed.cardinality() == shape.numel) {
+      long[] zero = shape.dims.clone();
+      zero[0] = 0;
+      return zero;
+    }
+    return compress(shape, removed, 0, 0);
+  }
+
+  private static long[] compress(Shape shape, BitSet removed, int dim, int start) {
+    if (dim == shape.rank()) {
+      return new long[0];
+    }
+    int stride = (int) shape.strides[dim];
+    long[] inner = null;
+    long kept = 0;
+    for (long j = 0; j < shape.dims[dim]; j++) {
+      int from = start + (int) j * stride;
+      if (removed.nextClearBit(from) >= from + stride) {
+        continue; // the whole slab is gone
+      }
+      long[] sub = compress(shape, removed, dim + 1, from);
+      if (sub == null || inner != null && !Arrays.equals(inner, sub)) {
+        return null;
+      }
+      inner = sub;
+      kept++;
+    }
+    long[] out = new long[shape.rank() - dim];
+    out[0] = kept;
+    System.arraycopy(inner, 0, out, 1, inner.length);
+    return out;
+  }
+
+  /** Position of each kept element in the pruned tensor; -1 for removed ones. */
+  public static int[] keptPositions(int numel, BitSet removed) {
+    int[] pos = new int[numel];
+    int next = 0;
+    for (int i = 0; i < numel; i++) {
+      pos[i] = removed.get(i) ? -1 : next++;
+    }
+    return pos;
+  }
+
+  /** Indices along {@code dim} that keep at least one element. */
+  public static long[] keptAlong(Shape shape, BitSet removed, int dim) {
+    boolean[] kept = new boolean[(int) shape.dims[dim]];
+    for (int i = removed.nextClearBit(0); i < shape.numel; i = removed.nextClearBit(i + 1)) {
+      kept[(int) shape.coord(i, dim)] = true;
+    }
+    int n = 0;
+    for (boolean k : kept) {
+      n += k ? 1 : 0;
+    }
+    long[] out = new long[n];
+    for (int j = 0, k = 0; j < kept.length; j++) {
+      if (kept[j]) {
+        out[k++] = j;
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,296 @@
+package io.jprune.pruner.graph.label;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.primitives.ImmutableIntArray;
+import com.google.common.primitives.ImmutableLongArray;
+import io.jprune.pruner.graph.UnsupportedOpException;
+import io.jprune.pruner.group.BlockSpec;
+import io.jprune.pruner.group.ParamSlice;
+import io.jprune.pruner.group.SliceRole;
+import io.jprune.pruner.module.ModuleCatalog;
+import io.jprune.tracer.TensorOrigin;
+import io.jprune.tracer.TensorRef;
+import io.jprune.tracer.Trace;
+import io.jprune.tracer.TracedCall;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.pytorch.Module;
+
+/**
+ * State of the label pass: which atom every element of every traced tensor belongs to, and which
+ * parameter slices and block constraints the op rules bound to atoms. Op rules read input labels
+ * and write output labels through it; they never see each other.
+ */
+public final class LabelPass {
+  /** A parameter slice bound to an atom by a rule. */
+  record Binding(ParamSlice slice, int atom) {}
+
+  public final Trace trace;
+  public final AtomTable atoms = new AtomTable();
+  private final Map<Integer, int[]> labels = new HashMap<>();
+  final List<Binding> bindings = new ArrayList<>();
+  final List<BlockSpec> blocks = new ArrayList<>();
+
+  /** Bare parameters used directly by ops, by name: the tensor ref first seen. */
+  public final Map<String, TensorRef> bareParameters = new LinkedHashMap<>();
+
+  /** Atom ids created for the elements of bare parameters (raw ids, not roots). */
+  public final BitSet parameterElementAtoms = new BitSet();
+
+  /** The module kinds the graph is built with. */
+  public final ModuleCatalog catalog;
+
+  /** The traced model, whose module options some kinds read (GroupNorm num_groups). */
+  public final Module root;
+
+  /** Lines module kinds add to describe(): what they keep and why. */
+  public final java.util.Set<String> notes = new java.util.LinkedHashSet<>();
+
+  /** Cached label-replay maps of layout calls, by call index. */
+  public final Map<Integer, LabelReplay.Labels> replays = new HashMap<>();
+
+  private final Map<String, TensorRef> versions = new HashMap<>();
+  private final Map<Integer, BitSet> atomsIn = new HashMap<>();
+  private final BitSet withDerived = new BitSet();
+
+  public LabelPass(Trace trace, ModuleCatalog catalog, Module root) {
+    this.trace = trace;
+    this.catalog = catalog;
+    this.root = root;
+    for (TensorRef t : trace.tensors()) {
+      versions.put(t.implAddress() + "#" + t.version(), t);
+    }
+  }
+
+  /**
+   * Labels of a tensor. A tensor no traced call produced gets them on first sight: model inputs,
+   * buffers and constants are FIXED; each element of a bare parameter (cls_token, pos_embed) is its
+   * own atom until ops join it to channels.
+   */
+  public int[] labels(TensorRef t) {
+    int[] l = labels.get(t.id());
+    if (l != null) {
+      return l;
+    }
+    l = new int[Shape.of(t.shape()).numel];
+    if (t.origin() == TensorOrigin.PARAMETER) {
+      for (int i = 0; i < l.length; i++) {
+        l[i] = atoms.fresh();
+        parameterElementAtoms.set(l[i]);
+      }
+      bareParameters.putIfAbsent(t.name(), t);
+    } else if (t.origin() == TensorOrigin.RESULT) {
+      return passedThrough(t);
+    } else {
+      Arrays.fill(l, AtomTable.FIXED);
+    }
+    labels.put(t.id(), l);
+    return l;
+  }
+
+  /**
+   * A Java module's forward returns a tensor one of its children made; the trace records it as a
+   * new version of that tensor, produced by the module call. It holds the same channels.
+   */
+  private int[] passedThrough(TensorRef t) {
+    TracedCall producer = trace.call(t.producer());
+    TensorRef previous = versions.get(t.implAddress() + "#" + (t.version() - 1));
+    if (!producer.isModuleCall() || previous == null) {
+      throw new UnsupportedOpException(
+          producer,
+          "it returned "
+              + t
+              + ", which no traced call made (a native module jprune cannot see into?)");
+    }
+    int[] l = labels(previous);
+    labels.put(t.id(), l);
+    return l;
+  }
+
+  /**
+   * Ends the pass: labels are replaced by their atom's representative, and each tensor remembers
+   * the atoms it holds, so that the mask of a plan skips tensors it does not touch.
+   */
+  void finish() {
+    for (Map.Entry<Integer, int[]> e : labels.entrySet()) {
+      int[] l = e.getValue();
+      BitSet present = new BitSet();
+      boolean derived = false;
+      for (int i = 0; i < l.length; i++) {
+        l[i] = atoms.find(l[i]);
+        if (l[i] > AtomTable.FIXED) {
+          present.set(l[i]);
+        } else if (l[i] == AtomTable.DERIVED) {
+          derived = true;
+        }
+      }
+      atomsIn.put(e.getKey(), present);
+      if (derived) {
+        withDerived.set(e.getKey());
+      }
+    }
+  }
+
+  /** Atoms present in a tensor (after {@link #finish}). */
+  BitSet atomsIn(TensorRef t) {
+    BitSet b = atomsIn.get(t.id());
+    return b != null ? b : new BitSet();
+  }
+
+  boolean hasDerived(TensorRef t) {
+    return withDerived.get(t.id());
+  }
+
+  /**
+   * Whether a root parameter can be sliced as a layer's weight by the op {@code user}: no other
+   * call reads it (a second reader would see the new shape unannounced) and it has no labels yet.
+   */
+  public boolean canClaimParameter(TensorRef t, TracedCall user) {
+    if (t.origin() != TensorOrigin.PARAMETER || labels.containsKey(t.id())) {
+      return false;
+    }
+    for (TracedCall c : trace.calls()) {
+      if (c.index() == user.index() || !trace.children(c.index()).isEmpty()) {
+        continue;
+      }
+      for (TensorRef in : c.tensorInputs()) {
+        if (t.name().equals(in.name())) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Takes a parameter for a layer rule: it is sliced through bindings, not as a bare parameter. */
+  public void claimParameter(TensorRef t) {
+    int[] l = new int[Shape.of(t.shape()).numel];
+    Arrays.fill(l, AtomTable.FIXED);
+    labels.put(t.id(), l);
+  }
+
+  public void setLabels(TensorRef t, int[] l) {
+    labels.put(t.id(), l);
+  }
+
+  /** Fresh atoms for {@code count} channels. */
+  public int[] freshAtoms(int count) {
+    int[] a = new int[count];
+    for (int i = 0; i < count; i++) {
+      a[i] = atoms.fresh();
+    }
+    return a;
+  }
+
+  public void bind(String param, int dim, long index, int atom, SliceRole role) {
+    bindings.add(new Binding(new ParamSlice(param, dim, index, role, -1), atom));
+  }
+
+  /** A layer's output channels: weight slice {@code c} along {@code dim}, and bias c if any. */
+  public void bindProducer(String weight, int dim, String bias, int[] atoms) {
+    boolean hasBias = hasParameter(bias);
+    for (int c = 0; c < atoms.length; c++) {
+      bind(weight, dim, c, atoms[c], SliceRole.OUTPUT);
+      if (hasBias) {
+        bind(bias, 0, c, atoms[c], SliceRole.OUTPUT);
+      }
+    }
+  }
+
+  public void bindGrouped(String param, int dim, long index, int group, int atom) {
+    bindings.add(new Binding(new ParamSlice(param, dim, index, SliceRole.INPUT, group), atom));
+  }
+
+  /** Whether a registered parameter or buffer exists (e.g. a Linear without bias). */
+  public boolean hasParameter(String name) {
+    return trace.parameters().containsKey(name) || trace.buffers().containsKey(name);
+  }
+
+  public ImmutableLongArray parameterShape(String name) {
+    ImmutableLongArray s = trace.parameters().get(name);
+    return s != null ? s : trace.buffers().get(name);
+  }
+
+  /**
+   * Joins all labels along every dim except {@code channelDim} into one atom per channel and
+   * returns those atoms: a layer that shares one weight slice across batch and space couples them.
+   */
+  public int[] channelAtoms(TensorRef t, int channelDim) {
+    int[] l = labels(t);
+    Shape s = Shape.of(t.shape());
+    int channels = (int) s.dims[channelDim];
+    int[] atomOf = new int[channels];
+    Arrays.fill(atomOf, Integer.MIN_VALUE);
+    boolean anyDerived = false;
+    for (int i = 0; i < l.length; i++) {
+      int c = (int) s.coord(i, channelDim);
+      if (l[i] == AtomTable.DERIVED) {
+        anyDerived = true;
+        continue;
+      }
+      atomOf[c] = atomOf[c] == Integer.MIN_VALUE ? atoms.find(l[i]) : atoms.union(atomOf[c], l[i]);
+    }
+    for (int c = 0; c < channels; c++) {
+      if (atomOf[c] == Integer.MIN_VALUE) {
+        atomOf[c] = AtomTable.FIXED; // only derived values reach this channel: keep it
+      } else if (anyDerived) {
+        atoms.fix(atomOf[c]);
+      }
+    }
+    return atomOf;
+  }
+
+  /** Labels of a tensor of {@code shape} whose channel {@code c} (along dim) is atom[c]. */
+  public static int[] broadcastChannels(ImmutableLongArray shape, int channelDim, int[] atomOf) {
+    Shape s = Shape.of(shape);
+    int[] l = new int[s.numel];
+    for (int i = 0; i < l.length; i++) {
+      l[i] = atomOf[(int) s.coord(i, channelDim)];
+    }
+    return l;
+  }
+
+  /**
+   * An op whose channels jprune keeps: every atom it reads is fixed and its outputs hold fixed
+   * channels of their own.
+   */
+  public void keepWhole(TracedCall call) {
+    for (TensorRef in : call.tensorInputs()) {
+      fixAll(in);
+    }
+    for (TensorRef out : call.tensorOutputs()) {
+      int[] l = new int[Shape.of(out.shape()).numel];
+      Arrays.fill(l, AtomTable.FIXED);
+      setLabels(out, l);
+    }
+  }
+
+  /** Makes every atom present in a tensor unprunable. */
+  public void fixAll(TensorRef t) {
+    for (int a : labels(t)) {
+      if (a >= 0) {
+        atoms.fix(a);
+      }
+    }
+  }
+
+  public void addBlocks(
+      String source,
+      List<int[]> blockAtoms,
+      List<long[]> coords,
+      BlockSpec.Kind kind,
+      boolean whole) {
+    ImmutableList.Builder<ImmutableIntArray> b = ImmutableList.builder();
+    ImmutableList.Builder<ImmutableLongArray> c = ImmutableList.builder();
+    for (int i = 0; i < blockAtoms.size(); i++) {
+      b.add(ImmutableIntArray.copyOf(blockAtoms.get(i)));
+      c.add(ImmutableLongArray.copyOf(coords.get(i)));
+    }
+    blocks.add(new BlockSpec(source, b.build(), c.build(), kind, whole));
+  }
+}

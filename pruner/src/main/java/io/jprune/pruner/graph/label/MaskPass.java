@@ -1,0 +1,124 @@
+package io.jprune.pruner.graph.label;
+
+import io.jprune.tracer.TensorRef;
+import io.jprune.tracer.TracedCall;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The removal a plan makes, seen on every traced tensor: which elements are gone. Elements with an
+ * atom are gone when their atom is; derived elements (attention scores, ...) are gone when the op
+ * rule that made them says so. Computed once per plan, in call order.
+ */
+public final class MaskPass {
+  private final LabelPass labels;
+  private final BitSet removedRoots;
+  private final Map<Integer, BitSet> masks = new HashMap<>();
+  private final Map<Integer, long[]> compressed = new HashMap<>();
+
+  /**
+   * Which derived output elements (those labelled {@link AtomTable#DERIVED}) a removal takes away:
+   * the op rule of the call that made them knows.
+   */
+  @FunctionalInterface
+  public interface DerivedMask {
+    /** Removed elements of output {@code output} among its derived ones. */
+    BitSet derivedMask(TracedCall call, int output, MaskPass pass);
+  }
+
+  public MaskPass(LabelPass labels, BitSet removedRoots) {
+    this.labels = labels;
+    this.removedRoots = removedRoots;
+  }
+
+  /** Labels are atom representatives once the label pass has finished. */
+  boolean removedAtom(int label) {
+    return label > AtomTable.FIXED && removedRoots.get(label);
+  }
+
+  private boolean untouched(TensorRef t) {
+    return !labels.atomsIn(t).intersects(removedRoots);
+  }
+
+  /** Computes the masks of a call's outputs (inputs must be known). */
+  public void compute(TracedCall call, DerivedMask rule) {
+    for (int k = 0; k < call.tensorOutputs().size(); k++) {
+      TensorRef out = call.tensorOutputs().get(k);
+      boolean derivedHere = labels.hasDerived(out);
+      if (untouched(out) && (!derivedHere || !anyInputRemoved(call))) {
+        masks.put(out.id(), new BitSet());
+        continue;
+      }
+      int[] l = labels.labels(out);
+      BitSet m = new BitSet(l.length);
+      boolean derived = false;
+      for (int i = 0; i < l.length; i++) {
+        if (l[i] == AtomTable.DERIVED) {
+          derived = true;
+        } else if (removedAtom(l[i])) {
+          m.set(i);
+        }
+      }
+      if (derived && anyInputRemoved(call)) {
+        BitSet d = rule.derivedMask(call, k, this);
+        for (int i = 0; i < l.length; i++) {
+          if (l[i] == AtomTable.DERIVED && d.get(i)) {
+            m.set(i);
+          }
+        }
+      }
+      masks.put(out.id(), m);
+    }
+  }
+
+  private boolean anyInputRemoved(TracedCall call) {
+    for (TensorRef t : call.tensorInputs()) {
+      if (!mask(t).isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Removed elements of a tensor (row-major flat indices). */
+  public BitSet mask(TensorRef t) {
+    BitSet m = masks.get(t.id());
+    if (m != null) {
+      return m;
+    }
+    if (untouched(t)) {
+      m = new BitSet();
+      masks.put(t.id(), m);
+      return m;
+    }
+    int[] l = labels.labels(t);
+    m = new BitSet(l.length);
+    for (int i = 0; i < l.length; i++) {
+      if (removedAtom(l[i])) {
+        m.set(i);
+      }
+    }
+    masks.put(t.id(), m);
+    return m;
+  }
+
+  /**
+   * The shape a tensor has after pruning, or null when its kept elements do not form a dense tensor
+   * (e.g. heads losing different numbers of channels) — such a removal cannot be run.
+   */
+  public long[] compressedShape(TensorRef t) {
+    long[] s = compressed.get(t.id());
+    if (s == null) {
+      s = DenseLayout.compress(Shape.of(t.shape()), mask(t));
+      if (s != null) {
+        compressed.put(t.id(), s);
+      }
+    }
+    return s;
+  }
+
+  public LabelPass labels() {
+    return labels;
+  }
+}

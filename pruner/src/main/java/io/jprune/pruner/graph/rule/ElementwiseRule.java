@@ -1,0 +1,140 @@
+package io.jprune.pruner.graph.rule;
+
+import io.jprune.pruner.graph.label.AtomTable;
+import io.jprune.pruner.graph.label.LabelPass;
+import io.jprune.pruner.graph.label.MaskPass;
+import io.jprune.pruner.graph.label.Shape;
+import io.jprune.tracer.TensorRef;
+import io.jprune.tracer.TracedCall;
+import io.jprune.tracer.Value;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * Element-wise ops with numpy broadcasting (activations, add/mul/..., dtype casts, built-in
+ * activation and dropout modules): an output element couples the input elements it is computed
+ * from. Operands broadcast into many outputs (a bias, pos_embed over the batch, a scalar tensor)
+ * couple only when they are themselves prunable; a constant broadcast into channels makes the
+ * channels' pruning inexact for additive ops, as does any op that maps 0 to non-zero.
+ */
+final class ElementwiseRule implements OpRule {
+  /** What an op does to a zero (the masked original's removed channels). */
+  enum Zero {
+    /** f(0) = 0 (relu, gelu, mul, casts, ...). */
+    PRESERVED,
+    /** f(0) != 0 in general (sigmoid, exp, ...): masked and pruned outputs differ. */
+    LOST,
+    /** add/sub: zero stays zero unless a non-zero constant is added. */
+    ADDITIVE,
+    /** div: 0/0 for removed denominators. */
+    DIVISION
+  }
+
+  private final Zero zero;
+
+  ElementwiseRule(Zero zero) {
+    this.zero = zero;
+  }
+
+  @Override
+  public void propagate(TracedCall call, LabelPass pass) {
+    TensorRef out = call.outputTensor();
+    Shape os = Shape.of(out.shape());
+    List<TensorRef> ins = call.tensorInputs();
+    int[] ol = new int[os.numel];
+    int[][] inLabels = new int[ins.size()][];
+    Shape[] inShapes = new Shape[ins.size()];
+    boolean[] full = new boolean[ins.size()];
+    for (int k = 0; k < ins.size(); k++) {
+      inLabels[k] = pass.labels(ins.get(k));
+      inShapes[k] = Shape.of(ins.get(k).shape());
+      full[k] = inShapes[k].numel == os.numel;
+    }
+    AtomTable atoms = pass.atoms;
+    String site = call.site().op() + " at " + call.site().location();
+    boolean constantOperand = hasNonZeroScalar(call);
+    for (int i = 0; i < os.numel; i++) {
+      int label = Integer.MIN_VALUE;
+      boolean derived = false;
+      for (int k = 0; k < ins.size(); k++) {
+        if (!full[k]) {
+          continue;
+        }
+        int l = inLabels[k][inShapes[k].broadcastSource(i, os)];
+        if (l == AtomTable.DERIVED) {
+          derived = true;
+        } else {
+          label = label == Integer.MIN_VALUE ? atoms.find(l) : atoms.union(label, l);
+        }
+      }
+      if (label == Integer.MIN_VALUE) {
+        label = derived ? AtomTable.DERIVED : AtomTable.FIXED;
+      } else if (derived) {
+        atoms.fix(label); // an atom mixed with derived values cannot be removed on its own
+        label = AtomTable.FIXED;
+      }
+      for (int k = 0; k < ins.size(); k++) {
+        if (full[k]) {
+          continue;
+        }
+        int l = inLabels[k][inShapes[k].broadcastSource(i, os)];
+        if (l > AtomTable.FIXED) {
+          if (label == AtomTable.DERIVED) {
+            atoms.fix(l);
+          } else {
+            label = atoms.union(label, l);
+          }
+        } else if (zero == Zero.ADDITIVE) {
+          atoms.markInexact(label, "a constant is added at " + site);
+        }
+      }
+      if (zero == Zero.LOST || zero == Zero.ADDITIVE && constantOperand) {
+        atoms.markInexact(label, call.op() + " maps 0 to non-zero at " + site);
+      } else if (zero == Zero.DIVISION) {
+        atoms.markInexact(label, "division at " + site);
+      }
+      ol[i] = label;
+    }
+    pass.setLabels(out, ol);
+  }
+
+  private static boolean hasNonZeroScalar(TracedCall call) {
+    for (Value v : call.args()) {
+      if (v instanceof Value.ScalarValue s && s.value() != 0 && !isAlpha(call, v)) {
+        return true;
+      }
+      if (v instanceof Value.DoubleValue d && d.value() != 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** add(Tensor other, Scalar alpha): alpha scales the tensor operand, it adds no constant. */
+  private static boolean isAlpha(TracedCall call, Value v) {
+    return !call.args().isEmpty()
+        && call.args().get(0) instanceof Value.TensorValue
+        && call.args().indexOf(v) > 0;
+  }
+
+  /** A derived output element is gone when the full-size inputs feeding it are. */
+  @Override
+  public BitSet derivedMask(TracedCall call, int output, MaskPass pass) {
+    TensorRef out = call.outputTensor();
+    Shape os = Shape.of(out.shape());
+    BitSet m = new BitSet(os.numel);
+    for (TensorRef in : call.tensorInputs()) {
+      Shape is = Shape.of(in.shape());
+      if (is.numel != os.numel) {
+        continue;
+      }
+      BitSet im = pass.mask(in);
+      for (int i = 0; i < os.numel; i++) {
+        if (im.get(is.broadcastSource(i, os))) {
+          m.set(i);
+        }
+      }
+    }
+    return m;
+  }
+}

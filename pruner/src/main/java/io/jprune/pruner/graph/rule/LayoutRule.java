@@ -1,0 +1,308 @@
+package io.jprune.pruner.graph.rule;
+
+import io.jprune.pruner.cut.ArgPatch;
+import io.jprune.pruner.graph.PlanException;
+import io.jprune.pruner.graph.UnsupportedOpException;
+import io.jprune.pruner.graph.label.DenseLayout;
+import io.jprune.pruner.graph.label.LabelPass;
+import io.jprune.pruner.graph.label.LabelReplay;
+import io.jprune.pruner.graph.label.MaskPass;
+import io.jprune.pruner.graph.label.Shape;
+import io.jprune.pruner.group.BlockSpec;
+import io.jprune.tracer.TensorRef;
+import io.jprune.tracer.TracedCall;
+import io.jprune.tracer.Value;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * Layout ops (reshape/view/flatten/unflatten, permute/transpose, select, narrow, split/chunk,
+ * unbind, cat/stack, expand/repeat, squeeze/unsqueeze, pixel_shuffle/unshuffle and the built-in
+ * PixelShuffle/Flatten modules): every output element is a copy of one input element, found by
+ * replaying the op on labels ({@link LabelReplay}). Ops whose arguments hold sizes or positions get
+ * those arguments rewritten after pruning, and every rewrite is proven by replaying the op on the
+ * pruned shapes.
+ */
+final class LayoutRule implements OpRule {
+
+  @Override
+  public void propagate(TracedCall call, LabelPass pass) {
+    LabelReplay.Labels replay = LabelReplay.replay(call);
+    List<TensorRef> outs = call.tensorOutputs();
+    for (int k = 0; k < outs.size(); k++) {
+      if (!Arrays.equals(replay.outputShapes().get(k), outs.get(k).shape().toArray())) {
+        throw new UnsupportedOpException(
+            call,
+            "replay on labels gave shape "
+                + Arrays.toString(replay.outputShapes().get(k))
+                + ", the trace "
+                + outs.get(k).shape());
+      }
+    }
+    pass.replays.put(call.index(), replay);
+    int[] joint = jointLabels(call, pass, replay);
+    for (int k = 0; k < outs.size(); k++) {
+      int[] pos = replay.outputs().get(k);
+      int[] l = new int[pos.length];
+      for (int i = 0; i < pos.length; i++) {
+        l[i] = joint[pos[i]];
+      }
+      pass.setLabels(outs.get(k), l);
+    }
+    if (isSplitView(call)) {
+      addViewBlocks(call, pass);
+    } else if (call.op().equals("chunk") || call.op().equals("split") && isIntSplit(call)) {
+      addEqualChunkBlocks(call, pass);
+    }
+  }
+
+  private static int[] jointLabels(TracedCall call, LabelPass pass, LabelReplay.Labels replay) {
+    List<TensorRef> ins = call.tensorInputs();
+    int total = 0;
+    for (TensorRef t : ins) {
+      total += Shape.of(t.shape()).numel;
+    }
+    int[] joint = new int[total];
+    for (int k = 0; k < ins.size(); k++) {
+      int[] l = pass.labels(ins.get(k));
+      System.arraycopy(l, 0, joint, (int) replay.offsets()[k], l.length);
+    }
+    return joint;
+  }
+
+  private static boolean isSplitView(TracedCall call) {
+    String op = call.op();
+    return op.equals("reshape") || op.equals("view") || op.equals("unflatten");
+  }
+
+  private static boolean isIntSplit(TracedCall call) {
+    return !call.args().isEmpty() && call.args().get(0) instanceof Value.LongValue;
+  }
+
+  /**
+   * A view that splits channels over several dims (3 x heads x head_dim, groups x per-group) makes
+   * blocks: every index of the last such dim is a position, the other dims name the block.
+   */
+  private static void addViewBlocks(TracedCall call, LabelPass pass) {
+    TensorRef in = call.tensorInputs().get(0);
+    TensorRef out = call.outputTensor();
+    int[] ol = pass.labels(out);
+    Shape os = Shape.of(out.shape());
+    List<Integer> varying = varyingDims(os, ol);
+    if (varying.size() < 2
+        || varying.size() <= varyingDims(Shape.of(in.shape()), pass.labels(in)).size()) {
+      return;
+    }
+    int last = varying.get(varying.size() - 1);
+    List<Integer> blockDims = varying.subList(0, varying.size() - 1);
+    java.util.Map<List<Long>, int[]> blocks = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < os.numel; i++) {
+      boolean origin = true;
+      for (int d = 0; d < os.rank(); d++) {
+        if (!varying.contains(d) && os.coord(i, d) != 0) {
+          origin = false;
+          break;
+        }
+      }
+      if (!origin) {
+        continue;
+      }
+      List<Long> key = new ArrayList<>();
+      for (int d : blockDims) {
+        key.add(os.coord(i, d));
+      }
+      blocks.computeIfAbsent(key, x -> new int[(int) os.dims[last]])[(int) os.coord(i, last)] =
+          ol[i];
+    }
+    List<int[]> atoms = new ArrayList<>(blocks.values());
+    List<long[]> coords = new ArrayList<>();
+    for (List<Long> key : blocks.keySet()) {
+      coords.add(key.stream().mapToLong(Long::longValue).toArray());
+    }
+    pass.addBlocks(
+        call.site().op() + " at " + call.site().location(),
+        atoms,
+        coords,
+        BlockSpec.Kind.ALIGNED,
+        feedsContraction(pass, out, 8));
+  }
+
+  /**
+   * Whether a view's blocks are attention heads: through layout ops only, the tensor reaches a
+   * matmul, where the block dim is a batch dim, so whole blocks can go. A channel-shuffle view
+   * reaches a conv instead, and removing one of its groups would empty a branch.
+   */
+  private static boolean feedsContraction(LabelPass pass, TensorRef t, int depth) {
+    if (depth == 0) {
+      return false;
+    }
+    for (TracedCall c : pass.trace.consumers(t)) {
+      OpRule rule = OpCatalog.find(c, pass.catalog).orElse(null);
+      if (rule instanceof ContractionRule) {
+        return true;
+      }
+      if (rule instanceof LayoutRule) {
+        for (TensorRef next : c.tensorOutputs()) {
+          if (feedsContraction(pass, next, depth - 1)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private static List<Integer> varyingDims(Shape s, int[] labels) {
+    List<Integer> out = new ArrayList<>();
+    for (int d = 0; d < s.rank(); d++) {
+      if (s.dims[d] < 2) {
+        continue;
+      }
+      for (int i = 0; i < labels.length; i++) {
+        if (s.coord(i, d) > 0 && labels[i] != labels[i - (int) s.strides[d]]) {
+          out.add(d);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** chunk/split into equal parts: each part must lose as many channels as the others. */
+  private static void addEqualChunkBlocks(TracedCall call, LabelPass pass) {
+    List<int[]> atoms = new ArrayList<>();
+    List<long[]> coords = new ArrayList<>();
+    List<TensorRef> outs = call.tensorOutputs();
+    for (int k = 0; k < outs.size(); k++) {
+      atoms.add(Arrays.stream(pass.labels(outs.get(k))).filter(l -> l > 0).distinct().toArray());
+      coords.add(new long[] {k});
+    }
+    pass.addBlocks(
+        call.site().op() + " at " + call.site().location(),
+        atoms,
+        coords,
+        BlockSpec.Kind.EQUAL_COUNT,
+        false);
+  }
+
+  @Override
+  public BitSet derivedMask(TracedCall call, int output, MaskPass pass) {
+    LabelReplay.Labels replay = pass.labels().replays.get(call.index());
+    List<TensorRef> ins = call.tensorInputs();
+    int[] pos = replay.outputs().get(output);
+    BitSet m = new BitSet(pos.length);
+    for (int i = 0; i < pos.length; i++) {
+      int k = inputOf(replay.offsets(), pos[i]);
+      if (pass.mask(ins.get(k)).get(pos[i] - (int) replay.offsets()[k])) {
+        m.set(i);
+      }
+    }
+    return m;
+  }
+
+  private static int inputOf(long[] offsets, int position) {
+    int k = offsets.length - 1;
+    while (offsets[k] > position) {
+      k--;
+    }
+    return k;
+  }
+
+  /** New size/position arguments, proven by replaying the op on the pruned shapes. */
+  @Override
+  public List<ArgPatch> patches(TracedCall call, MaskPass pass) {
+    boolean touched = false;
+    for (TensorRef t : call.tensorInputs()) {
+      touched |= !pass.mask(t).isEmpty();
+    }
+    for (TensorRef t : call.tensorOutputs()) {
+      touched |= !pass.mask(t).isEmpty();
+    }
+    if (!touched) {
+      return List.of();
+    }
+    List<ArgPatch> patches = LayoutArgs.patches(call, pass);
+    verify(call, pass, patches);
+    return patches;
+  }
+
+  private static void verify(TracedCall call, MaskPass pass, List<ArgPatch> patches) {
+    List<long[]> shapes = new ArrayList<>();
+    List<int[]> inPositions = new ArrayList<>();
+    for (TensorRef t : call.tensorInputs()) {
+      long[] s = pass.compressedShape(t);
+      if (s == null) {
+        throw PlanException.irregular(t, call);
+      }
+      shapes.add(s);
+      inPositions.add(DenseLayout.keptPositions(Shape.of(t.shape()).numel, pass.mask(t)));
+    }
+    List<Value> args = LayoutArgs.apply(call.args(), patches);
+    LabelReplay.Labels original = pass.labels().replays.get(call.index());
+    LabelReplay.Labels pruned;
+    try {
+      pruned = LabelReplay.replay(call, shapes, args);
+    } catch (UnsupportedOpException e) {
+      throw new PlanException(
+          "the pruned "
+              + call.site().op()
+              + " at "
+              + call.site().location()
+              + " cannot run on the pruned shapes "
+              + describe(shapes)
+              + " with arguments "
+              + args
+              + ": "
+              + e.getMessage());
+    }
+    for (int k = 0; k < call.tensorOutputs().size(); k++) {
+      TensorRef out = call.tensorOutputs().get(k);
+      BitSet om = pass.mask(out);
+      int[] pos = original.outputs().get(k);
+      int[] expected = new int[pos.length - om.cardinality()];
+      int e = 0;
+      for (int i = 0; i < pos.length; i++) {
+        if (om.get(i)) {
+          continue;
+        }
+        int in = inputOf(original.offsets(), pos[i]);
+        int p = inPositions.get(in)[pos[i] - (int) original.offsets()[in]];
+        if (p < 0) {
+          throw new PlanException(
+              "output element "
+                  + i
+                  + " of "
+                  + out
+                  + " at "
+                  + call.site().location()
+                  + " is kept but copies a removed input element");
+        }
+        expected[e++] = p + (int) pruned.offsets()[in];
+      }
+      if (k >= pruned.outputs().size() || !Arrays.equals(expected, pruned.outputs().get(k))) {
+        throw new PlanException(
+            "the pruned "
+                + call.site().op()
+                + " at "
+                + call.site().location()
+                + " would not compute the kept part of "
+                + out
+                + " (pruned input shapes "
+                + describe(shapes)
+                + ", arguments "
+                + args
+                + "): the removal breaks this op's layout");
+      }
+    }
+  }
+
+  private static String describe(List<long[]> shapes) {
+    StringBuilder sb = new StringBuilder();
+    for (long[] s : shapes) {
+      sb.append(sb.length() == 0 ? "" : ", ").append(Arrays.toString(s));
+    }
+    return sb.toString();
+  }
+}

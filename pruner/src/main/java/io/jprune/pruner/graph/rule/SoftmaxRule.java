@@ -1,0 +1,52 @@
+package io.jprune.pruner.graph.rule;
+
+import io.jprune.pruner.graph.label.LabelPass;
+import io.jprune.pruner.graph.label.MaskPass;
+import io.jprune.pruner.graph.label.Shape;
+import io.jprune.tracer.TensorRef;
+import io.jprune.tracer.TracedCall;
+import io.jprune.tracer.Value;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * softmax / log_softmax along a dim: shape-preserving, each element follows its input element; when
+ * the dim runs across channels, removing some changes the others (inexact).
+ */
+final class SoftmaxRule implements OpRule {
+  @Override
+  public void propagate(TracedCall call, LabelPass pass) {
+    TensorRef in = call.tensorInputs().get(0);
+    int[] il = pass.labels(in);
+    Shape s = Shape.of(in.shape());
+    int dim =
+        s.normalize(
+            call.args().stream()
+                .filter(v -> v instanceof Value.LongValue)
+                .map(v -> ((Value.LongValue) v).value())
+                .findFirst()
+                .orElse(-1L));
+    for (int i = 0; i < il.length; i++) {
+      if (s.coord(i, dim) != 0) {
+        continue;
+      }
+      Set<Integer> fiber = new HashSet<>();
+      for (int j = 0; j < s.dims[dim]; j++) {
+        int l = il[i + j * (int) s.strides[dim]];
+        fiber.add(l < 0 ? l : pass.atoms.find(l));
+      }
+      if (fiber.size() > 1) {
+        for (int a : fiber) {
+          pass.atoms.markInexact(a, call.op() + " across channels at " + call.site().location());
+        }
+      }
+    }
+    pass.setLabels(call.outputTensor(), il.clone());
+  }
+
+  @Override
+  public BitSet derivedMask(TracedCall call, int output, MaskPass pass) {
+    return (BitSet) pass.mask(call.tensorInputs().get(0)).clone();
+  }
+}
