@@ -126,7 +126,7 @@ public final class DependencyGraph {
 
   /** The module kinds this graph was built with. */
   public ModuleCatalog catalog() {
-    return pass.catalog;
+    return pass.catalog();
   }
 
   public ImmutableList<PruningGroup> groups() {
@@ -228,7 +228,7 @@ public final class DependencyGraph {
     for (PruningGroup g : groups) {
       sb.append(g.describe());
     }
-    for (String note : pass.notes) {
+    for (String note : pass.notes()) {
       sb.append(note).append('\n');
     }
     List<String> kept = keptWhole();
@@ -242,7 +242,7 @@ public final class DependencyGraph {
 
   /** What module kinds noted about the channels they keep (e.g. a fixed hidden size). */
   public ImmutableList<String> notes() {
-    return ImmutableList.copyOf(pass.notes);
+    return ImmutableList.copyOf(pass.notes());
   }
 
   /** Modules whose kind keeps them as they are (a user kind may): path (type). */
@@ -250,7 +250,7 @@ public final class DependencyGraph {
     ImmutableList.Builder<String> out = ImmutableList.builder();
     for (TracedCall call : leaves) {
       if (call.isModuleCall()
-          && OpCatalog.ruleFor(call, pass.catalog) instanceof ModuleKindRule r
+          && OpCatalog.ruleFor(call, pass.catalog()) instanceof ModuleKindRule r
           && r.kind().keptWhole()) {
         out.add(call.modulePath() + " (" + ModuleLabels.type(call) + ")");
       }

@@ -90,7 +90,7 @@ public final class RemovalEffects {
     Set<String> patchedSites = new LinkedHashSet<>();
     Map<String, ImmutableList<ImmutableLongArray>> moduleShapes = new LinkedHashMap<>();
     for (TracedCall call : graph.leaves()) {
-      OpRule rule = OpCatalog.ruleFor(call, pass.catalog);
+      OpRule rule = OpCatalog.ruleFor(call, pass.catalog());
       mp.compute(call, rule::derivedMask);
       for (TensorRef out : call.tensorOutputs()) {
         if (!mp.mask(out).isEmpty() && mp.compressedShape(out) == null) {
@@ -343,7 +343,7 @@ public final class RemovalEffects {
 
   /** The module kinds of the graph this removal was worked out on. */
   public io.jprune.pruner.module.ModuleCatalog catalog() {
-    return masks.labels().catalog;
+    return masks.labels().catalog();
   }
 
   /**

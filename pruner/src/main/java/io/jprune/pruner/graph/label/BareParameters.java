@@ -13,13 +13,13 @@ public final class BareParameters {
   private BareParameters() {}
 
   public static void bind(LabelPass pass) {
-    for (Map.Entry<String, TensorRef> e : pass.bareParameters.entrySet()) {
+    for (Map.Entry<String, TensorRef> e : pass.bareParameters().entrySet()) {
       String name = e.getKey();
       TensorRef t = e.getValue();
       Shape s = Shape.of(t.shape());
       int[] roots = pass.labels(t).clone();
       for (int i = 0; i < roots.length; i++) {
-        roots[i] = pass.atoms.find(roots[i]);
+        roots[i] = pass.atoms().find(roots[i]);
       }
       boolean[] covered = new boolean[roots.length];
       for (int d = 0; d < s.rank(); d++) {
@@ -39,7 +39,7 @@ public final class BareParameters {
       }
       for (int i = 0; i < roots.length; i++) {
         if (!covered[i]) {
-          pass.atoms.fix(roots[i]);
+          pass.atoms().fix(roots[i]);
         }
       }
     }

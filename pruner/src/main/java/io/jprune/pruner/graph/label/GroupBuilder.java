@@ -25,10 +25,10 @@ public final class GroupBuilder {
   private GroupBuilder() {}
 
   public static ImmutableList<PruningGroup> build(LabelPass pass, List<int[]> atomsOut) {
-    AtomTable atoms = pass.atoms;
+    AtomTable atoms = pass.atoms();
     // One physical slice is one channel, however many calls bound it (a module called twice).
     Map<String, Integer> atomOfSlice = new HashMap<>();
-    for (LabelPass.Binding b : pass.bindings) {
+    for (LabelPass.Binding b : pass.bindings()) {
       ParamSlice s = b.slice();
       String key = s.param() + "#" + s.dim() + "#" + s.index() + "#" + s.convGroup();
       Integer other = atomOfSlice.putIfAbsent(key, b.atom());
@@ -38,7 +38,7 @@ public final class GroupBuilder {
     }
     pass.finish();
     Map<Integer, Set<ParamSlice>> slicesByAtom = new LinkedHashMap<>();
-    for (LabelPass.Binding b : pass.bindings) {
+    for (LabelPass.Binding b : pass.bindings()) {
       int root = atoms.find(b.atom());
       if (root > AtomTable.FIXED) {
         slicesByAtom.computeIfAbsent(root, r -> new LinkedHashSet<>()).add(b.slice());
@@ -77,7 +77,7 @@ public final class GroupBuilder {
       constraints.add(new ArrayList<>());
     }
     Set<String> seen = new LinkedHashSet<>();
-    for (BlockSpec spec : pass.blocks) {
+    for (BlockSpec spec : pass.blocks()) {
       int group = -1;
       ImmutableList.Builder<ImmutableIntArray> blocks = ImmutableList.builder();
       for (ImmutableIntArray block : spec.blocks()) {

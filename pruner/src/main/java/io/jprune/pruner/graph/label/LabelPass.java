@@ -15,10 +15,13 @@ import io.jprune.tracer.TracedCall;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.bytedeco.pytorch.Module;
 
 /**
@@ -30,29 +33,29 @@ public final class LabelPass {
   /** A parameter slice bound to an atom by a rule. */
   record Binding(ParamSlice slice, int atom) {}
 
-  public final Trace trace;
-  public final AtomTable atoms = new AtomTable();
+  private final Trace trace;
+  private final AtomTable atoms = new AtomTable();
   private final Map<Integer, int[]> labels = new HashMap<>();
-  final List<Binding> bindings = new ArrayList<>();
-  final List<BlockSpec> blocks = new ArrayList<>();
+  private final List<Binding> bindings = new ArrayList<>();
+  private final List<BlockSpec> blocks = new ArrayList<>();
 
   /** Bare parameters used directly by ops, by name: the tensor ref first seen. */
-  public final Map<String, TensorRef> bareParameters = new LinkedHashMap<>();
+  private final Map<String, TensorRef> bareParameters = new LinkedHashMap<>();
 
   /** Atom ids created for the elements of bare parameters (raw ids, not roots). */
-  public final BitSet parameterElementAtoms = new BitSet();
+  private final BitSet parameterElementAtoms = new BitSet();
 
   /** The module kinds the graph is built with. */
-  public final ModuleCatalog catalog;
+  private final ModuleCatalog catalog;
 
   /** The traced model, whose module options some kinds read (GroupNorm num_groups). */
-  public final Module root;
+  private final Module root;
 
   /** Lines module kinds add to describe(): what they keep and why. */
-  public final java.util.Set<String> notes = new java.util.LinkedHashSet<>();
+  private final Set<String> notes = new LinkedHashSet<>();
 
   /** Cached label-replay maps of layout calls, by call index. */
-  public final Map<Integer, LabelReplay.Labels> replays = new HashMap<>();
+  private final Map<Integer, LabelReplay.Labels> replays = new HashMap<>();
 
   private final Map<String, TensorRef> versions = new HashMap<>();
   private final Map<Integer, BitSet> atomsIn = new HashMap<>();
@@ -65,6 +68,74 @@ public final class LabelPass {
     for (TensorRef t : trace.tensors()) {
       versions.put(t.implAddress() + "#" + t.version(), t);
     }
+  }
+
+  /** The trace being labelled. */
+  public Trace trace() {
+    return trace;
+  }
+
+  /**
+   * The union-find of atoms: rules join the atoms an op couples, fix those it forbids to prune, and
+   * mark those it mixes inexactly.
+   */
+  public AtomTable atoms() {
+    return atoms;
+  }
+
+  /** The module kinds the graph is built with. */
+  public ModuleCatalog catalog() {
+    return catalog;
+  }
+
+  /** The traced model (null in unit harnesses), whose module options some kinds read. */
+  public Module root() {
+    return root;
+  }
+
+  /** The parameter slices rules bound to atoms, in binding order. */
+  List<Binding> bindings() {
+    return Collections.unmodifiableList(bindings);
+  }
+
+  /** The block constraints rules found, in call order. */
+  List<BlockSpec> blocks() {
+    return Collections.unmodifiableList(blocks);
+  }
+
+  /** Bare parameters used directly by ops, by name: the tensor ref first seen. */
+  Map<String, TensorRef> bareParameters() {
+    return Collections.unmodifiableMap(bareParameters);
+  }
+
+  /** Whether a parameter is used directly by ops (cls_token, pos_embed), not through a layer. */
+  public boolean isBareParameter(String name) {
+    return bareParameters.containsKey(name);
+  }
+
+  /** Whether a raw atom id was made for an element of a bare parameter. */
+  public boolean isParameterElementAtom(int atom) {
+    return parameterElementAtoms.get(atom);
+  }
+
+  /** Records a line for {@code describe()}: what a module kind keeps and why. */
+  public void addNote(String line) {
+    notes.add(line);
+  }
+
+  /** The lines module kinds noted, in first-noted order. */
+  public Set<String> notes() {
+    return Collections.unmodifiableSet(notes);
+  }
+
+  /** Records the label replay of a layout call, which its mask rule reads back. */
+  public void recordReplay(TracedCall call, LabelReplay.Labels replay) {
+    replays.put(call.index(), replay);
+  }
+
+  /** The label replay recorded for a layout call, or null when none was. */
+  public LabelReplay.Labels replayOf(TracedCall call) {
+    return replays.get(call.index());
   }
 
   /**

@@ -90,7 +90,7 @@ final class ContractionRule implements OpRule {
       pass.keepWhole(call);
       return;
     }
-    AtomTable atoms = pass.atoms;
+    AtomTable atoms = pass.atoms();
     int batches = d.batch().numel;
     int[] ol = new int[d.out().numel];
     for (int bt = 0; bt < batches; bt++) {
@@ -143,7 +143,7 @@ final class ContractionRule implements OpRule {
 
   private static boolean hasParameterElements(int[] labels, LabelPass pass) {
     for (int l : labels) {
-      if (l > 0 && pass.parameterElementAtoms.get(l)) {
+      if (l > 0 && pass.isParameterElementAtom(l)) {
         return true;
       }
     }

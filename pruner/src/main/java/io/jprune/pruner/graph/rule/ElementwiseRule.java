@@ -50,7 +50,7 @@ final class ElementwiseRule implements OpRule {
       inShapes[k] = Shape.of(ins.get(k).shape());
       full[k] = inShapes[k].numel == os.numel;
     }
-    AtomTable atoms = pass.atoms;
+    AtomTable atoms = pass.atoms();
     String site = call.site().op() + " at " + call.site().location();
     boolean constantOperand = hasNonZeroScalar(call);
     for (int i = 0; i < os.numel; i++) {

@@ -37,7 +37,7 @@ final class KindLabels implements ModuleLabels {
 
   @Override
   public int join(int a, int b) {
-    return pass.atoms.union(a, b);
+    return pass.atoms().union(a, b);
   }
 
   @Override
@@ -82,12 +82,12 @@ final class KindLabels implements ModuleLabels {
 
   @Override
   public boolean isFixed(int atom) {
-    return pass.atoms.isFixed(atom);
+    return pass.atoms().isFixed(atom);
   }
 
   @Override
   public void fix(int atom) {
-    pass.atoms.fix(atom);
+    pass.atoms().fix(atom);
   }
 
   @Override
@@ -107,7 +107,7 @@ final class KindLabels implements ModuleLabels {
 
   @Override
   public void markInexact(int atom, String why) {
-    pass.atoms.markInexact(atom, why);
+    pass.atoms().markInexact(atom, why);
   }
 
   @Override
@@ -123,17 +123,17 @@ final class KindLabels implements ModuleLabels {
 
   @Override
   public long[] option(TracedCall call, String name) {
-    if (pass.root == null) {
+    if (pass.root() == null) {
       throw unsupported(call, "its option " + name + " is needed and the graph has no model");
     }
     int dot = name.lastIndexOf('.');
     String module = dot < 0 ? call.modulePath() : ModuleLabels.param(call, name.substring(0, dot));
-    return LiveOptions.of(pass.root, module).read(name.substring(dot + 1));
+    return LiveOptions.of(pass.root(), module).read(name.substring(dot + 1));
   }
 
   @Override
   public void note(String line) {
-    pass.notes.add(line);
+    pass.addNote(line);
   }
 
   @Override

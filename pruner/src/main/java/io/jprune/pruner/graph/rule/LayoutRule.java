@@ -41,7 +41,7 @@ final class LayoutRule implements OpRule {
                 + outs.get(k).shape());
       }
     }
-    pass.replays.put(call.index(), replay);
+    pass.recordReplay(call, replay);
     int[] joint = jointLabels(call, pass, replay);
     for (int k = 0; k < outs.size(); k++) {
       int[] pos = replay.outputs().get(k);
@@ -138,8 +138,8 @@ final class LayoutRule implements OpRule {
     if (depth == 0) {
       return false;
     }
-    for (TracedCall c : pass.trace.consumers(t)) {
-      OpRule rule = OpCatalog.find(c, pass.catalog).orElse(null);
+    for (TracedCall c : pass.trace().consumers(t)) {
+      OpRule rule = OpCatalog.find(c, pass.catalog()).orElse(null);
       if (rule instanceof ContractionRule) {
         return true;
       }
@@ -189,7 +189,7 @@ final class LayoutRule implements OpRule {
 
   @Override
   public BitSet derivedMask(TracedCall call, int output, MaskPass pass) {
-    LabelReplay.Labels replay = pass.labels().replays.get(call.index());
+    LabelReplay.Labels replay = pass.labels().replayOf(call);
     List<TensorRef> ins = call.tensorInputs();
     int[] pos = replay.outputs().get(output);
     BitSet m = new BitSet(pos.length);
@@ -240,7 +240,7 @@ final class LayoutRule implements OpRule {
       inPositions.add(DenseLayout.keptPositions(Shape.of(t.shape()).numel, pass.mask(t)));
     }
     List<Value> args = LayoutArgs.apply(call.args(), patches);
-    LabelReplay.Labels original = pass.labels().replays.get(call.index());
+    LabelReplay.Labels original = pass.labels().replayOf(call);
     LabelReplay.Labels pruned;
     try {
       pruned = LabelReplay.replay(call, shapes, args);

@@ -30,7 +30,7 @@ final class PadRule implements OpRule {
     Shape os = Shape.of(out.shape());
     long[] before = leftAmounts(call, is.rank());
     int[] il = pass.labels(in);
-    boolean[] varies = channelDims(is, il, pass.atoms);
+    boolean[] varies = channelDims(is, il, pass.atoms());
     boolean constantNonZero = constantMayBeNonZero(call);
     String why = call.op() + " with a non-zero constant at " + call.site().location();
     int[] ol = new int[os.numel];
@@ -55,7 +55,7 @@ final class PadRule implements OpRule {
       } else {
         ol[o] = l;
         if (constantNonZero) {
-          pass.atoms.markInexact(l, why);
+          pass.atoms().markInexact(l, why);
         }
       }
     }

@@ -84,7 +84,7 @@ final class ReductionRule implements OpRule {
     boolean[] mixed = new boolean[n];
     for (int i = 0; i < il.length; i++) {
       int o = fiber[i];
-      int l = il[i] < 0 ? il[i] : pass.atoms.find(il[i]);
+      int l = il[i] < 0 ? il[i] : pass.atoms().find(il[i]);
       if (ol[o] == Integer.MIN_VALUE) {
         ol[o] = l;
       } else if (ol[o] != l) {
@@ -94,7 +94,7 @@ final class ReductionRule implements OpRule {
     String why = call.op() + " across channels at " + call.site().location();
     for (int i = 0; i < il.length; i++) {
       if (mixed[fiber[i]] && !zeroExact) {
-        pass.atoms.markInexact(il[i], why);
+        pass.atoms().markInexact(il[i], why);
       }
     }
     for (int o = 0; o < n; o++) {

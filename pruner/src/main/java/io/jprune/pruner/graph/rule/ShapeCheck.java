@@ -73,7 +73,7 @@ public final class ShapeCheck {
   private boolean isBare(TensorRef t) {
     return t.origin() == TensorOrigin.PARAMETER
         && t.name() != null
-        && masks.labels().bareParameters.containsKey(t.name());
+        && masks.labels().isBareParameter(t.name());
   }
 
   /** A weight a layer rule sliced (x @ W, torch.linear): not labelled, cut through bindings. */

@@ -34,11 +34,11 @@ final class SoftmaxRule implements OpRule {
       Set<Integer> fiber = new HashSet<>();
       for (int j = 0; j < s.dims[dim]; j++) {
         int l = il[i + j * (int) s.strides[dim]];
-        fiber.add(l < 0 ? l : pass.atoms.find(l));
+        fiber.add(l < 0 ? l : pass.atoms().find(l));
       }
       if (fiber.size() > 1) {
         for (int a : fiber) {
-          pass.atoms.markInexact(a, call.op() + " across channels at " + call.site().location());
+          pass.atoms().markInexact(a, call.op() + " across channels at " + call.site().location());
         }
       }
     }
