@@ -90,6 +90,23 @@ final class ConvKind implements ModuleKind {
     return out;
   }
 
+  /**
+   * Input channels are the weight's columns times the groups (depthwise: as many groups as input
+   * channels, before and after), output channels its rows.
+   */
+  @Override
+  public boolean shapesAgree(CallShapes shapes) {
+    long[] ip = shapes.input();
+    long[] w = shapes.weight();
+    ImmutableLongArray tracedW = shapes.tracedWeight();
+    int ch = ip.length - (tracedW.length() - 2) - 1;
+    long tracedIn = shapes.tracedInput().get(ch);
+    long groups = tracedIn / tracedW.get(1);
+    boolean depthwise = groups > 1 && tracedW.get(1) == 1 && groups == tracedIn;
+    long g = depthwise ? ip[ch] : groups;
+    return ip[ch] == w[1] * g && shapes.output()[ch] == w[0];
+  }
+
   /** The channel dim of the pruned input: before the kernel's spatial dims. */
   static int channelDim(ModuleChange change) {
     int spatial = change.shapeAfter("weight").length - 2;

@@ -26,6 +26,12 @@ final class EmbeddingKind implements ModuleKind {
     labels.setChannels(out, out.rank() - 1, atoms);
   }
 
+  /** The embedding width is the weight's columns. */
+  @Override
+  public boolean shapesAgree(CallShapes shapes) {
+    return LinearKind.last(shapes.output()) == shapes.weight()[1];
+  }
+
   @Override
   public Map<String, long[]> options(ModuleChange change) {
     return Map.of("embedding_dim", new long[] {LinearKind.last(change.output())});

@@ -33,6 +33,13 @@ final class LinearKind implements ModuleKind {
     return out;
   }
 
+  /** {@code in_features} is the input's last dim, {@code out_features} the output's. */
+  @Override
+  public boolean shapesAgree(CallShapes shapes) {
+    long[] w = shapes.weight();
+    return last(shapes.input()) == w[1] && last(shapes.output()) == w[0];
+  }
+
   @Override
   public long macs(TracedCall call, CallCost cost) {
     long out = cost.kept(call.outputTensor());

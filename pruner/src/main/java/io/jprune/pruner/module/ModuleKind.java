@@ -45,6 +45,16 @@ public interface ModuleKind {
     return Map.of();
   }
 
+  /**
+   * Whether a call of this module still runs after a removal: the channels of its pruned input and
+   * output match its pruned weight. Asked for every traced call of a module that has a {@code
+   * weight}; false refuses the removal, naming the call and the three shapes. Kinds whose weight
+   * channel counts need not match say true.
+   */
+  default boolean shapesAgree(CallShapes shapes) {
+    return true;
+  }
+
   /** Multiply-accumulates of one call, with the shapes a removal leaves. */
   default long macs(TracedCall call, CallCost cost) {
     return 0;

@@ -112,6 +112,20 @@ final class NormKind implements ModuleKind {
         "GroupNorm " + call.modulePath() + " (" + groups + " groups)", blocks, coords, false, true);
   }
 
+  /**
+   * BatchNorm, InstanceNorm, GroupNorm: the weight has one entry per channel (dim 1, or 0 without a
+   * batch dim). LayerNorm: the weight's shape is the input's trailing dims.
+   */
+  @Override
+  public boolean shapesAgree(CallShapes shapes) {
+    long[] ip = shapes.input();
+    long[] w = shapes.weight();
+    return switch (norm) {
+      case BATCH, GROUP -> ip[ip.length >= 2 ? 1 : 0] == w[0];
+      case LAYER -> Arrays.equals(w, Arrays.copyOfRange(ip, ip.length - w.length, ip.length));
+    };
+  }
+
   @Override
   public Map<String, long[]> options(ModuleChange change) {
     long[] in = change.input();

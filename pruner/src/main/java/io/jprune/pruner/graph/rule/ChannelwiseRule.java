@@ -3,6 +3,7 @@ package io.jprune.pruner.graph.rule;
 import io.jprune.pruner.graph.UnsupportedOpException;
 import io.jprune.pruner.graph.label.LabelPass;
 import io.jprune.pruner.group.SliceRole;
+import io.jprune.pruner.module.ModuleLabels;
 import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.TracedCall;
 
@@ -20,8 +21,7 @@ final class ChannelwiseRule implements OpRule {
         call.isModuleCall() ? ModuleCall.spatialDims(call) : ModuleCall.spatialDims(call.op());
     int channelDim = spatial == 0 ? (in.rank() >= 2 ? 1 : 0) : in.rank() - spatial - 1;
     int[] atoms = pass.channelAtoms(in, channelDim);
-    String weight =
-        call.isModuleCall() ? io.jprune.pruner.module.ModuleLabels.param(call, "weight") : "";
+    String weight = call.isModuleCall() ? ModuleLabels.param(call, "weight") : "";
     if (call.isModuleCall()
         && pass.hasParameter(weight)
         && pass.parameterShape(weight).get(0) == atoms.length

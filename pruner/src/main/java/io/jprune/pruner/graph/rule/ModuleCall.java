@@ -1,6 +1,7 @@
 package io.jprune.pruner.graph.rule;
 
 import io.jprune.pruner.graph.UnsupportedOpException;
+import io.jprune.pruner.module.ModuleLabels;
 import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.TracedCall;
 
@@ -18,7 +19,7 @@ final class ModuleCall {
 
   /** Spatial dims of a 1d/2d/3d module from its type name, 0 when it has none. */
   static int spatialDims(TracedCall call) {
-    return spatialDims(io.jprune.pruner.module.ModuleLabels.type(call));
+    return spatialDims(ModuleLabels.type(call));
   }
 
   /** Spatial dims from a name such as {@code Conv2dImpl} or {@code max_pool2d}. */

@@ -6,6 +6,9 @@ import io.jprune.pruner.graph.PlanException;
 import io.jprune.pruner.graph.label.DenseLayout;
 import io.jprune.pruner.graph.label.MaskPass;
 import io.jprune.pruner.graph.label.Shape;
+import io.jprune.pruner.module.CallShapes;
+import io.jprune.pruner.module.ModuleKind;
+import io.jprune.pruner.module.ModuleLabels;
 import io.jprune.tracer.TensorOrigin;
 import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.TracedCall;
@@ -13,6 +16,7 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Whole-trace validation of a removal before anything is cut: every traced call must run on the
@@ -339,53 +343,38 @@ public final class ShapeCheck {
     expect(call, ip[ip.length - 1] == ws[inDim] && op[op.length - 1] == ws[1 - inDim], ip, op, ws);
   }
 
-  /** Built-in layers: the pruned input's channels match the pruned weight. */
+  /**
+   * Modules with a weight: the pruned input's and output's channels match the pruned weight, as its
+   * kind says ({@link ModuleKind#shapesAgree}).
+   */
   private void checkModule(TracedCall call) {
-    String type = io.jprune.pruner.module.ModuleLabels.type(call);
     if (call.tensorInputs().isEmpty() || call.tensorOutputs().isEmpty()) {
       return;
     }
     TensorRef in = call.tensorInputs().get(0);
-    TensorRef out = call.tensorOutputs().get(0);
-    String weight = io.jprune.pruner.module.ModuleLabels.param(call, "weight");
+    String weight = ModuleLabels.param(call, "weight");
     ImmutableLongArray traced = masks.labels().parameterShape(weight);
     if (traced == null) {
       return;
     }
     long[] w = paramShape(weight, traced);
     long[] ip = pruned(call, in);
-    long[] op = pruned(call, out);
-    switch (type) {
-      case "LinearImpl" ->
-          expect(call, ip[ip.length - 1] == w[1] && op[op.length - 1] == w[0], ip, op, w);
-      case "Conv1dImpl", "Conv2dImpl", "Conv3dImpl" -> {
-        int ch = ip.length - ModuleCall.spatialDims(call) - 1;
-        long groups = in.shape().get(ch) / traced.get(1);
-        boolean depthwise = groups > 1 && traced.get(1) == 1 && groups == in.shape().get(ch);
-        long g = depthwise ? ip[ch] : groups;
-        expect(call, ip[ch] == w[1] * g && op[ch] == w[0], ip, op, w);
-      }
-      case "BatchNorm1dImpl",
-          "BatchNorm2dImpl",
-          "BatchNorm3dImpl",
-          "InstanceNorm1dImpl",
-          "InstanceNorm2dImpl",
-          "InstanceNorm3dImpl",
-          "GroupNormImpl" ->
-          expect(call, ip[ip.length >= 2 ? 1 : 0] == w[0], ip, op, w);
-      case "LayerNormImpl" ->
-          expect(
-              call,
-              Arrays.equals(w, Arrays.copyOfRange(ip, ip.length - w.length, ip.length)),
-              ip,
-              op,
-              w);
-      case "EmbeddingImpl" -> expect(call, op[op.length - 1] == w[1], ip, op, w);
-      default -> {
-        // other modules have no weight that channel counts must match
-      }
+    long[] op = pruned(call, call.tensorOutputs().get(0));
+    Optional<ModuleKind> kind = masks.labels().catalog().find(ModuleLabels.type(call));
+    if (kind.isPresent()) {
+      CallShapes shapes = new PrunedCallShapes(ip, op, in.shape(), w, traced);
+      expect(call, kind.get().shapesAgree(shapes), ip, op, w);
     }
   }
+
+  /** The shapes of one module call, traced and after the removal. */
+  private record PrunedCallShapes(
+      long[] input,
+      long[] output,
+      ImmutableLongArray tracedInput,
+      long[] weight,
+      ImmutableLongArray tracedWeight)
+      implements CallShapes {}
 
   private static void expect(TracedCall call, boolean ok, long[] in, long[] out, long[] w) {
     if (!ok) {
