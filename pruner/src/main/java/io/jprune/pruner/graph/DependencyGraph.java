@@ -44,13 +44,13 @@ public final class DependencyGraph {
 
   private final List<TracedCall> leaves;
 
-  private DependencyGraph(Trace trace, LabelPass pass, List<TracedCall> leaves) {
+  private DependencyGraph(
+      Trace trace, LabelPass pass, List<TracedCall> leaves, GroupBuilder.Groups groups) {
     this.trace = trace;
     this.pass = pass;
     this.leaves = leaves;
-    List<int[]> atomsOut = new ArrayList<>();
-    this.groups = GroupBuilder.build(pass, atomsOut);
-    this.channelAtoms = ImmutableList.copyOf(atomsOut);
+    this.groups = groups.groups();
+    this.channelAtoms = groups.channelAtoms();
   }
 
   /**
@@ -104,7 +104,8 @@ public final class DependencyGraph {
       pass.fixAll(out); // the model's outputs (classes, pixels) are never pruned
     }
     BareParameters.bind(pass);
-    return new DependencyGraph(trace, pass, leaves);
+    pass.finish();
+    return new DependencyGraph(trace, pass, leaves, GroupBuilder.build(pass));
   }
 
   /**

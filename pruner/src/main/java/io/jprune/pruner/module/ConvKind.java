@@ -49,31 +49,47 @@ final class ConvKind implements ModuleKind {
         outAtoms[o] = inAtoms[o / multiplier];
       }
     } else {
-      outAtoms = labels.freshAtoms(outChannels);
-      int inPerGroup = inChannels / groups;
-      int outPerGroup = outChannels / groups;
-      List<int[]> inBlocks = new ArrayList<>();
-      List<int[]> outBlocks = new ArrayList<>();
-      List<long[]> coords = new ArrayList<>();
-      for (int g = 0; g < groups; g++) {
-        int[] ib = new int[inPerGroup];
-        for (int r = 0; r < inPerGroup; r++) {
-          int i = g * inPerGroup + r;
-          labels.bindGroupedInput(weight, r, g, inAtoms[i]);
-          ib[r] = inAtoms[i];
-        }
-        int[] ob = new int[outPerGroup];
-        System.arraycopy(outAtoms, g * outPerGroup, ob, 0, outPerGroup);
-        inBlocks.add(ib);
-        outBlocks.add(ob);
-        coords.add(new long[] {g});
-      }
-      String source = "groups=" + groups + " of " + call.modulePath();
-      labels.blocks(source + " (input)", inBlocks, coords, false, false);
-      labels.blocks(source + " (output)", outBlocks, coords, false, false);
+      outAtoms = bindGrouped(call, labels, weight, inAtoms, outChannels, groups);
     }
     labels.bindProducer(weight, 0, bias, outAtoms);
     labels.setChannels(out, channelDim, outAtoms);
+  }
+
+  /**
+   * Grouped (1 < groups < in): input channel i is column {@code i % (in/groups)} of its group's
+   * rows; each group's inputs and outputs are blocks that lose equally many channels.
+   */
+  private static int[] bindGrouped(
+      TracedCall call,
+      ModuleLabels labels,
+      String weight,
+      int[] inAtoms,
+      int outChannels,
+      int groups) {
+    int inChannels = inAtoms.length;
+    int[] outAtoms = labels.freshAtoms(outChannels);
+    int inPerGroup = inChannels / groups;
+    int outPerGroup = outChannels / groups;
+    List<int[]> inBlocks = new ArrayList<>();
+    List<int[]> outBlocks = new ArrayList<>();
+    List<long[]> coords = new ArrayList<>();
+    for (int g = 0; g < groups; g++) {
+      int[] ib = new int[inPerGroup];
+      for (int r = 0; r < inPerGroup; r++) {
+        int i = g * inPerGroup + r;
+        labels.bindGroupedInput(weight, r, g, inAtoms[i]);
+        ib[r] = inAtoms[i];
+      }
+      int[] ob = new int[outPerGroup];
+      System.arraycopy(outAtoms, g * outPerGroup, ob, 0, outPerGroup);
+      inBlocks.add(ib);
+      outBlocks.add(ob);
+      coords.add(new long[] {g});
+    }
+    String source = "groups=" + groups + " of " + call.modulePath();
+    labels.blocks(source + " (input)", inBlocks, coords, false, false);
+    labels.blocks(source + " (output)", outBlocks, coords, false, false);
+    return outAtoms;
   }
 
   @Override

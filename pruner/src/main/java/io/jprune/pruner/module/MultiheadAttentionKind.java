@@ -94,36 +94,61 @@ final class MultiheadAttentionKind implements ModuleKind {
       int[] keyAtoms,
       int[] valueAtoms,
       boolean headsFixed) {
-    int e = atoms.length;
     int heads = (int) labels.option(call, prefix + "num_heads")[0];
-    int headDim = e / heads;
     String packed = ModuleLabels.param(call, prefix + "in_proj_weight");
     if (labels.hasParameter(packed)) {
-      for (int i = 0; i < e; i++) {
-        atoms[i] = labels.join(labels.join(atoms[i], keyAtoms[i]), valueAtoms[i]);
-        labels.bindInput(packed, 1, i, atoms[i]);
-        for (int block = 0; block < 3; block++) {
-          labels.bindOutput(packed, 0, (long) block * e + i, atoms[i]);
-        }
-      }
+      bindPacked(labels, packed, atoms, keyAtoms, valueAtoms);
     } else {
-      if (keyAtoms.length != valueAtoms.length) {
-        throw labels.unsupported(
-            call,
-            "key and value widths differ ("
-                + keyAtoms.length
-                + " and "
-                + valueAtoms.length
-                + "); libtorch requires equal key and value shapes");
-      }
-      for (int j = 0; j < keyAtoms.length; j++) {
-        keyAtoms[j] = labels.join(keyAtoms[j], valueAtoms[j]);
-        valueAtoms[j] = keyAtoms[j];
-      }
-      separate(call, labels, prefix + "q_proj_weight", atoms, atoms);
-      separate(call, labels, prefix + "k_proj_weight", atoms, keyAtoms);
-      separate(call, labels, prefix + "v_proj_weight", atoms, valueAtoms);
+      bindSeparate(call, labels, prefix, atoms, keyAtoms, valueAtoms);
     }
+    bindBiasesAndOutput(call, labels, prefix, atoms);
+    addHeads(call, labels, prefix, atoms, heads, headsFixed);
+    return atoms;
+  }
+
+  /** One in_proj [3E, E]: q, k and v channel i are one channel (rows i, E + i, 2E + i). */
+  private static void bindPacked(
+      ModuleLabels labels, String packed, int[] atoms, int[] keyAtoms, int[] valueAtoms) {
+    int e = atoms.length;
+    for (int i = 0; i < e; i++) {
+      atoms[i] = labels.join(labels.join(atoms[i], keyAtoms[i]), valueAtoms[i]);
+      labels.bindInput(packed, 1, i, atoms[i]);
+      for (int block = 0; block < 3; block++) {
+        labels.bindOutput(packed, 0, (long) block * e + i, atoms[i]);
+      }
+    }
+  }
+
+  /** q/k/v_proj of their own (kdim, vdim): key and value channel j are one channel. */
+  private static void bindSeparate(
+      TracedCall call,
+      ModuleLabels labels,
+      String prefix,
+      int[] atoms,
+      int[] keyAtoms,
+      int[] valueAtoms) {
+    if (keyAtoms.length != valueAtoms.length) {
+      throw labels.unsupported(
+          call,
+          "key and value widths differ ("
+              + keyAtoms.length
+              + " and "
+              + valueAtoms.length
+              + "); libtorch requires equal key and value shapes");
+    }
+    for (int j = 0; j < keyAtoms.length; j++) {
+      keyAtoms[j] = labels.join(keyAtoms[j], valueAtoms[j]);
+      valueAtoms[j] = keyAtoms[j];
+    }
+    separate(call, labels, prefix + "q_proj_weight", atoms, atoms);
+    separate(call, labels, prefix + "k_proj_weight", atoms, keyAtoms);
+    separate(call, labels, prefix + "v_proj_weight", atoms, valueAtoms);
+  }
+
+  /** in_proj_bias, bias_k/bias_v and out_proj follow the stream channels. */
+  private static void bindBiasesAndOutput(
+      TracedCall call, ModuleLabels labels, String prefix, int[] atoms) {
+    int e = atoms.length;
     String inBias = ModuleLabels.param(call, prefix + "in_proj_bias");
     for (int i = 0; i < e; i++) {
       if (labels.hasParameter(inBias)) {
@@ -143,6 +168,15 @@ final class MultiheadAttentionKind implements ModuleKind {
         0,
         ModuleLabels.param(call, prefix + "out_proj.bias"),
         atoms);
+  }
+
+  /**
+   * Heads are blocks of head_dim channels that lose equally many (whole heads may go unless a 3-D
+   * attn_mask fixes their count); q.k's 1/sqrt(head_dim) makes partial heads inexact.
+   */
+  private static void addHeads(
+      TracedCall call, ModuleLabels labels, String prefix, int[] atoms, int heads, boolean fixed) {
+    int headDim = atoms.length / heads;
     String name = "MultiheadAttention " + ModuleLabels.param(call, prefix).replaceAll("\\.$", "");
     String why =
         name
@@ -163,13 +197,12 @@ final class MultiheadAttentionKind implements ModuleKind {
             + heads
             + " heads of "
             + headDim
-            + (headsFixed ? ", head count fixed by a 3-D attn_mask" : "")
+            + (fixed ? ", head count fixed by a 3-D attn_mask" : "")
             + ")",
         blocks,
         coords,
         true,
-        !headsFixed);
-    return atoms;
+        !fixed);
   }
 
   /** A separate projection [E, in]: rows are the layer's channels, columns its input's. */

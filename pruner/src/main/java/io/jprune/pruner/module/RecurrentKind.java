@@ -80,37 +80,8 @@ final class RecurrentKind implements ModuleKind {
     for (int k = 0; k < l.layers; k++) {
       int[] out = new int[l.directions * l.proj];
       for (int d = 0; d < l.directions; d++) {
-        String s = suffix(k, d);
-        String ih = ModuleLabels.param(call, "weight_ih" + s);
-        String hh = ModuleLabels.param(call, "weight_hh" + s);
-        for (int i = 0; i < previous.length; i++) {
-          labels.bindInput(ih, 1, i, previous[i]);
-        }
-        for (int j = 0; j < l.hidden; j++) {
-          for (int g = 0; g < l.gates; g++) {
-            long row = (long) g * l.hidden + j;
-            labels.bindOutput(ih, 0, row, hidden[j]);
-            labels.bindOutput(hh, 0, row, hidden[j]);
-            for (String b : List.of("bias_ih", "bias_hh")) {
-              if (labels.hasParameter(ModuleLabels.param(call, b + s))) {
-                labels.bindOutput(ModuleLabels.param(call, b + s), 0, row, hidden[j]);
-              }
-            }
-          }
-        }
-        for (int p = 0; p < l.proj; p++) {
-          labels.bindInput(hh, 1, p, proj[p]);
-          out[d * l.proj + p] = proj[p];
-        }
-        if (l.projected()) {
-          String hr = ModuleLabels.param(call, "weight_hr" + s);
-          for (int p = 0; p < l.proj; p++) {
-            labels.bindOutput(hr, 0, p, proj[p]);
-          }
-          for (int j = 0; j < l.hidden; j++) {
-            labels.bindInput(hr, 1, j, hidden[j]);
-          }
-        }
+        bindDirection(call, labels, l, suffix(k, d), previous, hidden, proj);
+        System.arraycopy(proj, 0, out, d * l.proj, l.proj);
       }
       previous = out;
     }
@@ -123,6 +94,59 @@ final class RecurrentKind implements ModuleKind {
     if (outs.size() > 2) {
       labels.setChannels(outs.get(2), outs.get(2).rank() - 1, hidden);
     }
+    joinInitialStates(call, labels, proj, hidden);
+  }
+
+  /**
+   * One direction of one layer (parameter suffix {@code s}): its input columns read the previous
+   * layer's channels, every gate's rows are the hidden channels, and the recurrent columns (through
+   * weight_hr when projected) are the projected ones.
+   */
+  private static void bindDirection(
+      TracedCall call,
+      ModuleLabels labels,
+      Layout l,
+      String s,
+      int[] previous,
+      int[] hidden,
+      int[] proj) {
+    String ih = ModuleLabels.param(call, "weight_ih" + s);
+    String hh = ModuleLabels.param(call, "weight_hh" + s);
+    for (int i = 0; i < previous.length; i++) {
+      labels.bindInput(ih, 1, i, previous[i]);
+    }
+    for (int j = 0; j < l.hidden; j++) {
+      for (int g = 0; g < l.gates; g++) {
+        long row = (long) g * l.hidden + j;
+        labels.bindOutput(ih, 0, row, hidden[j]);
+        labels.bindOutput(hh, 0, row, hidden[j]);
+        for (String b : List.of("bias_ih", "bias_hh")) {
+          if (labels.hasParameter(ModuleLabels.param(call, b + s))) {
+            labels.bindOutput(ModuleLabels.param(call, b + s), 0, row, hidden[j]);
+          }
+        }
+      }
+    }
+    for (int p = 0; p < l.proj; p++) {
+      labels.bindInput(hh, 1, p, proj[p]);
+    }
+    if (l.projected()) {
+      String hr = ModuleLabels.param(call, "weight_hr" + s);
+      for (int p = 0; p < l.proj; p++) {
+        labels.bindOutput(hr, 0, p, proj[p]);
+      }
+      for (int j = 0; j < l.hidden; j++) {
+        labels.bindInput(hr, 1, j, hidden[j]);
+      }
+    }
+  }
+
+  /**
+   * h0 (and c0) passed to forward carry the hidden (cell) channels; when no pruned layer produces
+   * them, their width is fixed, and a note says so.
+   */
+  private static void joinInitialStates(
+      TracedCall call, ModuleLabels labels, int[] proj, int[] hidden) {
     List<TensorRef> states = initialStates(call);
     for (int i = 0; i < states.size(); i++) {
       TensorRef state = states.get(i);

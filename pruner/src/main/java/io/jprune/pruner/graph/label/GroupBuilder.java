@@ -22,33 +22,58 @@ import java.util.Set;
  * channel indices.
  */
 public final class GroupBuilder {
-  private GroupBuilder() {}
+  /**
+   * The groups of a graph and, for each group, the root atom of each of its channels (in channel
+   * order), which a removal's channel indices are mapped back to.
+   */
+  public record Groups(ImmutableList<PruningGroup> groups, ImmutableList<int[]> channelAtoms) {}
 
-  public static ImmutableList<PruningGroup> build(LabelPass pass, List<int[]> atomsOut) {
-    AtomTable atoms = pass.atoms();
-    // One physical slice is one channel, however many calls bound it (a module called twice).
-    Map<String, Integer> atomOfSlice = new HashMap<>();
-    for (LabelPass.Binding b : pass.bindings()) {
-      ParamSlice s = b.slice();
-      String key = s.param() + "#" + s.dim() + "#" + s.index() + "#" + s.convGroup();
-      Integer other = atomOfSlice.putIfAbsent(key, b.atom());
-      if (other != null) {
-        atoms.union(other, b.atom());
+  private final LabelPass pass;
+  private final AtomTable atoms;
+
+  /** Parameter slices of each root atom that owns any, in binding order. */
+  private final Map<Integer, Set<ParamSlice>> slicesByAtom;
+
+  /** The root atoms of each group, groups in the order their first slice was bound. */
+  private final List<List<Integer>> members;
+
+  /** Root atom -> {group, channel index}. */
+  private final Map<Integer, int[]> channelOfAtom = new HashMap<>();
+
+  private GroupBuilder(LabelPass pass) {
+    this.pass = pass;
+    this.atoms = pass.atoms();
+    this.slicesByAtom = slicesByAtom(pass);
+    this.members = groupMembers(slicesByAtom);
+    for (int g = 0; g < members.size(); g++) {
+      for (int c = 0; c < members.get(g).size(); c++) {
+        channelOfAtom.put(members.get(g).get(c), new int[] {g, c});
       }
     }
-    pass.finish();
-    Map<Integer, Set<ParamSlice>> slicesByAtom = new LinkedHashMap<>();
+  }
+
+  /** Groups the atoms of a finished pass ({@link LabelPass#finish} has run). */
+  public static Groups build(LabelPass pass) {
+    return new GroupBuilder(pass).groups();
+  }
+
+  private static Map<Integer, Set<ParamSlice>> slicesByAtom(LabelPass pass) {
+    Map<Integer, Set<ParamSlice>> out = new LinkedHashMap<>();
     for (LabelPass.Binding b : pass.bindings()) {
-      int root = atoms.find(b.atom());
+      int root = pass.atoms().find(b.atom());
       if (root > AtomTable.FIXED) {
-        slicesByAtom.computeIfAbsent(root, r -> new LinkedHashSet<>()).add(b.slice());
+        out.computeIfAbsent(root, r -> new LinkedHashSet<>()).add(b.slice());
       }
     }
-    // Union atoms sharing a (param, dim) key.
+    return out;
+  }
+
+  /** Atoms whose slices share a (param, dim) are one group's channels. */
+  private static List<List<Integer>> groupMembers(Map<Integer, Set<ParamSlice>> slicesByAtom) {
     Map<Integer, Integer> parent = new HashMap<>();
     Map<String, Integer> firstAtomOfKey = new HashMap<>();
-    for (Map.Entry<Integer, Set<ParamSlice>> e : slicesByAtom.entrySet()) {
-      parent.put(e.getKey(), e.getKey());
+    for (Integer atom : slicesByAtom.keySet()) {
+      parent.put(atom, atom);
     }
     for (Map.Entry<Integer, Set<ParamSlice>> e : slicesByAtom.entrySet()) {
       for (ParamSlice s : e.getValue()) {
@@ -62,40 +87,38 @@ public final class GroupBuilder {
     for (Integer atom : slicesByAtom.keySet()) {
       components.computeIfAbsent(find(parent, atom), r -> new ArrayList<>()).add(atom);
     }
+    return new ArrayList<>(components.values());
+  }
+
+  private Groups groups() {
+    List<List<GroupConstraint>> constraints = constraints();
     ImmutableList.Builder<PruningGroup> groups = ImmutableList.builder();
-    Map<Integer, int[]> channelOfAtom = new HashMap<>(); // atom -> {group, channel}
-    int id = 0;
-    List<List<Integer>> ordered = new ArrayList<>(components.values());
-    for (List<Integer> members : ordered) {
-      for (int c = 0; c < members.size(); c++) {
-        channelOfAtom.put(members.get(c), new int[] {id, c});
+    ImmutableList.Builder<int[]> channelAtoms = ImmutableList.builder();
+    for (int g = 0; g < members.size(); g++) {
+      List<Integer> atomsOfGroup = members.get(g);
+      ImmutableList.Builder<Channel> channels = ImmutableList.builder();
+      for (int c = 0; c < atomsOfGroup.size(); c++) {
+        int atom = atomsOfGroup.get(c);
+        channels.add(
+            new Channel(
+                c, ImmutableList.copyOf(slicesByAtom.get(atom)), atoms.inexactReason(atom)));
       }
-      id++;
+      channelAtoms.add(atomsOfGroup.stream().mapToInt(Integer::intValue).toArray());
+      groups.add(new PruningGroup(g, channels.build(), ImmutableList.copyOf(constraints.get(g))));
     }
+    return new Groups(groups.build(), channelAtoms.build());
+  }
+
+  /** Block specs as constraints in group channel indices, each once per group. */
+  private List<List<GroupConstraint>> constraints() {
     List<List<GroupConstraint>> constraints = new ArrayList<>();
-    for (int g = 0; g < ordered.size(); g++) {
+    for (int g = 0; g < members.size(); g++) {
       constraints.add(new ArrayList<>());
     }
     Set<String> seen = new LinkedHashSet<>();
     for (BlockSpec spec : pass.blocks()) {
-      int group = -1;
-      ImmutableList.Builder<ImmutableIntArray> blocks = ImmutableList.builder();
-      for (ImmutableIntArray block : spec.blocks()) {
-        int[] idx = new int[block.length()];
-        for (int p = 0; p < idx.length; p++) {
-          int[] gc = channelOfAtom.get(atoms.find(block.get(p)));
-          idx[p] = gc == null ? -1 : gc[1];
-          if (gc != null) {
-            if (group >= 0 && group != gc[0]) {
-              idx[p] = -1; // a position held by another group's channel
-            } else {
-              group = gc[0];
-            }
-          }
-        }
-        blocks.add(ImmutableIntArray.copyOf(idx));
-      }
-      if (group < 0) {
+      GroupedBlocks gb = inGroupIndices(spec);
+      if (gb.group() < 0) {
         continue;
       }
       GroupConstraint c =
@@ -103,27 +126,37 @@ public final class GroupBuilder {
               spec.source(),
               spec.kind(),
               spec.wholeBlocksAllowed(),
-              blocks.build(),
+              gb.blocks(),
               spec.coordinates());
-      if (seen.add(group + "|" + c.kind() + "|" + c.blocks())) {
-        constraints.get(group).add(c);
+      if (seen.add(gb.group() + "|" + c.kind() + "|" + c.blocks())) {
+        constraints.get(gb.group()).add(c);
       }
     }
-    for (int g = 0; g < ordered.size(); g++) {
-      List<Integer> members = ordered.get(g);
-      ImmutableList.Builder<Channel> channels = ImmutableList.builder();
-      int[] roots = new int[members.size()];
-      for (int c = 0; c < members.size(); c++) {
-        int atom = members.get(c);
-        roots[c] = atom;
-        channels.add(
-            new Channel(
-                c, ImmutableList.copyOf(slicesByAtom.get(atom)), atoms.inexactReason(atom)));
+    return constraints;
+  }
+
+  /** A spec's blocks in channel indices of the group of its first grouped atom (-1: none). */
+  private record GroupedBlocks(int group, ImmutableList<ImmutableIntArray> blocks) {}
+
+  private GroupedBlocks inGroupIndices(BlockSpec spec) {
+    int group = -1;
+    ImmutableList.Builder<ImmutableIntArray> blocks = ImmutableList.builder();
+    for (ImmutableIntArray block : spec.blocks()) {
+      int[] idx = new int[block.length()];
+      for (int p = 0; p < idx.length; p++) {
+        int[] gc = channelOfAtom.get(atoms.find(block.get(p)));
+        idx[p] = gc == null ? -1 : gc[1];
+        if (gc != null) {
+          if (group >= 0 && group != gc[0]) {
+            idx[p] = -1; // a position held by another group's channel
+          } else {
+            group = gc[0];
+          }
+        }
       }
-      atomsOut.add(roots);
-      groups.add(new PruningGroup(g, channels.build(), ImmutableList.copyOf(constraints.get(g))));
+      blocks.add(ImmutableIntArray.copyOf(idx));
     }
-    return groups.build();
+    return new GroupedBlocks(group, blocks.build());
   }
 
   private static int find(Map<Integer, Integer> parent, int a) {

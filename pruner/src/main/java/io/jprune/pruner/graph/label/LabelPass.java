@@ -184,10 +184,30 @@ public final class LabelPass {
   }
 
   /**
-   * Ends the pass: labels are replaced by their atom's representative, and each tensor remembers
-   * the atoms it holds, so that the mask of a plan skips tensors it does not touch.
+   * Ends the pass, once every call is labelled: a parameter slice bound by several calls (a module
+   * called twice) joins the atoms it was bound to, labels are replaced by their atom's
+   * representative, and each tensor remembers the atoms it holds, so that the mask of a plan skips
+   * tensors it does not touch.
    */
-  void finish() {
+  public void finish() {
+    joinSlicesBoundTwice();
+    resolveLabels();
+  }
+
+  /** One physical slice is one channel, however many calls bound it. */
+  private void joinSlicesBoundTwice() {
+    Map<String, Integer> atomOfSlice = new HashMap<>();
+    for (Binding b : bindings) {
+      ParamSlice s = b.slice();
+      String key = s.param() + "#" + s.dim() + "#" + s.index() + "#" + s.convGroup();
+      Integer other = atomOfSlice.putIfAbsent(key, b.atom());
+      if (other != null) {
+        atoms.union(other, b.atom());
+      }
+    }
+  }
+
+  private void resolveLabels() {
     for (Map.Entry<Integer, int[]> e : labels.entrySet()) {
       int[] l = e.getValue();
       BitSet present = new BitSet();

@@ -91,34 +91,11 @@ final class ContractionRule implements OpRule {
       return;
     }
     AtomTable atoms = pass.atoms();
-    int batches = d.batch().numel;
     int[] ol = new int[d.out().numel];
-    for (int bt = 0; bt < batches; bt++) {
-      for (int kk = 0; kk < d.k(); kk++) {
-        int aCol = UNSET;
-        for (int row = 0; row < d.n(); row++) {
-          aCol = merge(aCol, al[d.aIndex(bt, row, kk)], atoms);
-        }
-        int bRow = UNSET;
-        for (int col = 0; col < d.m(); col++) {
-          bRow = merge(bRow, bl[d.bIndex(bt, kk, col)], atoms);
-        }
-        couple(aCol, bRow, atoms);
-      }
-      int[] aRow = new int[d.n()];
-      for (int row = 0; row < d.n(); row++) {
-        aRow[row] = UNSET;
-        for (int kk = 0; kk < d.k(); kk++) {
-          aRow[row] = merge(aRow[row], al[d.aIndex(bt, row, kk)], atoms);
-        }
-      }
-      int[] bCol = new int[d.m()];
-      for (int col = 0; col < d.m(); col++) {
-        bCol[col] = UNSET;
-        for (int kk = 0; kk < d.k(); kk++) {
-          bCol[col] = merge(bCol[col], bl[d.bIndex(bt, kk, col)], atoms);
-        }
-      }
+    for (int bt = 0; bt < d.batch().numel; bt++) {
+      coupleContracted(d, bt, al, bl, atoms);
+      int[] aRow = rowLabels(d, bt, al, atoms);
+      int[] bCol = columnLabels(d, bt, bl, atoms);
       for (int row = 0; row < d.n(); row++) {
         for (int col = 0; col < d.m(); col++) {
           ol[d.outIndex(bt, row, col)] = outLabel(aRow[row], bCol[col]);
@@ -126,6 +103,45 @@ final class ContractionRule implements OpRule {
       }
     }
     pass.setLabels(out, ol);
+  }
+
+  /** Column kk of a and row kk of b are multiplied together: one channel, in batch entry bt. */
+  private static void coupleContracted(Dims d, int bt, int[] al, int[] bl, AtomTable atoms) {
+    for (int kk = 0; kk < d.k(); kk++) {
+      int aCol = UNSET;
+      for (int row = 0; row < d.n(); row++) {
+        aCol = merge(aCol, al[d.aIndex(bt, row, kk)], atoms);
+      }
+      int bRow = UNSET;
+      for (int col = 0; col < d.m(); col++) {
+        bRow = merge(bRow, bl[d.bIndex(bt, kk, col)], atoms);
+      }
+      couple(aCol, bRow, atoms);
+    }
+  }
+
+  /** The label of each row of a in batch entry bt, over its contracted elements. */
+  private static int[] rowLabels(Dims d, int bt, int[] al, AtomTable atoms) {
+    int[] aRow = new int[d.n()];
+    for (int row = 0; row < d.n(); row++) {
+      aRow[row] = UNSET;
+      for (int kk = 0; kk < d.k(); kk++) {
+        aRow[row] = merge(aRow[row], al[d.aIndex(bt, row, kk)], atoms);
+      }
+    }
+    return aRow;
+  }
+
+  /** The label of each column of b in batch entry bt, over its contracted elements. */
+  private static int[] columnLabels(Dims d, int bt, int[] bl, AtomTable atoms) {
+    int[] bCol = new int[d.m()];
+    for (int col = 0; col < d.m(); col++) {
+      bCol[col] = UNSET;
+      for (int kk = 0; kk < d.k(); kk++) {
+        bCol[col] = merge(bCol[col], bl[d.bIndex(bt, kk, col)], atoms);
+      }
+    }
+    return bCol;
   }
 
   /** {@code x @ W}: a 2-D registered parameter on the right, x not a parameter. */

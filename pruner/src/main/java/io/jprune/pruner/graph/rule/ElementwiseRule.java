@@ -39,55 +39,14 @@ final class ElementwiseRule implements OpRule {
   @Override
   public void propagate(TracedCall call, LabelPass pass) {
     TensorRef out = call.outputTensor();
-    Shape os = Shape.of(out.shape());
-    List<TensorRef> ins = call.tensorInputs();
-    int[] ol = new int[os.numel];
-    int[][] inLabels = new int[ins.size()][];
-    Shape[] inShapes = new Shape[ins.size()];
-    boolean[] full = new boolean[ins.size()];
-    for (int k = 0; k < ins.size(); k++) {
-      inLabels[k] = pass.labels(ins.get(k));
-      inShapes[k] = Shape.of(ins.get(k).shape());
-      full[k] = inShapes[k].numel == os.numel;
-    }
+    Operands operands = Operands.of(call, pass, Shape.of(out.shape()));
     AtomTable atoms = pass.atoms();
     String site = call.site().op() + " at " + call.site().location();
     boolean constantOperand = hasNonZeroScalar(call);
-    for (int i = 0; i < os.numel; i++) {
-      int label = Integer.MIN_VALUE;
-      boolean derived = false;
-      for (int k = 0; k < ins.size(); k++) {
-        if (!full[k]) {
-          continue;
-        }
-        int l = inLabels[k][inShapes[k].broadcastSource(i, os)];
-        if (l == AtomTable.DERIVED) {
-          derived = true;
-        } else {
-          label = label == Integer.MIN_VALUE ? atoms.find(l) : atoms.union(label, l);
-        }
-      }
-      if (label == Integer.MIN_VALUE) {
-        label = derived ? AtomTable.DERIVED : AtomTable.FIXED;
-      } else if (derived) {
-        atoms.fix(label); // an atom mixed with derived values cannot be removed on its own
-        label = AtomTable.FIXED;
-      }
-      for (int k = 0; k < ins.size(); k++) {
-        if (full[k]) {
-          continue;
-        }
-        int l = inLabels[k][inShapes[k].broadcastSource(i, os)];
-        if (l > AtomTable.FIXED) {
-          if (label == AtomTable.DERIVED) {
-            atoms.fix(l);
-          } else {
-            label = atoms.union(label, l);
-          }
-        } else if (zero == Zero.ADDITIVE) {
-          atoms.markInexact(label, "a constant is added at " + site);
-        }
-      }
+    int[] ol = new int[operands.out().numel];
+    for (int i = 0; i < ol.length; i++) {
+      int label =
+          joinBroadcastOperands(operands, i, joinFullOperands(operands, i, atoms), atoms, site);
       if (zero == Zero.LOST || zero == Zero.ADDITIVE && constantOperand) {
         atoms.markInexact(label, call.op() + " maps 0 to non-zero at " + site);
       } else if (zero == Zero.DIVISION) {
@@ -96,6 +55,80 @@ final class ElementwiseRule implements OpRule {
       ol[i] = label;
     }
     pass.setLabels(out, ol);
+  }
+
+  /**
+   * The labels and shapes of a call's tensor operands; {@code full} ones have as many elements as
+   * the output, the others are broadcast onto it.
+   */
+  private record Operands(int[][] labels, Shape[] shapes, boolean[] full, Shape out) {
+    static Operands of(TracedCall call, LabelPass pass, Shape out) {
+      List<TensorRef> ins = call.tensorInputs();
+      int[][] labels = new int[ins.size()][];
+      Shape[] shapes = new Shape[ins.size()];
+      boolean[] full = new boolean[ins.size()];
+      for (int k = 0; k < ins.size(); k++) {
+        labels[k] = pass.labels(ins.get(k));
+        shapes[k] = Shape.of(ins.get(k).shape());
+        full[k] = shapes[k].numel == out.numel;
+      }
+      return new Operands(labels, shapes, full, out);
+    }
+
+    int labelAt(int k, int outElement) {
+      return labels[k][shapes[k].broadcastSource(outElement, out)];
+    }
+  }
+
+  /**
+   * Output element {@code i} is the atom of the full-size operands' elements there, joined; derived
+   * when they are all derived, FIXED when there are none or when atoms meet derived values.
+   */
+  private static int joinFullOperands(Operands operands, int i, AtomTable atoms) {
+    int label = Integer.MIN_VALUE;
+    boolean derived = false;
+    for (int k = 0; k < operands.full().length; k++) {
+      if (!operands.full()[k]) {
+        continue;
+      }
+      int l = operands.labelAt(k, i);
+      if (l == AtomTable.DERIVED) {
+        derived = true;
+      } else {
+        label = label == Integer.MIN_VALUE ? atoms.find(l) : atoms.union(label, l);
+      }
+    }
+    if (label == Integer.MIN_VALUE) {
+      return derived ? AtomTable.DERIVED : AtomTable.FIXED;
+    }
+    if (derived) {
+      atoms.fix(label); // an atom mixed with derived values cannot be removed on its own
+      return AtomTable.FIXED;
+    }
+    return label;
+  }
+
+  /**
+   * Broadcast operands (a bias, a scale) join the element's atom; constants added make it inexact.
+   */
+  private int joinBroadcastOperands(
+      Operands operands, int i, int label, AtomTable atoms, String site) {
+    for (int k = 0; k < operands.full().length; k++) {
+      if (operands.full()[k]) {
+        continue;
+      }
+      int l = operands.labelAt(k, i);
+      if (l > AtomTable.FIXED) {
+        if (label == AtomTable.DERIVED) {
+          atoms.fix(l);
+        } else {
+          label = atoms.union(label, l);
+        }
+      } else if (zero == Zero.ADDITIVE) {
+        atoms.markInexact(label, "a constant is added at " + site);
+      }
+    }
+    return label;
   }
 
   private static boolean hasNonZeroScalar(TracedCall call) {

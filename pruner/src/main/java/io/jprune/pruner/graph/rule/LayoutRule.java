@@ -228,6 +228,10 @@ final class LayoutRule implements OpRule {
     return patches;
   }
 
+  /**
+   * Replays the op on the pruned shapes with the patched arguments: each kept output element must
+   * copy the pruned position of the input element it copied before.
+   */
   private static void verify(TracedCall call, MaskPass pass, List<ArgPatch> patches) {
     List<long[]> shapes = new ArrayList<>();
     List<int[]> inPositions = new ArrayList<>();
@@ -241,9 +245,30 @@ final class LayoutRule implements OpRule {
     }
     List<Value> args = LayoutArgs.apply(call.args(), patches);
     LabelReplay.Labels original = pass.labels().replayOf(call);
-    LabelReplay.Labels pruned;
+    LabelReplay.Labels pruned = replayPruned(call, shapes, args);
+    for (int k = 0; k < call.tensorOutputs().size(); k++) {
+      int[] expected = keptSources(call, k, pass, original, inPositions, pruned);
+      if (k >= pruned.outputs().size() || !Arrays.equals(expected, pruned.outputs().get(k))) {
+        throw new PlanException(
+            "the pruned "
+                + call.site().op()
+                + " at "
+                + call.site().location()
+                + " would not compute the kept part of "
+                + call.tensorOutputs().get(k)
+                + " (pruned input shapes "
+                + describe(shapes)
+                + ", arguments "
+                + args
+                + "): the removal breaks this op's layout");
+      }
+    }
+  }
+
+  private static LabelReplay.Labels replayPruned(
+      TracedCall call, List<long[]> shapes, List<Value> args) {
     try {
-      pruned = LabelReplay.replay(call, shapes, args);
+      return LabelReplay.replay(call, shapes, args);
     } catch (UnsupportedOpException e) {
       throw new PlanException(
           "the pruned "
@@ -257,45 +282,43 @@ final class LayoutRule implements OpRule {
               + ": "
               + e.getMessage());
     }
-    for (int k = 0; k < call.tensorOutputs().size(); k++) {
-      TensorRef out = call.tensorOutputs().get(k);
-      BitSet om = pass.mask(out);
-      int[] pos = original.outputs().get(k);
-      int[] expected = new int[pos.length - om.cardinality()];
-      int e = 0;
-      for (int i = 0; i < pos.length; i++) {
-        if (om.get(i)) {
-          continue;
-        }
-        int in = inputOf(original.offsets(), pos[i]);
-        int p = inPositions.get(in)[pos[i] - (int) original.offsets()[in]];
-        if (p < 0) {
-          throw new PlanException(
-              "output element "
-                  + i
-                  + " of "
-                  + out
-                  + " at "
-                  + call.site().location()
-                  + " is kept but copies a removed input element");
-        }
-        expected[e++] = p + (int) pruned.offsets()[in];
+  }
+
+  /**
+   * For each kept element of output {@code k}, the position in the pruned inputs' concatenation of
+   * the element it copied in the original.
+   */
+  private static int[] keptSources(
+      TracedCall call,
+      int k,
+      MaskPass pass,
+      LabelReplay.Labels original,
+      List<int[]> inPositions,
+      LabelReplay.Labels pruned) {
+    TensorRef out = call.tensorOutputs().get(k);
+    BitSet om = pass.mask(out);
+    int[] pos = original.outputs().get(k);
+    int[] expected = new int[pos.length - om.cardinality()];
+    int e = 0;
+    for (int i = 0; i < pos.length; i++) {
+      if (om.get(i)) {
+        continue;
       }
-      if (k >= pruned.outputs().size() || !Arrays.equals(expected, pruned.outputs().get(k))) {
+      int in = inputOf(original.offsets(), pos[i]);
+      int p = inPositions.get(in)[pos[i] - (int) original.offsets()[in]];
+      if (p < 0) {
         throw new PlanException(
-            "the pruned "
-                + call.site().op()
+            "output element "
+                + i
+                + " of "
+                + out
                 + " at "
                 + call.site().location()
-                + " would not compute the kept part of "
-                + out
-                + " (pruned input shapes "
-                + describe(shapes)
-                + ", arguments "
-                + args
-                + "): the removal breaks this op's layout");
+                + " is kept but copies a removed input element");
       }
+      expected[e++] = p + (int) pruned.offsets()[in];
     }
+    return expected;
   }
 
   private static String describe(List<long[]> shapes) {

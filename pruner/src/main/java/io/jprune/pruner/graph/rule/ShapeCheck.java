@@ -172,6 +172,15 @@ public final class ShapeCheck {
     if (a.rank() < 2 || b.rank() < 2) {
       return; // vector products: the element-wise contraction of one dim, checked by the labels
     }
+    checkContractedSizes(call, a, ap, b, bp);
+    checkBatchSizes(call, a, ap, b, bp, op);
+    checkBatchIndices(call, a);
+    checkBatchIndices(call, b);
+    checkContractedIndices(call, a, b);
+  }
+
+  private static void checkContractedSizes(
+      TracedCall call, TensorRef a, long[] ap, TensorRef b, long[] bp) {
     if (ap[ap.length - 1] != bp[bp.length - 2]) {
       throw new PlanException(
           where(call)
@@ -189,6 +198,11 @@ public final class ShapeCheck {
               + Arrays.toString(bp)
               + ")");
     }
+  }
+
+  /** The pruned batch dims broadcast to the output's; rows come from a, columns from b. */
+  private static void checkBatchSizes(
+      TracedCall call, TensorRef a, long[] ap, TensorRef b, long[] bp, long[] op) {
     long[] batch = Arrays.copyOf(op, op.length - 2);
     long[] aBatch = Arrays.copyOf(ap, ap.length - 2);
     long[] bBatch = Arrays.copyOf(bp, bp.length - 2);
@@ -215,9 +229,6 @@ public final class ShapeCheck {
               + b
               + ")");
     }
-    checkBatchIndices(call, a);
-    checkBatchIndices(call, b);
-    checkContractedIndices(call, a, b);
   }
 
   /**

@@ -1,0 +1,93 @@
+package io.jprune.pruner.graph;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSet;
+import com.google.common.primitives.ImmutableLongArray;
+import io.jprune.pruner.group.Channel;
+import io.jprune.pruner.group.GroupConstraint;
+import io.jprune.pruner.group.ParamSlice;
+import io.jprune.pruner.group.PruningGroup;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The channels a removal takes, gathered from its groups: the parameter slices they own, the
+ * producing slices the masked original zeroes, and why pruned and masked outputs may differ.
+ *
+ * @param removal group id -> removed channel indices, sorted
+ * @param slices every slice of every removed channel
+ * @param zeroed the producing (output) slices of the removed channels
+ * @param inexactReasons the removed channels' reasons to be inexact
+ */
+record RemovedChannels(
+    ImmutableMap<Integer, ImmutableLongArray> removal,
+    ImmutableSet<ParamSlice> slices,
+    ImmutableList<ParamSlice> zeroed,
+    ImmutableSet<String> inexactReasons) {
+
+  /**
+   * Gathers the removed channels of each group, in group order.
+   *
+   * @throws PlanException when a group would lose a whole block its constraints keep
+   */
+  static RemovedChannels of(DependencyGraph graph, Map<Integer, long[]> removal) {
+    Set<ParamSlice> slices = new LinkedHashSet<>();
+    ImmutableList.Builder<ParamSlice> zeroed = ImmutableList.builder();
+    Set<String> reasons = new LinkedHashSet<>();
+    Map<Integer, ImmutableLongArray> sortedRemoval = new TreeMap<>();
+    for (Map.Entry<Integer, long[]> e : removal.entrySet()) {
+      PruningGroup g = graph.group(e.getKey());
+      TreeSet<Long> sorted = new TreeSet<>();
+      for (long idx : e.getValue()) {
+        sorted.add(idx);
+        Channel c = g.channel((int) idx);
+        slices.addAll(c.slices());
+        zeroed.addAll(c.outputs());
+        if (c.inexactReason() != null) {
+          reasons.add(c.inexactReason());
+        }
+      }
+      sortedRemoval.put(
+          e.getKey(),
+          ImmutableLongArray.copyOf(sorted.stream().mapToLong(Long::longValue).toArray()));
+      checkWholeBlocks(g, sorted);
+    }
+    return new RemovedChannels(
+        ImmutableMap.copyOf(sortedRemoval),
+        ImmutableSet.copyOf(slices),
+        zeroed.build(),
+        ImmutableSet.copyOf(reasons));
+  }
+
+  /**
+   * A view whose blocks may not go whole (a channel shuffle's groups: the model computes the group
+   * count itself, e.g. {@code view(b, 2, c / 2, h, w)}, so a rewritten constant would not match)
+   * must keep something of every block.
+   */
+  private static void checkWholeBlocks(PruningGroup g, Set<Long> removed) {
+    for (GroupConstraint c : g.constraints()) {
+      if (c.wholeBlocksAllowed()) {
+        continue;
+      }
+      for (int b = 0; b < c.blocks().size(); b++) {
+        boolean all = c.blocks().get(b).length() > 0;
+        for (int p = 0; p < c.blocks().get(b).length() && all; p++) {
+          int ch = c.blocks().get(b).get(p);
+          all = ch >= 0 && removed.contains((long) ch);
+        }
+        if (all) {
+          throw new PlanException(
+              "the removal would take all of block "
+                  + b
+                  + " of "
+                  + c
+                  + ", whose blocks cannot go whole: keep at least one channel in each");
+        }
+      }
+    }
+  }
+}
