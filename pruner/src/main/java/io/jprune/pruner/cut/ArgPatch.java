@@ -17,6 +17,9 @@ import com.google.common.primitives.ImmutableLongArray;
  */
 public record ArgPatch(
     int argIndex, ImmutableLongArray before, ImmutableLongArray after, boolean array) {
+  /**
+   * @throws IllegalArgumentException when the patch changes the argument's length
+   */
   public ArgPatch {
     checkArgument(
         before.length() == after.length(),
@@ -26,6 +29,7 @@ public record ArgPatch(
         after);
   }
 
+  /** Whether the new value differs from the traced one. */
   public boolean changes() {
     return !before.equals(after);
   }

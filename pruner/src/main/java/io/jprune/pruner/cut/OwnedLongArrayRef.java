@@ -17,6 +17,7 @@ public final class OwnedLongArrayRef extends LongArrayRef {
     this.data = data;
   }
 
+  /** A ref to a native copy of {@code values} that lives as long as the ref. */
   public static LongArrayRef of(long[] values) {
     return new OwnedLongArrayRef(new LongPointer(values), values.length);
   }

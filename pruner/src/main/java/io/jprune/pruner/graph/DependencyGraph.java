@@ -121,6 +121,7 @@ public final class DependencyGraph {
     }
   }
 
+  /** The trace the graph was built from. */
   public Trace trace() {
     return trace;
   }
@@ -130,10 +131,16 @@ public final class DependencyGraph {
     return pass.catalog();
   }
 
+  /** The pruning groups, by id (in the order their first slice was bound, i.e. call order). */
   public ImmutableList<PruningGroup> groups() {
     return groups;
   }
 
+  /**
+   * The group with this id.
+   *
+   * @throws IllegalArgumentException naming the id and the group count when there is none
+   */
   public PruningGroup group(int id) {
     checkArgument(id >= 0 && id < groups.size(), "no group %s (graph has %s)", id, groups.size());
     return groups.get(id);

@@ -70,10 +70,12 @@ public final class RemovalEffects {
     return removal;
   }
 
+  /** What the removal cuts from each parameter and buffer, by registered name. */
   public ImmutableMap<String, ParamCut> cuts() {
     return cuts;
   }
 
+  /** The traced calls of every call site whose arguments change (sizes of reshape, narrow, ...). */
   public ImmutableList<SitePatch> sitePatches() {
     return sitePatches;
   }

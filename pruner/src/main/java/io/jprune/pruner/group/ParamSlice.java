@@ -16,6 +16,9 @@ import static com.google.common.base.Preconditions.checkNotNull;
  * @param convGroup group of output rows for grouped-conv input columns, else -1
  */
 public record ParamSlice(String param, int dim, long index, SliceRole role, int convGroup) {
+  /**
+   * @throws IllegalArgumentException naming the parameter when dim or index is negative
+   */
   public ParamSlice {
     checkNotNull(param, "param");
     checkNotNull(role, "role");

@@ -16,6 +16,7 @@ public final class PruningGroup {
   private final ImmutableList<Channel> channels;
   private final ImmutableList<GroupConstraint> constraints;
 
+  /** Group {@code id} of these channels (channel i at index i), under these constraints. */
   public PruningGroup(
       int id, ImmutableList<Channel> channels, ImmutableList<GroupConstraint> constraints) {
     this.id = id;
@@ -23,6 +24,7 @@ public final class PruningGroup {
     this.constraints = Objects.requireNonNull(constraints, "constraints");
   }
 
+  /** Index of the group in its graph. */
   public int id() {
     return id;
   }
@@ -32,14 +34,17 @@ public final class PruningGroup {
     return channels.size();
   }
 
+  /** The channels removed together, by channel index. */
   public ImmutableList<Channel> channels() {
     return channels;
   }
 
+  /** The channel with this index. */
   public Channel channel(int index) {
     return channels.get(index);
   }
 
+  /** How removals must line up across blocks of channels (heads, GroupNorm groups, ...). */
   public ImmutableList<GroupConstraint> constraints() {
     return constraints;
   }

@@ -47,6 +47,7 @@ public final class BnScale implements Importance {
         reduction, normalization, rule.batchNormOnly(), checkNotNull(newFallback, "fallback"));
   }
 
+  /** The criterion for groups without norm scales. */
   public Importance fallback() {
     return fallback;
   }

@@ -24,6 +24,11 @@ public final class BnScaleRegularizer implements SparsityRegularizer {
   private final double lambda;
   private final NormWeightRule rule;
 
+  /**
+   * The penalty with this strength on every norm scale {@link NormWeightRule} finds.
+   *
+   * @throws IllegalArgumentException when lambda is negative or not finite
+   */
   public BnScaleRegularizer(double lambda) {
     this(lambda, false);
   }
@@ -39,6 +44,7 @@ public final class BnScaleRegularizer implements SparsityRegularizer {
     return new BnScaleRegularizer(lambda, true);
   }
 
+  /** The penalty's strength. */
   public double lambda() {
     return lambda;
   }

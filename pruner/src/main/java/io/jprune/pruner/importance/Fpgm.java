@@ -55,6 +55,7 @@ public final class Fpgm implements Importance {
     return PRODUCERS.accepts(s) && s.convGroup() < 0 && context.tensor(s.param()).dim() >= 2;
   }
 
+  /** The norm of the distances between filters. */
   public double p() {
     return p;
   }

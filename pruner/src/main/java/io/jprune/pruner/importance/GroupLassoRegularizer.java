@@ -31,16 +31,27 @@ public final class GroupLassoRegularizer implements SparsityRegularizer {
   private final double lambda;
   private final SliceSelection selection;
 
+  /**
+   * The penalty with this strength over the default slice selection.
+   *
+   * @throws IllegalArgumentException when lambda is negative or not finite
+   */
   public GroupLassoRegularizer(double lambda) {
     this(lambda, SliceSelection.DEFAULT);
   }
 
+  /**
+   * The penalty with this strength over the slices {@code selection} accepts.
+   *
+   * @throws IllegalArgumentException when lambda is negative or not finite
+   */
   public GroupLassoRegularizer(double lambda, SliceSelection selection) {
     checkArgument(lambda >= 0 && Double.isFinite(lambda), "lambda must be >= 0, got %s", lambda);
     this.lambda = lambda;
     this.selection = checkNotNull(selection, "selection");
   }
 
+  /** The penalty's strength. */
   public double lambda() {
     return lambda;
   }

@@ -34,18 +34,22 @@ public final class GroupMagnitude implements Importance {
     return new GroupMagnitude(p, reduction, normalization, newSelection);
   }
 
+  /** The norm of each slice (1: L1, 2: L2). */
   public double p() {
     return p;
   }
 
+  /** How a channel's slice scores combine. */
   public Reduction reduction() {
     return reduction;
   }
 
+  /** How the group's scores are normalised. */
   public Normalization normalization() {
     return normalization;
   }
 
+  /** Which slices count. */
   public SliceSelection selection() {
     return selection;
   }

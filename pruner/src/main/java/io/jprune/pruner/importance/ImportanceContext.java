@@ -24,6 +24,10 @@ public final class ImportanceContext {
   private final Map<String, Tensor> hessianDiagonal;
   private final Map<String, Integer> convGroups;
 
+  /**
+   * Parameter values, gradients and Hessian-diagonal estimates by parameter name (either of the
+   * last two may be empty when no criterion needs it).
+   */
   public ImportanceContext(
       Map<String, Tensor> tensors,
       Map<String, Tensor> gradients,
@@ -120,6 +124,7 @@ public final class ImportanceContext {
       return this;
     }
 
+    /** The context, with the conv groups given. */
     public ImportanceContext build() {
       return new ImportanceContext(tensors, gradients, hessianDiagonal, Map.copyOf(convGroups));
     }

@@ -33,6 +33,7 @@ public final class Importances {
     return bnScale(Reduction.SUM, Normalization.NONE);
   }
 
+  /** Network slimming with this reduction and normalisation. */
   public static BnScale bnScale(Reduction reduction, Normalization normalization) {
     return new BnScale(reduction, normalization, false, null);
   }
@@ -42,6 +43,7 @@ public final class Importances {
     return lamp(p, Reduction.MEAN, Normalization.NONE);
   }
 
+  /** LAMP over Lp magnitudes, with this reduction and normalisation. */
   public static Lamp lamp(double p, Reduction reduction, Normalization normalization) {
     return new Lamp(p, reduction, normalization, SliceSelection.DEFAULT);
   }
@@ -51,6 +53,7 @@ public final class Importances {
     return taylor(Reduction.MEAN, Normalization.MEAN);
   }
 
+  /** First-order Taylor, with this reduction and normalisation. */
   public static Taylor taylor(Reduction reduction, Normalization normalization) {
     return new Taylor(false, reduction, normalization, SliceSelection.DEFAULT);
   }
@@ -60,6 +63,7 @@ public final class Importances {
     return hessian(Reduction.MEAN, Normalization.MEAN);
   }
 
+  /** OBD Hessian diagonal, with this reduction and normalisation. */
   public static Hessian hessian(Reduction reduction, Normalization normalization) {
     return new Hessian(reduction, normalization, SliceSelection.DEFAULT);
   }
@@ -72,6 +76,7 @@ public final class Importances {
     return fpgm(2, Reduction.MEAN, Normalization.MEAN);
   }
 
+  /** FPGM with Lp distances, this reduction and normalisation. */
   public static Fpgm fpgm(double p, Reduction reduction, Normalization normalization) {
     return new Fpgm(p, reduction, normalization);
   }

@@ -16,6 +16,7 @@ public final class RandomImportance implements Importance {
     this.seed = seed;
   }
 
+  /** The seed the scores derive from. */
   public long seed() {
     return seed;
   }

@@ -22,6 +22,9 @@ public record SliceSelection(ImmutableSet<SliceRole> roles, boolean biases) {
   public static final SliceSelection DEFAULT =
       new SliceSelection(ImmutableSet.of(SliceRole.OUTPUT, SliceRole.INPUT), false);
 
+  /**
+   * @throws IllegalArgumentException when no role is selected
+   */
   public SliceSelection {
     checkNotNull(roles, "roles");
     checkArgument(!roles.isEmpty(), "a slice selection needs at least one role");
@@ -37,6 +40,7 @@ public record SliceSelection(ImmutableSet<SliceRole> roles, boolean biases) {
     return new SliceSelection(roles, include);
   }
 
+  /** Whether the slice counts: its role is selected, and it is not a bias unless biases are. */
   public boolean accepts(ParamSlice s) {
     return roles.contains(s.role()) && (biases || !isBias(s.param()));
   }

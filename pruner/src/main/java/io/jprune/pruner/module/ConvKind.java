@@ -112,15 +112,15 @@ final class ConvKind implements ModuleKind {
    */
   @Override
   public boolean shapesAgree(CallShapes shapes) {
-    long[] ip = shapes.input();
-    long[] w = shapes.weight();
+    long[] ip = shapes.input().toArray();
+    long[] w = shapes.weight().toArray();
     ImmutableLongArray tracedW = shapes.tracedWeight();
     int ch = ip.length - (tracedW.length() - 2) - 1;
     long tracedIn = shapes.tracedInput().get(ch);
     long groups = tracedIn / tracedW.get(1);
     boolean depthwise = groups > 1 && tracedW.get(1) == 1 && groups == tracedIn;
     long g = depthwise ? ip[ch] : groups;
-    return ip[ch] == w[1] * g && shapes.output()[ch] == w[0];
+    return ip[ch] == w[1] * g && shapes.output().toArray()[ch] == w[0];
   }
 
   /** The channel dim of the pruned input: before the kernel's spatial dims. */

@@ -29,7 +29,7 @@ final class EmbeddingKind implements ModuleKind {
   /** The embedding width is the weight's columns. */
   @Override
   public boolean shapesAgree(CallShapes shapes) {
-    return LinearKind.last(shapes.output()) == shapes.weight()[1];
+    return LinearKind.last(shapes.output().toArray()) == shapes.weight().toArray()[1];
   }
 
   @Override

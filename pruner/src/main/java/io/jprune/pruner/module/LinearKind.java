@@ -36,8 +36,8 @@ final class LinearKind implements ModuleKind {
   /** {@code in_features} is the input's last dim, {@code out_features} the output's. */
   @Override
   public boolean shapesAgree(CallShapes shapes) {
-    long[] w = shapes.weight();
-    return last(shapes.input()) == w[1] && last(shapes.output()) == w[0];
+    long[] w = shapes.weight().toArray();
+    return last(shapes.input().toArray()) == w[1] && last(shapes.output().toArray()) == w[0];
   }
 
   @Override

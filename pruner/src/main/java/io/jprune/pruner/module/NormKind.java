@@ -118,8 +118,8 @@ final class NormKind implements ModuleKind {
    */
   @Override
   public boolean shapesAgree(CallShapes shapes) {
-    long[] ip = shapes.input();
-    long[] w = shapes.weight();
+    long[] ip = shapes.input().toArray();
+    long[] w = shapes.weight().toArray();
     return switch (norm) {
       case BATCH, GROUP -> ip[ip.length >= 2 ? 1 : 0] == w[0];
       case LAYER -> Arrays.equals(w, Arrays.copyOfRange(ip, ip.length - w.length, ip.length));

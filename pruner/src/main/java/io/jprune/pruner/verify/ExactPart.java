@@ -16,6 +16,9 @@ import com.google.common.primitives.ImmutableLongArray;
  */
 public record ExactPart(
     ImmutableMap<Integer, ImmutableLongArray> removal, EquivalenceReport equivalence) {
+  /**
+   * @throws NullPointerException when a component is null
+   */
   public ExactPart {
     checkNotNull(removal, "removal");
     checkNotNull(equivalence, "equivalence");

@@ -18,6 +18,9 @@ import org.bytedeco.pytorch.Tensor;
  * @param relativeError {@code ||pruned - unpruned|| / ||unpruned||} (Euclidean, all outputs)
  */
 public record OutputAgreement(int inputs, long rows, long top1Agreeing, double relativeError) {
+  /**
+   * @throws IllegalArgumentException when the counts are inconsistent
+   */
   public OutputAgreement {
     checkArgument(
         inputs > 0 && rows > 0 && top1Agreeing >= 0 && top1Agreeing <= rows,

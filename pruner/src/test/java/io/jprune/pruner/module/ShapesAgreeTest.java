@@ -13,20 +13,17 @@ import org.junit.jupiter.params.provider.MethodSource;
  * validation runs on every traced call of a module with a weight before anything is cut.
  */
 class ShapesAgreeTest {
-  private record Shapes(
-      long[] input,
-      long[] output,
-      ImmutableLongArray tracedInput,
-      long[] weight,
-      ImmutableLongArray tracedWeight)
-      implements CallShapes {}
-
   private static Arguments agree(
       String type, boolean expected, long[] in, long[] out, long[] tracedIn, long[] w, long[] tw) {
     return Arguments.of(
         type,
         expected,
-        new Shapes(in, out, ImmutableLongArray.copyOf(tracedIn), w, ImmutableLongArray.copyOf(tw)));
+        new CallShapes(
+            ImmutableLongArray.copyOf(in),
+            ImmutableLongArray.copyOf(out),
+            ImmutableLongArray.copyOf(tracedIn),
+            ImmutableLongArray.copyOf(w),
+            ImmutableLongArray.copyOf(tw)));
   }
 
   private static long[] s(long... dims) {

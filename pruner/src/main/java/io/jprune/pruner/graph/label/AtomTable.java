@@ -77,10 +77,12 @@ public final class AtomTable {
     return root;
   }
 
+  /** Makes the atom unprunable (joins it to FIXED). */
   public void fix(int a) {
     union(a, FIXED);
   }
 
+  /** Whether the atom is FIXED or joined to it. */
   public boolean isFixed(int a) {
     return a >= 0 && find(a) == FIXED;
   }

@@ -12,6 +12,10 @@ import java.util.Map;
 public final class BareParameters {
   private BareParameters() {}
 
+  /**
+   * Binds the slices of the bare parameters the pass met to their atoms, once every call is
+   * labelled.
+   */
   public static void bind(LabelPass pass) {
     for (Map.Entry<String, TensorRef> e : pass.bareParameters().entrySet()) {
       String name = e.getKey();
@@ -47,10 +51,10 @@ public final class BareParameters {
 
   /** The atom of each slab along {@code dim}, or null when some slab mixes atoms. */
   private static int[] uniformSlabs(Shape s, int[] roots, int dim) {
-    if (s.dims[dim] < 2 && s.rank() > 1) {
+    if (s.dim(dim) < 2 && s.rank() > 1) {
       return null;
     }
-    int[] atom = new int[(int) s.dims[dim]];
+    int[] atom = new int[(int) s.dim(dim)];
     java.util.Arrays.fill(atom, Integer.MIN_VALUE);
     for (int i = 0; i < roots.length; i++) {
       int j = (int) s.coord(i, dim);

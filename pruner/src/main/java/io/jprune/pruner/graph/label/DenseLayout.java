@@ -15,10 +15,10 @@ public final class DenseLayout {
   /** The dense shape of the kept elements, or null when they are not dense. */
   public static long[] compress(Shape shape, BitSet removed) {
     if (removed.isEmpty()) {
-      return shape.dims.clone();
+      return shape.dims();
     }
-    if (removed.cardinality() == shape.numel) {
-      long[] zero = shape.dims.clone();
+    if (removed.cardinality() == shape.numel()) {
+      long[] zero = shape.dims();
       zero[0] = 0;
       return zero;
     }
@@ -29,10 +29,10 @@ public final class DenseLayout {
     if (dim == shape.rank()) {
       return new long[0];
     }
-    int stride = (int) shape.strides[dim];
+    int stride = (int) shape.stride(dim);
     long[] inner = null;
     long kept = 0;
-    for (long j = 0; j < shape.dims[dim]; j++) {
+    for (long j = 0; j < shape.dim(dim); j++) {
       int from = start + (int) j * stride;
       if (removed.nextClearBit(from) >= from + stride) {
         continue; // the whole slab is gone
@@ -62,8 +62,8 @@ public final class DenseLayout {
 
   /** Indices along {@code dim} that keep at least one element. */
   public static long[] keptAlong(Shape shape, BitSet removed, int dim) {
-    boolean[] kept = new boolean[(int) shape.dims[dim]];
-    for (int i = removed.nextClearBit(0); i < shape.numel; i = removed.nextClearBit(i + 1)) {
+    boolean[] kept = new boolean[(int) shape.dim(dim)];
+    for (int i = removed.nextClearBit(0); i < shape.numel(); i = removed.nextClearBit(i + 1)) {
       kept[(int) shape.coord(i, dim)] = true;
     }
     int n = 0;

@@ -61,6 +61,10 @@ public final class LabelPass {
   private final Map<Integer, BitSet> atomsIn = new HashMap<>();
   private final BitSet withDerived = new BitSet();
 
+  /**
+   * An empty pass over {@code trace}, with these module kinds; {@code root} (null in unit
+   * harnesses) is the traced model, whose options some kinds read.
+   */
   public LabelPass(Trace trace, ModuleCatalog catalog, Module root) {
     this.trace = trace;
     this.catalog = catalog;
@@ -148,7 +152,7 @@ public final class LabelPass {
     if (l != null) {
       return l;
     }
-    l = new int[Shape.of(t.shape()).numel];
+    l = new int[Shape.of(t.shape()).numel()];
     if (t.origin() == TensorOrigin.PARAMETER) {
       for (int i = 0; i < l.length; i++) {
         l[i] = atoms.fresh();
@@ -260,11 +264,12 @@ public final class LabelPass {
 
   /** Takes a parameter for a layer rule: it is sliced through bindings, not as a bare parameter. */
   public void claimParameter(TensorRef t) {
-    int[] l = new int[Shape.of(t.shape()).numel];
+    int[] l = new int[Shape.of(t.shape()).numel()];
     Arrays.fill(l, AtomTable.FIXED);
     labels.put(t.id(), l);
   }
 
+  /** Sets the labels of a call output (one per element, row-major). */
   public void setLabels(TensorRef t, int[] l) {
     labels.put(t.id(), l);
   }
@@ -278,6 +283,7 @@ public final class LabelPass {
     return a;
   }
 
+  /** Binds slice {@code index} of {@code param} along {@code dim} to {@code atom}, in this role. */
   public void bind(String param, int dim, long index, int atom, SliceRole role) {
     bindings.add(new Binding(new ParamSlice(param, dim, index, role, -1), atom));
   }
@@ -293,6 +299,10 @@ public final class LabelPass {
     }
   }
 
+  /**
+   * Binds input column {@code index} of a grouped conv weight, within the rows of conv group {@code
+   * group}, to {@code atom}.
+   */
   public void bindGrouped(String param, int dim, long index, int group, int atom) {
     bindings.add(new Binding(new ParamSlice(param, dim, index, SliceRole.INPUT, group), atom));
   }
@@ -302,6 +312,7 @@ public final class LabelPass {
     return trace.parameters().containsKey(name) || trace.buffers().containsKey(name);
   }
 
+  /** The traced shape of a registered parameter or buffer, or null when there is none. */
   public ImmutableLongArray parameterShape(String name) {
     ImmutableLongArray s = trace.parameters().get(name);
     return s != null ? s : trace.buffers().get(name);
@@ -314,7 +325,7 @@ public final class LabelPass {
   public int[] channelAtoms(TensorRef t, int channelDim) {
     int[] l = labels(t);
     Shape s = Shape.of(t.shape());
-    int channels = (int) s.dims[channelDim];
+    int channels = (int) s.dim(channelDim);
     int[] atomOf = new int[channels];
     Arrays.fill(atomOf, Integer.MIN_VALUE);
     boolean anyDerived = false;
@@ -339,7 +350,7 @@ public final class LabelPass {
   /** Labels of a tensor of {@code shape} whose channel {@code c} (along dim) is atom[c]. */
   public static int[] broadcastChannels(ImmutableLongArray shape, int channelDim, int[] atomOf) {
     Shape s = Shape.of(shape);
-    int[] l = new int[s.numel];
+    int[] l = new int[s.numel()];
     for (int i = 0; i < l.length; i++) {
       l[i] = atomOf[(int) s.coord(i, channelDim)];
     }
@@ -355,7 +366,7 @@ public final class LabelPass {
       fixAll(in);
     }
     for (TensorRef out : call.tensorOutputs()) {
-      int[] l = new int[Shape.of(out.shape()).numel];
+      int[] l = new int[Shape.of(out.shape()).numel()];
       Arrays.fill(l, AtomTable.FIXED);
       setLabels(out, l);
     }
@@ -370,6 +381,10 @@ public final class LabelPass {
     }
   }
 
+  /**
+   * Adds a block constraint: the atoms of each block (with its coordinates in the imposing tensor)
+   * must lose channels as {@code kind} says; {@code whole}: whether entire blocks may go.
+   */
   public void addBlocks(
       String source,
       List<int[]> blockAtoms,

@@ -27,6 +27,7 @@ public final class MaskPass {
     BitSet derivedMask(TracedCall call, int output, MaskPass pass);
   }
 
+  /** The masks of removing the atoms {@code removedRoots} (representatives) of a finished pass. */
   public MaskPass(LabelPass labels, BitSet removedRoots) {
     this.labels = labels;
     this.removedRoots = removedRoots;
@@ -118,6 +119,7 @@ public final class MaskPass {
     return s;
   }
 
+  /** The finished label pass this removal is seen on. */
   public LabelPass labels() {
     return labels;
   }

@@ -7,10 +7,15 @@ import com.google.common.primitives.ImmutableLongArray;
  * label and mask passes walk whole activations element by element, so this stays allocation-free.
  */
 public final class Shape {
-  public final long[] dims;
-  public final long[] strides;
-  public final int numel;
+  private final long[] dims;
+  private final long[] strides;
+  private final int numel;
 
+  /**
+   * A shape of these dims.
+   *
+   * @throws IllegalArgumentException when it has more elements than an int index reaches
+   */
   public Shape(long[] dims) {
     this.dims = dims.clone();
     this.strides = new long[dims.length];
@@ -25,14 +30,41 @@ public final class Shape {
     this.numel = (int) acc;
   }
 
+  /** The shape of a traced tensor. */
   public static Shape of(ImmutableLongArray dims) {
     return new Shape(dims.toArray());
   }
 
+  /** Number of dims. */
   public int rank() {
     return dims.length;
   }
 
+  /** Size of dim {@code d}. */
+  public long dim(int d) {
+    return dims[d];
+  }
+
+  /** Elements between consecutive indices of dim {@code d} (row-major). */
+  public long stride(int d) {
+    return strides[d];
+  }
+
+  /** Number of elements. */
+  public int numel() {
+    return numel;
+  }
+
+  /** A copy of the dims. */
+  public long[] dims() {
+    return dims.clone();
+  }
+
+  /**
+   * A dim as a non-negative index ({@code -1} is the last).
+   *
+   * @throws IllegalArgumentException when it is out of range for this rank
+   */
   public int normalize(long dim) {
     int d = (int) (dim < 0 ? dim + dims.length : dim);
     if (d < 0 || d >= dims.length) {

@@ -42,9 +42,9 @@ final class ContractionRule implements OpRule {
       int rank = s.rank() - 2;
       long off = 0;
       for (int d = 0; d < rank; d++) {
-        long size = s.dims[d];
+        long size = s.dim(d);
         long coord = size == 1 ? 0 : batch.coord(bt, d + batch.rank() - rank);
-        off += coord * s.strides[d];
+        off += coord * s.stride(d);
       }
       return off;
     }
@@ -58,7 +58,7 @@ final class ContractionRule implements OpRule {
     }
     Shape out = Shape.of(call.outputTensor().shape());
     long[] batch = new long[out.rank() - 2];
-    System.arraycopy(out.dims, 0, batch, 0, batch.length);
+    System.arraycopy(out.dims(), 0, batch, 0, batch.length);
     return new Dims(
         Shape.of(a.shape()),
         Shape.of(b.shape()),
@@ -91,8 +91,8 @@ final class ContractionRule implements OpRule {
       return;
     }
     AtomTable atoms = pass.atoms();
-    int[] ol = new int[d.out().numel];
-    for (int bt = 0; bt < d.batch().numel; bt++) {
+    int[] ol = new int[d.out().numel()];
+    for (int bt = 0; bt < d.batch().numel(); bt++) {
       coupleContracted(d, bt, al, bl, atoms);
       int[] aRow = rowLabels(d, bt, al, atoms);
       int[] bCol = columnLabels(d, bt, bl, atoms);
@@ -214,8 +214,8 @@ final class ContractionRule implements OpRule {
     Dims d = dims(call);
     BitSet am = pass.mask(call.tensorInputs().get(0));
     BitSet bm = pass.mask(call.tensorInputs().get(1));
-    BitSet m = new BitSet(d.out().numel);
-    for (int bt = 0; bt < d.batch().numel; bt++) {
+    BitSet m = new BitSet(d.out().numel());
+    for (int bt = 0; bt < d.batch().numel(); bt++) {
       boolean[] rowGone = new boolean[d.n()];
       for (int row = 0; row < d.n(); row++) {
         rowGone[row] = true;

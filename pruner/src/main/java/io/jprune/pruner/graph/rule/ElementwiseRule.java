@@ -43,7 +43,7 @@ final class ElementwiseRule implements OpRule {
     AtomTable atoms = pass.atoms();
     String site = call.site().op() + " at " + call.site().location();
     boolean constantOperand = hasNonZeroScalar(call);
-    int[] ol = new int[operands.out().numel];
+    int[] ol = new int[operands.out().numel()];
     for (int i = 0; i < ol.length; i++) {
       int label =
           joinBroadcastOperands(operands, i, joinFullOperands(operands, i, atoms), atoms, site);
@@ -70,7 +70,7 @@ final class ElementwiseRule implements OpRule {
       for (int k = 0; k < ins.size(); k++) {
         labels[k] = pass.labels(ins.get(k));
         shapes[k] = Shape.of(ins.get(k).shape());
-        full[k] = shapes[k].numel == out.numel;
+        full[k] = shapes[k].numel() == out.numel();
       }
       return new Operands(labels, shapes, full, out);
     }
@@ -155,14 +155,14 @@ final class ElementwiseRule implements OpRule {
   public BitSet derivedMask(TracedCall call, int output, MaskPass pass) {
     TensorRef out = call.outputTensor();
     Shape os = Shape.of(out.shape());
-    BitSet m = new BitSet(os.numel);
+    BitSet m = new BitSet(os.numel());
     for (TensorRef in : call.tensorInputs()) {
       Shape is = Shape.of(in.shape());
-      if (is.numel != os.numel) {
+      if (is.numel() != os.numel()) {
         continue;
       }
       BitSet im = pass.mask(in);
-      for (int i = 0; i < os.numel; i++) {
+      for (int i = 0; i < os.numel(); i++) {
         if (im.get(is.broadcastSource(i, os))) {
           m.set(i);
         }

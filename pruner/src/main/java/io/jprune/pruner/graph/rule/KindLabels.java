@@ -72,7 +72,7 @@ final class KindLabels implements ModuleLabels {
 
   @Override
   public void setFixed(TensorRef out) {
-    pass.setLabels(out, new int[Shape.of(out.shape()).numel]);
+    pass.setLabels(out, new int[Shape.of(out.shape()).numel()]);
   }
 
   @Override

@@ -94,7 +94,7 @@ public final class LayoutArgs {
     Shape s = Shape.of(in.shape());
     int d = s.normalize(longs(call.args().get(first))[0]);
     long start = longs(call.args().get(first + 1))[0];
-    long startNorm = start < 0 ? start + s.dims[d] : start;
+    long startNorm = start < 0 ? start + s.dim(d) : start;
     long[] kept = DenseLayout.keptAlong(s, pass.mask(in), d);
     long before = 0;
     for (long k : kept) {
@@ -163,6 +163,11 @@ public final class LayoutArgs {
     return i;
   }
 
+  /**
+   * The values of an int or int[] argument.
+   *
+   * @throws IllegalArgumentException when the argument is neither
+   */
   public static long[] longs(Value v) {
     if (v instanceof Value.LongValue l) {
       return new long[] {l.value()};

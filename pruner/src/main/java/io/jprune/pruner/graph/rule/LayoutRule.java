@@ -62,7 +62,7 @@ final class LayoutRule implements OpRule {
     List<TensorRef> ins = call.tensorInputs();
     int total = 0;
     for (TensorRef t : ins) {
-      total += Shape.of(t.shape()).numel;
+      total += Shape.of(t.shape()).numel();
     }
     int[] joint = new int[total];
     for (int k = 0; k < ins.size(); k++) {
@@ -98,7 +98,7 @@ final class LayoutRule implements OpRule {
     int last = varying.get(varying.size() - 1);
     List<Integer> blockDims = varying.subList(0, varying.size() - 1);
     java.util.Map<List<Long>, int[]> blocks = new java.util.LinkedHashMap<>();
-    for (int i = 0; i < os.numel; i++) {
+    for (int i = 0; i < os.numel(); i++) {
       boolean origin = true;
       for (int d = 0; d < os.rank(); d++) {
         if (!varying.contains(d) && os.coord(i, d) != 0) {
@@ -113,7 +113,7 @@ final class LayoutRule implements OpRule {
       for (int d : blockDims) {
         key.add(os.coord(i, d));
       }
-      blocks.computeIfAbsent(key, x -> new int[(int) os.dims[last]])[(int) os.coord(i, last)] =
+      blocks.computeIfAbsent(key, x -> new int[(int) os.dim(last)])[(int) os.coord(i, last)] =
           ol[i];
     }
     List<int[]> atoms = new ArrayList<>(blocks.values());
@@ -157,11 +157,11 @@ final class LayoutRule implements OpRule {
   private static List<Integer> varyingDims(Shape s, int[] labels) {
     List<Integer> out = new ArrayList<>();
     for (int d = 0; d < s.rank(); d++) {
-      if (s.dims[d] < 2) {
+      if (s.dim(d) < 2) {
         continue;
       }
       for (int i = 0; i < labels.length; i++) {
-        if (s.coord(i, d) > 0 && labels[i] != labels[i - (int) s.strides[d]]) {
+        if (s.coord(i, d) > 0 && labels[i] != labels[i - (int) s.stride(d)]) {
           out.add(d);
           break;
         }
@@ -241,7 +241,7 @@ final class LayoutRule implements OpRule {
         throw PlanException.irregular(t, call);
       }
       shapes.add(s);
-      inPositions.add(DenseLayout.keptPositions(Shape.of(t.shape()).numel, pass.mask(t)));
+      inPositions.add(DenseLayout.keptPositions(Shape.of(t.shape()).numel(), pass.mask(t)));
     }
     List<Value> args = LayoutArgs.apply(call.args(), patches);
     LabelReplay.Labels original = pass.labels().replayOf(call);

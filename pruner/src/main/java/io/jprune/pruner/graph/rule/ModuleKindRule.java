@@ -12,6 +12,7 @@ public final class ModuleKindRule implements OpRule {
     this.kind = kind;
   }
 
+  /** The module kind this rule runs. */
   public ModuleKind kind() {
     return kind;
   }

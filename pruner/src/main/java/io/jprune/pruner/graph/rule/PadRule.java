@@ -33,19 +33,19 @@ final class PadRule implements OpRule {
     boolean[] varies = channelDims(is, il, pass.atoms());
     boolean constantNonZero = constantMayBeNonZero(call);
     String why = call.op() + " with a non-zero constant at " + call.site().location();
-    int[] ol = new int[os.numel];
-    for (int o = 0; o < os.numel; o++) {
+    int[] ol = new int[os.numel()];
+    for (int o = 0; o < os.numel(); o++) {
       long src = 0;
       boolean padded = false;
       boolean newChannel = false;
       for (int d = 0; d < os.rank(); d++) {
         long c = os.coord(o, d) - before[d];
-        if (c < 0 || c >= is.dims[d]) {
+        if (c < 0 || c >= is.dim(d)) {
           padded = true;
           newChannel |= varies[d];
-          c = Math.max(0, Math.min(is.dims[d] - 1, c));
+          c = Math.max(0, Math.min(is.dim(d) - 1, c));
         }
-        src += c * is.strides[d];
+        src += c * is.stride(d);
       }
       int l = il[(int) src];
       if (!padded) {
@@ -70,14 +70,14 @@ final class PadRule implements OpRule {
     Shape os = Shape.of(call.outputTensor().shape());
     long[] before = leftAmounts(call, is.rank());
     BitSet im = pass.mask(in);
-    BitSet m = new BitSet(os.numel);
-    for (int o = 0; o < os.numel; o++) {
+    BitSet m = new BitSet(os.numel());
+    for (int o = 0; o < os.numel(); o++) {
       long src = 0;
       boolean inside = true;
       for (int d = 0; d < os.rank() && inside; d++) {
         long c = os.coord(o, d) - before[d];
-        inside = c >= 0 && c < is.dims[d];
-        src += c * is.strides[d];
+        inside = c >= 0 && c < is.dim(d);
+        src += c * is.stride(d);
       }
       if (inside && im.get((int) src)) {
         m.set(o);
@@ -112,11 +112,11 @@ final class PadRule implements OpRule {
   /** Dims along which neighbouring elements hold different atoms: the channel dims. */
   private static boolean[] channelDims(Shape s, int[] labels, AtomTable atoms) {
     boolean[] varies = new boolean[s.rank()];
-    for (int i = 0; i < s.numel; i++) {
+    for (int i = 0; i < s.numel(); i++) {
       for (int d = 0; d < s.rank(); d++) {
         if (!varies[d] && s.coord(i, d) > 0) {
           int a = labels[i];
-          int b = labels[(int) (i - s.strides[d])];
+          int b = labels[(int) (i - s.stride(d))];
           varies[d] = (a < 0 ? a : atoms.find(a)) != (b < 0 ? b : atoms.find(b));
         }
       }

@@ -41,11 +41,11 @@ final class ReductionRule implements OpRule {
       if (reduced[d] && !keepdim) {
         continue;
       }
-      outStrides[d] = reduced[d] ? 0 : os.strides[od];
+      outStrides[d] = reduced[d] ? 0 : os.stride(od);
       od++;
     }
-    int[] fiber = new int[is.numel];
-    for (int i = 0; i < is.numel; i++) {
+    int[] fiber = new int[is.numel()];
+    for (int i = 0; i < is.numel(); i++) {
       long o = 0;
       for (int d = 0; d < is.rank(); d++) {
         o += is.coord(i, d) * outStrides[d];
@@ -62,7 +62,7 @@ final class ReductionRule implements OpRule {
             .filter(v -> v instanceof Value.LongArrayValue || v instanceof Value.LongValue)
             .findFirst()
             .orElse(null);
-    if (dims == null || os.numel == 1 && os.rank() == 0) {
+    if (dims == null || os.numel() == 1 && os.rank() == 0) {
       java.util.Arrays.fill(reduced, true);
     } else {
       for (long d : LayoutArgs.longs(dims)) {
@@ -78,7 +78,7 @@ final class ReductionRule implements OpRule {
     TensorRef out = call.tensorOutputs().get(0);
     int[] il = pass.labels(in);
     int[] fiber = fiberOf(call);
-    int n = Shape.of(out.shape()).numel;
+    int n = Shape.of(out.shape()).numel();
     int[] ol = new int[n];
     java.util.Arrays.fill(ol, Integer.MIN_VALUE);
     boolean[] mixed = new boolean[n];
@@ -111,7 +111,7 @@ final class ReductionRule implements OpRule {
   @Override
   public BitSet derivedMask(TracedCall call, int output, MaskPass pass) {
     TensorRef in = call.tensorInputs().get(0);
-    int n = Shape.of(call.tensorOutputs().get(output).shape()).numel;
+    int n = Shape.of(call.tensorOutputs().get(output).shape()).numel();
     int[] fiber = fiberOf(call);
     BitSet im = pass.mask(in);
     BitSet kept = new BitSet(n);

@@ -32,11 +32,18 @@ public final class ShapeCheck {
   private final MaskPass masks;
   private final Map<String, ParamCut> cuts;
 
+  /** A check of the removal whose masks and parameter cuts these are. */
   public ShapeCheck(MaskPass masks, Map<String, ParamCut> cuts) {
     this.masks = masks;
     this.cuts = cuts;
   }
 
+  /**
+   * Checks one call (its outputs masked already) whose rule is {@code rule}.
+   *
+   * @throws PlanException naming the op, call site and shapes when the pruned call would not run or
+   *     not compute the kept part
+   */
   public void check(TracedCall call, OpRule rule) {
     for (TensorRef in : call.tensorInputs()) {
       checkParameterOperand(call, in);
@@ -96,7 +103,7 @@ public final class ShapeCheck {
     BitSet om = masks.mask(out);
     long[] outPruned = pruned(call, out);
     Shape ps = new Shape(outPruned);
-    int[] outPos = DenseLayout.keptPositions(os.numel, om);
+    int[] outPos = DenseLayout.keptPositions(os.numel(), om);
     for (TensorRef in : call.tensorInputs()) {
       Shape is = Shape.of(in.shape());
       long[] inPruned = pruned(call, in);
@@ -114,9 +121,9 @@ public final class ShapeCheck {
                 + ")");
       }
       BitSet im = masks.mask(in);
-      int[] inPos = DenseLayout.keptPositions(is.numel, im);
+      int[] inPos = DenseLayout.keptPositions(is.numel(), im);
       Shape pis = new Shape(inPruned);
-      for (int i = om.nextClearBit(0); i < os.numel; i = om.nextClearBit(i + 1)) {
+      for (int i = om.nextClearBit(0); i < os.numel(); i = om.nextClearBit(i + 1)) {
         int src = is.broadcastSource(i, os);
         int now = pis.broadcastSource(outPos[i], ps);
         if (inPos[src] != now) {
@@ -243,7 +250,7 @@ public final class ShapeCheck {
     BitSet m = masks.mask(operand);
     int offset = os.rank() - s.rank();
     for (int d = 0; d < s.rank() - 2; d++) {
-      if (s.dims[d] == 1) {
+      if (s.dim(d) == 1) {
         continue; // broadcast in the original too
       }
       long[] kept = DenseLayout.keptAlong(s, m, d);
@@ -276,7 +283,7 @@ public final class ShapeCheck {
     long n = a.size(-2);
     long k = a.size(-1);
     long m = b.size(-1);
-    int batches = (int) (os.numel / (n * m));
+    int batches = (int) (os.numel() / (n * m));
     for (int bt = 0; bt < batches; bt++) {
       int outFirst = (int) (bt * n * m);
       boolean batchKept = false;
@@ -373,19 +380,16 @@ public final class ShapeCheck {
     long[] op = pruned(call, call.tensorOutputs().get(0));
     Optional<ModuleKind> kind = masks.labels().catalog().find(ModuleLabels.type(call));
     if (kind.isPresent()) {
-      CallShapes shapes = new PrunedCallShapes(ip, op, in.shape(), w, traced);
+      CallShapes shapes =
+          new CallShapes(
+              ImmutableLongArray.copyOf(ip),
+              ImmutableLongArray.copyOf(op),
+              in.shape(),
+              ImmutableLongArray.copyOf(w),
+              traced);
       expect(call, kind.get().shapesAgree(shapes), ip, op, w);
     }
   }
-
-  /** The shapes of one module call, traced and after the removal. */
-  private record PrunedCallShapes(
-      long[] input,
-      long[] output,
-      ImmutableLongArray tracedInput,
-      long[] weight,
-      ImmutableLongArray tracedWeight)
-      implements CallShapes {}
 
   private static void expect(TracedCall call, boolean ok, long[] in, long[] out, long[] w) {
     if (!ok) {

@@ -32,8 +32,8 @@ final class SoftmaxRule implements OpRule {
         continue;
       }
       Set<Integer> fiber = new HashSet<>();
-      for (int j = 0; j < s.dims[dim]; j++) {
-        int l = il[i + j * (int) s.strides[dim]];
+      for (int j = 0; j < s.dim(dim); j++) {
+        int l = il[i + j * (int) s.stride(dim)];
         fiber.add(l < 0 ? l : pass.atoms().find(l));
       }
       if (fiber.size() > 1) {
