@@ -64,33 +64,42 @@ public final class AppPruning {
     checkState(!waiting, "jprune is already waiting to prune this application");
     waiting = true;
     if (s.atForward().isPresent()) {
-      int n = s.atForward().get();
-      log.detail(() -> "armed: prunes the application's model before its root forward " + n);
-      Sites.intercept(
-          new RootForwardWatch(
-              n,
-              (root, a, proceed) -> {
-                Pruner pruner =
-                    prune(root, forwardOf(a, proceed), s, "before root forward " + n, log);
-                s.output().ifPresent(dir -> saveAtExit(root, pruner, dir, log.forExitHook()));
-                return proceed.invoke(a);
-              }));
+      armAtForward(s.atForward().get(), s, log);
     } else {
-      log.detail(() -> "armed: prunes the model of the application's first root forward at exit");
-      Sites.intercept(
-          new RootForwardWatch(
-              1,
-              (root, a, proceed) -> {
-                Supplier<Tensor> forward = forwardOf(copyOf(a), proceed);
-                AgentLog atExit = log.forExitHook();
-                Runtime.getRuntime()
-                    .addShutdownHook(
-                        new Thread(
-                            () -> prune(root, forward, s, "at exit", atExit),
-                            "jprune-prune-at-exit"));
-                return proceed.invoke(a);
-              }));
+      armAtExit(s, log);
     }
+  }
+
+  /** Prunes before the n-th root forward, which then runs on the pruned model. */
+  private static void armAtForward(int n, PruneSettings s, AgentLog log) {
+    log.detail(() -> "armed: prunes the application's model before its root forward " + n);
+    Sites.intercept(
+        new RootForwardWatch(
+            n,
+            (root, a, proceed) -> {
+              Pruner pruner =
+                  prune(root, forwardOf(a, proceed), s, "before root forward " + n, log);
+              s.output().ifPresent(dir -> saveAtExit(root, pruner, dir, log.forExitHook()));
+              return proceed.invoke(a);
+            }));
+  }
+
+  /** Keeps the first root forward's module and input, and prunes it at JVM exit. */
+  private static void armAtExit(PruneSettings s, AgentLog log) {
+    log.detail(() -> "armed: prunes the model of the application's first root forward at exit");
+    Sites.intercept(
+        new RootForwardWatch(
+            1,
+            (root, a, proceed) -> {
+              Supplier<Tensor> forward = forwardOf(copyOf(a), proceed);
+              AgentLog atExit = log.forExitHook();
+              Runtime.getRuntime()
+                  .addShutdownHook(
+                      new Thread(
+                          () -> prune(root, forward, s, "at exit", atExit),
+                          "jprune-prune-at-exit"));
+              return proceed.invoke(a);
+            }));
   }
 
   private static Pruner prune(
