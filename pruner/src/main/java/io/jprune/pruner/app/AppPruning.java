@@ -22,7 +22,8 @@ import org.bytedeco.pytorch.Tensor;
  * Pruning inside an unmodified application, driven by the agent's arguments ({@code
  * prune=...;at=forward:N|exit;output=DIR}, {@code load=DIR}; see {@link AgentConfig}). The agent
  * calls {@link #arm} reflectively after instrumenting the application's classes. What happens is
- * logged through {@link AgentLog}: one summary line per prune at INFO by default.
+ * logged through {@code System.Logger} {@code io.jprune.agent.prune}: one summary line per prune at
+ * INFO by default.
  *
  * <ul>
  *   <li>{@code at=forward:N}: before the N-th root forward (counted from arming), the root module

@@ -49,6 +49,7 @@ public record PruningRecord(
    */
   public static final String FORMAT = "jprune-pruning-record/2";
 
+  /** Checks that no component is null and that every buffer has an original shape. */
   public PruningRecord {
     checkNotNull(modelClass, "modelClass");
     checkNotNull(originalShapes, "originalShapes");
@@ -70,6 +71,7 @@ public record PruningRecord(
    * @param buffer whether it is a buffer rather than a parameter
    */
   public record Weight(String name, String key, ImmutableLongArray shape, boolean buffer) {
+    /** Checks that no component is null. */
     public Weight {
       checkNotNull(name, "name");
       checkNotNull(key, "key");
