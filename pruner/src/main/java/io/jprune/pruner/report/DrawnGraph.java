@@ -88,7 +88,12 @@ public final class DrawnGraph {
       double x,
       double y,
       double width,
-      double height) {}
+      double height) {
+    /** The same node with this box. */
+    Node at(double x, double y, double width, double height) {
+      return new Node(id, kind, title, detail, call, module, layers, tensor, x, y, width, height);
+    }
+  }
 
   /**
    * One tensor (or several between the same two nodes), routed orthogonally.
@@ -334,19 +339,7 @@ public final class DrawnGraph {
       if (n.kind() == Kind.INPUT || n.kind() == Kind.OUTPUT) {
         width = Math.max(56, n.detail().length() * CHAR_WIDTH + 24);
       }
-      return new Node(
-          n.id(),
-          n.kind(),
-          n.title(),
-          n.detail(),
-          n.call(),
-          n.module(),
-          n.layers(),
-          n.tensor(),
-          0,
-          0,
-          width,
-          height);
+      return n.at(0, 0, width, height);
     }
 
     private static List<TensorRef> distinct(List<TensorRef> tensors) {
@@ -432,19 +425,7 @@ public final class DrawnGraph {
 
     /** {@code n} at the place ELK gave {@code e}. */
     private static Node placed(Node n, ElkNode e) {
-      return new Node(
-          n.id(),
-          n.kind(),
-          n.title(),
-          n.detail(),
-          n.call(),
-          n.module(),
-          n.layers(),
-          n.tensor(),
-          e.getX(),
-          e.getY(),
-          n.width(),
-          n.height());
+      return n.at(e.getX(), e.getY(), n.width(), n.height());
     }
 
     /** The route ELK gave an edge: each section's start, bend points and end. */
