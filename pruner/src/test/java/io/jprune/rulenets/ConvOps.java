@@ -62,6 +62,12 @@ public enum ConvOps implements BinaryOperator<Tensor> {
   TIMES_ONES((a, b) -> a.mul(torch.ones(1, 8, 4, 4))),
   PLUS_ZEROS_MAP((a, b) -> a.add(torch.zeros(1, 1, 4, 4))),
 
+  // OpCatalog
+  /** cumsum has no rule. */
+  CUMSUM((a, b) -> a.cumsum(1)),
+  /** a.size(1) is a query (no tensor out): not refused, and its 8 is written into the reshape. */
+  RESHAPE_BY_SIZE((a, b) -> a.reshape(1, a.size(1), -1)),
+
   // ChannelwiseRule
   MAX_POOL((a, b) -> torch.max_pool2d(a, 2, 2)),
   ADAPTIVE_AVG_POOL((a, b) -> torch.adaptive_avg_pool2d(a, 1, 1)),

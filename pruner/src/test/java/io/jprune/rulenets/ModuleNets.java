@@ -14,6 +14,7 @@ import org.bytedeco.pytorch.LongVector;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.PReLUImpl;
 import org.bytedeco.pytorch.PReLUOptions;
+import org.bytedeco.pytorch.SigmoidImpl;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -32,6 +33,8 @@ public final class ModuleNets {
     GROUP_NORM,
     /** PReLU with one weight per channel. */
     PRELU,
+    /** A module kind that labels like the sigmoid op. */
+    SIGMOID,
     /** No module kind describes it. */
     LOCAL_RESPONSE_NORM
   }
@@ -64,6 +67,7 @@ public final class ModuleNets {
           o.num_parameters().put(8L);
           yield new PReLUImpl(o);
         }
+        case SIGMOID -> new SigmoidImpl();
         case LOCAL_RESPONSE_NORM -> new LocalResponseNormImpl(2);
       };
     }
@@ -76,6 +80,7 @@ public final class ModuleNets {
             case DEPTHWISE -> ((Conv2dImpl) m).forward(y);
             case GROUP_NORM -> ((GroupNormImpl) m).forward(y);
             case PRELU -> ((PReLUImpl) m).forward(y);
+            case SIGMOID -> ((SigmoidImpl) m).forward(y);
             case LOCAL_RESPONSE_NORM -> ((LocalResponseNormImpl) m).forward(y);
           };
       return head.forward(z.reshape(1, -1));

@@ -1,5 +1,7 @@
 package io.jprune.pruner.graph;
 
+import static io.jprune.pruner.graph.RuleHarness.aAndBRows;
+import static io.jprune.pruner.graph.RuleHarness.aRows;
 import static io.jprune.pruner.graph.RuleHarness.assertPrunesExactly;
 import static io.jprune.pruner.graph.RuleHarness.assertPrunesInexactly;
 import static io.jprune.pruner.graph.RuleHarness.cuts;
@@ -28,16 +30,9 @@ import org.junit.jupiter.api.Test;
  */
 class ElementwiseRuleTest {
   /** a's 8 rows and bias, b's too, and head's 128 columns: one channel per (a, b) row pair. */
-  private static final Map<String, Integer> A_AND_B =
-      Map.of(
-          "a.weight[0] OUTPUT", 8,
-          "a.bias[0] OUTPUT", 8,
-          "b.weight[0] OUTPUT", 8,
-          "b.bias[0] OUTPUT", 8,
-          "head.weight[1] INPUT", 128);
+  private static final Map<String, Integer> A_AND_B = aAndBRows(128);
 
-  private static final Map<String, Integer> A_ONLY =
-      Map.of("a.weight[0] OUTPUT", 8, "a.bias[0] OUTPUT", 8, "head.weight[1] INPUT", 128);
+  private static final Map<String, Integer> A_ONLY = aRows(128);
 
   @AfterEach
   void dropRewrites() {

@@ -1,5 +1,7 @@
 package io.jprune.pruner.graph;
 
+import static io.jprune.pruner.graph.RuleHarness.aAndBRows;
+import static io.jprune.pruner.graph.RuleHarness.aRows;
 import static io.jprune.pruner.graph.RuleHarness.assertPrunesExactly;
 import static io.jprune.pruner.graph.RuleHarness.channels;
 import static io.jprune.pruner.graph.RuleHarness.constraints;
@@ -21,7 +23,6 @@ import io.jprune.pruner.group.PruningGroup;
 import io.jprune.rulenets.ConvOps;
 import io.jprune.rulenets.ConvPair;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,9 +43,7 @@ class LayoutRuleTest {
     Pruner p = convHead(ConvOps.PIXEL_SHUFFLE);
     PruningGroup g = group(p, "a");
     assertEquals(2, g.size());
-    assertEquals(
-        Map.of("a.weight[0] OUTPUT", 8, "a.bias[0] OUTPUT", 8, "head.weight[1] INPUT", 2),
-        members(g));
+    assertEquals(aRows(2), members(g));
     assertEquals(List.of(4L, 5L, 6L, 7L), rows(g, 1, "a.weight"));
     assertArrayEquals(new long[] {1}, channels(p, "a", 6));
     assertEquals(
@@ -100,9 +99,7 @@ class LayoutRuleTest {
   @Test
   void narrowStartAndLengthAreRewritten() {
     Pruner p = pair(ConvOps.NARROW);
-    assertEquals(
-        Map.of("a.weight[0] OUTPUT", 8, "a.bias[0] OUTPUT", 8, "head.weight[1] INPUT", 80),
-        members(group(p, "a")));
+    assertEquals(aRows(80), members(group(p, "a")));
     assertEquals(List.of("arg1: 2 -> 1"), patches(effects(p, "a", 0)));
     assertEquals(List.of("arg2: 5 -> 4"), patches(effects(p, "a", 3)));
     assertEquals(List.of(), patches(effects(p, "a", 7)), "past the window: nothing changes");
@@ -113,9 +110,7 @@ class LayoutRuleTest {
   @Test
   void selectIndexFollowsRemovedChannelsBeforeIt() {
     Pruner p = pair(ConvOps.SELECT);
-    assertEquals(
-        Map.of("a.weight[0] OUTPUT", 8, "a.bias[0] OUTPUT", 8, "head.weight[1] INPUT", 16),
-        members(group(p, "a")));
+    assertEquals(aRows(16), members(group(p, "a")));
     assertEquals(List.of("arg1: 3 -> 2"), patches(effects(p, "a", 0)));
     assertEquals(List.of("arg1: 3 -> 1"), patches(effects(p, "a", 0, 2, 5)));
     assertPrunesExactly(p, "a", 0, 2, 5);
@@ -145,14 +140,7 @@ class LayoutRuleTest {
     assertEquals(List.of("a.weight"), leaders(p));
     PruningGroup g = group(p, "a");
     assertEquals(16, g.size());
-    assertEquals(
-        Map.of(
-            "a.weight[0] OUTPUT", 8,
-            "a.bias[0] OUTPUT", 8,
-            "b.weight[0] OUTPUT", 8,
-            "b.bias[0] OUTPUT", 8,
-            "head.weight[1] INPUT", 256),
-        members(g));
+    assertEquals(aAndBRows(256), members(g));
     long bRow2 = channels(p, "b", 2)[0];
     assertEquals(List.of(), rows(g, (int) bRow2, "a.weight"));
     assertEquals(
@@ -171,9 +159,7 @@ class LayoutRuleTest {
   @Test
   void permuteMovesChannelsWithoutArguments() {
     Pruner p = pair(ConvOps.PERMUTE);
-    assertEquals(
-        Map.of("a.weight[0] OUTPUT", 8, "a.bias[0] OUTPUT", 8, "head.weight[1] INPUT", 128),
-        members(group(p, "a")));
+    assertEquals(aRows(128), members(group(p, "a")));
     assertEquals(List.of(), patches(effects(p, "a", 0, 4)));
     assertPrunesExactly(p, "a", 0, 4);
   }

@@ -72,6 +72,28 @@ final class RuleHarness {
   }
 
   /**
+   * Members of a group of conv a's 8 channels: its rows and bias, and {@code headColumns} columns
+   * of head (none: the key is left out).
+   */
+  static Map<String, Integer> aRows(int headColumns) {
+    Map<String, Integer> m = new java.util.HashMap<>();
+    m.put("a.weight[0] OUTPUT", 8);
+    m.put("a.bias[0] OUTPUT", 8);
+    if (headColumns > 0) {
+      m.put("head.weight[1] INPUT", headColumns);
+    }
+    return m;
+  }
+
+  /** {@link #aRows} with conv b's rows and bias coupled to a's. */
+  static Map<String, Integer> aAndBRows(int headColumns) {
+    Map<String, Integer> m = aRows(headColumns);
+    m.put("b.weight[0] OUTPUT", 8);
+    m.put("b.bias[0] OUTPUT", 8);
+    return m;
+  }
+
+  /**
    * Each constraint with its blocks: {@code ALIGNED over 2 blocks of 4 from op at <site> [[..]]}.
    */
   static List<String> constraints(PruningGroup g) {
