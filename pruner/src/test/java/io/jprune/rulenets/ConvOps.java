@@ -68,6 +68,9 @@ public enum ConvOps implements BinaryOperator<Tensor> {
   /** a.size(1) is a query (no tensor out): not refused, and its 8 is written into the reshape. */
   RESHAPE_BY_SIZE((a, b) -> a.reshape(1, a.size(1), -1)),
 
+  /** linspace between two traced 0-dim tensors: a factory overload that reads tensors. */
+  LINSPACE_FROM_TENSORS((a, b) -> a.mul(torch.linspace(a.mean(), b.mean(), 4))),
+
   // ChannelwiseRule
   MAX_POOL((a, b) -> torch.max_pool2d(a, 2, 2)),
   ADAPTIVE_AVG_POOL((a, b) -> torch.adaptive_avg_pool2d(a, 1, 1)),

@@ -51,4 +51,18 @@ class FactoryRuleTest {
     assertEquals(List.of(), patches(effects(p, "a", 1)), "zeros(1, 1, 4, 4) keeps its sizes");
     assertPrunesInexactly(p, "a", 1);
   }
+
+  @Test
+  void aFactoryOverloadThatReadsTensorsIsRefused() {
+    UnsupportedOpException e =
+        assertThrows(
+            UnsupportedOpException.class,
+            () ->
+                RuleHarness.pruner(
+                    io.jprune.rulenets.ConvPair.of(ConvOps.LINSPACE_FROM_TENSORS),
+                    io.jprune.rulenets.ConvPair.input()));
+    assertEquals(
+        "unsupported op torch.linspace at <site>: an overload of a factory that reads tensors",
+        RuleHarness.site(e.getMessage()));
+  }
 }
