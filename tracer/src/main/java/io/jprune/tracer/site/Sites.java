@@ -12,13 +12,19 @@ import java.lang.invoke.MethodHandleProxies;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.invoke.MutableCallSite;
+import java.lang.ref.Cleaner;
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 
 /**
  * Registry and bootstrap of every rewritten call site.
@@ -29,6 +35,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * no idle cost), and a generic dispatcher otherwise. Switching is {@code setTarget} plus {@link
  * MutableCallSite#syncAll}, no retransformation.
  *
+ * <p>Argument rewrites belong to model instances ({@link ModelRewrites}, see {@link #rewritesFor}):
+ * a site that some pruned model rewrites goes through the dispatcher, which applies the rewrites of
+ * the model running on the calling thread. While any model has rewrites, the forward-entry hooks
+ * make the entered module's model current, and each call of a Java module's forward from
+ * instrumented code puts the caller's model back when it returns or throws.
+ *
  * <p>This class must not reference libtorch types: it is loaded by whatever loader sees the agent,
  * which may not see the model's bytedeco classes.
  */
@@ -36,6 +48,9 @@ public final class Sites {
   private static final MethodHandle DISPATCH;
   private static final MethodHandle PROXY;
   private static final MethodHandle ENTER;
+  private static final MethodHandle ENTER_SCOPE;
+  private static final MethodHandle SAVE_SCOPE;
+  private static final MethodHandle RESTORE_SCOPE;
 
   static {
     try {
@@ -53,6 +68,14 @@ public final class Sites {
       ENTER =
           lookup.findStatic(
               Sites.class, "enterForward", MethodType.methodType(void.class, Object[].class));
+      ENTER_SCOPE =
+          lookup.findStatic(
+              Sites.class, "enterScope", MethodType.methodType(void.class, Object.class));
+      SAVE_SCOPE =
+          lookup.findStatic(Sites.class, "currentScope", MethodType.methodType(Object.class));
+      RESTORE_SCOPE =
+          lookup.findStatic(
+              Sites.class, "restoreScope", MethodType.methodType(void.class, Object.class));
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -69,7 +92,20 @@ public final class Sites {
   /** Every linked forward-entry hook (one per forward method of a Java Module subclass). */
   private static final List<EntryHook> ENTRIES = new CopyOnWriteArrayList<>();
 
-  private static final Map<SiteKey, ArgumentRewrite> REWRITES = new ConcurrentHashMap<>();
+  /** Every model with a rewrites table, bound weakly to its root. */
+  private static final List<Binding> BOUND = new ArrayList<>();
+
+  /** The bound models that rewrite at least one site: whose modules the entry hooks look for. */
+  private static volatile ModelRewrites[] active = new ModelRewrites[0];
+
+  /** The keys some active model rewrites: their sites go through the dispatcher. */
+  private static volatile Set<SiteKey> rewritten = Set.of();
+
+  private static final Cleaner CLEANER = Cleaner.create();
+
+  /** The model whose module forward runs on this thread, when it has rewrites. */
+  private static final ThreadLocal<ModelRewrites> CURRENT = new ThreadLocal<>();
+
   private static volatile SiteInterceptor interceptor;
   private static final ThreadLocal<Object[]> BEFORE_REWRITE = new ThreadLocal<>();
 
@@ -178,12 +214,15 @@ public final class Sites {
     EntryHook hook = new EntryHook(type);
     ENTRIES.add(hook);
     synchronized (LOCK) {
-      hook.retarget(interceptor);
+      hook.retarget(interceptor, active.length > 0);
     }
     return hook.callSite;
   }
 
   private static void enterForward(Object[] receiverAndArgs) {
+    if (active.length > 0) {
+      enterScope(receiverAndArgs[0]);
+    }
     SiteInterceptor current = interceptor;
     if (current != null) {
       current.enterForward(receiverAndArgs);
@@ -199,7 +238,9 @@ public final class Sites {
   private static LinkedSite link(CallSiteInfo info, MethodHandle original) {
     LinkedSite site = new LinkedSite(info, original);
     LINKED.add(site);
-    site.retarget(interceptor);
+    synchronized (LOCK) {
+      site.retarget(interceptor, active.length > 0);
+    }
     return site;
   }
 
@@ -234,40 +275,112 @@ public final class Sites {
     return interceptor != null;
   }
 
-  /** Installs (replacing any) argument rewrite for a site key; effective on the next call. */
-  public static void rewrite(SiteKey key, ArgumentRewrite rewrite) {
-    checkNotNull(key, "key");
-    checkNotNull(rewrite, "rewrite");
+  /**
+   * The rewrites of the model whose root is {@code root}, created (empty) on the first call and
+   * released when {@code root} is collected.
+   *
+   * @param members whether a module (the receiver of a forward) belongs to this model; used only
+   *     when the table is created, and must not hold {@code root} strongly
+   */
+  public static ModelRewrites rewritesFor(Object root, Predicate<Object> members) {
+    checkNotNull(root, "root");
+    checkNotNull(members, "members");
     synchronized (LOCK) {
-      REWRITES.put(key, rewrite);
+      Optional<ModelRewrites> bound = rewritesOf(root);
+      if (bound.isPresent()) {
+        return bound.get();
+      }
+      ModelRewrites table = new ModelRewrites(members);
+      BOUND.add(new Binding(new WeakReference<>(root), table));
+      CLEANER.register(root, table::release);
+      return table;
+    }
+  }
+
+  /** The rewrites bound to {@code root} by {@link #rewritesFor}, if any. */
+  public static Optional<ModelRewrites> rewritesOf(Object root) {
+    synchronized (LOCK) {
+      for (Binding b : BOUND) {
+        if (b.root.get() == root && !b.table.released()) {
+          return Optional.of(b.table);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  /** How many live models rewrite at least one call site. */
+  public static int modelsWithRewrites() {
+    return active.length;
+  }
+
+  /** Whether some live model rewrites the site {@code key}. */
+  public static boolean rewritten(SiteKey key) {
+    return rewritten.contains(key);
+  }
+
+  /** Runs a change of a {@link ModelRewrites}, then points every site at its new target. */
+  static void update(Runnable change) {
+    synchronized (LOCK) {
+      change.run();
+      BOUND.removeIf(b -> b.table.released());
+      List<ModelRewrites> live = new ArrayList<>();
+      Set<SiteKey> keys = new HashSet<>();
+      for (Binding b : BOUND) {
+        if (!b.table.all().isEmpty()) {
+          live.add(b.table);
+          keys.addAll(b.table.all().keySet());
+        }
+      }
+      active = live.toArray(new ModelRewrites[0]);
+      rewritten = Set.copyOf(keys);
       retargetAll();
     }
   }
 
-  /** Removes the argument rewrite of a site key, if any. */
-  public static void clearRewrite(SiteKey key) {
-    synchronized (LOCK) {
-      if (REWRITES.remove(key) != null) {
-        retargetAll();
-      }
+  static <T> T callWith(ModelRewrites table, Callable<T> body) throws Exception {
+    ModelRewrites saved = CURRENT.get();
+    CURRENT.set(table);
+    try {
+      return body.call();
+    } finally {
+      CURRENT.set(saved);
     }
   }
 
-  /** The rewrite installed for a key, if any. */
-  public static Optional<ArgumentRewrite> rewriteOf(SiteKey key) {
-    return Optional.ofNullable(REWRITES.get(key));
+  /** At a Java module's forward entry: its model's rewrites become current (none if no model's). */
+  private static void enterScope(Object module) {
+    ModelRewrites found = null;
+    for (ModelRewrites table : active) {
+      if (table.owns(module)) {
+        found = table;
+        break;
+      }
+    }
+    if (CURRENT.get() != found) {
+      CURRENT.set(found);
+    }
+  }
+
+  private static Object currentScope() {
+    return CURRENT.get();
+  }
+
+  private static void restoreScope(Object saved) {
+    CURRENT.set((ModelRewrites) saved);
   }
 
   private static void retargetAll() {
     SiteInterceptor current = interceptor;
+    boolean scoping = active.length > 0;
     List<MutableCallSite> changed = new ArrayList<>();
     for (LinkedSite site : LINKED) {
-      if (site.retarget(current)) {
+      if (site.retarget(current, scoping)) {
         changed.add(site.callSite);
       }
     }
     for (EntryHook hook : ENTRIES) {
-      if (hook.retarget(current)) {
+      if (hook.retarget(current, scoping)) {
         changed.add(hook.callSite);
       }
     }
@@ -277,7 +390,20 @@ public final class Sites {
   }
 
   private static Object dispatch(LinkedSite site, Object[] args) throws Throwable {
-    ArgumentRewrite rewrite = REWRITES.get(site.info.key());
+    if (!site.scoped) {
+      return rewriteAndCall(site, args);
+    }
+    ModelRewrites saved = CURRENT.get();
+    try {
+      return rewriteAndCall(site, args);
+    } finally {
+      CURRENT.set(saved);
+    }
+  }
+
+  private static Object rewriteAndCall(LinkedSite site, Object[] args) throws Throwable {
+    ModelRewrites table = CURRENT.get();
+    ArgumentRewrite rewrite = table == null ? null : table.rewriteAt(site.info.key());
     Object[] actual = rewrite == null ? args : rewrite.apply(args);
     SiteInterceptor current = interceptor;
     if (current == null) {
@@ -297,6 +423,30 @@ public final class Sites {
     return BEFORE_REWRITE.get();
   }
 
+  /**
+   * {@code original} wrapped so that the model current before the call is current again after it,
+   * however it ends: for the forward of a Java module, whose entry hook changes the current model.
+   */
+  private static MethodHandle restoringScope(MethodHandle original) {
+    MethodType type = original.type();
+    Class<?> result = type.returnType();
+    MethodHandle body = MethodHandles.dropArguments(original, 0, Object.class);
+    MethodHandle cleanup;
+    if (result == void.class) {
+      cleanup = MethodHandles.dropArguments(RESTORE_SCOPE, 0, Throwable.class);
+    } else {
+      // (Throwable, result, saved) -> result, restoring `saved` first
+      MethodHandle pass =
+          MethodHandles.dropArguments(
+              MethodHandles.dropArguments(MethodHandles.identity(result), 0, Throwable.class),
+              2,
+              Object.class);
+      MethodHandle restore = MethodHandles.dropArguments(RESTORE_SCOPE, 0, Throwable.class, result);
+      cleanup = MethodHandles.foldArguments(pass, restore);
+    }
+    return MethodHandles.foldArguments(MethodHandles.tryFinally(body, cleanup), SAVE_SCOPE);
+  }
+
   /** One linked invokedynamic instruction. */
   private static final class LinkedSite implements SiteInvoker {
     final CallSiteInfo info;
@@ -304,6 +454,13 @@ public final class Sites {
     final MethodHandle original;
     final MethodHandle spread;
     final MethodHandle dispatcher;
+
+    /** Whether the site calls the forward of a Java module, whose entry hook changes the model. */
+    final boolean scoped;
+
+    /** {@code original} restoring the caller's model after it; null unless {@link #scoped}. */
+    final MethodHandle restoring;
+
     MethodHandle current;
 
     LinkedSite(CallSiteInfo info, MethodHandle original) {
@@ -318,12 +475,23 @@ public final class Sites {
               .asType(MethodType.methodType(Object.class, Object[].class));
       this.dispatcher =
           DISPATCH.bindTo(this).asCollector(Object[].class, type.parameterCount()).asType(type);
+      this.scoped =
+          info.kind() == SiteKind.MODULE_FORWARD && !info.targetOwner().startsWith("org.bytedeco.");
+      this.restoring = scoped ? restoringScope(this.original) : null;
     }
 
-    /** Points the call site at the original or the dispatcher; true when it changed. */
-    boolean retarget(SiteInterceptor interceptor) {
-      boolean direct = interceptor == null && !REWRITES.containsKey(info.key());
-      MethodHandle next = direct ? original : dispatcher;
+    /**
+     * Points the call site at the original, the original restoring the caller's model (while some
+     * model has rewrites) or the dispatcher (intercepting, or a model rewrites this site); true
+     * when it changed.
+     */
+    boolean retarget(SiteInterceptor interceptor, boolean scoping) {
+      MethodHandle next;
+      if (interceptor != null || rewritten.contains(info.key())) {
+        next = dispatcher;
+      } else {
+        next = scoping && scoped ? restoring : original;
+      }
       if (next == current) {
         return false;
       }
@@ -338,21 +506,29 @@ public final class Sites {
     }
   }
 
-  /** One linked forward-entry hook: empty while idle, {@link #enterForward} while intercepting. */
+  /**
+   * One linked forward-entry hook: empty while idle, {@link #enterScope} while some model has
+   * rewrites, {@link #enterForward} while intercepting.
+   */
   private static final class EntryHook {
     final MutableCallSite callSite;
     final MethodHandle idle;
-    final MethodHandle active;
+    final MethodHandle scoping;
+    final MethodHandle intercepting;
     MethodHandle current;
 
     EntryHook(MethodType type) {
       this.callSite = new MutableCallSite(type);
       this.idle = MethodHandles.empty(type);
-      this.active = ENTER.asCollector(Object[].class, type.parameterCount()).asType(type);
+      this.scoping =
+          MethodHandles.dropArguments(
+                  ENTER_SCOPE, 1, type.parameterList().subList(1, type.parameterCount()))
+              .asType(type);
+      this.intercepting = ENTER.asCollector(Object[].class, type.parameterCount()).asType(type);
     }
 
-    boolean retarget(SiteInterceptor interceptor) {
-      MethodHandle next = interceptor == null ? idle : active;
+    boolean retarget(SiteInterceptor interceptor, boolean scopes) {
+      MethodHandle next = interceptor != null ? intercepting : scopes ? scoping : idle;
       if (next == current) {
         return false;
       }
@@ -361,4 +537,7 @@ public final class Sites {
       return true;
     }
   }
+
+  /** A model's rewrites and the root they are bound to. */
+  private record Binding(WeakReference<Object> root, ModelRewrites table) {}
 }
