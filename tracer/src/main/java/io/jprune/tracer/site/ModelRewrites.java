@@ -70,7 +70,7 @@ public final class ModelRewrites {
    * current: for calls into the model that do not enter through a module {@code forward}.
    */
   public <T> T call(Callable<T> body) throws Exception {
-    return Sites.callWith(this, body);
+    return RunningModels.callWith(this, body);
   }
 
   /** Whether the model was collected (or its rewrites otherwise dropped). */

@@ -12,16 +12,11 @@ import java.lang.invoke.MethodHandleProxies;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.invoke.MutableCallSite;
-import java.lang.ref.Cleaner;
-import java.lang.ref.WeakReference;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
@@ -48,9 +43,6 @@ public final class Sites {
   private static final MethodHandle DISPATCH;
   private static final MethodHandle PROXY;
   private static final MethodHandle ENTER;
-  private static final MethodHandle ENTER_SCOPE;
-  private static final MethodHandle SAVE_SCOPE;
-  private static final MethodHandle RESTORE_SCOPE;
 
   static {
     try {
@@ -68,14 +60,6 @@ public final class Sites {
       ENTER =
           lookup.findStatic(
               Sites.class, "enterForward", MethodType.methodType(void.class, Object[].class));
-      ENTER_SCOPE =
-          lookup.findStatic(
-              Sites.class, "enterScope", MethodType.methodType(void.class, Object.class));
-      SAVE_SCOPE =
-          lookup.findStatic(Sites.class, "currentScope", MethodType.methodType(Object.class));
-      RESTORE_SCOPE =
-          lookup.findStatic(
-              Sites.class, "restoreScope", MethodType.methodType(void.class, Object.class));
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -91,20 +75,6 @@ public final class Sites {
 
   /** Every linked forward-entry hook (one per forward method of a Java Module subclass). */
   private static final List<EntryHook> ENTRIES = new CopyOnWriteArrayList<>();
-
-  /** Every model with a rewrites table, bound weakly to its root. */
-  private static final List<Binding> BOUND = new ArrayList<>();
-
-  /** The bound models that rewrite at least one site: whose modules the entry hooks look for. */
-  private static volatile ModelRewrites[] active = new ModelRewrites[0];
-
-  /** The keys some active model rewrites: their sites go through the dispatcher. */
-  private static volatile Set<SiteKey> rewritten = Set.of();
-
-  private static final Cleaner CLEANER = Cleaner.create();
-
-  /** The model whose module forward runs on this thread, when it has rewrites. */
-  private static final ThreadLocal<ModelRewrites> CURRENT = new ThreadLocal<>();
 
   private static volatile SiteInterceptor interceptor;
   private static final ThreadLocal<Object[]> BEFORE_REWRITE = new ThreadLocal<>();
@@ -214,14 +184,14 @@ public final class Sites {
     EntryHook hook = new EntryHook(type);
     ENTRIES.add(hook);
     synchronized (LOCK) {
-      hook.retarget(interceptor, active.length > 0);
+      hook.retarget(interceptor, RunningModels.any());
     }
     return hook.callSite;
   }
 
   private static void enterForward(Object[] receiverAndArgs) {
-    if (active.length > 0) {
-      enterScope(receiverAndArgs[0]);
+    if (RunningModels.any()) {
+      RunningModels.enter(receiverAndArgs[0]);
     }
     SiteInterceptor current = interceptor;
     if (current != null) {
@@ -239,7 +209,7 @@ public final class Sites {
     LinkedSite site = new LinkedSite(info, original);
     LINKED.add(site);
     synchronized (LOCK) {
-      site.retarget(interceptor, active.length > 0);
+      site.retarget(interceptor, RunningModels.any());
     }
     return site;
   }
@@ -286,93 +256,39 @@ public final class Sites {
     checkNotNull(root, "root");
     checkNotNull(members, "members");
     synchronized (LOCK) {
-      Optional<ModelRewrites> bound = rewritesOf(root);
-      if (bound.isPresent()) {
-        return bound.get();
-      }
-      ModelRewrites table = new ModelRewrites(members);
-      BOUND.add(new Binding(new WeakReference<>(root), table));
-      CLEANER.register(root, table::release);
-      return table;
+      return RunningModels.bind(root, members);
     }
   }
 
   /** The rewrites bound to {@code root} by {@link #rewritesFor}, if any. */
   public static Optional<ModelRewrites> rewritesOf(Object root) {
     synchronized (LOCK) {
-      for (Binding b : BOUND) {
-        if (b.root.get() == root && !b.table.released()) {
-          return Optional.of(b.table);
-        }
-      }
-      return Optional.empty();
+      return RunningModels.boundTo(root);
     }
   }
 
   /** How many live models rewrite at least one call site. */
   public static int modelsWithRewrites() {
-    return active.length;
+    return RunningModels.count();
   }
 
   /** Whether some live model rewrites the site {@code key}. */
   public static boolean rewritten(SiteKey key) {
-    return rewritten.contains(key);
+    return RunningModels.rewrites(key);
   }
 
   /** Runs a change of a {@link ModelRewrites}, then points every site at its new target. */
   static void update(Runnable change) {
     synchronized (LOCK) {
       change.run();
-      BOUND.removeIf(b -> b.table.released());
-      List<ModelRewrites> live = new ArrayList<>();
-      Set<SiteKey> keys = new HashSet<>();
-      for (Binding b : BOUND) {
-        if (!b.table.all().isEmpty()) {
-          live.add(b.table);
-          keys.addAll(b.table.all().keySet());
-        }
-      }
-      active = live.toArray(new ModelRewrites[0]);
-      rewritten = Set.copyOf(keys);
+      RunningModels.refresh();
       retargetAll();
     }
   }
 
-  static <T> T callWith(ModelRewrites table, Callable<T> body) throws Exception {
-    ModelRewrites saved = CURRENT.get();
-    CURRENT.set(table);
-    try {
-      return body.call();
-    } finally {
-      CURRENT.set(saved);
-    }
-  }
-
-  /** At a Java module's forward entry: its model's rewrites become current (none if no model's). */
-  private static void enterScope(Object module) {
-    ModelRewrites found = null;
-    for (ModelRewrites table : active) {
-      if (table.owns(module)) {
-        found = table;
-        break;
-      }
-    }
-    if (CURRENT.get() != found) {
-      CURRENT.set(found);
-    }
-  }
-
-  private static Object currentScope() {
-    return CURRENT.get();
-  }
-
-  private static void restoreScope(Object saved) {
-    CURRENT.set((ModelRewrites) saved);
-  }
-
   private static void retargetAll() {
     SiteInterceptor current = interceptor;
-    boolean scoping = active.length > 0;
+    boolean scoping = RunningModels.any();
     List<MutableCallSite> changed = new ArrayList<>();
     for (LinkedSite site : LINKED) {
       if (site.retarget(current, scoping)) {
@@ -393,16 +309,16 @@ public final class Sites {
     if (!site.scoped) {
       return rewriteAndCall(site, args);
     }
-    ModelRewrites saved = CURRENT.get();
+    ModelRewrites saved = RunningModels.current();
     try {
       return rewriteAndCall(site, args);
     } finally {
-      CURRENT.set(saved);
+      RunningModels.restore(saved);
     }
   }
 
   private static Object rewriteAndCall(LinkedSite site, Object[] args) throws Throwable {
-    ModelRewrites table = CURRENT.get();
+    ModelRewrites table = RunningModels.current();
     ArgumentRewrite rewrite = table == null ? null : table.rewriteAt(site.info.key());
     Object[] actual = rewrite == null ? args : rewrite.apply(args);
     SiteInterceptor current = interceptor;
@@ -421,30 +337,6 @@ public final class Sites {
    */
   public static Object[] argumentsBeforeRewrite() {
     return BEFORE_REWRITE.get();
-  }
-
-  /**
-   * {@code original} wrapped so that the model current before the call is current again after it,
-   * however it ends: for the forward of a Java module, whose entry hook changes the current model.
-   */
-  private static MethodHandle restoringScope(MethodHandle original) {
-    MethodType type = original.type();
-    Class<?> result = type.returnType();
-    MethodHandle body = MethodHandles.dropArguments(original, 0, Object.class);
-    MethodHandle cleanup;
-    if (result == void.class) {
-      cleanup = MethodHandles.dropArguments(RESTORE_SCOPE, 0, Throwable.class);
-    } else {
-      // (Throwable, result, saved) -> result, restoring `saved` first
-      MethodHandle pass =
-          MethodHandles.dropArguments(
-              MethodHandles.dropArguments(MethodHandles.identity(result), 0, Throwable.class),
-              2,
-              Object.class);
-      MethodHandle restore = MethodHandles.dropArguments(RESTORE_SCOPE, 0, Throwable.class, result);
-      cleanup = MethodHandles.foldArguments(pass, restore);
-    }
-    return MethodHandles.foldArguments(MethodHandles.tryFinally(body, cleanup), SAVE_SCOPE);
   }
 
   /** One linked invokedynamic instruction. */
@@ -477,7 +369,7 @@ public final class Sites {
           DISPATCH.bindTo(this).asCollector(Object[].class, type.parameterCount()).asType(type);
       this.scoped =
           info.kind() == SiteKind.MODULE_FORWARD && !info.targetOwner().startsWith("org.bytedeco.");
-      this.restoring = scoped ? restoringScope(this.original) : null;
+      this.restoring = scoped ? RunningModels.restoring(this.original) : null;
     }
 
     /**
@@ -487,7 +379,7 @@ public final class Sites {
      */
     boolean retarget(SiteInterceptor interceptor, boolean scoping) {
       MethodHandle next;
-      if (interceptor != null || rewritten.contains(info.key())) {
+      if (interceptor != null || RunningModels.rewrites(info.key())) {
         next = dispatcher;
       } else {
         next = scoping && scoped ? restoring : original;
@@ -507,8 +399,8 @@ public final class Sites {
   }
 
   /**
-   * One linked forward-entry hook: empty while idle, {@link #enterScope} while some model has
-   * rewrites, {@link #enterForward} while intercepting.
+   * One linked forward-entry hook: empty while idle, {@link RunningModels#enter} while some model
+   * has rewrites, {@link #enterForward} while intercepting.
    */
   private static final class EntryHook {
     final MutableCallSite callSite;
@@ -522,7 +414,7 @@ public final class Sites {
       this.idle = MethodHandles.empty(type);
       this.scoping =
           MethodHandles.dropArguments(
-                  ENTER_SCOPE, 1, type.parameterList().subList(1, type.parameterCount()))
+                  RunningModels.ENTER, 1, type.parameterList().subList(1, type.parameterCount()))
               .asType(type);
       this.intercepting = ENTER.asCollector(Object[].class, type.parameterCount()).asType(type);
     }
@@ -537,7 +429,4 @@ public final class Sites {
       return true;
     }
   }
-
-  /** A model's rewrites and the root they are bound to. */
-  private record Binding(WeakReference<Object> root, ModelRewrites table) {}
 }
