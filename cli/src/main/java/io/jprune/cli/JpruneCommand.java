@@ -2,6 +2,7 @@ package io.jprune.cli;
 
 import io.jprune.nativeconfig.Libtorch;
 import io.jprune.pruner.Pruner;
+import io.jprune.pruner.PrunerBuilder;
 import io.jprune.pruner.StepReport;
 import io.jprune.pruner.VerifiedStep;
 import io.jprune.pruner.graph.DependencyGraph;
@@ -245,7 +246,7 @@ public final class JpruneCommand implements Callable<Integer> {
     }
     ConsoleProgress progress = new ConsoleProgress(out, System.console() != null);
     progress.show(0, steps, "tracing " + name + " and building its graph");
-    Pruner.Builder builder =
+    PrunerBuilder builder =
         Pruner.builder(m)
             .forward(forward)
             .verificationForwards(userClass != null ? List.of(forward) : verificationForwards(m))

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jprune.pruner.Pruner;
 import io.jprune.pruner.group.PruningGroup;
+import io.jprune.pruner.plan.Removal;
 import io.jprune.pruner.verify.EquivalenceReport;
 import io.jprune.zoo.ZooModel;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
@@ -81,12 +81,13 @@ class ZooEquivalenceTest {
     Pruner pruner = ZooPruning.pruner(zoo, model, input);
     List<PruningGroup> groups =
         groupIndex < 0 ? pruner.groups() : List.of(pruner.groups().get(groupIndex));
-    Map<Integer, long[]> removal =
+    Removal removal =
         groupIndex < 0
             ? ZooPruning.randomRemoval(groups, seed)
-            : Map.of(groups.get(0).id(), ZooPruning.randomSubset(groups.get(0), new Random(seed)));
+            : Removal.of(
+                groups.get(0).id(), ZooPruning.randomSubset(groups.get(0), new Random(seed)));
     String what = zoo + (groupIndex < 0 ? " all groups" : " group " + groups.get(0).describe());
-    if (removal.values().stream().allMatch(r -> r.length == 0)) {
+    if (removal.isEmpty()) {
       return; // a one-channel group: nothing removable
     }
     long before = countParams(model);

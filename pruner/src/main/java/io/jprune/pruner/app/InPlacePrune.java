@@ -2,6 +2,7 @@ package io.jprune.pruner.app;
 
 import io.jprune.agent.PruneSettings;
 import io.jprune.pruner.Pruner;
+import io.jprune.pruner.PrunerBuilder;
 import io.jprune.pruner.VerifiedStep;
 import io.jprune.pruner.importance.Importances;
 import io.jprune.pruner.report.ModelCost;
@@ -32,7 +33,7 @@ final class InPlacePrune {
     boolean training = root.is_training();
     root.eval();
     try {
-      Pruner.Builder b =
+      PrunerBuilder b =
           Pruner.builder(root)
               .forward(forward)
               .importance(Importances.byName(s.importance(), 0))

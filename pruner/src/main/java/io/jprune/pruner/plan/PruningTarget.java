@@ -1,4 +1,4 @@
-package io.jprune.pruner;
+package io.jprune.pruner.plan;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
