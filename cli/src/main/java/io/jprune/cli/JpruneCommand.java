@@ -196,6 +196,7 @@ public final class JpruneCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** Runs the command and exits with its status (2 for a user error or a failed check). */
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }

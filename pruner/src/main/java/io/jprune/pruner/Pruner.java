@@ -162,9 +162,11 @@ public final class Pruner {
             effects,
             forwards.exampleNoGrad(),
             forwards.verificationNoGrad());
-    // The forward that must run before the cut is kept is the one compared: the model does not
-    // change after it (committing drops the undo journal; cutting gradients and optimizer state
-    // does not touch what a forward reads), so a second forward would compute the same tensor.
+    // The forward that must run before the cut is kept is the one compared (it used to run twice):
+    // nothing a forward reads changes after it. Committing only drops the undo journal; cutting
+    // the training state cuts .grad and optimizer state, and its grad-accumulator round trip sets
+    // each parameter back to its own storage (TrainingState.dropGradAccumulator). Same tensors,
+    // same input, same no-grad mode: the same output.
     Cut cut = cut(t, plan, effects, timer, Phase.VERIFY);
     stepsDone++;
     return check.after(cut.report(), cut.pruned(), timer.millis(Phase.VERIFY));

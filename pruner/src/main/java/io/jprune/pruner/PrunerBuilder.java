@@ -26,6 +26,10 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.StringSharedModuleDict;
 import org.bytedeco.pytorch.Tensor;
 
+/**
+ * Fluent configuration of a {@link Pruner} ({@link Pruner#builder}); {@link #build()} validates it
+ * and traces the model once.
+ */
 public final class PrunerBuilder {
   private final Module model;
   private Supplier<Tensor> forward;

@@ -37,6 +37,7 @@ public record PruningOptions(
     int roundTo,
     PruningTarget target) {
 
+  /** Checks every ratio, count and rounding, naming the option that is out of range. */
   public PruningOptions {
     checkArgument(ratio >= 0 && ratio < 1, "ratio must be in [0, 1), got %s", ratio);
     checkArgument(
