@@ -14,7 +14,7 @@ import io.jprune.pruner.plan.Removal;
  * @param paramsAfter parameter count after the step
  * @param effects the validated effects that were applied
  * @param traceMillis time to trace, graphMillis to build the graph, importanceMillis to score,
- *     surgeryMillis to plan, validate and apply
+ *     surgeryMillis to validate and apply (planning counts as importance)
  * @param scores group id -> the importance score of each channel the step ranked by (ignored
  *     layers' channels infinite); empty for channels chosen by hand
  */
