@@ -2,6 +2,7 @@ package io.jprune.pruner;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * A stopwatch that charges elapsed time to the phase running now: {@link #enter} ends the current
@@ -19,26 +20,29 @@ final class PhaseTimer {
   }
 
   private final Map<Phase, Long> nanos = new EnumMap<>(Phase.class);
+  private final LongSupplier clock;
   private Phase current;
   private long since;
 
-  private PhaseTimer(Phase first) {
+  /** A timer on {@code clock} (nanoseconds) running {@code first} (null: paused). */
+  PhaseTimer(LongSupplier clock, Phase first) {
+    this.clock = clock;
     enter(first);
   }
 
   /** A timer running {@code first}. */
   static PhaseTimer startIn(Phase first) {
-    return new PhaseTimer(first);
+    return new PhaseTimer(System::nanoTime, first);
   }
 
   /** A timer charging nothing until a phase is entered. */
   static PhaseTimer paused() {
-    return new PhaseTimer(null);
+    return new PhaseTimer(System::nanoTime, null);
   }
 
   /** Ends the current phase and starts {@code phase} (null: pause). */
   void enter(Phase phase) {
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     if (current != null) {
       nanos.merge(current, now - since, Long::sum);
     }
@@ -55,7 +59,7 @@ final class PhaseTimer {
   long millis(Phase phase) {
     long n = nanos.getOrDefault(phase, 0L);
     if (phase == current) {
-      n += System.nanoTime() - since;
+      n += clock.getAsLong() - since;
     }
     return n / 1_000_000;
   }
