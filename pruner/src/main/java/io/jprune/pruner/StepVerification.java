@@ -33,7 +33,6 @@ import org.bytedeco.pytorch.global.torch;
  * checked to compute what it computed before.
  */
 final class StepVerification {
-  private final Supplier<Tensor> forward;
   private final TensorRef output;
   private final RemovalEffects effects;
   private final Tensor masked;
@@ -43,7 +42,6 @@ final class StepVerification {
   private final String exactPartRefusal;
 
   private StepVerification(
-      Supplier<Tensor> forward,
       TensorRef output,
       RemovalEffects effects,
       Tensor masked,
@@ -51,7 +49,6 @@ final class StepVerification {
       List<Tensor> unpruned,
       ExactPart exactPart,
       String exactPartRefusal) {
-    this.forward = forward;
     this.output = output;
     this.effects = effects;
     this.masked = masked;
@@ -78,7 +75,7 @@ final class StepVerification {
       List<Supplier<Tensor>> inputs) {
     Tensor masked = MaskedOriginal.output(model, effects, forward);
     if (effects.inexactReasons().isEmpty()) {
-      return new StepVerification(forward, output, effects, masked, inputs, null, null, null);
+      return new StepVerification(output, effects, masked, inputs, null, null, null);
     }
     List<Tensor> unpruned = run(inputs);
     Removal byChannel = exactChannels(graph, removal);
@@ -101,7 +98,7 @@ final class StepVerification {
       }
     }
     return new StepVerification(
-        forward, output, effects, masked, inputs, unpruned, part, part == null ? refusal : null);
+        output, effects, masked, inputs, unpruned, part, part == null ? refusal : null);
   }
 
   /**
