@@ -79,7 +79,7 @@ final class AgentInstallation {
       RecordingHook.arm(config, log);
     }
     if (config.prunes()) {
-      PruningHook.arm(config, System.err); // the pruning agent still prints its lines
+      PruningHook.arm(config);
     }
   }
 
@@ -175,7 +175,7 @@ final class AgentInstallation {
     retransformer.apply(policy).throwIfProblems();
     if (more.prunes()) {
       // after the retransformation: the root forward's call site must be a rewritten one
-      PruningHook.arm(more, System.err);
+      PruningHook.arm(more);
     }
   }
 

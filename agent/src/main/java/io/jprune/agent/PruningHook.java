@@ -1,6 +1,5 @@
 package io.jprune.agent;
 
-import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 
 /**
@@ -8,7 +7,8 @@ import java.lang.reflect.InvocationTargetException;
  * io.jprune.pruner.app.AppPruning}, which waits for the application's root forward (or its exit, or
  * its {@code module.load}). Reached by reflection because the pruner depends on the agent, not the
  * reverse: the agent jar built by the pruner module carries it ({@code
- * pruner/target/jprune-agent.jar}); the tracing-only jar does not, and is refused here.
+ * pruner/target/jprune-agent.jar}); the tracing-only jar does not, and is refused here. The pruner
+ * logs through the {@code System.Logger} {@code io.jprune.agent.prune}.
  */
 final class PruningHook {
   private static final String PRUNING = "io.jprune.pruner.app.AppPruning";
@@ -20,7 +20,7 @@ final class PruningHook {
    *
    * @throws IllegalStateException when the pruner is not visible or refuses the configuration
    */
-  static void arm(AgentConfig config, PrintStream log) {
+  static void arm(AgentConfig config) {
     Class<?> pruning;
     try {
       pruning = Class.forName(PRUNING, true, PruningHook.class.getClassLoader());
@@ -32,7 +32,7 @@ final class PruningHook {
           e);
     }
     try {
-      pruning.getMethod("arm", String.class, PrintStream.class).invoke(null, config.toArgs(), log);
+      pruning.getMethod("arm", String.class).invoke(null, config.toArgs());
     } catch (InvocationTargetException e) {
       Throwable cause = e.getCause();
       throw cause instanceof RuntimeException r

@@ -103,7 +103,7 @@ class AgentPruningIT {
             .filter(
                 l ->
                     l.startsWith(
-                        "[jprune] pruned SimpleMNIST$Net before root" + " forward 300 in "))
+                        "INFO: jprune: pruned SimpleMNIST$Net before root forward 300 in "))
             .toList();
     assertEquals(1, summary.size(), run.output());
     assertTrue(
@@ -112,6 +112,14 @@ class AgentPruningIT {
             .contains(
                 "params 52,650 -> 25,818, MACs 3,369,600 -> 1,652,352;" + " verify: not asked"),
         summary.get(0));
+    // the summary, DIR written then, and DIR written again from the exit hook (logged there too)
+    assertEquals(
+        List.of(
+            summary.get(0),
+            "INFO: jprune: pruned model saved to " + pruned.dir(),
+            "INFO: jprune: pruned model saved to " + pruned.dir() + " (weights at exit)"),
+        run.jpruneLines(),
+        run.output());
 
     // the printed losses: identical to the unpruned run's before the prune, falling after it
     Map<Integer, Double> before = base.losses();
@@ -204,7 +212,7 @@ class AgentPruningIT {
         resumed
             .output()
             .contains(
-                "[jprune] re-applied the pruning saved in "
+                "INFO: jprune: re-applied the pruning saved in "
                     + pruned.dir()
                     + " to SimpleMNIST$Net before its load"),
         resumed.output());
@@ -235,15 +243,15 @@ class AgentPruningIT {
             "100",
             dir.resolve("net.pt").toString());
     assertEquals(0, run.exitCode(), run.output());
+    // logged from the exit hook, after java.util.logging reset itself: the summary, then DIR
     List<String> lines = run.jpruneLines();
+    assertEquals(2, lines.size(), run.output());
     assertTrue(
-        lines.stream()
-            .anyMatch(
-                l ->
-                    l.startsWith("[jprune] pruned " + "SimpleMNIST$Net at exit in ")
-                        && l.contains("params 52,650 -> 25,818")
-                        && l.contains("; verify: equal to the masked original (max abs diff ")),
+        lines.get(0).startsWith("INFO: jprune: pruned SimpleMNIST$Net at exit in ")
+            && lines.get(0).contains("params 52,650 -> 25,818")
+            && lines.get(0).contains("; verify: equal to the masked original (max abs diff "),
         run.output());
+    assertEquals("INFO: jprune: pruned model saved to " + out, lines.get(1), run.output());
     // pruned after the app's last checkpoint: that one is unpruned, DIR is pruned
     assertArrayEquals(
         new long[] {64, 784}, checkpointShape(dir.resolve("net.pt"), "fc1", "weight"));
@@ -251,6 +259,66 @@ class AgentPruningIT {
     PrunedModelFiles.load(net, out);
     Tensor[] test = testDigits();
     assertArrayEquals(new long[] {test[0].size(0), 10}, forward(net, test[0]).sizes().vec().get());
+  }
+
+  @Test
+  void verboseLogsWhatTheAgentDoesStepByStep() throws Exception {
+    Path dir = fresh("verbose");
+    AppRun run =
+        AppRun.run(
+            "prune=0.5;ignore=fc3;at=forward:1;steps=2;verbose=true",
+            APP,
+            data.toString(),
+            "sgd",
+            "1",
+            dir.resolve("net.pt").toString());
+    assertEquals(0, run.exitCode(), run.output());
+    List<String> lines = run.jpruneLines();
+    assertEquals(4, lines.size(), run.output());
+    assertEquals(
+        "INFO: jprune: armed: prunes the application's model before its root forward 1",
+        lines.get(0));
+    assertTrue(lines.get(1).startsWith("INFO: jprune: step 1: "), lines.get(1));
+    assertTrue(lines.get(2).startsWith("INFO: jprune: step 2: "), lines.get(2));
+    assertTrue(
+        lines.get(3).startsWith("INFO: jprune: pruned SimpleMNIST$Net before root forward 1 in "),
+        lines.get(3));
+    assertTrue(
+        run.output().contains("INFO: instrumented SimpleMNIST$Net: "),
+        "the tracing agent's own INFO lines: " + run.output());
+  }
+
+  /**
+   * {@code io.jprune.agent.level = WARNING} in the application's logging configuration: the prune
+   * at exit happens, and logs nothing (its exit-hook logger keeps the configured level after
+   * java.util.logging's reset, which sets the levels back to INFO).
+   */
+  @Test
+  void aLoggingConfigurationAtWarningSilencesTheAgent() throws Exception {
+    Path dir = fresh("quiet");
+    Path config = dir.resolve("logging.properties");
+    Files.writeString(
+        config,
+        "handlers = java.util.logging.ConsoleHandler\n"
+            + ".level = INFO\n"
+            + "io.jprune.agent.level = WARNING\n");
+    Path out = dir.resolve("out");
+    AppRun run =
+        AppRun.run0(
+            AppRun.command(
+                List.of("-Djava.util.logging.config.file=" + config),
+                "prune=0.5;ignore=fc3;at=exit;verbose=true;output=" + out,
+                APP,
+                data.toString(),
+                "sgd",
+                "1",
+                dir.resolve("net.pt").toString()));
+    assertEquals(0, run.exitCode(), run.output());
+    assertEquals(List.of(), run.jpruneLines(), run.output());
+    assertTrue(!run.output().contains("jprune"), run.output());
+    assertEquals(
+        ImmutableLongArray.of(32, 784),
+        PrunedModelFiles.readRecord(out).prunedShapes().get("fc1.weight"));
   }
 
   static long[] checkpointShape(Path checkpoint, String module, String tensor) {

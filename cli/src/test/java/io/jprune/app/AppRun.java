@@ -54,11 +54,18 @@ record AppRun(int exitCode, String output) {
 
   /** The command line starting {@code mainClass} with the agent (null args: without it). */
   static List<String> command(String agentArgs, String mainClass, String... args) {
+    return command(List.of(), agentArgs, mainClass, args);
+  }
+
+  /** The same, with JVM options of the application's own ({@code -D...}) before the class. */
+  static List<String> command(
+      List<String> jvmOptions, String agentArgs, String mainClass, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     if (agentArgs != null) {
       cmd.add("-javaagent:" + agentJar() + "=" + agentArgs);
     }
+    cmd.addAll(jvmOptions);
     cmd.add("-Xmx512m");
     cmd.add("-Djavacpp.platform=" + System.getProperty("javacpp.platform", "linux-x86_64"));
     cmd.add("-cp");
@@ -105,8 +112,14 @@ record AppRun(int exitCode, String output) {
     return Double.parseDouble(m.group(1));
   }
 
-  /** The lines starting with {@code [jprune]}. */
+  /**
+   * The messages of the pruning agent's log records, as java.util.logging's default format prints
+   * them ({@code INFO: jprune: pruned ...}; the line above each, with the time and the logger, is
+   * left out).
+   */
   List<String> jpruneLines() {
-    return output.lines().filter(l -> l.startsWith("[jprune]")).toList();
+    return output.lines().filter(l -> JPRUNE_RECORD.matcher(l).lookingAt()).toList();
   }
+
+  private static final Pattern JPRUNE_RECORD = Pattern.compile("[A-Z]+: jprune: ");
 }

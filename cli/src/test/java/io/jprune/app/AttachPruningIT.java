@@ -66,7 +66,7 @@ class AttachPruningIT {
               .anyMatch(
                   l ->
                       l.startsWith(
-                          "[jprune] pruned " + "SimpleMNIST$Net before root forward 1 in ")),
+                          "INFO: jprune: pruned SimpleMNIST$Net before root forward 1 in ")),
           String.join("\n", log));
       assertEquals(
           java.util.Arrays.toString(first),

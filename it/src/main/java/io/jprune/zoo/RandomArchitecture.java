@@ -54,98 +54,90 @@ public final class RandomArchitecture extends Module {
     StringBuilder sb = new StringBuilder("stem(" + channels + ")");
     int n = 2 + r.nextInt(4);
     for (int i = 0; i < n; i++) {
-      int kind = r.nextInt(14);
-      Module block;
-      long out;
-      switch (kind) {
-        case 0 -> {
-          ResidualPair b = new ResidualPair(channels);
-          block = b;
-          out = channels;
-        }
-        case 1 -> {
-          long a = 4 * (1 + r.nextInt(3));
-          long c = 4 * (1 + r.nextInt(3));
-          block = new ConcatBranches(channels, a, c);
-          out = a + c;
-        }
-        case 2 -> {
-          long half = 4 * (1 + r.nextInt(2));
-          block = new ChunkConvCat(channels, half);
-          out = 3 * half;
-        }
-        case 3 -> {
-          block = new ShuffleRoundTrip(channels, r.nextBoolean());
-          out = channels;
-        }
-        case 4 -> {
-          block = new ChannelShuffleBlock(channels, false);
-          out = channels;
-        }
-        case 5 -> {
-          block = new DepthwiseBlock(channels);
-          out = channels;
-        }
-        case 6 -> {
-          long heads = 2;
-          block =
-              new MapAttention(
-                  new Attention(
-                      channels, heads, r.nextBoolean() ? QkvSplit.SELECT : QkvSplit.UNBIND));
-          out = channels;
-        }
-        case 8 -> {
-          boolean grouped = r.nextBoolean();
-          block = new MapAttention(new NarrowAttention(channels, grouped ? 4 : 2, 2));
-          out = channels;
-        }
-        case 9 -> {
-          long a = r.nextBoolean() ? 2 : 6; // a + 2c stays a multiple of 4 for the heads
-          long c = 3 + 2 * r.nextInt(3);
-          block = new UnevenSplit(channels, a, c);
-          out = a + 2 * c;
-        }
-        case 10 -> {
-          block = new MovedLinear(channels, r.nextBoolean());
-          out = channels;
-        }
-        case 11 -> {
-          block =
-              r.nextBoolean()
-                  ? new ChannelShuffleBlock(channels, true)
-                  : new ExpandGate(channels, r.nextBoolean());
-          out = channels;
-        }
-        case 12 -> {
-          block = new TokenAttention(channels, r.nextBoolean() ? 2 : 4);
-          out = channels;
-        }
-        case 13 -> {
-          long hidden = 4 * (1 + r.nextInt(3));
-          int recurrent = r.nextInt(3);
-          boolean bidirectional = r.nextBoolean();
-          block = new TokenRecurrent(channels, hidden, recurrent, bidirectional);
-          out = (bidirectional ? 2 : 1) * hidden;
-        }
-        default -> {
-          long next = 4 * (1 + r.nextInt(4));
-          block = new ConvBnRelu(channels, next);
-          out = next;
-        }
-      }
-      blocks.push_back(block);
-      chain.add((Block) block);
+      Drawn drawn = randomBlock(r, channels);
+      blocks.push_back(drawn.block());
+      chain.add((Block) drawn.block());
       sb.append(" -> ")
-          .append(block.getClass().getSimpleName())
+          .append(drawn.block().getClass().getSimpleName())
           .append('(')
-          .append(out)
+          .append(drawn.out())
           .append(')');
-      channels = out;
+      channels = drawn.out();
     }
     LongOptionalVector size = new LongOptionalVector(new LongOptional(1), new LongOptional(1));
     pool = register_module("pool", new AdaptiveAvgPool2dImpl(size.get(0)));
     head = register_module("head", Layers.linear(channels, 5));
     summary = sb.append(" -> head(5)").toString();
+  }
+
+  /** One drawn block and the channels it puts out. */
+  private record Drawn(Module block, long out) {}
+
+  /**
+   * Draws one block on {@code channels} inputs. The order of the draws is part of each seed's
+   * architecture: the fuzzer's seeds (and any failure they once found) must keep meaning the same
+   * model, so a new kind goes at the end, never in between.
+   */
+  private static Drawn randomBlock(Random r, long channels) {
+    return switch (r.nextInt(14)) {
+      case 0 -> new Drawn(new ResidualPair(channels), channels);
+      case 1 -> concatBranches(r, channels);
+      case 2 -> chunkConvCat(r, channels);
+      case 3 -> new Drawn(new ShuffleRoundTrip(channels, r.nextBoolean()), channels);
+      case 4 -> new Drawn(new ChannelShuffleBlock(channels, false), channels);
+      case 5 -> new Drawn(new DepthwiseBlock(channels), channels);
+      case 6 ->
+          new Drawn(
+              new MapAttention(
+                  new Attention(channels, 2, r.nextBoolean() ? QkvSplit.SELECT : QkvSplit.UNBIND)),
+              channels);
+      case 8 ->
+          new Drawn(
+              new MapAttention(new NarrowAttention(channels, r.nextBoolean() ? 4 : 2, 2)),
+              channels);
+      case 9 -> unevenSplit(r, channels);
+      case 10 -> new Drawn(new MovedLinear(channels, r.nextBoolean()), channels);
+      case 11 ->
+          new Drawn(
+              r.nextBoolean()
+                  ? new ChannelShuffleBlock(channels, true)
+                  : new ExpandGate(channels, r.nextBoolean()),
+              channels);
+      case 12 -> new Drawn(new TokenAttention(channels, r.nextBoolean() ? 2 : 4), channels);
+      case 13 -> tokenRecurrent(r, channels);
+      default -> convBnRelu(r, channels); // 7 as well: plain convs are the most common block
+    };
+  }
+
+  private static Drawn concatBranches(Random r, long channels) {
+    long a = 4 * (1 + r.nextInt(3));
+    long c = 4 * (1 + r.nextInt(3));
+    return new Drawn(new ConcatBranches(channels, a, c), a + c);
+  }
+
+  private static Drawn chunkConvCat(Random r, long channels) {
+    long half = 4 * (1 + r.nextInt(2));
+    return new Drawn(new ChunkConvCat(channels, half), 3 * half);
+  }
+
+  private static Drawn unevenSplit(Random r, long channels) {
+    long a = r.nextBoolean() ? 2 : 6; // a + 2c stays a multiple of 4 for the heads
+    long c = 3 + 2 * r.nextInt(3);
+    return new Drawn(new UnevenSplit(channels, a, c), a + 2 * c);
+  }
+
+  private static Drawn tokenRecurrent(Random r, long channels) {
+    long hidden = 4 * (1 + r.nextInt(3));
+    int recurrent = r.nextInt(3);
+    boolean bidirectional = r.nextBoolean();
+    return new Drawn(
+        new TokenRecurrent(channels, hidden, recurrent, bidirectional),
+        (bidirectional ? 2 : 1) * hidden);
+  }
+
+  private static Drawn convBnRelu(Random r, long channels) {
+    long next = 4 * (1 + r.nextInt(4));
+    return new Drawn(new ConvBnRelu(channels, next), next);
   }
 
   /** The chain, for failure messages. */

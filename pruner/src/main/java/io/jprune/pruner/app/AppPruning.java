@@ -3,6 +3,7 @@ package io.jprune.pruner.app;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 
+import com.google.common.base.Throwables;
 import io.jprune.agent.AgentConfig;
 import io.jprune.agent.PruneSettings;
 import io.jprune.pruner.Pruner;
@@ -10,8 +11,9 @@ import io.jprune.pruner.save.PrunedModelFiles;
 import io.jprune.tracer.site.AppHooks;
 import io.jprune.tracer.site.SiteInvoker;
 import io.jprune.tracer.site.Sites;
-import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.function.Supplier;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
@@ -19,7 +21,9 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * Pruning inside an unmodified application, driven by the agent's arguments ({@code
  * prune=...;at=forward:N|exit;output=DIR}, {@code load=DIR}; see {@link AgentConfig}). The agent
- * calls {@link #arm} reflectively after instrumenting the application's classes.
+ * calls {@link #arm} reflectively after instrumenting the application's classes. What happens is
+ * logged through {@code System.Logger} {@code io.jprune.agent.prune}: one summary line per prune at
+ * INFO by default.
  *
  * <ul>
  *   <li>{@code at=forward:N}: before the N-th root forward (counted from arming), the root module
@@ -44,8 +48,9 @@ public final class AppPruning {
    * @throws IllegalArgumentException for arguments that cannot be combined
    * @throws IllegalStateException when an earlier {@code prune=} still waits for its forward
    */
-  public static synchronized void arm(String args, PrintStream log) {
+  public static synchronized void arm(String args) {
     AgentConfig config = AgentConfig.parse(args);
+    AgentLog log = AgentLog.of(config.verbose());
     Path loadDir = config.loadDir().orElse(null);
     CheckpointGuard guard = new CheckpointGuard(loadDir, log);
     AppHooks.onModuleLoad(guard::beforeLoad);
@@ -60,43 +65,51 @@ public final class AppPruning {
     checkState(!waiting, "jprune is already waiting to prune this application");
     waiting = true;
     if (s.atForward().isPresent()) {
-      int n = s.atForward().get();
-      Sites.intercept(
-          new RootForwardWatch(
-              n,
-              (root, a, proceed) -> {
-                Pruner pruner =
-                    prune(root, forwardOf(a, proceed), s, "before root forward " + n, log);
-                s.output().ifPresent(dir -> saveAtExit(root, pruner, dir, log));
-                return proceed.invoke(a);
-              }));
+      armAtForward(s.atForward().get(), s, log);
     } else {
-      Sites.intercept(
-          new RootForwardWatch(
-              1,
-              (root, a, proceed) -> {
-                Supplier<Tensor> forward = forwardOf(copyOf(a), proceed);
-                Runtime.getRuntime()
-                    .addShutdownHook(
-                        new Thread(
-                            () -> prune(root, forward, s, "at exit", log), "jprune-prune-at-exit"));
-                return proceed.invoke(a);
-              }));
+      armAtExit(s, log);
     }
   }
 
+  /** Prunes before the n-th root forward, which then runs on the pruned model. */
+  private static void armAtForward(int n, PruneSettings s, AgentLog log) {
+    log.detail(() -> "armed: prunes the application's model before its root forward " + n);
+    Sites.intercept(
+        new RootForwardWatch(
+            n,
+            (root, a, proceed) -> {
+              Pruner pruner =
+                  prune(root, forwardOf(a, proceed), s, "before root forward " + n, log);
+              s.output().ifPresent(dir -> saveAtExit(root, pruner, dir, log.forExitHook()));
+              return proceed.invoke(a);
+            }));
+  }
+
+  /** Keeps the first root forward's module and input, and prunes it at JVM exit. */
+  private static void armAtExit(PruneSettings s, AgentLog log) {
+    log.detail(() -> "armed: prunes the model of the application's first root forward at exit");
+    Sites.intercept(
+        new RootForwardWatch(
+            1,
+            (root, a, proceed) -> {
+              Supplier<Tensor> forward = forwardOf(copyOf(a), proceed);
+              AgentLog atExit = log.forExitHook();
+              Runtime.getRuntime()
+                  .addShutdownHook(
+                      new Thread(
+                          () -> prune(root, forward, s, "at exit", atExit),
+                          "jprune-prune-at-exit"));
+              return proceed.invoke(a);
+            }));
+  }
+
   private static Pruner prune(
-      Module root, Supplier<Tensor> forward, PruneSettings s, String when, PrintStream log) {
+      Module root, Supplier<Tensor> forward, PruneSettings s, String when, AgentLog log) {
     try {
       return onOwnThread(() -> InPlacePrune.run(root, forward, s, when, log));
     } catch (RuntimeException e) {
-      log.println(
-          "[jprune] did not prune "
-              + root.getClass().getName()
-              + " "
-              + when
-              + ": "
-              + e.getMessage());
+      log.problem(
+          "did not prune " + root.getClass().getName() + " " + when + ": " + e.getMessage());
       throw e;
     } finally {
       synchronized (AppPruning.class) {
@@ -112,40 +125,28 @@ public final class AppPruning {
    * handles). PointerScopes are per thread, so a fresh thread has none.
    */
   private static <T> T onOwnThread(Supplier<T> work) {
-    Object[] result = new Object[1];
-    RuntimeException[] failure = new RuntimeException[1];
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                result[0] = work.get();
-              } catch (RuntimeException e) {
-                failure[0] = e;
-              }
-            },
-            "jprune-prune");
-    t.start();
+    FutureTask<T> task = new FutureTask<>(work::get);
+    new Thread(task, "jprune-prune").start();
     try {
-      t.join();
+      return task.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while pruning", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      Throwables.throwIfUnchecked(cause);
+      throw new IllegalStateException(cause);
     }
-    if (failure[0] != null) {
-      throw failure[0];
-    }
-    @SuppressWarnings("unchecked")
-    T out = (T) result[0];
-    return out;
   }
 
-  private static void saveAtExit(Module root, Pruner pruner, Path dir, PrintStream log) {
+  /** Saves DIR again at exit; {@code log} is one made for an exit hook. */
+  private static void saveAtExit(Module root, Pruner pruner, Path dir, AgentLog log) {
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   PrunedModelFiles.save(root, pruner.history(), dir);
-                  log.println("[jprune] pruned model saved to " + dir + " (weights at exit)");
+                  log.result("pruned model saved to " + dir + " (weights at exit)");
                 },
                 "jprune-save-at-exit"));
   }

@@ -4,7 +4,6 @@ import com.google.common.base.Splitter;
 import io.jprune.pruner.save.PrunedModelFiles;
 import io.jprune.pruner.save.PruningRecord;
 import io.jprune.pruner.surgery.ModelTensors;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -26,10 +25,10 @@ import org.bytedeco.pytorch.Tensor;
 final class CheckpointGuard {
   private final Path loadDir;
   private final PruningRecord record;
-  private final PrintStream log;
+  private final AgentLog log;
   private final Set<Long> restructured = new HashSet<>();
 
-  CheckpointGuard(Path loadDir, PrintStream log) {
+  CheckpointGuard(Path loadDir, AgentLog log) {
     this.loadDir = loadDir;
     this.record = loadDir == null ? null : PrunedModelFiles.readRecord(loadDir);
     this.log = log;
@@ -43,8 +42,8 @@ final class CheckpointGuard {
         && record.modelClass().equals(m.getClass().getName())
         && restructured.add(m.address())) {
       PrunedModelFiles.load(m, loadDir);
-      log.println(
-          "[jprune] re-applied the pruning saved in "
+      log.result(
+          "re-applied the pruning saved in "
               + loadDir
               + " to "
               + m.getClass().getName()

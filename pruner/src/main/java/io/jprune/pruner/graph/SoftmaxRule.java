@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * softmax / log_softmax along a dim: shape-preserving, each element follows its input element; when
- * the dim runs across channels, removing some changes the others (inexact).
+ * the dim runs across channels, removing some changes the others (inexact). Within one channel the
+ * removal is inexact too: the masked original's zeros become 1/n there, which its consumers read.
  */
 final class SoftmaxRule implements OpRule {
   @Override
@@ -37,6 +38,10 @@ final class SoftmaxRule implements OpRule {
         for (int a : fiber) {
           pass.atoms.markInexact(a, call.op() + " across channels at " + call.site().location());
         }
+      }
+      for (int a : fiber) {
+        // a removed channel's zeros come out as 1/n (log: -log n) in the masked original
+        pass.atoms.markInexact(a, call.op() + " maps 0 to non-zero at " + call.site().location());
       }
     }
     pass.setLabels(call.outputTensor(), il.clone());

@@ -88,7 +88,12 @@ public final class DrawnGraph {
       double x,
       double y,
       double width,
-      double height) {}
+      double height) {
+    /** The same node with this box. */
+    Node at(double x, double y, double width, double height) {
+      return new Node(id, kind, title, detail, call, module, layers, tensor, x, y, width, height);
+    }
+  }
 
   /**
    * One tensor (or several between the same two nodes), routed orthogonally.
@@ -233,49 +238,48 @@ public final class DrawnGraph {
     private Node callNode(TracedCall c) {
       List<TensorRef> outs = c.tensorOutputs();
       String shape = outs.size() == 1 ? outs.get(0).shape().toString() : outs.size() + " tensors";
-      String tensors = labels(outs);
-      if (c.isModuleCall()) {
-        String path = c.modulePath();
-        String name = path.isEmpty() ? "<root>" : path;
-        String type = ModelCost.shortType(c.moduleType());
-        boolean compound = isCompound(c);
-        return sized(
-            new Node(
-                Integer.toString(c.index()),
-                compound ? Kind.COMPOUND : Kind.MODULE,
-                name,
-                type + " " + shape,
-                c.index(),
-                path,
-                ImmutableSortedSet.copyOf(layers(c)),
-                tensors,
-                0,
-                0,
-                0,
-                0),
-            NODE_HEIGHT);
-      }
+      return sized(c.isModuleCall() ? moduleNode(c, shape) : opNode(c, shape), NODE_HEIGHT);
+    }
+
+    /** A module call: a layer box, or a box that opens when its forward made drawn calls. */
+    private Node moduleNode(TracedCall c, String shape) {
+      String path = c.modulePath();
+      return new Node(
+          Integer.toString(c.index()),
+          isCompound(c) ? Kind.COMPOUND : Kind.MODULE,
+          path.isEmpty() ? "<root>" : path,
+          ModelCost.shortType(c.moduleType()) + " " + shape,
+          c.index(),
+          path,
+          ImmutableSortedSet.copyOf(layers(c)),
+          labels(c.tensorOutputs()),
+          0,
+          0,
+          0,
+          0);
+    }
+
+    /** A tensor op; its layers are those whose parameters it reads directly. */
+    private Node opNode(TracedCall c, String shape) {
       TreeSet<String> direct = new TreeSet<>();
       for (TensorRef t : c.tensorInputs()) {
         if (t.name() != null && trace.parameters().containsKey(t.name())) {
           direct.add(GroupsDot.layerOf(t.name()));
         }
       }
-      return sized(
-          new Node(
-              Integer.toString(c.index()),
-              Kind.OP,
-              c.op(),
-              shape,
-              c.index(),
-              null,
-              ImmutableSortedSet.copyOf(direct),
-              tensors,
-              0,
-              0,
-              0,
-              0),
-          NODE_HEIGHT);
+      return new Node(
+          Integer.toString(c.index()),
+          Kind.OP,
+          c.op(),
+          shape,
+          c.index(),
+          null,
+          ImmutableSortedSet.copyOf(direct),
+          labels(c.tensorOutputs()),
+          0,
+          0,
+          0,
+          0);
     }
 
     /**
@@ -335,19 +339,7 @@ public final class DrawnGraph {
       if (n.kind() == Kind.INPUT || n.kind() == Kind.OUTPUT) {
         width = Math.max(56, n.detail().length() * CHAR_WIDTH + 24);
       }
-      return new Node(
-          n.id(),
-          n.kind(),
-          n.title(),
-          n.detail(),
-          n.call(),
-          n.module(),
-          n.layers(),
-          n.tensor(),
-          0,
-          0,
-          width,
-          height);
+      return n.at(0, 0, width, height);
     }
 
     private static List<TensorRef> distinct(List<TensorRef> tensors) {
@@ -376,27 +368,10 @@ public final class DrawnGraph {
     }
 
     static Scope run(int scopeId, Map<String, Node> nodes, Map<String, List<String>> edges) {
-      ElkNode root = ElkGraphUtil.createGraph();
-      root.setProperty(CoreOptions.ALGORITHM, LayeredOptions.ALGORITHM_ID);
-      root.setProperty(CoreOptions.DIRECTION, Direction.DOWN);
-      root.setProperty(CoreOptions.EDGE_ROUTING, EdgeRouting.ORTHOGONAL);
-      root.setProperty(CoreOptions.PADDING, new ElkPadding(12));
-      root.setProperty(LayeredOptions.SPACING_NODE_NODE, 18.0);
-      root.setProperty(LayeredOptions.SPACING_NODE_NODE_BETWEEN_LAYERS, 22.0);
-      root.setProperty(LayeredOptions.SPACING_EDGE_NODE_BETWEEN_LAYERS, 10.0);
-      // Keep the order the calls were made in where crossings allow it: reads like the code.
-      root.setProperty(
-          LayeredOptions.CONSIDER_MODEL_ORDER_STRATEGY, OrderingStrategy.NODES_AND_EDGES);
+      ElkNode root = graph();
       Map<String, ElkNode> elk = new LinkedHashMap<>();
       for (Node n : nodes.values()) {
-        ElkNode e = ElkGraphUtil.createNode(root);
-        e.setDimensions(n.width(), n.height());
-        if (n.kind() == Kind.INPUT) {
-          e.setProperty(LayeredOptions.LAYERING_LAYER_CONSTRAINT, LayerConstraint.FIRST);
-        } else if (n.kind() == Kind.OUTPUT) {
-          e.setProperty(LayeredOptions.LAYERING_LAYER_CONSTRAINT, LayerConstraint.LAST);
-        }
-        elk.put(n.id(), e);
+        elk.put(n.id(), elkNode(root, n));
       }
       Map<String, ElkEdge> elkEdges = new LinkedHashMap<>();
       edges.forEach(
@@ -408,39 +383,62 @@ public final class DrawnGraph {
 
       ImmutableList.Builder<Node> placed = ImmutableList.builder();
       for (Node n : nodes.values()) {
-        ElkNode e = elk.get(n.id());
-        placed.add(
-            new Node(
-                n.id(),
-                n.kind(),
-                n.title(),
-                n.detail(),
-                n.call(),
-                n.module(),
-                n.layers(),
-                n.tensor(),
-                e.getX(),
-                e.getY(),
-                n.width(),
-                n.height()));
+        placed.add(placed(n, elk.get(n.id())));
       }
       ImmutableList.Builder<Edge> routed = ImmutableList.builder();
       edges.forEach(
           (key, tensors) -> {
             String[] ends = key.split(">", 2);
-            List<double[]> points = new ArrayList<>();
-            for (ElkEdgeSection s : elkEdges.get(key).getSections()) {
-              points.add(new double[] {s.getStartX(), s.getStartY()});
-              for (ElkBendPoint b : s.getBendPoints()) {
-                points.add(new double[] {b.getX(), b.getY()});
-              }
-              points.add(new double[] {s.getEndX(), s.getEndY()});
-            }
             routed.add(
-                new Edge(
-                    ends[0], ends[1], ImmutableList.copyOf(points), String.join(", ", tensors)));
+                new Edge(ends[0], ends[1], points(elkEdges.get(key)), String.join(", ", tensors)));
           });
       return new Scope(scopeId, root.getWidth(), root.getHeight(), placed.build(), routed.build());
+    }
+
+    /** An empty ELK graph set up for a top-down layered layout with orthogonal edges. */
+    private static ElkNode graph() {
+      ElkNode root = ElkGraphUtil.createGraph();
+      root.setProperty(CoreOptions.ALGORITHM, LayeredOptions.ALGORITHM_ID);
+      root.setProperty(CoreOptions.DIRECTION, Direction.DOWN);
+      root.setProperty(CoreOptions.EDGE_ROUTING, EdgeRouting.ORTHOGONAL);
+      root.setProperty(CoreOptions.PADDING, new ElkPadding(12));
+      root.setProperty(LayeredOptions.SPACING_NODE_NODE, 18.0);
+      root.setProperty(LayeredOptions.SPACING_NODE_NODE_BETWEEN_LAYERS, 22.0);
+      root.setProperty(LayeredOptions.SPACING_EDGE_NODE_BETWEEN_LAYERS, 10.0);
+      // Keep the order the calls were made in where crossings allow it: reads like the code.
+      root.setProperty(
+          LayeredOptions.CONSIDER_MODEL_ORDER_STRATEGY, OrderingStrategy.NODES_AND_EDGES);
+      return root;
+    }
+
+    /** {@code n}'s ELK node in {@code root}: inputs in the first layer, outputs in the last. */
+    private static ElkNode elkNode(ElkNode root, Node n) {
+      ElkNode e = ElkGraphUtil.createNode(root);
+      e.setDimensions(n.width(), n.height());
+      if (n.kind() == Kind.INPUT) {
+        e.setProperty(LayeredOptions.LAYERING_LAYER_CONSTRAINT, LayerConstraint.FIRST);
+      } else if (n.kind() == Kind.OUTPUT) {
+        e.setProperty(LayeredOptions.LAYERING_LAYER_CONSTRAINT, LayerConstraint.LAST);
+      }
+      return e;
+    }
+
+    /** {@code n} at the place ELK gave {@code e}. */
+    private static Node placed(Node n, ElkNode e) {
+      return n.at(e.getX(), e.getY(), n.width(), n.height());
+    }
+
+    /** The route ELK gave an edge: each section's start, bend points and end. */
+    private static ImmutableList<double[]> points(ElkEdge edge) {
+      List<double[]> points = new ArrayList<>();
+      for (ElkEdgeSection s : edge.getSections()) {
+        points.add(new double[] {s.getStartX(), s.getStartY()});
+        for (ElkBendPoint b : s.getBendPoints()) {
+          points.add(new double[] {b.getX(), b.getY()});
+        }
+        points.add(new double[] {s.getEndX(), s.getEndY()});
+      }
+      return ImmutableList.copyOf(points);
     }
   }
 }

@@ -113,6 +113,25 @@ public record GroupFacts(
     checkNotNull(outcome, "outcome");
     Map<String, Map<Integer, long[]>> kept =
         outcome.map(PruningOutcome::keptIndices).orElse(Map.of());
+    BitSet removed = removedChannels(group, kept);
+    Optional<GroupConstraint> headed =
+        group.constraints().stream()
+            .filter(x -> x.kind() == BlockSpec.Kind.ALIGNED && x.wholeBlocksAllowed())
+            .findFirst();
+    String[] branchNames = headed.map(GroupFacts::branchNames).orElse(new String[0]);
+    Map<Integer, String> kindOf = headed.map(h -> kindNames(h, branchNames)).orElse(Map.of());
+    return new GroupFacts(
+        group,
+        kindsOf(group, kindOf),
+        membersOf(group, trace, kept, removedSlices(group, removed)),
+        headed.map(h -> heads(h, removed)),
+        removed,
+        outcome.flatMap(o -> o.scoresOf(group.id())));
+  }
+
+  /** The channels whose first output slice (else first slice) the run did not keep. */
+  private static BitSet removedChannels(
+      PruningGroup group, Map<String, Map<Integer, long[]>> kept) {
     BitSet removed = new BitSet();
     for (Channel c : group.channels()) {
       ParamSlice s = c.outputs().isEmpty() ? c.slices().get(0) : c.outputs().get(0);
@@ -121,23 +140,21 @@ public record GroupFacts(
         removed.set(c.index());
       }
     }
-    Optional<GroupConstraint> headed =
-        group.constraints().stream()
-            .filter(x -> x.kind() == BlockSpec.Kind.ALIGNED && x.wholeBlocksAllowed())
-            .findFirst();
-    String[] branchNames = headed.map(GroupFacts::branchNames).orElse(new String[0]);
-    Map<Integer, String> kindOf = headed.map(h -> kindNames(h, branchNames)).orElse(Map.of());
+    return removed;
+  }
 
+  private static String memberKey(ParamSlice s) {
+    return s.param() + "[" + s.dim() + "] " + s.role();
+  }
+
+  /** Channels grouped by their name and their slices per member, largest kind first. */
+  private static ImmutableList<ChannelKind> kindsOf(
+      PruningGroup group, Map<Integer, String> kindOf) {
     Map<String, ChannelKind> kinds = new LinkedHashMap<>();
-    Map<String, int[]> memberCounts = new LinkedHashMap<>();
     for (Channel c : group.channels()) {
       Map<String, Integer> sig = new TreeMap<>();
       for (ParamSlice s : c.slices()) {
-        String key = s.param() + "[" + s.dim() + "] " + s.role();
-        sig.merge(key, 1, Integer::sum);
-        int[] n = memberCounts.computeIfAbsent(key, k -> new int[2]);
-        n[0]++;
-        n[1] += removed.get(c.index()) ? 1 : 0;
+        sig.merge(memberKey(s), 1, Integer::sum);
       }
       String name = kindOf.getOrDefault(c.index(), "");
       kinds.merge(
@@ -147,7 +164,27 @@ public record GroupFacts(
     }
     List<ChannelKind> sorted = new ArrayList<>(kinds.values());
     sorted.sort((a, b) -> Integer.compare(b.count(), a.count()));
+    return ImmutableList.copyOf(sorted);
+  }
 
+  /** Member key -> the slices of it that removed channels take. */
+  private static Map<String, Integer> removedSlices(PruningGroup group, BitSet removed) {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    for (Channel c : group.channels()) {
+      if (removed.get(c.index())) {
+        for (ParamSlice s : c.slices()) {
+          out.merge(memberKey(s), 1, Integer::sum);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static ImmutableList<Member> membersOf(
+      PruningGroup group,
+      Trace trace,
+      Map<String, Map<Integer, long[]>> kept,
+      Map<String, Integer> removedSlices) {
     ImmutableList.Builder<Member> members = ImmutableList.builder();
     for (Map.Entry<String, Integer> m : group.members().entrySet()) {
       String key = m.getKey();
@@ -162,26 +199,18 @@ public record GroupFacts(
       long before = shape == null ? m.getValue() : shape.get(dim);
       long[] left = kept.getOrDefault(param, Map.of()).get(dim);
       long after = left == null ? before : left.length;
-      int[] n = memberCounts.get(key);
       members.add(
           new Member(
               param,
               dim,
               role,
               m.getValue(),
-              n == null ? 0 : n[1],
+              removedSlices.getOrDefault(key, 0),
               before,
               after,
               shape == null ? 1 : shape.length()));
     }
-    Optional<Heads> heads = headed.map(h -> heads(h, removed));
-    return new GroupFacts(
-        group,
-        ImmutableList.copyOf(sorted),
-        members.build(),
-        heads,
-        removed,
-        outcome.flatMap(o -> o.scoresOf(group.id())));
+    return members.build();
   }
 
   /** Channels the run kept. */

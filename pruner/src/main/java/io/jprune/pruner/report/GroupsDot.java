@@ -30,49 +30,64 @@ public final class GroupsDot {
     Set<String> layers = new LinkedHashSet<>();
     StringBuilder edges = new StringBuilder();
     for (PruningGroup g : graph.groups()) {
-      sb.append("  g")
-          .append(g.id())
-          .append(" [shape=ellipse, style=filled, fillcolor=\"")
-          .append(g.isExact() ? "#cfe8cf" : "#f6d7a7")
-          .append("\", label=\"")
-          .append(escape("G" + g.id() + " " + layerOf(g.leader()) + "\n" + g.size() + " channels"))
-          .append("\"];\n");
-      Map<String, Map<SliceRole, Integer>> touched = new LinkedHashMap<>();
-      for (Channel c : g.channels()) {
-        for (ParamSlice s : c.slices()) {
-          touched
-              .computeIfAbsent(layerOf(s.param()), l -> new LinkedHashMap<>())
-              .merge(s.role(), 1, Integer::sum);
-        }
-      }
-      touched.forEach(
-          (layer, roles) -> {
-            layers.add(layer);
-            StringBuilder label = new StringBuilder();
-            roles.forEach(
-                (role, n) ->
-                    label
-                        .append(label.length() == 0 ? "" : ", ")
-                        .append(roleName(role))
-                        .append(' ')
-                        .append(n));
-            edges
-                .append("  g")
-                .append(g.id())
-                .append(" -> \"")
-                .append(escape(layer))
-                .append("\" [label=\"")
-                .append(escape(label.toString()))
-                .append("\"")
-                .append(roles.containsKey(SliceRole.OUTPUT) ? ", penwidth=2" : ", style=dashed")
-                .append("];\n");
-          });
+      sb.append(groupNode(g));
+      touched(g)
+          .forEach(
+              (layer, roles) -> {
+                layers.add(layer);
+                edges.append(edge(g, layer, roles));
+              });
     }
     for (String layer : layers) {
       sb.append("  \"").append(escape(layer)).append("\" [shape=box];\n");
     }
     sb.append(edges).append("}\n");
     return sb.toString();
+  }
+
+  /** The group's ellipse: green when exact, orange when not. */
+  private static String groupNode(PruningGroup g) {
+    return "  g"
+        + g.id()
+        + " [shape=ellipse, style=filled, fillcolor=\""
+        + (g.isExact() ? "#cfe8cf" : "#f6d7a7")
+        + "\", label=\""
+        + escape("G" + g.id() + " " + layerOf(g.leader()) + "\n" + g.size() + " channels")
+        + "\"];\n";
+  }
+
+  /** Layer -> role -> slices of that layer's parameters the group takes, in the group's order. */
+  private static Map<String, Map<SliceRole, Integer>> touched(PruningGroup g) {
+    Map<String, Map<SliceRole, Integer>> touched = new LinkedHashMap<>();
+    for (Channel c : g.channels()) {
+      for (ParamSlice s : c.slices()) {
+        touched
+            .computeIfAbsent(layerOf(s.param()), l -> new LinkedHashMap<>())
+            .merge(s.role(), 1, Integer::sum);
+      }
+    }
+    return touched;
+  }
+
+  /** The group's edge to a layer: bold where it holds output rows, else dashed. */
+  private static String edge(PruningGroup g, String layer, Map<SliceRole, Integer> roles) {
+    StringBuilder label = new StringBuilder();
+    roles.forEach(
+        (role, n) ->
+            label
+                .append(label.length() == 0 ? "" : ", ")
+                .append(roleName(role))
+                .append(' ')
+                .append(n));
+    return "  g"
+        + g.id()
+        + " -> \""
+        + escape(layer)
+        + "\" [label=\""
+        + escape(label.toString())
+        + "\""
+        + (roles.containsKey(SliceRole.OUTPUT) ? ", penwidth=2" : ", style=dashed")
+        + "];\n";
   }
 
   /** {@code layer1.0.conv1.weight} -> {@code layer1.0.conv1}; a root parameter stays itself. */

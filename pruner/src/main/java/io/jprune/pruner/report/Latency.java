@@ -20,6 +20,7 @@ import org.bytedeco.pytorch.Tensor;
  * @param iterations timed runs
  */
 public record Latency(double medianMs, double p90Ms, int iterations) {
+  /** Checks {@code 1 <= iterations} and {@code 0 <= median <= p90}. */
   public Latency {
     checkArgument(iterations >= 1, "iterations must be >= 1, got %s", iterations);
     checkArgument(

@@ -15,6 +15,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
  * @param calls number of traced calls added up
  */
 public record LayerCost(String name, String type, long params, long macs, int calls) {
+  /** Checks that the name and type are present and the counts not negative. */
   public LayerCost {
     checkNotNull(name, "name");
     checkNotNull(type, "type");

@@ -168,19 +168,10 @@ public final class ModelCost {
         }
         if (call.isModuleCall()) {
           if (call.isBuiltinModuleCall() && trace.children(call.index()).isEmpty()) {
-            String path = call.modulePath();
-            String type = shortType(call.moduleType());
-            Optional<ModuleKind> kind = catalog.find(ModuleLabels.type(call));
-            boolean nested = kind.map(ModuleKind::ownsSubmoduleParameters).orElse(false);
-            rows.computeIfAbsent(
-                path, p -> new LayerCost(p, type, nested ? allParams(p) : ownParams(p), 0, 0));
-            rows.put(path, rows.get(path).plus(kind.map(k -> k.macs(call, this)).orElse(0L)));
+            countModule(call);
           }
         } else if (MATMULS.contains(call.op())) {
-          String parent = enclosingModule(call);
-          int n = opsPerModule.merge(parent, 1, Integer::sum) - 1;
-          String name = (parent.isEmpty() ? "<root>" : parent) + "/" + call.op() + "#" + n;
-          rows.put(name, new LayerCost(name, call.op(), 0, 0, 0).plus(matmulMacs(call)));
+          countMatmul(call);
         }
       }
       long counted = rows.values().stream().mapToLong(LayerCost::params).sum();
@@ -194,6 +185,25 @@ public final class ModelCost {
         out.add(new LayerCost(OTHER, "-", all - counted, 0, 0));
       }
       return new ModelCost(out.build());
+    }
+
+    /** A built-in leaf module's row: its parameters once, the MACs of every call to it. */
+    private void countModule(TracedCall call) {
+      String path = call.modulePath();
+      String type = shortType(call.moduleType());
+      Optional<ModuleKind> kind = catalog.find(ModuleLabels.type(call));
+      boolean nested = kind.map(ModuleKind::ownsSubmoduleParameters).orElse(false);
+      rows.computeIfAbsent(
+          path, p -> new LayerCost(p, type, nested ? allParams(p) : ownParams(p), 0, 0));
+      rows.put(path, rows.get(path).plus(kind.map(k -> k.macs(call, this)).orElse(0L)));
+    }
+
+    /** A matmul outside modules: a row of its own, {@code module/op#n}. */
+    private void countMatmul(TracedCall call) {
+      String parent = enclosingModule(call);
+      int n = opsPerModule.merge(parent, 1, Integer::sum) - 1;
+      String name = (parent.isEmpty() ? "<root>" : parent) + "/" + call.op() + "#" + n;
+      rows.put(name, new LayerCost(name, call.op(), 0, 0, 0).plus(matmulMacs(call)));
     }
 
     private String enclosingModule(TracedCall call) {

@@ -31,6 +31,7 @@ public record PruningOutcome(
     ImmutableList<RemovalEffects> steps,
     ImmutableMap<Integer, ImmutableDoubleArray> scores) {
 
+  /** Checks that no component is null. */
   public PruningOutcome {
     checkNotNull(table, "table");
     checkNotNull(steps, "steps");

@@ -62,6 +62,32 @@ public record PruningReport(
 
   /** The table, totals, latency and what is counted. */
   public String render() {
+    StringBuilder sb = new StringBuilder();
+    sb.append(title).append('\n');
+    appendAligned(sb, table());
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "params  %s -> %s (x%.2f fewer)%n",
+            human(before.params()),
+            human(after.params()),
+            inverse(paramsKept())));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "MACs    %s -> %s (x%.2f fewer)%n",
+            human(before.macs()),
+            human(after.macs()),
+            inverse(macsKept())));
+    if (latencyBefore.isPresent() && latencyAfter.isPresent()) {
+      sb.append(latencyLine(latencyBefore.get(), latencyAfter.get()));
+    }
+    sb.append(ModelCost.COUNTED).append('\n');
+    return sb.toString();
+  }
+
+  /** The heading row, one row per layer of either model (in their order), and the totals. */
+  private List<String[]> table() {
     Map<String, LayerCost[]> rows = new LinkedHashMap<>();
     for (LayerCost l : before.layers()) {
       rows.computeIfAbsent(l.name(), n -> new LayerCost[2])[0] = l;
@@ -82,24 +108,7 @@ public record PruningReport(
           "kept"
         });
     for (LayerCost[] r : rows.values()) {
-      LayerCost b = r[0];
-      LayerCost a = r[1];
-      LayerCost any = b != null ? b : a;
-      long pb = b == null ? 0 : b.params();
-      long pa = a == null ? 0 : a.params();
-      long mb = b == null ? 0 : b.macs();
-      long ma = a == null ? 0 : a.macs();
-      table.add(
-          new String[] {
-            any.name(),
-            any.type(),
-            count(pb),
-            count(pa),
-            percent(pa, pb),
-            count(mb),
-            count(ma),
-            percent(ma, mb)
-          });
+      table.add(layerRow(r[0], r[1]));
     }
     table.add(
         new String[] {
@@ -112,40 +121,39 @@ public record PruningReport(
           count(after.macs()),
           percent(after.macs(), before.macs())
         });
-    StringBuilder sb = new StringBuilder();
-    sb.append(title).append('\n');
-    appendAligned(sb, table);
-    sb.append(
-        String.format(
-            Locale.ROOT,
-            "params  %s -> %s (x%.2f fewer)%n",
-            human(before.params()),
-            human(after.params()),
-            inverse(paramsKept())));
-    sb.append(
-        String.format(
-            Locale.ROOT,
-            "MACs    %s -> %s (x%.2f fewer)%n",
-            human(before.macs()),
-            human(after.macs()),
-            inverse(macsKept())));
-    if (latencyBefore.isPresent() && latencyAfter.isPresent()) {
-      Latency b = latencyBefore.get();
-      Latency a = latencyAfter.get();
-      sb.append(
-          String.format(
-              Locale.ROOT,
-              "latency median %.2f ms -> %.2f ms, p90 %.2f ms -> "
-                  + "%.2f ms (speed-up x%.2f, %d runs each)%n",
-              b.medianMs(),
-              a.medianMs(),
-              b.p90Ms(),
-              a.p90Ms(),
-              b.speedUp(a),
-              a.iterations()));
-    }
-    sb.append(ModelCost.COUNTED).append('\n');
-    return sb.toString();
+    return table;
+  }
+
+  /** A layer's row; {@code b} or {@code a} is null for a layer the model before or after lacks. */
+  private static String[] layerRow(LayerCost b, LayerCost a) {
+    LayerCost any = b != null ? b : a;
+    long pb = b == null ? 0 : b.params();
+    long pa = a == null ? 0 : a.params();
+    long mb = b == null ? 0 : b.macs();
+    long ma = a == null ? 0 : a.macs();
+    return new String[] {
+      any.name(),
+      any.type(),
+      count(pb),
+      count(pa),
+      percent(pa, pb),
+      count(mb),
+      count(ma),
+      percent(ma, mb)
+    };
+  }
+
+  private static String latencyLine(Latency b, Latency a) {
+    return String.format(
+        Locale.ROOT,
+        "latency median %.2f ms -> %.2f ms, p90 %.2f ms -> "
+            + "%.2f ms (speed-up x%.2f, %d runs each)%n",
+        b.medianMs(),
+        a.medianMs(),
+        b.p90Ms(),
+        a.p90Ms(),
+        b.speedUp(a),
+        a.iterations());
   }
 
   @Override

@@ -93,24 +93,52 @@ public final class PrunedModelFiles {
       checkOwnSave(dir, model.getClass().getName());
     }
     Map<String, Tensor> tensors = NamedTensors.all(model);
-    ImmutableSet<String> params = ImmutableSet.copyOf(NamedTensors.parameters(model).keySet());
-    Map<String, ImmutableLongArray> original = new LinkedHashMap<>();
-    ImmutableList.Builder<PruningRecord.Weight> weights = ImmutableList.builder();
-    ImmutableSet.Builder<String> bufferNames = ImmutableSet.builder();
+    ImmutableList<PruningRecord.Weight> weights = weightsOf(model, tensors);
+    ImmutableMap<String, ImmutableLongArray> original = originalShapes(model, weights, history);
     OutputArchive archive = new OutputArchive();
+    for (PruningRecord.Weight w : weights) {
+      archive.write(w.key(), tensors.get(w.name()), w.buffer());
+    }
+    ByteArrayOutputStream weightBytes = new ByteArrayOutputStream();
+    ArchiveBytes.write(archive, weightBytes);
+    byte[] bytes = weightBytes.toByteArray();
+    PruningRecord record =
+        new PruningRecord(
+            model.getClass().getName(),
+            original,
+            weights.stream()
+                .filter(PruningRecord.Weight::buffer)
+                .map(PruningRecord.Weight::name)
+                .collect(ImmutableSet.toImmutableSet()),
+            ImmutableList.copyOf(history),
+            weights,
+            sha256(bytes));
+    checkArgument(
+        record.prunedShapes().equals(currentShapes(record.weights())),
+        "the history does not lead from the original shapes to %s's current ones: was it "
+            + "pruned by other means too?",
+        model.getClass().getName());
+    writeDurably(dir, bytes, record);
+    return record;
+  }
+
+  /** One weights entry per tensor of the model, in its order, keyed {@code t0, t1, ...}. */
+  private static ImmutableList<PruningRecord.Weight> weightsOf(
+      Module model, Map<String, Tensor> tensors) {
+    ImmutableSet<String> params = ImmutableSet.copyOf(NamedTensors.parameters(model).keySet());
+    ImmutableList.Builder<PruningRecord.Weight> weights = ImmutableList.builder();
     int i = 0;
     for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
       boolean buffer = !params.contains(e.getKey());
-      ImmutableLongArray shape = shapeOf(e.getValue());
-      original.put(e.getKey(), shape);
-      if (buffer) {
-        bufferNames.add(e.getKey());
-      }
-      String key = "t" + i++;
-      archive.write(key, e.getValue(), buffer);
-      weights.add(new PruningRecord.Weight(e.getKey(), key, shape, buffer));
+      weights.add(new PruningRecord.Weight(e.getKey(), "t" + i++, shapeOf(e.getValue()), buffer));
     }
-    // a tensor's original shape is the one its first cut started from
+    return weights.build();
+  }
+
+  /** The shapes before {@code history}: a tensor's is the one its first cut started from. */
+  private static ImmutableMap<String, ImmutableLongArray> originalShapes(
+      Module model, List<PruningRecord.Weight> weights, List<AppliedChanges> history) {
+    Map<String, ImmutableLongArray> original = currentShapes(weights);
     for (int step = history.size() - 1; step >= 0; step--) {
       for (ParamCut cut : history.get(step).cuts()) {
         checkArgument(
@@ -121,25 +149,16 @@ public final class PrunedModelFiles {
         original.put(cut.param(), cut.shape());
       }
     }
-    ByteArrayOutputStream weightBytes = new ByteArrayOutputStream();
-    ArchiveBytes.write(archive, weightBytes);
-    byte[] bytes = weightBytes.toByteArray();
-    PruningRecord record =
-        new PruningRecord(
-            model.getClass().getName(),
-            ImmutableMap.copyOf(original),
-            bufferNames.build(),
-            ImmutableList.copyOf(history),
-            weights.build(),
-            sha256(bytes));
-    checkArgument(
-        record.prunedShapes().equals(currentShapes(record.weights())),
-        "the history does not lead from the original shapes to %s's current ones: was it "
-            + "pruned by other means too?",
-        model.getClass().getName());
+    return ImmutableMap.copyOf(original);
+  }
+
+  /**
+   * Writes both files into {@code dir} at once ({@link DurableDirectory}), or leaves it as it was.
+   */
+  private static void writeDurably(Path dir, byte[] weights, PruningRecord record) {
     DurableDirectory out = DurableDirectory.begin(dir);
     try {
-      out.write(WEIGHTS, stream -> writeAll(stream, bytes));
+      out.write(WEIGHTS, stream -> writeAll(stream, weights));
       out.write(
           RECORD, stream -> writeAll(stream, record.toJson().getBytes(StandardCharsets.UTF_8)));
       out.commit();
@@ -147,7 +166,6 @@ public final class PrunedModelFiles {
       out.abandon();
       throw e;
     }
-    return record;
   }
 
   private static void writeAll(java.io.OutputStream out, byte[] bytes) {
@@ -247,7 +265,34 @@ public final class PrunedModelFiles {
     String got = freshOriginalModel.getClass().getName();
     checkArgument(
         record.modelClass().equals(got), "record is for %s, got %s", record.modelClass(), got);
-    Map<String, Tensor> tensors = NamedTensors.all(freshOriginalModel);
+    checkOriginalShapes(record, NamedTensors.all(freshOriginalModel), got);
+    RecordCheck.check(record);
+    Map<String, Tensor> loaded = readWeights(record, dir);
+    UndoJournal journal = new UndoJournal();
+    try {
+      for (AppliedChanges changes : record.changes()) {
+        Surgery.replay(freshOriginalModel, changes, journal);
+      }
+      setWeights(NamedTensors.all(freshOriginalModel), loaded, journal);
+    } catch (RuntimeException e) {
+      if (!(e instanceof PruneFailedException)) {
+        journal.rollback(e);
+      }
+      throw new IllegalStateException(
+          "loading "
+              + dir
+              + " failed and was rolled back, the model "
+              + "is as it was: "
+              + e.getMessage(),
+          e);
+    }
+    journal.commit();
+    return record;
+  }
+
+  /** The model's tensors are exactly the record's original ones, of the recorded shapes. */
+  private static void checkOriginalShapes(
+      PruningRecord record, Map<String, Tensor> tensors, String got) {
     for (Map.Entry<String, ImmutableLongArray> e : record.originalShapes().entrySet()) {
       String kind = record.buffers().contains(e.getKey()) ? "buffer" : "parameter";
       Tensor t = tensors.get(e.getKey());
@@ -274,42 +319,25 @@ public final class PrunedModelFiles {
           got,
           name);
     }
-    RecordCheck.check(record);
-    Map<String, Tensor> loaded = readWeights(record, dir);
-    UndoJournal journal = new UndoJournal();
-    try {
-      for (AppliedChanges changes : record.changes()) {
-        Surgery.replay(freshOriginalModel, changes, journal);
+  }
+
+  /** Gives each pruned tensor its loaded data, each change journaled for a rollback. */
+  private static void setWeights(
+      Map<String, Tensor> pruned, Map<String, Tensor> loaded, UndoJournal journal) {
+    try (NoGradGuard guard = new NoGradGuard()) {
+      for (Map.Entry<String, Tensor> e : loaded.entrySet()) {
+        Tensor target = pruned.get(e.getKey());
+        Tensor old = target.detach().clone();
+        journal.record(
+            "weights of " + e.getKey(),
+            () -> {
+              try (NoGradGuard g = new NoGradGuard()) {
+                target.set_data(old);
+              }
+            });
+        target.set_data(e.getValue());
       }
-      Map<String, Tensor> pruned = NamedTensors.all(freshOriginalModel);
-      try (NoGradGuard guard = new NoGradGuard()) {
-        for (Map.Entry<String, Tensor> e : loaded.entrySet()) {
-          Tensor target = pruned.get(e.getKey());
-          Tensor old = target.detach().clone();
-          journal.record(
-              "weights of " + e.getKey(),
-              () -> {
-                try (NoGradGuard g = new NoGradGuard()) {
-                  target.set_data(old);
-                }
-              });
-          target.set_data(e.getValue());
-        }
-      }
-    } catch (RuntimeException e) {
-      if (!(e instanceof PruneFailedException)) {
-        journal.rollback(e);
-      }
-      throw new IllegalStateException(
-          "loading "
-              + dir
-              + " failed and was rolled back, the model "
-              + "is as it was: "
-              + e.getMessage(),
-          e);
     }
-    journal.commit();
-    return record;
   }
 
   /** Reads every saved tensor and checks it against the shape the replay will produce. */

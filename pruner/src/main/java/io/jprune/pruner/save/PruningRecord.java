@@ -17,7 +17,11 @@ import io.jprune.pruner.graph.ParamCut;
 import io.jprune.pruner.graph.SitePatch;
 import io.jprune.pruner.surgery.AppliedChanges;
 import io.jprune.tracer.site.SiteKey;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * What a pruned model is, as plain data: the original model's class and tensor shapes (to refuse
@@ -45,6 +49,7 @@ public record PruningRecord(
    */
   public static final String FORMAT = "jprune-pruning-record/2";
 
+  /** Checks that no component is null and that every buffer has an original shape. */
   public PruningRecord {
     checkNotNull(modelClass, "modelClass");
     checkNotNull(originalShapes, "originalShapes");
@@ -66,6 +71,7 @@ public record PruningRecord(
    * @param buffer whether it is a buffer rather than a parameter
    */
   public record Weight(String name, String key, ImmutableLongArray shape, boolean buffer) {
+    /** Checks that no component is null. */
     public Weight {
       checkNotNull(name, "name");
       checkNotNull(key, "key");
@@ -134,12 +140,35 @@ public record PruningRecord(
         FORMAT.equals(format), "not a pruning record of format %s (format: %s)", FORMAT, format);
     RecordFields r = new RecordFields();
     String modelClass = r.string(o, "", "modelClass");
-    java.util.LinkedHashMap<String, ImmutableLongArray> shapes = new java.util.LinkedHashMap<>();
+    ImmutableMap<String, ImmutableLongArray> shapes = originalShapes(o, r);
+    ImmutableSet<String> buffers = buffers(o, shapes, r);
+    ImmutableList<AppliedChanges> changes = changes(o, r);
+    ImmutableList<Weight> weights = weights(o, r);
+    String sha = r.string(o, "", "weightsSha256");
+    if (!sha.isEmpty() && !sha.matches("[0-9a-f]{64}")) {
+      r.problem("weightsSha256", "expected 64 hex digits, got " + sha);
+    }
+    checkArgument(
+        r.problems().isEmpty(),
+        "%s is not a valid pruning record: %s",
+        "record.json",
+        String.join("; ", r.problems()));
+    return new PruningRecord(modelClass, shapes, buffers, changes, weights, sha);
+  }
+
+  private static ImmutableMap<String, ImmutableLongArray> originalShapes(
+      JsonObject o, RecordFields r) {
+    Map<String, ImmutableLongArray> shapes = new LinkedHashMap<>();
     r.object(o, "", "originalShapes")
         .entrySet()
         .forEach(
             e -> shapes.put(e.getKey(), r.longs(e.getValue(), "originalShapes." + e.getKey())));
-    java.util.LinkedHashSet<String> buffers = new java.util.LinkedHashSet<>();
+    return ImmutableMap.copyOf(shapes);
+  }
+
+  private static ImmutableSet<String> buffers(
+      JsonObject o, Map<String, ImmutableLongArray> shapes, RecordFields r) {
+    Set<String> buffers = new LinkedHashSet<>();
     JsonArray bufferArray = r.array(o, "", "buffers");
     for (int i = 0; i < bufferArray.size(); i++) {
       JsonElement b = bufferArray.get(i);
@@ -149,6 +178,10 @@ public record PruningRecord(
         buffers.add(b.getAsString());
       }
     }
+    return ImmutableSet.copyOf(buffers);
+  }
+
+  private static ImmutableList<AppliedChanges> changes(JsonObject o, RecordFields r) {
     ImmutableList.Builder<AppliedChanges> changes = ImmutableList.builder();
     JsonArray steps = r.array(o, "", "changes");
     for (int i = 0; i < steps.size(); i++) {
@@ -157,6 +190,10 @@ public record PruningRecord(
         changes.add(changes(step, "changes[" + i + "]", r));
       }
     }
+    return changes.build();
+  }
+
+  private static ImmutableList<Weight> weights(JsonObject o, RecordFields r) {
     ImmutableList.Builder<Weight> weights = ImmutableList.builder();
     JsonArray ws = r.array(o, "", "weights");
     for (int i = 0; i < ws.size(); i++) {
@@ -171,22 +208,7 @@ public record PruningRecord(
                 r.bool(w, path, "buffer")));
       }
     }
-    String sha = r.string(o, "", "weightsSha256");
-    if (!sha.isEmpty() && !sha.matches("[0-9a-f]{64}")) {
-      r.problem("weightsSha256", "expected 64 hex digits, got " + sha);
-    }
-    checkArgument(
-        r.problems().isEmpty(),
-        "%s is not a valid pruning record: %s",
-        "record.json",
-        String.join("; ", r.problems()));
-    return new PruningRecord(
-        modelClass,
-        ImmutableMap.copyOf(shapes),
-        ImmutableSet.copyOf(buffers),
-        changes.build(),
-        weights.build(),
-        sha);
+    return weights.build();
   }
 
   private static JsonObject changes(AppliedChanges c) {
@@ -213,29 +235,37 @@ public record PruningRecord(
     o.add("options", options);
     JsonArray sites = new JsonArray();
     for (SitePatch p : c.sitePatches()) {
-      JsonObject x = new JsonObject();
-      x.addProperty("site", p.key().format());
-      x.addProperty("instance", p.instance());
-      x.add("originalShape", longs(p.originalShape()));
-      x.add("prunedShape", longs(p.prunedShape()));
-      JsonArray patches = new JsonArray();
-      for (ArgPatch a : p.patches()) {
-        JsonObject y = new JsonObject();
-        y.addProperty("arg", a.argIndex());
-        y.add("before", longs(a.before()));
-        y.add("after", longs(a.after()));
-        y.addProperty("array", a.array());
-        patches.add(y);
-      }
-      x.add("patches", patches);
-      x.addProperty("location", p.location());
-      sites.add(x);
+      sites.add(sitePatch(p));
     }
     o.add("sitePatches", sites);
     return o;
   }
 
+  private static JsonObject sitePatch(SitePatch p) {
+    JsonObject x = new JsonObject();
+    x.addProperty("site", p.key().format());
+    x.addProperty("instance", p.instance());
+    x.add("originalShape", longs(p.originalShape()));
+    x.add("prunedShape", longs(p.prunedShape()));
+    JsonArray patches = new JsonArray();
+    for (ArgPatch a : p.patches()) {
+      JsonObject y = new JsonObject();
+      y.addProperty("arg", a.argIndex());
+      y.add("before", longs(a.before()));
+      y.add("after", longs(a.after()));
+      y.addProperty("array", a.array());
+      patches.add(y);
+    }
+    x.add("patches", patches);
+    x.addProperty("location", p.location());
+    return x;
+  }
+
   private static AppliedChanges changes(JsonObject o, String path, RecordFields r) {
+    return new AppliedChanges(cuts(o, path, r), options(o, path, r), sitePatches(o, path, r));
+  }
+
+  private static ImmutableList<ParamCut> cuts(JsonObject o, String path, RecordFields r) {
     ImmutableList.Builder<ParamCut> cuts = ImmutableList.builder();
     JsonArray cutArray = r.array(o, path, "cuts");
     for (int i = 0; i < cutArray.size(); i++) {
@@ -250,6 +280,11 @@ public record PruningRecord(
                 indexMap(r.object(x, p, "groupedColumns"), p + ".groupedColumns", r)));
       }
     }
+    return cuts.build();
+  }
+
+  private static ImmutableList<AppliedChanges.Option> options(
+      JsonObject o, String path, RecordFields r) {
     ImmutableList.Builder<AppliedChanges.Option> options = ImmutableList.builder();
     JsonArray optionArray = r.array(o, path, "options");
     for (int i = 0; i < optionArray.size(); i++) {
@@ -264,46 +299,53 @@ public record PruningRecord(
                 r.longs(x, p, "after")));
       }
     }
+    return options.build();
+  }
+
+  private static ImmutableList<SitePatch> sitePatches(JsonObject o, String path, RecordFields r) {
     ImmutableList.Builder<SitePatch> sites = ImmutableList.builder();
     JsonArray siteArray = r.array(o, path, "sitePatches");
     for (int i = 0; i < siteArray.size(); i++) {
-      String p = path + ".sitePatches[" + i + "]";
       JsonObject x = r.element(siteArray, i, path + ".sitePatches");
-      if (x == null) {
-        continue;
+      if (x != null) {
+        sitePatch(x, path + ".sitePatches[" + i + "]", r).ifPresent(sites::add);
       }
-      ImmutableList.Builder<ArgPatch> patches = ImmutableList.builder();
-      JsonArray patchArray = r.array(x, p, "patches");
-      for (int j = 0; j < patchArray.size(); j++) {
-        String q = p + ".patches[" + j + "]";
-        JsonObject y = r.element(patchArray, j, p + ".patches");
-        if (y != null) {
-          patches.add(
-              new ArgPatch(
-                  r.integer(y, q, "arg"),
-                  r.longs(y, q, "before"),
-                  r.longs(y, q, "after"),
-                  r.bool(y, q, "array")));
-        }
-      }
-      String site = r.string(x, p, "site");
-      SiteKey key;
-      try {
-        key = SiteKey.parse(site);
-      } catch (RuntimeException e) {
-        r.problem(p + ".site", "not a call site: " + site);
-        continue;
-      }
-      sites.add(
-          new SitePatch(
-              key,
-              r.bool(x, p, "instance"),
-              r.longs(x, p, "originalShape"),
-              r.longs(x, p, "prunedShape"),
-              patches.build(),
-              r.string(x, p, "location")));
     }
-    return new AppliedChanges(cuts.build(), options.build(), sites.build());
+    return sites.build();
+  }
+
+  /** A site patch; empty (with the problem noted) when its site does not parse. */
+  private static Optional<SitePatch> sitePatch(JsonObject x, String p, RecordFields r) {
+    ImmutableList.Builder<ArgPatch> patches = ImmutableList.builder();
+    JsonArray patchArray = r.array(x, p, "patches");
+    for (int j = 0; j < patchArray.size(); j++) {
+      String q = p + ".patches[" + j + "]";
+      JsonObject y = r.element(patchArray, j, p + ".patches");
+      if (y != null) {
+        patches.add(
+            new ArgPatch(
+                r.integer(y, q, "arg"),
+                r.longs(y, q, "before"),
+                r.longs(y, q, "after"),
+                r.bool(y, q, "array")));
+      }
+    }
+    String site = r.string(x, p, "site");
+    SiteKey key;
+    try {
+      key = SiteKey.parse(site);
+    } catch (RuntimeException e) {
+      r.problem(p + ".site", "not a call site: " + site);
+      return Optional.empty();
+    }
+    return Optional.of(
+        new SitePatch(
+            key,
+            r.bool(x, p, "instance"),
+            r.longs(x, p, "originalShape"),
+            r.longs(x, p, "prunedShape"),
+            patches.build(),
+            r.string(x, p, "location")));
   }
 
   private static JsonObject indexMap(ImmutableMap<Integer, ImmutableLongArray> m) {
