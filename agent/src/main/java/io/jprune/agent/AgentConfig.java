@@ -404,6 +404,7 @@ public final class AgentConfig {
       return this;
     }
 
+    /** The configuration. */
     public AgentConfig build() {
       return new AgentConfig(this);
     }

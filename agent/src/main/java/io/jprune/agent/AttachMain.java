@@ -13,6 +13,10 @@ import net.bytebuddy.agent.ByteBuddyAgent;
 public final class AttachMain {
   private AttachMain() {}
 
+  /**
+   * Attaches to {@code args[0]} (a pid) with the agent arguments {@code args[1]}; exits with 2 on
+   * bad usage or arguments.
+   */
   public static void main(String[] args) {
     if (args.length != 2 || !args[0].matches("\\d+")) {
       System.err.println(

@@ -71,14 +71,17 @@ public final class PruneSettings {
     return ignore;
   }
 
+  /** Whether channels are ranked across all groups at once rather than per group. */
   public boolean global() {
     return global;
   }
 
+  /** Kept channel counts are rounded to a multiple of this (1: no rounding). */
   public int roundTo() {
     return roundTo;
   }
 
+  /** In how many steps the ratio is reached. */
   public int steps() {
     return steps;
   }
@@ -172,6 +175,7 @@ public final class PruneSettings {
       this.ratio = ratio;
     }
 
+    /** The share of whole attention heads to remove, in [0, 1). */
     public Builder headRatio(double value) {
       checkArgument(
           value >= 0 && value < 1,
@@ -181,6 +185,7 @@ public final class PruneSettings {
       return this;
     }
 
+    /** How channels are scored: one of {@link #IMPORTANCES}. */
     public Builder importance(String value) {
       checkArgument(
           IMPORTANCES.contains(value),
@@ -191,6 +196,7 @@ public final class PruneSettings {
       return this;
     }
 
+    /** Keeps the output channels of the module at this path (repeatable). */
     public Builder ignore(String module) {
       checkArgument(
           !checkNotNull(module, "module").isBlank(),
@@ -199,23 +205,27 @@ public final class PruneSettings {
       return this;
     }
 
+    /** Ranks channels across all groups at once. */
     public Builder global(boolean value) {
       this.global = value;
       return this;
     }
 
+    /** Rounds kept channel counts to a multiple of {@code value} (at least 1). */
     public Builder roundTo(int value) {
       checkArgument(value >= 1, "jprune agent argument 'round-to' must be >= 1, got %s", value);
       this.roundTo = value;
       return this;
     }
 
+    /** Reaches the ratio in {@code value} steps (at least 1). */
     public Builder steps(int value) {
       checkArgument(value >= 1, "jprune agent argument 'steps' must be >= 1, got %s", value);
       this.steps = value;
       return this;
     }
 
+    /** Compares each step with the masked original. */
     public Builder verify(boolean value) {
       this.verify = value;
       return this;
@@ -253,11 +263,13 @@ public final class PruneSettings {
       return atForward(n);
     }
 
+    /** Writes the pruned model's record and weights to {@code dir}. */
     public Builder output(Path dir) {
       this.output = checkNotNull(dir, "output");
       return this;
     }
 
+    /** The settings. */
     public PruneSettings build() {
       return new PruneSettings(this);
     }

@@ -19,8 +19,10 @@ import io.jprune.tracer.TracedCall;
 import io.jprune.tracer.Tracer;
 import io.jprune.tracer.Value;
 import io.jprune.tracer.site.CallSiteInfo;
+import io.jprune.tracer.site.ModelRewrites;
 import io.jprune.tracer.site.SiteKind;
 import io.jprune.tracer.site.Sites;
+import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.bytedeco.pytorch.Tensor;
@@ -196,26 +198,41 @@ class CallSiteTracingTest {
     assertTrue(torch.equal(off, offAgain));
   }
 
+  /** The first reshape of {@link Net#forward}. */
+  private static CallSiteInfo firstReshape() {
+    return Sites.all().stream()
+        .filter(
+            s ->
+                s.key().className().equals(Net.class.getName())
+                    && s.targetName().equals("reshape")
+                    && s.line() == NET.line("reshape1"))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** Rewrites bound to {@code net} alone (not its submodules), held weakly. */
+  private static ModelRewrites rewritesOfNetOnly(Net net) {
+    WeakReference<Net> ref = new WeakReference<>(net);
+    return Sites.rewritesFor(net, m -> m == ref.get());
+  }
+
   @Test
-  void rewriteChangesOneReshapeSiteOnly() {
+  void rewriteChangesOneReshapeSiteOfOneInstanceOnly() {
     Net net = newNet();
+    Net other = newNet();
     Tensor x = torch.randn(2, 8);
     Tensor expected = net.forward(x);
-    CallSiteInfo first =
-        Sites.all().stream()
-            .filter(
-                s ->
-                    s.key().className().equals(Net.class.getName())
-                        && s.targetName().equals("reshape")
-                        && s.line() == NET.line("reshape1"))
-            .findFirst()
-            .orElseThrow();
-    Sites.rewrite(first.key(), args -> new Object[] {args[0], new long[] {2, 4, -1}});
+    CallSiteInfo first = firstReshape();
+    ModelRewrites rewrites = rewritesOfNetOnly(net);
+    rewrites.put(first.key(), args -> new Object[] {args[0], new long[] {2, 4, -1}});
     try {
       Tensor idle = net.forward(x);
       Trace trace = Tracer.trace(net, () -> net.forward(x));
       List<TracedCall> reshapes = trace.callsTo("reshape");
-      assertEquals(ImmutableLongArray.of(2, 4, 2), reshapes.get(0).outputTensor().shape());
+      assertEquals(
+          ImmutableLongArray.of(2, 4, 2),
+          reshapes.get(0).outputTensor().shape(),
+          "rewritten after the forwards of the submodules (block, derived, ...) returned");
       assertEquals(
           List.of(new Value.LongArrayValue(ImmutableLongArray.of(2, 4, -1))),
           reshapes.get(0).args());
@@ -225,12 +242,38 @@ class CallSiteTracingTest {
           "the other reshape site must keep its arguments");
       // The second reshape flattens again, so the model's output is unchanged.
       assertTrue(torch.equal(expected, idle));
+      Trace ofOther = Tracer.trace(other, () -> other.forward(x));
+      assertEquals(
+          ImmutableLongArray.of(2, 2, 4),
+          ofOther.callsTo("reshape").get(0).outputTensor().shape(),
+          "another instance of the class runs through the same site unchanged");
     } finally {
-      Sites.clearRewrite(first.key());
+      rewrites.remove(first.key());
     }
     Trace trace = Tracer.trace(net, () -> net.forward(x));
     assertEquals(
         ImmutableLongArray.of(2, 2, 4), trace.callsTo("reshape").get(0).outputTensor().shape());
+    assertFalse(Sites.rewritten(first.key()));
+  }
+
+  @Test
+  void aModelsRewritesAreReleasedWhenItIsCollected() throws InterruptedException {
+    CallSiteInfo first = firstReshape();
+    int before = Sites.modelsWithRewrites();
+    Net net = newNet();
+    ModelRewrites rewrites = rewritesOfNetOnly(net);
+    rewrites.put(first.key(), args -> new Object[] {args[0], new long[] {2, 4, -1}});
+    assertEquals(before + 1, Sites.modelsWithRewrites());
+    assertTrue(Sites.rewritten(first.key()));
+    WeakReference<Net> collected = new WeakReference<>(net);
+    net = null;
+    for (int i = 0; i < 200 && !rewrites.released(); i++) {
+      System.gc();
+      Thread.sleep(10);
+    }
+    assertTrue(collected.get() == null && rewrites.released(), "the model was collected");
+    assertEquals(before, Sites.modelsWithRewrites());
+    assertFalse(Sites.rewritten(first.key()), "the site is idle again");
   }
 
   @Test

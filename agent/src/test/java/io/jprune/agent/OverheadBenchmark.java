@@ -2,10 +2,15 @@ package io.jprune.agent;
 
 import io.jprune.nativeconfig.Libtorch;
 import io.jprune.testmodels.bench.HotLoop;
+import io.jprune.testmodels.bench.TinyNet;
 import io.jprune.testmodels.twin.TwinHotLoop;
+import io.jprune.testmodels.twin.TwinTinyNet;
 import io.jprune.tracer.TraceSession;
 import io.jprune.tracer.site.SiteInterceptor;
+import io.jprune.tracer.site.SiteKey;
 import io.jprune.tracer.site.Sites;
+import java.lang.ref.Reference;
+import java.lang.ref.WeakReference;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,6 +34,8 @@ public final class OverheadBenchmark {
   private static final int SIZE_CALLS = 2_000_000;
   private static final int ADD_CALLS = 50_000;
   private static final int RECORDED_CALLS = 20_000;
+  private static final int FORWARDS = 2_000;
+  private static final int FORWARD_ROUNDS = 41;
   private static volatile long sink;
 
   private OverheadBenchmark() {}
@@ -72,6 +79,8 @@ public final class OverheadBenchmark {
         () -> HotLoop.adds(x, y, ADD_CALLS),
         ADD_CALLS);
 
+    forwardsOfATinyModel(x.reshape(1, -1).narrow(1, 0, 8).clone());
+
     AtomicLong counted = new AtomicLong();
     SiteInterceptor counting =
         (site, callArgs, proceed) -> {
@@ -110,14 +119,75 @@ public final class OverheadBenchmark {
         recordingAdd);
   }
 
+  /**
+   * A tiny model's forward (Linear, a Java block, two reshapes; some 15 us) per call: idle (no
+   * model has rewrites), while another instance of the class has rewrites (the entry hooks and the
+   * Java forward calls keep track of the running model), and with a rewrite of its own (an
+   * identity, so the work is the same) at one reshape site.
+   */
+  private static void forwardsOfATinyModel(Tensor x) {
+    TinyNet net = new TinyNet();
+    TwinTinyNet twin = new TwinTinyNet();
+    TinyNet.Passthrough pass = new TinyNet.Passthrough();
+    TwinTinyNet.TwinPassthrough twinPass = new TwinTinyNet.TwinPassthrough();
+    compare(
+        "empty Java forward, idle",
+        () -> TwinTinyNet.passes(twinPass, x, SIZE_CALLS),
+        () -> TinyNet.passes(pass, x, SIZE_CALLS),
+        SIZE_CALLS);
+    compare(
+        "tiny forward, idle",
+        () -> TwinTinyNet.forwards(twin, x, FORWARDS),
+        () -> TinyNet.forwards(net, x, FORWARDS),
+        FORWARDS,
+        FORWARD_ROUNDS);
+    SiteKey reshape =
+        Sites.all().stream()
+            .filter(
+                s ->
+                    s.key().className().equals(TinyNet.class.getName())
+                        && s.targetName().equals("reshape"))
+            .findFirst()
+            .orElseThrow()
+            .key();
+    TinyNet other = new TinyNet();
+    WeakReference<TinyNet> otherRef = new WeakReference<>(other);
+    Sites.rewritesFor(other, m -> m == otherRef.get()).put(reshape, args -> args);
+    compare(
+        "empty Java forward, other model rewritten",
+        () -> TwinTinyNet.passes(twinPass, x, SIZE_CALLS),
+        () -> TinyNet.passes(pass, x, SIZE_CALLS),
+        SIZE_CALLS);
+    compare(
+        "tiny forward, other model rewritten",
+        () -> TwinTinyNet.forwards(twin, x, FORWARDS),
+        () -> TinyNet.forwards(net, x, FORWARDS),
+        FORWARDS,
+        FORWARD_ROUNDS);
+    WeakReference<TinyNet> netRef = new WeakReference<>(net);
+    Sites.rewritesFor(net, m -> m == netRef.get()).put(reshape, args -> args);
+    compare(
+        "tiny forward, own rewrite",
+        () -> TwinTinyNet.forwards(twin, x, FORWARDS),
+        () -> TinyNet.forwards(net, x, FORWARDS),
+        FORWARDS,
+        FORWARD_ROUNDS);
+    Reference.reachabilityFence(other);
+  }
+
   private static void compare(
       String what, LongSupplier twin, LongSupplier instrumented, int calls) {
-    double[] a = new double[ROUNDS];
-    double[] b = new double[ROUNDS];
+    compare(what, twin, instrumented, calls, ROUNDS);
+  }
+
+  private static void compare(
+      String what, LongSupplier twin, LongSupplier instrumented, int calls, int rounds) {
+    double[] a = new double[rounds];
+    double[] b = new double[rounds];
     for (int warm = 0; warm < 3; warm++) {
       sink += twin.getAsLong() + instrumented.getAsLong();
     }
-    for (int r = 0; r < ROUNDS; r++) {
+    for (int r = 0; r < rounds; r++) {
       a[r] = time(twin, calls);
       b[r] = time(instrumented, calls);
     }
@@ -161,7 +231,7 @@ public final class OverheadBenchmark {
     print(
         String.format(
             Locale.ROOT,
-            "%-36s twin %8.1f  HotLoop %8.1f  " + "ratio %5.2f  (%+.1f ns/call)",
+            "%-42s twin %8.1f  HotLoop %8.1f  " + "ratio %5.2f  (%+.1f ns/call)",
             what,
             baselineNs,
             measuredNs,

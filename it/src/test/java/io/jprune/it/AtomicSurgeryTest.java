@@ -8,7 +8,6 @@ import io.jprune.pruner.Pruner;
 import io.jprune.pruner.importance.Importances;
 import io.jprune.pruner.surgery.ModelDigest;
 import io.jprune.pruner.surgery.PruneFailedException;
-import io.jprune.pruner.surgery.SiteRewrites;
 import io.jprune.pruner.surgery.SurgeryListener;
 import io.jprune.zoo.NarrowAttention;
 import java.util.ArrayList;
@@ -25,7 +24,6 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -67,11 +65,6 @@ class AtomicSurgeryTest {
     }
   }
 
-  @AfterEach
-  void dropRewrites() {
-    SiteRewrites.clear();
-  }
-
   @TestFactory
   Stream<DynamicTest> aFaultAtAnyStepLeavesTheModelAsItWas() {
     Map<SurgeryListener.Step, Integer> counts = countSteps();
@@ -106,7 +99,6 @@ class AtomicSurgeryTest {
             .build();
     cut.set(true);
     assertThrows(PruneFailedException.class, pruner::step);
-    SiteRewrites.clear();
     return counts;
   }
 

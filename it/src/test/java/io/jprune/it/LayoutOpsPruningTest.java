@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jprune.pruner.Pruner;
 import io.jprune.pruner.group.PruningGroup;
-import io.jprune.pruner.surgery.SiteRewrites;
 import io.jprune.pruner.verify.EquivalenceReport;
 import java.lang.ref.Reference;
 import java.util.ArrayList;
@@ -22,7 +21,6 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -175,11 +173,6 @@ class LayoutOpsPruningTest {
     }
   }
 
-  @AfterEach
-  void dropRewrites() {
-    SiteRewrites.clear();
-  }
-
   @ParameterizedTest
   @EnumSource(Op.class)
   void channelsGoExactly(Op op) {
@@ -225,7 +218,6 @@ class LayoutOpsPruningTest {
           16 - removed,
           t.get("a.weight").size(0) + t.get("b.weight").size(0),
           op + ": the chosen channels went");
-      SiteRewrites.clear();
     }
   }
 }

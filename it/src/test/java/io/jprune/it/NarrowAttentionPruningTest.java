@@ -12,12 +12,10 @@ import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.importance.Importances;
 import io.jprune.pruner.plan.GroupPlanner;
 import io.jprune.pruner.surgery.ModelTensors;
-import io.jprune.pruner.surgery.SiteRewrites;
 import io.jprune.zoo.NarrowAttention;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -30,12 +28,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class NarrowAttentionPruningTest {
   private static final double REL_TOL = 1e-5;
-
-  /** Each case builds a fresh model of the same class: drop the last case's rewrites. */
-  @AfterEach
-  void dropRewrites() {
-    SiteRewrites.clear();
-  }
 
   @ParameterizedTest(name = "{0} heads, {1} kv heads, headRatio {2}, ratio {3}")
   @CsvSource({"4, 4, 0.5, 0", "4, 4, 0, 0.25", "4, 4, 0.5, 0.25", "4, 2, 0, 0.25"})

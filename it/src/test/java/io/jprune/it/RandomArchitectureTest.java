@@ -9,7 +9,6 @@ import io.jprune.pruner.graph.PlanException;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.surgery.ModelDigest;
 import io.jprune.pruner.surgery.PruneFailedException;
-import io.jprune.pruner.surgery.SiteRewrites;
 import io.jprune.pruner.verify.EquivalenceReport;
 import io.jprune.zoo.RandomArchitecture;
 import java.util.ArrayList;
@@ -58,8 +57,6 @@ class RandomArchitectureTest {
         } catch (RuntimeException | AssertionError e) {
           failures.add("seed " + seed + (planned ? " planned: " : " random: ") + e);
           System.err.println("FAILED seed " + seed + (planned ? " planned: " : " random: ") + e);
-        } finally {
-          SiteRewrites.clear(); // the next model reuses these call sites
         }
       }
     }

@@ -142,44 +142,74 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
     return new Value.ModuleValue(path, m.getClass().getName());
   }
 
+  /**
+   * Records one call through a site on the recording thread: its receiver and arguments, then runs
+   * it and records its result (a {@code SequentialImpl}'s forward as its children's calls).
+   */
   @Override
   public Object intercept(CallSiteInfo site, Object[] args, SiteInvoker proceed) throws Throwable {
     if (state != State.RECORDING || Thread.currentThread() != owner) {
       return proceed.invoke(args);
     }
-    Object[] beforeRewrite = Sites.argumentsBeforeRewrite();
+    PendingCall call = record(site, args, Sites.argumentsBeforeRewrite());
+    boolean container = isContainer(site, args);
+    Object result = run(call, args, proceed, container);
+    // A container computes nothing itself: its result is its last child's output, same ref.
+    call.result =
+        container
+            ? values.capture(result, tensors::input)
+            : values.capture(result, t -> tensors.output(t, call.index));
+    if (site.kind() != SiteKind.MODULE_FORWARD || BuiltinForwards.isBuiltin(args[0])) {
+      settle(call, args);
+    }
+    return result;
+  }
+
+  /**
+   * Starts the record of a call: its receiver and arguments (the root's tensor arguments are model
+   * inputs) and, when a rewrite replaced them, the arguments the site passed.
+   */
+  private PendingCall record(CallSiteInfo site, Object[] args, Object[] beforeRewrite) {
     boolean instance = site.kind() != SiteKind.TORCH_STATIC;
+    int first = instance ? 1 : 0;
     Value receiver = instance ? values.capture(args[0], tensors::input) : null;
     Function<TensorBase, TensorRef> reads =
         isRoot(site.kind(), args[0]) ? tensors::modelInput : tensors::input;
-    ImmutableList.Builder<Value> argValues = ImmutableList.builder();
-    for (int i = instance ? 1 : 0; i < args.length; i++) {
-      argValues.add(values.capture(args[i], reads));
-    }
-    PendingCall call = begin(site, receiver, argValues.build(), false);
+    PendingCall call = begin(site, receiver, captureAll(args, first, reads), false);
     if (beforeRewrite != null) {
-      ImmutableList.Builder<Value> b = ImmutableList.builder();
-      for (int i = instance ? 1 : 0; i < beforeRewrite.length; i++) {
-        b.add(values.capture(beforeRewrite[i], tensors::input));
-      }
-      call.argsBeforeRewrite = b.build();
+      call.argsBeforeRewrite = captureAll(beforeRewrite, first, tensors::input);
     }
-    Object result;
-    boolean module = site.kind() == SiteKind.MODULE_FORWARD;
-    boolean container =
-        module
-            && args.length == 2
-            && args[0] instanceof SequentialImpl
-            && args[1] instanceof Tensor;
+    return call;
+  }
+
+  private ImmutableList<Value> captureAll(
+      Object[] args, int first, Function<TensorBase, TensorRef> reads) {
+    ImmutableList.Builder<Value> b = ImmutableList.builder();
+    for (int i = first; i < args.length; i++) {
+      b.add(values.capture(args[i], reads));
+    }
+    return b.build();
+  }
+
+  /** A {@code SequentialImpl.forward(Tensor)}, whose children run in native code. */
+  private static boolean isContainer(CallSiteInfo site, Object[] args) {
+    return site.kind() == SiteKind.MODULE_FORWARD
+        && args.length == 2
+        && args[0] instanceof SequentialImpl
+        && args[1] instanceof Tensor;
+  }
+
+  /** Runs the call, as the innermost module while it is a forward; a throw marks it failed. */
+  private Object run(PendingCall call, Object[] args, SiteInvoker proceed, boolean container)
+      throws Throwable {
+    boolean module = call.site.kind() == SiteKind.MODULE_FORWARD;
     if (module) {
       stack.push(call.index);
     }
     try {
-      if (container) {
-        result = expand(site, (SequentialImpl) args[0], (Tensor) args[1]);
-      } else {
-        result = proceed.invoke(args);
-      }
+      return container
+          ? expand(call.site, (SequentialImpl) args[0], (Tensor) args[1])
+          : proceed.invoke(args);
     } catch (Throwable t) {
       fail(call, t);
       throw t;
@@ -188,15 +218,6 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
         stack.pop();
       }
     }
-    // A container computes nothing itself: its result is its last child's output, same ref.
-    call.result =
-        container
-            ? values.capture(result, tensors::input)
-            : values.capture(result, t -> tensors.output(t, call.index));
-    if (!module || BuiltinForwards.isBuiltin(args[0])) {
-      settle(call, args);
-    }
-    return result;
   }
 
   /**

@@ -3,6 +3,8 @@ package io.jprune.tracer;
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableLongArray;
 import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.Optional;
 import java.util.function.Function;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.pytorch.DoubleOptional;
@@ -27,70 +29,96 @@ final class ValueCapture {
     this.modules = modules;
   }
 
+  /** The value of one argument, receiver or result. */
   Value capture(Object o, Function<TensorBase, TensorRef> tensors) {
     if (o == null) {
       return new Value.NullValue();
     }
+    return tensors(o, tensors)
+        .or(() -> number(o))
+        .or(() -> longArray(o).map(a -> new Value.LongArrayValue(ImmutableLongArray.copyOf(a))))
+        .orElseGet(() -> other(o, tensors));
+  }
+
+  /** A tensor, a list of tensors, or an optional one. */
+  private Optional<Value> tensors(Object o, Function<TensorBase, TensorRef> tensors) {
     if (o instanceof TensorBase t) {
-      return t.defined() ? new Value.TensorValue(tensors.apply(t)) : new Value.NullValue();
+      return Optional.of(
+          t.defined() ? new Value.TensorValue(tensors.apply(t)) : new Value.NullValue());
     }
     if (o instanceof TensorVector v) {
       ImmutableList.Builder<TensorRef> b = ImmutableList.builder();
       for (long i = 0; i < v.size(); i++) {
         b.add(tensors.apply(v.get(i)));
       }
-      return new Value.TensorListValue(b.build());
+      return Optional.of(new Value.TensorListValue(b.build()));
     }
     if (o instanceof TensorHeaderOnlyArrayRef r) {
       ImmutableList.Builder<TensorRef> b = ImmutableList.builder();
       for (long i = 0; i < r.size(); i++) {
         b.add(tensors.apply(r.get(i)));
       }
-      return new Value.TensorListValue(b.build());
+      return Optional.of(new Value.TensorListValue(b.build()));
     }
     if (o instanceof TensorOptional opt) {
-      return opt.has_value() ? capture(opt.get(), tensors) : new Value.NullValue();
+      return Optional.of(opt.has_value() ? capture(opt.get(), tensors) : new Value.NullValue());
     }
+    return Optional.empty();
+  }
+
+  /** A Java number or boolean, an optional double, or a libtorch {@code Scalar}. */
+  private static Optional<Value> number(Object o) {
     if (o instanceof DoubleOptional opt) {
-      return opt.has_value() ? new Value.DoubleValue(opt.get()) : new Value.NullValue();
+      return Optional.of(
+          opt.has_value() ? new Value.DoubleValue(opt.get()) : new Value.NullValue());
     }
     if (o instanceof Long || o instanceof Integer || o instanceof Short || o instanceof Byte) {
-      return new Value.LongValue(((Number) o).longValue());
+      return Optional.of(new Value.LongValue(((Number) o).longValue()));
     }
     if (o instanceof Double || o instanceof Float) {
-      return new Value.DoubleValue(((Number) o).doubleValue());
+      return Optional.of(new Value.DoubleValue(((Number) o).doubleValue()));
     }
     if (o instanceof Boolean b) {
-      return new Value.BooleanValue(b);
+      return Optional.of(new Value.BooleanValue(b));
     }
+    if (o instanceof Scalar s) {
+      boolean integral = s.isIntegral(false);
+      return Optional.of(
+          new Value.ScalarValue(integral ? (double) s.toLong() : s.toDouble(), integral));
+    }
+    return Optional.empty();
+  }
+
+  /** The longs of a Java array, an {@code IntArrayRef}-like view or a {@code LongVector}. */
+  private static Optional<long[]> longArray(Object o) {
     if (o instanceof long[] a) {
-      return new Value.LongArrayValue(ImmutableLongArray.copyOf(a));
+      return Optional.of(a);
     }
     if (o instanceof int[] a) {
-      return new Value.LongArrayValue(
-          ImmutableLongArray.copyOf(java.util.Arrays.stream(a).asLongStream().toArray()));
+      return Optional.of(Arrays.stream(a).asLongStream().toArray());
     }
     if (o instanceof LongHeaderOnlyArrayRef r) {
       long[] a = new long[(int) r.size()];
       for (int i = 0; i < a.length; i++) {
         a[i] = r.get(i);
       }
-      return new Value.LongArrayValue(ImmutableLongArray.copyOf(a));
+      return Optional.of(a);
     }
     if (o instanceof LongArrayRef r) {
       long[] a = new long[(int) r.size()];
       for (int i = 0; i < a.length; i++) {
         a[i] = r.get(i);
       }
-      return new Value.LongArrayValue(ImmutableLongArray.copyOf(a));
+      return Optional.of(a);
     }
     if (o instanceof LongVector v) {
-      return new Value.LongArrayValue(ImmutableLongArray.copyOf(v.get()));
+      return Optional.of(v.get());
     }
-    if (o instanceof Scalar s) {
-      boolean integral = s.isIntegral(false);
-      return new Value.ScalarValue(integral ? (double) s.toLong() : s.toDouble(), integral);
-    }
+    return Optional.empty();
+  }
+
+  /** A module, a text, a tuple of tensors, or anything else (recorded by type name only). */
+  private Value other(Object o, Function<TensorBase, TensorRef> tensors) {
     if (o instanceof Module m) {
       return modules.apply(m);
     }

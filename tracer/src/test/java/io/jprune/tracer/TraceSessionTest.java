@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.tracer.export.TraceDot;
 import io.jprune.tracer.export.TraceJson;
+import io.jprune.tracer.site.ModelRewrites;
 import io.jprune.tracer.site.SiteKey;
 import io.jprune.tracer.site.SiteKind;
 import io.jprune.tracer.site.Sites;
@@ -296,23 +297,36 @@ class TraceSessionTest {
     }
   }
 
+  private static Tensor callReshape(Tensor t, long[] shape) {
+    try {
+      return (Tensor) reshape.invoke(t, shape);
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Test
-  void argumentRewriteReplacesShapeAtOneSite() throws Throwable {
+  void argumentRewriteReplacesShapeAtOneSite() throws Exception {
     SiteKey key =
         Sites.all().stream()
             .filter(s -> s.targetName().equals("reshape") && s.line() == 10)
             .findFirst()
             .orElseThrow()
             .key();
-    Sites.rewrite(key, args -> new Object[] {args[0], new long[] {3, 2}});
+    Object model = new Object();
+    ModelRewrites rewrites = Sites.rewritesFor(model, m -> false);
+    rewrites.put(key, args -> new Object[] {args[0], new long[] {3, 2}});
     try {
-      Tensor r = (Tensor) reshape.invoke(torch.ones(2, 3), new long[] {2, 3});
+      Tensor r = rewrites.call(() -> callReshape(torch.ones(2, 3), new long[] {2, 3}));
       assertEquals(3, r.size(0));
+      Tensor outside = callReshape(torch.ones(2, 3), new long[] {2, 3});
+      assertEquals(2, outside.size(0), "no model's rewrites are current outside the call");
     } finally {
-      Sites.clearRewrite(key);
+      rewrites.remove(key);
     }
-    Tensor r = (Tensor) reshape.invoke(torch.ones(2, 3), new long[] {2, 3});
+    Tensor r = rewrites.call(() -> callReshape(torch.ones(2, 3), new long[] {2, 3}));
     assertEquals(2, r.size(0));
+    java.lang.ref.Reference.reachabilityFence(model);
   }
 
   @Test

@@ -1,105 +1,115 @@
 package io.jprune.pruner.surgery;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.pruner.graph.ArgPatch;
 import io.jprune.pruner.graph.OwnedLongArrayRef;
 import io.jprune.pruner.graph.SitePatch;
 import io.jprune.tracer.site.ArgumentRewrite;
+import io.jprune.tracer.site.ModelRewrites;
 import io.jprune.tracer.site.SiteKey;
 import io.jprune.tracer.site.Sites;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.LongArrayRef;
 import org.bytedeco.pytorch.LongVector;
+import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.TensorBase;
 
 /**
- * The call-site argument rewrites installed for pruned models in this JVM. A site runs for every
- * module sharing its code (12 attention blocks, several models of one class), so each site holds a
- * flat list of entries, one per traced call that needs new arguments: a call is recognised by its
- * first tensor input's pruned shape (on every dim pruning changed at the site) and by the traced
- * constants it passes. Every entry maps the model's own constants (recorded by the tracer even when
- * a rewrite replaced them) straight to the latest values.
+ * The call-site argument rewrites of one pruned model (see {@link ModelRewrites}: bound to the
+ * model's root, released with it; another instance of the class runs through the same sites
+ * unchanged). A site runs for every module sharing its code (12 attention blocks), so each site
+ * holds a flat list of entries, one per traced call that needs new arguments: a call is recognised
+ * by its first tensor input's pruned shape (on every dim pruning changed at the site) and by the
+ * traced constants it passes. Every entry maps the model's own constants (recorded by the tracer
+ * even when a rewrite replaced them) straight to the latest values.
  */
 public final class SiteRewrites {
-  private static final Map<SiteKey, List<SitePatch>> ENTRIES = new HashMap<>();
+  private final ModelRewrites table;
 
-  private SiteRewrites() {}
+  private SiteRewrites(ModelRewrites table) {
+    this.table = table;
+  }
+
+  /**
+   * The rewrites of {@code root}'s model, empty until a surgery installs some. Its modules are the
+   * root and every module registered under it when this is first called.
+   */
+  public static SiteRewrites of(Module root) {
+    checkNotNull(root, "root");
+    return new SiteRewrites(Sites.rewritesFor(root, ModuleAddresses.of(root)));
+  }
+
+  /** Every entry installed for {@code root}'s model, per site (empty for a model never pruned). */
+  public static Map<SiteKey, List<SitePatch>> installed(Module root) {
+    return Sites.rewritesOf(root).map(t -> new SiteRewrites(t).installed()).orElse(Map.of());
+  }
 
   /**
    * Adds the entries of one surgery, ahead of the earlier ones: a call an earlier step rewrote was
    * traced with the rewritten arguments and recorded its own constants too, so its new entry maps
    * those constants straight to the new values and, matching first, replaces the old one.
    */
-  public static synchronized void install(List<SitePatch> patches) {
+  public void install(List<SitePatch> patches) {
     Map<SiteKey, List<SitePatch>> bySite = new LinkedHashMap<>();
     for (SitePatch p : patches) {
       if (!p.patches().isEmpty()) {
         bySite.computeIfAbsent(p.key(), k -> new ArrayList<>()).add(p);
       }
     }
-    for (Map.Entry<SiteKey, List<SitePatch>> e : bySite.entrySet()) {
-      List<SitePatch> next = new ArrayList<>(e.getValue());
-      next.addAll(ENTRIES.getOrDefault(e.getKey(), List.of()));
-      ENTRIES.put(e.getKey(), next);
-      reinstall(e.getKey());
-    }
-  }
-
-  /** A copy of every installed entry, to put back with {@link #restore} if surgery fails. */
-  public static synchronized Map<SiteKey, List<SitePatch>> snapshot() {
-    return installed();
-  }
-
-  /** Puts back a {@link #snapshot}: entries and installed rewrites. */
-  public static synchronized void restore(Map<SiteKey, List<SitePatch>> snapshot) {
-    java.util.Set<SiteKey> keys = new java.util.HashSet<>(ENTRIES.keySet());
-    keys.addAll(snapshot.keySet());
-    ENTRIES.clear();
-    snapshot.forEach((k, v) -> ENTRIES.put(k, new ArrayList<>(v)));
-    for (SiteKey key : keys) {
-      if (ENTRIES.containsKey(key)) {
-        reinstall(key);
-      } else {
-        Sites.clearRewrite(key);
+    synchronized (table) {
+      for (Map.Entry<SiteKey, List<SitePatch>> e : bySite.entrySet()) {
+        List<SitePatch> next = new ArrayList<>(e.getValue());
+        next.addAll(entriesAt(e.getKey()));
+        table.put(e.getKey(), new PatchedSite(next));
       }
     }
   }
 
-  /** Every installed entry, per site. */
-  public static synchronized Map<SiteKey, List<SitePatch>> installed() {
+  /** This model's rewrites as they are, to put back with {@link #restore} if surgery fails. */
+  public Map<SiteKey, ArgumentRewrite> snapshot() {
+    return table.all();
+  }
+
+  /** Puts back a {@link #snapshot} of this model; other models' rewrites are not touched. */
+  public void restore(Map<SiteKey, ArgumentRewrite> snapshot) {
+    table.replaceAll(snapshot);
+  }
+
+  /** Every installed entry of this model, per site. */
+  public Map<SiteKey, List<SitePatch>> installed() {
     Map<SiteKey, List<SitePatch>> copy = new LinkedHashMap<>();
-    ENTRIES.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+    table.all().forEach((k, v) -> copy.put(k, ((PatchedSite) v).entries()));
     return copy;
   }
 
-  /** Drops every rewrite (tests; a JVM that reloads models from scratch). */
-  public static synchronized void clear() {
-    for (SiteKey key : ENTRIES.keySet()) {
-      Sites.clearRewrite(key);
-    }
-    ENTRIES.clear();
+  private List<SitePatch> entriesAt(SiteKey key) {
+    return table.get(key).map(r -> ((PatchedSite) r).entries()).orElse(List.of());
   }
 
-  private static void reinstall(SiteKey key) {
-    List<SitePatch> entries = List.copyOf(ENTRIES.get(key));
-    boolean[] pruned = prunedDims(entries);
-    ArgumentRewrite rewrite =
-        args -> {
-          long[] shape = firstTensorShape(args);
-          for (SitePatch p : entries) {
-            if (!p.patches().isEmpty()
-                && matches(p, shape, pruned)
-                && passesTracedValues(p, args)) {
-              return patch(p, args);
-            }
-          }
-          return args;
-        };
-    Sites.rewrite(key, rewrite);
+  /** The rewrite of one site: its entries, newest first, the first matching call wins. */
+  private record PatchedSite(List<SitePatch> entries, boolean[] changedDims)
+      implements ArgumentRewrite {
+    PatchedSite(List<SitePatch> entries) {
+      this(List.copyOf(entries), SiteRewrites.prunedDims(entries));
+    }
+
+    @Override
+    public Object[] apply(Object[] args) {
+      long[] shape = firstTensorShape(args);
+      for (SitePatch p : entries) {
+        if (!p.patches().isEmpty()
+            && matches(p, shape, changedDims)
+            && passesTracedValues(p, args)) {
+          return patch(p, args);
+        }
+      }
+      return args;
+    }
   }
 
   /**

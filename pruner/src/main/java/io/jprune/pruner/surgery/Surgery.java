@@ -5,6 +5,7 @@ import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.pruner.graph.ParamCut;
 import io.jprune.pruner.graph.RemovalEffects;
 import io.jprune.pruner.graph.SitePatch;
+import io.jprune.tracer.site.ArgumentRewrite;
 import io.jprune.tracer.site.SiteKey;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -97,7 +98,7 @@ public final class Surgery {
         () -> {
           cutAll(tensors, effects.cuts().values(), journal, listener);
           setAll(options, journal, listener);
-          rewriteAll(effects.sitePatches(), journal, listener);
+          rewriteAll(SiteRewrites.of(root), effects.sitePatches(), journal, listener);
         });
     return new AppliedChanges(
         ImmutableList.copyOf(effects.cuts().values()),
@@ -133,7 +134,7 @@ public final class Surgery {
         () -> {
           cutAll(tensors, changes.cuts(), journal, SurgeryListener.NONE);
           setAll(options, journal, SurgeryListener.NONE);
-          rewriteAll(changes.sitePatches(), journal, SurgeryListener.NONE);
+          rewriteAll(SiteRewrites.of(root), changes.sitePatches(), journal, SurgeryListener.NONE);
         });
   }
 
@@ -187,9 +188,15 @@ public final class Surgery {
     }
   }
 
-  /** Installs the rewrites site by site, so that a failure can be injected between sites. */
+  /**
+   * Installs the rewrites in the model's own table, site by site, so that a failure can be injected
+   * between sites; undo puts back that table only.
+   */
   private static void rewriteAll(
-      List<SitePatch> patches, UndoJournal journal, SurgeryListener listener) {
+      SiteRewrites rewrites,
+      List<SitePatch> patches,
+      UndoJournal journal,
+      SurgeryListener listener) {
     Map<SiteKey, List<SitePatch>> bySite = new LinkedHashMap<>();
     for (SitePatch p : patches) {
       if (!p.patches().isEmpty()) {
@@ -199,10 +206,10 @@ public final class Surgery {
     int k = 0;
     for (Map.Entry<SiteKey, List<SitePatch>> e : bySite.entrySet()) {
       listener.before(SurgeryListener.Step.REWRITE, k++, e.getValue().get(0).location());
-      Map<SiteKey, List<SitePatch>> snapshot = SiteRewrites.snapshot();
+      Map<SiteKey, ArgumentRewrite> snapshot = rewrites.snapshot();
       journal.record(
-          "rewrite at " + e.getValue().get(0).location(), () -> SiteRewrites.restore(snapshot));
-      SiteRewrites.install(e.getValue());
+          "rewrite at " + e.getValue().get(0).location(), () -> rewrites.restore(snapshot));
+      rewrites.install(e.getValue());
     }
   }
 

@@ -15,7 +15,6 @@ import io.jprune.pruner.Pruner;
 import io.jprune.rulenets.ConvOps;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,10 +22,6 @@ import org.junit.jupiter.api.Test;
  * channel c and owns its (resized) map's head columns; no argument changes.
  */
 class ChannelwiseRuleTest {
-  @AfterEach
-  void dropRewrites() {
-    RuleHarness.dropRewrites();
-  }
 
   /** max_pool2d(2, 2): 2 x 2 per channel. */
   @Test

@@ -19,7 +19,6 @@ import io.jprune.rulenets.SeqNets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,10 +27,6 @@ import org.junit.jupiter.api.Test;
  * reshape that reaches a matmul may go whole, and a registered right operand is a layer.
  */
 class ContractionRuleTest {
-  @AfterEach
-  void dropRewrites() {
-    RuleHarness.dropRewrites();
-  }
 
   @Test
   void queryAndKeyChannelsAreContractedTogether() {

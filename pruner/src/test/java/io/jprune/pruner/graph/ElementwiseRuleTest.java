@@ -21,7 +21,6 @@ import io.jprune.rulenets.ConvOps;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,11 +32,6 @@ class ElementwiseRuleTest {
   private static final Map<String, Integer> A_AND_B = aAndBRows(128);
 
   private static final Map<String, Integer> A_ONLY = aRows(128);
-
-  @AfterEach
-  void dropRewrites() {
-    RuleHarness.dropRewrites();
-  }
 
   @Test
   void addCouplesChannelCOfBothOperands() {

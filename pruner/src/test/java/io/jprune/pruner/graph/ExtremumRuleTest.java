@@ -17,7 +17,6 @@ import io.jprune.pruner.Pruner;
 import io.jprune.rulenets.ConvOps;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,10 +24,6 @@ import org.junit.jupiter.api.Test;
  * of one is a reduction (values and indices labelled alike).
  */
 class ExtremumRuleTest {
-  @AfterEach
-  void dropRewrites() {
-    RuleHarness.dropRewrites();
-  }
 
   @Test
   void maxOfTwoTensorsCouplesThem() {

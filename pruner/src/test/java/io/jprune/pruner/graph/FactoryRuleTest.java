@@ -16,7 +16,6 @@ import io.jprune.pruner.Pruner;
 import io.jprune.rulenets.ConvOps;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,10 +23,6 @@ import org.junit.jupiter.api.Test;
  * element at full size is fixed with them, a broadcast one only makes an addition inexact.
  */
 class FactoryRuleTest {
-  @AfterEach
-  void dropRewrites() {
-    RuleHarness.dropRewrites();
-  }
 
   /** a * ones(1, 8, 4, 4): the sizes in the call hold a's channel count, so a is fixed. */
   @Test

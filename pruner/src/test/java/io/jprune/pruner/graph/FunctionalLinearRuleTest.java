@@ -17,7 +17,6 @@ import io.jprune.rulenets.SeqNets.FunctionalLayer;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,10 +25,6 @@ import org.junit.jupiter.api.Test;
  * kept whole.
  */
 class FunctionalLinearRuleTest {
-  @AfterEach
-  void dropRewrites() {
-    RuleHarness.dropRewrites();
-  }
 
   private static Tensor input() {
     return SeqNets.tokens().reshape(4, 6);

@@ -23,7 +23,6 @@ import io.jprune.pruner.group.PruningGroup;
 import io.jprune.rulenets.ConvOps;
 import io.jprune.rulenets.ConvPair;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,10 +31,6 @@ import org.junit.jupiter.api.Test;
  * call site (each rewrite then proven by pruning: the pruned model equals the masked original).
  */
 class LayoutRuleTest {
-  @AfterEach
-  void dropRewrites() {
-    RuleHarness.dropRewrites();
-  }
 
   /** pixel_shuffle(2) then a conv: each shuffled channel owns 2 x 2 = 4 consecutive rows of a. */
   @Test

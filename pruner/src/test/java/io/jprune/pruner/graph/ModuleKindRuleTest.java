@@ -25,7 +25,6 @@ import io.jprune.rulenets.SeqNets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,10 +34,6 @@ import org.junit.jupiter.api.Test;
  * and a module no kind describes is refused.
  */
 class ModuleKindRuleTest {
-  @AfterEach
-  void dropRewrites() {
-    RuleHarness.dropRewrites();
-  }
 
   private static Pruner after(After m) {
     return pruner(new ConvThen(m), ConvPair.input());

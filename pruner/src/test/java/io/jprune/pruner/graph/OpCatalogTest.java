@@ -20,7 +20,6 @@ import io.jprune.rulenets.ModuleNets.After;
 import io.jprune.rulenets.ModuleNets.ConvThen;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,10 +27,6 @@ import org.junit.jupiter.api.Test;
  * tensor are not, and a module kind that behaves like an op is labelled by that op's rule.
  */
 class OpCatalogTest {
-  @AfterEach
-  void dropRewrites() {
-    RuleHarness.dropRewrites();
-  }
 
   @Test
   void anOpWithoutARuleIsRefused() {

@@ -16,7 +16,6 @@ import io.jprune.pruner.Pruner;
 import io.jprune.rulenets.ConvOps;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,10 +24,6 @@ import org.junit.jupiter.api.Test;
  * non-zero constant makes the removal inexact. Amounts never change at the call site.
  */
 class PadRuleTest {
-  @AfterEach
-  void dropRewrites() {
-    RuleHarness.dropRewrites();
-  }
 
   /** 1 on every side of H and W: each channel owns 6 x 6 = 36 head columns. */
   @Test

@@ -15,7 +15,6 @@ import io.jprune.pruner.Pruner;
 import io.jprune.rulenets.ConvOps;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,10 +22,6 @@ import org.junit.jupiter.api.Test;
  * exact; one across channels gives derived elements, exact only for a sum.
  */
 class ReductionRuleTest {
-  @AfterEach
-  void dropRewrites() {
-    RuleHarness.dropRewrites();
-  }
 
   /** mean over H, W: [1, 8], one head column per channel. */
   @Test

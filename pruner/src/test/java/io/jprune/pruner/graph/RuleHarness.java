@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jprune.pruner.Pruner;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.importance.Importances;
-import io.jprune.pruner.surgery.SiteRewrites;
 import io.jprune.pruner.verify.EquivalenceReport;
 import io.jprune.rulenets.ConvOps;
 import io.jprune.rulenets.ConvPair;
@@ -42,11 +41,6 @@ final class RuleHarness {
   /** A {@link ConvPair} whose 1x1 conv head reads the op's result by channel. */
   static Pruner convHead(ConvOps op) {
     return pruner(ConvPair.convHead(op), ConvPair.input());
-  }
-
-  /** Drops call-site rewrites a prune installed, so the next test traces the sites as written. */
-  static void dropRewrites() {
-    SiteRewrites.clear();
   }
 
   /**

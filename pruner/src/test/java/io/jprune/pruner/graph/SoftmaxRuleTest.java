@@ -17,7 +17,6 @@ import io.jprune.rulenets.ConvOps;
 import io.jprune.rulenets.SeqNets;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,10 +24,6 @@ import org.junit.jupiter.api.Test;
  * channels its removal is inexact, over derived attention scores it leaves channels exact.
  */
 class SoftmaxRuleTest {
-  @AfterEach
-  void dropRewrites() {
-    RuleHarness.dropRewrites();
-  }
 
   /**
    * softmax over W keeps each channel's elements in place, but a removed channel's zeros come out

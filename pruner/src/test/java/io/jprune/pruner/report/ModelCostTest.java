@@ -9,7 +9,6 @@ import io.jprune.handmade.HandModels;
 import io.jprune.pruner.graph.DependencyGraph;
 import io.jprune.pruner.graph.RemovalEffects;
 import io.jprune.pruner.group.PruningGroup;
-import io.jprune.pruner.surgery.SiteRewrites;
 import io.jprune.pruner.surgery.Surgery;
 import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.Trace;
@@ -19,15 +18,10 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Costs of hand-linked models, counted by hand; the removal estimate against a re-trace. */
 class ModelCostTest {
-  @AfterEach
-  void dropRewrites() {
-    SiteRewrites.clear();
-  }
 
   /**
    * Traces with the agent attached: its entry hook on the hand-linked models' forward tells the

@@ -9,21 +9,15 @@ import io.jprune.handmade.HandModels;
 import io.jprune.pruner.graph.DependencyGraph;
 import io.jprune.pruner.graph.RemovalEffects;
 import io.jprune.pruner.group.PruningGroup;
-import io.jprune.pruner.surgery.SiteRewrites;
 import io.jprune.tracer.Trace;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.bytedeco.pytorch.Tensor;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The before/after table, latency statistics, the groups page and the DOT graph. */
 class ReportRenderingTest {
-  @AfterEach
-  void dropRewrites() {
-    SiteRewrites.clear();
-  }
 
   private static final class ConvCase {
     final HandModels.ConvNet net = new HandModels.ConvNet();

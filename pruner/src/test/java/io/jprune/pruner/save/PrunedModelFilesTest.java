@@ -11,7 +11,6 @@ import io.jprune.handmade.HandModels;
 import io.jprune.pruner.Pruner;
 import io.jprune.pruner.importance.Importance;
 import io.jprune.pruner.surgery.ModelTensors;
-import io.jprune.pruner.surgery.SiteRewrites;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -19,18 +18,12 @@ import java.util.Random;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Save a pruned model, rebuild it from a fresh original in the same JVM, refuse mismatches. */
 class PrunedModelFilesTest {
   @TempDir Path dir;
-
-  @AfterEach
-  void dropRewrites() {
-    SiteRewrites.clear();
-  }
 
   static Importance seeded(long seed) {
     return (group, ctx) -> {

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 
 /**
  * Registry and bootstrap of every rewritten call site.
@@ -28,6 +29,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * targets the original method handle while nothing is intercepted or rewritten (the JIT inlines it:
  * no idle cost), and a generic dispatcher otherwise. Switching is {@code setTarget} plus {@link
  * MutableCallSite#syncAll}, no retransformation.
+ *
+ * <p>Argument rewrites belong to model instances ({@link ModelRewrites}, see {@link #rewritesFor}):
+ * a site that some pruned model rewrites goes through the dispatcher, which applies the rewrites of
+ * the model running on the calling thread. While any model has rewrites, the forward-entry hooks
+ * make the entered module's model current, and each call of a Java module's forward from
+ * instrumented code puts the caller's model back when it returns or throws.
  *
  * <p>This class must not reference libtorch types: it is loaded by whatever loader sees the agent,
  * which may not see the model's bytedeco classes.
@@ -69,7 +76,6 @@ public final class Sites {
   /** Every linked forward-entry hook (one per forward method of a Java Module subclass). */
   private static final List<EntryHook> ENTRIES = new CopyOnWriteArrayList<>();
 
-  private static final Map<SiteKey, ArgumentRewrite> REWRITES = new ConcurrentHashMap<>();
   private static volatile SiteInterceptor interceptor;
   private static final ThreadLocal<Object[]> BEFORE_REWRITE = new ThreadLocal<>();
 
@@ -178,12 +184,15 @@ public final class Sites {
     EntryHook hook = new EntryHook(type);
     ENTRIES.add(hook);
     synchronized (LOCK) {
-      hook.retarget(interceptor);
+      hook.retarget(interceptor, RunningModels.any());
     }
     return hook.callSite;
   }
 
   private static void enterForward(Object[] receiverAndArgs) {
+    if (RunningModels.any()) {
+      RunningModels.enter(receiverAndArgs[0]);
+    }
     SiteInterceptor current = interceptor;
     if (current != null) {
       current.enterForward(receiverAndArgs);
@@ -199,7 +208,9 @@ public final class Sites {
   private static LinkedSite link(CallSiteInfo info, MethodHandle original) {
     LinkedSite site = new LinkedSite(info, original);
     LINKED.add(site);
-    site.retarget(interceptor);
+    synchronized (LOCK) {
+      site.retarget(interceptor, RunningModels.any());
+    }
     return site;
   }
 
@@ -234,40 +245,58 @@ public final class Sites {
     return interceptor != null;
   }
 
-  /** Installs (replacing any) argument rewrite for a site key; effective on the next call. */
-  public static void rewrite(SiteKey key, ArgumentRewrite rewrite) {
-    checkNotNull(key, "key");
-    checkNotNull(rewrite, "rewrite");
+  /**
+   * The rewrites of the model whose root is {@code root}, created (empty) on the first call and
+   * released when {@code root} is collected.
+   *
+   * @param members whether a module (the receiver of a forward) belongs to this model; used only
+   *     when the table is created, and must not hold {@code root} strongly
+   */
+  public static ModelRewrites rewritesFor(Object root, Predicate<Object> members) {
+    checkNotNull(root, "root");
+    checkNotNull(members, "members");
     synchronized (LOCK) {
-      REWRITES.put(key, rewrite);
+      return RunningModels.bind(root, members);
+    }
+  }
+
+  /** The rewrites bound to {@code root} by {@link #rewritesFor}, if any. */
+  public static Optional<ModelRewrites> rewritesOf(Object root) {
+    synchronized (LOCK) {
+      return RunningModels.boundTo(root);
+    }
+  }
+
+  /** How many live models rewrite at least one call site. */
+  public static int modelsWithRewrites() {
+    return RunningModels.count();
+  }
+
+  /** Whether some live model rewrites the site {@code key}. */
+  public static boolean rewritten(SiteKey key) {
+    return RunningModels.rewrites(key);
+  }
+
+  /** Runs a change of a {@link ModelRewrites}, then points every site at its new target. */
+  static void update(Runnable change) {
+    synchronized (LOCK) {
+      change.run();
+      RunningModels.refresh();
       retargetAll();
     }
   }
 
-  /** Removes the argument rewrite of a site key, if any. */
-  public static void clearRewrite(SiteKey key) {
-    synchronized (LOCK) {
-      if (REWRITES.remove(key) != null) {
-        retargetAll();
-      }
-    }
-  }
-
-  /** The rewrite installed for a key, if any. */
-  public static Optional<ArgumentRewrite> rewriteOf(SiteKey key) {
-    return Optional.ofNullable(REWRITES.get(key));
-  }
-
   private static void retargetAll() {
     SiteInterceptor current = interceptor;
+    boolean scoping = RunningModels.any();
     List<MutableCallSite> changed = new ArrayList<>();
     for (LinkedSite site : LINKED) {
-      if (site.retarget(current)) {
+      if (site.retarget(current, scoping)) {
         changed.add(site.callSite);
       }
     }
     for (EntryHook hook : ENTRIES) {
-      if (hook.retarget(current)) {
+      if (hook.retarget(current, scoping)) {
         changed.add(hook.callSite);
       }
     }
@@ -277,7 +306,20 @@ public final class Sites {
   }
 
   private static Object dispatch(LinkedSite site, Object[] args) throws Throwable {
-    ArgumentRewrite rewrite = REWRITES.get(site.info.key());
+    if (!site.scoped) {
+      return rewriteAndCall(site, args);
+    }
+    ModelRewrites saved = RunningModels.current();
+    try {
+      return rewriteAndCall(site, args);
+    } finally {
+      RunningModels.restore(saved);
+    }
+  }
+
+  private static Object rewriteAndCall(LinkedSite site, Object[] args) throws Throwable {
+    ModelRewrites table = RunningModels.current();
+    ArgumentRewrite rewrite = table == null ? null : table.rewriteAt(site.info.key());
     Object[] actual = rewrite == null ? args : rewrite.apply(args);
     SiteInterceptor current = interceptor;
     if (current == null) {
@@ -304,6 +346,13 @@ public final class Sites {
     final MethodHandle original;
     final MethodHandle spread;
     final MethodHandle dispatcher;
+
+    /** Whether the site calls the forward of a Java module, whose entry hook changes the model. */
+    final boolean scoped;
+
+    /** {@code original} restoring the caller's model after it; null unless {@link #scoped}. */
+    final MethodHandle restoring;
+
     MethodHandle current;
 
     LinkedSite(CallSiteInfo info, MethodHandle original) {
@@ -318,12 +367,23 @@ public final class Sites {
               .asType(MethodType.methodType(Object.class, Object[].class));
       this.dispatcher =
           DISPATCH.bindTo(this).asCollector(Object[].class, type.parameterCount()).asType(type);
+      this.scoped =
+          info.kind() == SiteKind.MODULE_FORWARD && !info.targetOwner().startsWith("org.bytedeco.");
+      this.restoring = scoped ? RunningModels.restoring(this.original) : null;
     }
 
-    /** Points the call site at the original or the dispatcher; true when it changed. */
-    boolean retarget(SiteInterceptor interceptor) {
-      boolean direct = interceptor == null && !REWRITES.containsKey(info.key());
-      MethodHandle next = direct ? original : dispatcher;
+    /**
+     * Points the call site at the original, the original restoring the caller's model (while some
+     * model has rewrites) or the dispatcher (intercepting, or a model rewrites this site); true
+     * when it changed.
+     */
+    boolean retarget(SiteInterceptor interceptor, boolean scoping) {
+      MethodHandle next;
+      if (interceptor != null || RunningModels.rewrites(info.key())) {
+        next = dispatcher;
+      } else {
+        next = scoping && scoped ? restoring : original;
+      }
       if (next == current) {
         return false;
       }
@@ -338,21 +398,29 @@ public final class Sites {
     }
   }
 
-  /** One linked forward-entry hook: empty while idle, {@link #enterForward} while intercepting. */
+  /**
+   * One linked forward-entry hook: empty while idle, {@link RunningModels#enter} while some model
+   * has rewrites, {@link #enterForward} while intercepting.
+   */
   private static final class EntryHook {
     final MutableCallSite callSite;
     final MethodHandle idle;
-    final MethodHandle active;
+    final MethodHandle scoping;
+    final MethodHandle intercepting;
     MethodHandle current;
 
     EntryHook(MethodType type) {
       this.callSite = new MutableCallSite(type);
       this.idle = MethodHandles.empty(type);
-      this.active = ENTER.asCollector(Object[].class, type.parameterCount()).asType(type);
+      this.scoping =
+          MethodHandles.dropArguments(
+                  RunningModels.ENTER, 1, type.parameterList().subList(1, type.parameterCount()))
+              .asType(type);
+      this.intercepting = ENTER.asCollector(Object[].class, type.parameterCount()).asType(type);
     }
 
-    boolean retarget(SiteInterceptor interceptor) {
-      MethodHandle next = interceptor == null ? idle : active;
+    boolean retarget(SiteInterceptor interceptor, boolean scopes) {
+      MethodHandle next = interceptor != null ? intercepting : scopes ? scoping : idle;
       if (next == current) {
         return false;
       }
