@@ -35,6 +35,11 @@ import org.bytedeco.pytorch.global.torch;
  * {@code test.bin} (int count, then count * 784 unsigned-byte pixels, then count label bytes),
  * resumes from CHECKPOINT when it exists, trains BATCHES batches of 64 printing the mean loss of
  * every 50, saves CHECKPOINT every 100 batches and at the end, and prints the test accuracy.
+ *
+ * <p>it/src/test/java has another {@code SimpleMNIST} on purpose: bytedeco's sample verbatim (the
+ * same {@code Net}, no arguments, seeded random data), which checks that the agent changes none of
+ * its printed losses. This one trains on real files and resumes from its checkpoint, which the
+ * pruning agent's ITs need; the agent reports the model as {@code SimpleMNIST$Net} in both.
  */
 public class SimpleMNIST {
   static class Net extends Module {

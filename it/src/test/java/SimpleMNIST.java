@@ -18,6 +18,13 @@ import org.bytedeco.pytorch.Tensor;
  * torch functions, SGD, a checkpoint every 100 batches), on seeded random data instead of the MNIST
  * files: {@code WholeAppAgentIT} runs it unmodified with and without {@code
  * -javaagent:jprune-agent.jar=trace=...}.
+ *
+ * <p>cli/src/test/java has another {@code SimpleMNIST} on purpose: the same {@code Net}, but a
+ * program that trains on the real MNIST files with arguments, resumes from its checkpoint and
+ * prints the test accuracy, for the pruning agent's ITs. This one must stay the sample verbatim (no
+ * arguments, no files), since what it checks is that the agent changes none of the sample's printed
+ * losses; merging the two would make either test run a program its users do not write. Each
+ * module's test classpath holds only its own, so the shared class name does not clash.
  */
 public class SimpleMNIST {
 

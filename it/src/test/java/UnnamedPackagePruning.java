@@ -2,6 +2,7 @@ import static org.bytedeco.pytorch.global.torch.manual_seed;
 import static org.bytedeco.pytorch.global.torch.randn;
 
 import io.jprune.pruner.Pruner;
+import io.jprune.pruner.PrunerBuilder;
 import io.jprune.pruner.VerifiedStep;
 import io.jprune.pruner.importance.Importances;
 import io.jprune.tracer.TracedCall;
@@ -31,7 +32,7 @@ public final class UnnamedPackagePruning {
 
   /** A pruner for half the channels, tracing through reflection or through a traced lambda. */
   static Pruner pruner(ShiftNet net, Tensor x, boolean exampleInput) {
-    Pruner.Builder b = Pruner.builder(net).importance(Importances.magnitude(2)).ratio(0.5);
+    PrunerBuilder b = Pruner.builder(net).importance(Importances.magnitude(2)).ratio(0.5);
     return (exampleInput ? b.exampleInput(x) : b.forward(() -> net.forward(x))).build();
   }
 

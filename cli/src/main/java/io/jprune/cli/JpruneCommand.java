@@ -2,6 +2,7 @@ package io.jprune.cli;
 
 import io.jprune.nativeconfig.Libtorch;
 import io.jprune.pruner.Pruner;
+import io.jprune.pruner.PrunerBuilder;
 import io.jprune.pruner.StepReport;
 import io.jprune.pruner.VerifiedStep;
 import io.jprune.pruner.graph.DependencyGraph;
@@ -51,9 +52,6 @@ import picocli.CommandLine.Spec;
 public final class JpruneCommand implements Callable<Integer> {
   /** Relative tolerance of the equivalence check (float32 sums in another order). */
   static final double REL_TOL = 1e-5;
-
-  /** Inputs on which a step that is not all exact is compared with the unpruned model. */
-  static final int VERIFICATION_INPUTS = 8;
 
   @Option(
       names = "--model",
@@ -198,6 +196,7 @@ public final class JpruneCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** Runs the command and exits with its status (2 for a user error or a failed check). */
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
@@ -208,47 +207,91 @@ public final class JpruneCommand implements Callable<Integer> {
         new CommandLine(new JpruneCommand()).setCaseInsensitiveEnumValuesAllowed(true));
   }
 
+  /**
+   * Loads libtorch and the model, prunes it step by step (verified unless {@code --no-verify}),
+   * prints the before/after table, the checks and where the time went, and writes what was asked
+   * for (DOT, HTML, the pruned model).
+   *
+   * @return 0, or 2 when a check failed
+   */
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     long start = System.nanoTime();
     UserErrors.checkOptions(this);
-    Libtorch.load();
-    // One core is left to the JVM: OpenMP's threads spin while they wait, and with every core
-    // theirs the JIT and GC threads starved them (2 threads on 2 cores: a ViT-S forward took
-    // 890 ms instead of 78 ms; with OMP_WAIT_POLICY=PASSIVE, 77 ms).
-    int nThreads =
-        threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
-    Libtorch.setIntraOpThreads(nThreads);
-
-    Module m;
-    Supplier<Tensor> forward;
-    String name;
-    if (userClass != null) {
-      if (input == null) {
-        throw new CommandLine.ParameterException(
-            spec.commandLine(), "--class needs --input (the example input's shape)");
-      }
-      UserModel user = UserModel.load(classPath, userClass, factory, input, weights, seed);
-      m = user.model();
-      forward = user::forward;
-      name = user.name();
-    } else {
-      Module zoo = model.create(seed);
-      Tensor x = model.exampleInput(seed);
-      m = zoo;
-      forward = () -> model.forward(zoo, x);
-      name = model.name();
-    }
+    int nThreads = startLibtorch();
+    ModelSource.Loaded m = source().load(seed);
     if (output != null && !replaceOutput) {
-      PrunedModelFiles.checkOwnSave(output, m.getClass().getName());
+      PrunedModelFiles.checkOwnSave(output, m.model().getClass().getName());
     }
     ConsoleProgress progress = new ConsoleProgress(out, System.console() != null);
-    progress.show(0, steps, "tracing " + name + " and building its graph");
-    Pruner.Builder builder =
-        Pruner.builder(m)
-            .forward(forward)
-            .verificationForwards(userClass != null ? List.of(forward) : verificationForwards(m))
+    progress.show(0, steps, "tracing " + m.name() + " and building its graph");
+    Pruner pruner = pruner(m);
+    DependencyGraph original = pruner.graph();
+    RoundToCheck.check(roundTo, original.groups(), spec.commandLine().getErr());
+    ModelCost before = ModelCost.of(original.trace());
+    if (dot != null) {
+      write(dot, GroupsDot.render(original));
+    }
+    Timed<Latency> latencyBefore =
+        runs > 0 ? timeForward(progress, 0, "timing the original forward", m) : null;
+    Steps done = prune(pruner, progress);
+    progress.show(steps, steps, "re-tracing the pruned model");
+    Timed<ModelCost> after = Timed.of(() -> ModelCost.of(pruner.graph().trace()));
+    PruningReport table = PruningReport.of(title(m.name(), nThreads), before, after.value());
+    Timed<Latency> latencyAfter = null;
+    if (runs > 0) {
+      latencyAfter = timeForward(progress, steps, "timing the pruned forward", m);
+      table = table.withLatency(latencyBefore.value(), latencyAfter.value());
+    }
+    progress.done();
+    writeHtml(original, table, done.reports());
+    out.print(table.render());
+    done.checks().forEach(c -> out.println("verify " + c));
+    save(out, m.model(), pruner);
+    long latencyNanos = runs > 0 ? latencyBefore.nanos() + latencyAfter.nanos() : 0;
+    out.println(
+        timeSplit(
+            done.reports(),
+            done.verifyNanos(),
+            latencyNanos,
+            after.nanos(),
+            System.nanoTime() - start));
+    out.flush();
+    return done.failed() ? 2 : 0;
+  }
+
+  /**
+   * Loads libtorch and sets its intra-op threads; returns their number. One core is left to the
+   * JVM: OpenMP's threads spin while they wait, and with every core theirs the JIT and GC threads
+   * starved them (2 threads on 2 cores: a ViT-S forward took 890 ms instead of 78 ms; with
+   * OMP_WAIT_POLICY=PASSIVE, 77 ms).
+   */
+  private int startLibtorch() {
+    Libtorch.load();
+    int n = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+    Libtorch.setIntraOpThreads(n);
+    return n;
+  }
+
+  /** The zoo model, or the user's class when {@code --class} is given. */
+  private ModelSource source() {
+    if (userClass == null) {
+      return new ModelSource.Zoo(model);
+    }
+    if (input == null) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--class needs --input (the example input's shape)");
+    }
+    return new ModelSource.UserClass(classPath, userClass, factory, input, weights);
+  }
+
+  /** The pruner of the options (traces the model once). */
+  private Pruner pruner(ModelSource.Loaded m) {
+    PrunerBuilder builder =
+        Pruner.builder(m.model())
+            .forward(m.forward())
+            .verificationForwards(m.verificationForwards())
             .importance(importance.importance(seed))
             .ratio(ratio)
             .headRatio(headRatio)
@@ -257,28 +300,27 @@ public final class JpruneCommand implements Callable<Integer> {
             .roundTo(roundTo)
             .ignore(ignore.toArray(String[]::new));
     if (importance.needsLoss()) {
+      Supplier<Tensor> forward = m.forward();
       builder.loss(() -> forward.get().square().mean());
     }
-    Pruner pruner = builder.build();
-    DependencyGraph original = pruner.graph();
-    RoundToCheck.check(roundTo, original.groups(), spec.commandLine().getErr());
-    ModelCost before = ModelCost.of(original.trace());
-    if (dot != null) {
-      write(dot, GroupsDot.render(original));
-    }
-    long verifyNanos = 0;
-    long latencyNanos = 0;
-    Latency latencyBefore = null;
-    if (runs > 0) {
-      progress.show(0, steps, "timing the original forward");
-      long t = System.nanoTime();
-      latencyBefore = Latency.measure(forward, 2, runs);
-      latencyNanos += System.nanoTime() - t;
-    }
+    return builder.build();
+  }
 
+  /**
+   * What the steps did.
+   *
+   * @param checks one line per verified step
+   * @param failed whether a check failed
+   * @param verifyNanos time spent verifying
+   */
+  record Steps(List<StepReport> reports, List<String> checks, boolean failed, long verifyNanos) {}
+
+  /** Runs every step, verified unless {@code --no-verify}. */
+  private Steps prune(Pruner pruner, ConsoleProgress progress) {
     List<StepReport> reports = new ArrayList<>();
     List<String> checks = new ArrayList<>();
     boolean failed = false;
+    long verifyNanos = 0;
     for (int s = 0; s < steps; s++) {
       progress.show(s, steps, "scoring, planning and cutting");
       if (noVerify) {
@@ -291,71 +333,65 @@ public final class JpruneCommand implements Callable<Integer> {
       failed |= !v.passes(REL_TOL);
       checks.add(String.format(Locale.ROOT, "step %d: %s", v.step().step(), v.summary(REL_TOL)));
     }
-    progress.show(steps, steps, "re-tracing the pruned model");
-    long t = System.nanoTime();
-    ModelCost after = ModelCost.of(pruner.graph().trace());
-    long retraceNanos = System.nanoTime() - t;
-    PruningReport table =
-        PruningReport.of(
-            String.format(
-                Locale.ROOT,
-                "%s, %s importance, ratio %s, head ratio %s, %d step(s)%s, %d thread(s)",
-                name,
-                importance.name().toLowerCase(Locale.ROOT),
-                ratio,
-                headRatio,
-                steps,
-                global ? ", global" : "",
-                nThreads),
-            before,
-            after);
-    if (runs > 0) {
-      progress.show(steps, steps, "timing the pruned forward");
-      t = System.nanoTime();
-      Latency latencyAfter = Latency.measure(forward, 2, runs);
-      latencyNanos += System.nanoTime() - t;
-      table = table.withLatency(latencyBefore, latencyAfter);
-    }
-    progress.done();
-    if (html != null) {
-      // The original graph, with where each group's channels went in every step.
-      write(
-          html,
-          GroupsHtml.render(
-              original,
-              table.title(),
-              PruningOutcome.of(
-                  table,
-                  reports.stream().map(StepReport::effects).toList(),
-                  reports.isEmpty() ? Map.of() : reports.get(0).scores())));
-    }
-    out.print(table.render());
-    checks.forEach(c -> out.println("verify " + c));
-    if (output != null) {
-      PrunedModelFiles.save(m, pruner.history(), output, replaceOutput);
-      out.println(
-          "saved "
-              + output.resolve(PrunedModelFiles.RECORD)
-              + " and "
-              + output.resolve(PrunedModelFiles.WEIGHTS));
-    }
-    out.println(
-        timeSplit(reports, verifyNanos, latencyNanos, retraceNanos, System.nanoTime() - start));
-    out.flush();
-    return failed ? 2 : 0;
+    return new Steps(List.copyOf(reports), List.copyOf(checks), failed, verifyNanos);
   }
 
-  /**
-   * The example input and {@link #VERIFICATION_INPUTS} - 1 more of the same shape (seeds after the
-   * example's): what a step that cannot be proven whole is measured on.
-   */
-  private List<Supplier<Tensor>> verificationForwards(Module m) {
-    List<Supplier<Tensor>> forwards = new ArrayList<>();
-    for (int i = 0; i < VERIFICATION_INPUTS; i++) {
-      Tensor input = model.exampleInput(seed + i);
-      forwards.add(() -> model.forward(m, input));
+  /** A value and the nanoseconds it took. */
+  record Timed<T>(T value, long nanos) {
+    static <T> Timed<T> of(Supplier<T> work) {
+      long t = System.nanoTime();
+      T value = work.get();
+      return new Timed<>(value, System.nanoTime() - t);
     }
-    return forwards;
+  }
+
+  private Timed<Latency> timeForward(
+      ConsoleProgress progress, int done, String phase, ModelSource.Loaded m) {
+    progress.show(done, steps, phase);
+    return Timed.of(() -> Latency.measure(m.forward(), 2, runs));
+  }
+
+  private String title(String name, int nThreads) {
+    return String.format(
+        Locale.ROOT,
+        "%s, %s importance, ratio %s, head ratio %s, %d step(s)%s, %d thread(s)",
+        name,
+        importance.name().toLowerCase(Locale.ROOT),
+        ratio,
+        headRatio,
+        steps,
+        global ? ", global" : "",
+        nThreads);
+  }
+
+  /** The original graph, with where each group's channels went in every step (--html). */
+  private void writeHtml(DependencyGraph original, PruningReport table, List<StepReport> reports)
+      throws IOException {
+    if (html == null) {
+      return;
+    }
+    write(
+        html,
+        GroupsHtml.render(
+            original,
+            table.title(),
+            PruningOutcome.of(
+                table,
+                reports.stream().map(StepReport::effects).toList(),
+                reports.isEmpty() ? Map.of() : reports.get(0).scores())));
+  }
+
+  /** Saves the pruned model (--output). */
+  private void save(PrintWriter out, Module m, Pruner pruner) {
+    if (output == null) {
+      return;
+    }
+    PrunedModelFiles.save(m, pruner.history(), output, replaceOutput);
+    out.println(
+        "saved "
+            + output.resolve(PrunedModelFiles.RECORD)
+            + " and "
+            + output.resolve(PrunedModelFiles.WEIGHTS));
   }
 
   /** Wall time split: trace / graph / importance / surgery of every step, then the rest. */

@@ -2,6 +2,7 @@ package io.jprune.bench;
 
 import io.jprune.nativeconfig.Libtorch;
 import io.jprune.pruner.Pruner;
+import io.jprune.pruner.PrunerBuilder;
 import io.jprune.pruner.importance.Importance;
 import io.jprune.pruner.importance.Importances;
 import io.jprune.pruner.report.Latency;
@@ -80,7 +81,7 @@ public final class MnistBench {
       DigitNet net = new DigitNet();
       copyWeights(trained, net);
       net.eval();
-      Pruner.Builder b =
+      PrunerBuilder b =
           Pruner.builder(net)
               .forward(() -> net.forward(probe))
               .ratio(0.5)

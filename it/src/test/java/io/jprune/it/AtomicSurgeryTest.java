@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jprune.pruner.Pruner;
+import io.jprune.pruner.PrunerBuilder;
 import io.jprune.pruner.importance.Importances;
 import io.jprune.pruner.surgery.ModelDigest;
 import io.jprune.pruner.surgery.PruneFailedException;
@@ -102,7 +103,7 @@ class AtomicSurgeryTest {
     return counts;
   }
 
-  private static Pruner.Builder builder(Tiny model, Tensor x, AtomicBoolean failForward) {
+  private static PrunerBuilder builder(Tiny model, Tensor x, AtomicBoolean failForward) {
     return Pruner.builder(model)
         .forward(
             () -> {

@@ -3,9 +3,11 @@ package io.jprune.it;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import io.jprune.pruner.Pruner;
+import io.jprune.pruner.PrunerBuilder;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.importance.Importance;
 import io.jprune.pruner.importance.Importances;
+import io.jprune.pruner.plan.Removal;
 import io.jprune.pruner.surgery.ModelTensors;
 import io.jprune.zoo.ZooModel;
 import java.util.Map;
@@ -74,7 +76,7 @@ class ImportanceOnZooTest {
     if (zoo == ZooModel.RESNET18) {
       liven(model, "layer1.0.bn1.bias");
     }
-    Pruner.Builder builder =
+    PrunerBuilder builder =
         Pruner.builder(model)
             .forward(() -> zoo.forward(model, x))
             .importance(criterion(name))
@@ -88,8 +90,8 @@ class ImportanceOnZooTest {
     }
     Pruner pruner = builder.build();
     PruningGroup g = pruner.graph().groupOf(layer);
-    Map<Integer, long[]> plan = pruner.proposal();
-    assertArrayEquals(WEAK, plan.get(g.id()), name + " on " + zoo);
+    Removal plan = pruner.proposal();
+    assertArrayEquals(WEAK, plan.removed(g.id()).toArray(), name + " on " + zoo);
   }
 
   /**

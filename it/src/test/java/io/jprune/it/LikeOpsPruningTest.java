@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jprune.pruner.Pruner;
 import io.jprune.pruner.group.PruningGroup;
+import io.jprune.pruner.plan.Removal;
 import io.jprune.pruner.surgery.ModelTensors;
 import io.jprune.pruner.verify.EquivalenceReport;
-import java.util.Map;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Module;
@@ -52,7 +52,7 @@ class LikeOpsPruningTest {
             .importance(ZooPruning.randomScores(1))
             .build();
     PruningGroup g = pruner.graph().groupOf("conv");
-    EquivalenceReport report = pruner.pruneAndVerify(Map.of(g.id(), REMOVED));
+    EquivalenceReport report = pruner.pruneAndVerify(Removal.of(g.id(), REMOVED));
     assertArrayEquals(
         new long[] {4, 5, 1, 1}, ZooPruning.shape(ModelTensors.of(model).get("out.weight")));
     assertArrayEquals(
@@ -95,7 +95,7 @@ class LikeOpsPruningTest {
             .build();
     PruningGroup g = pruner.graph().groupOf("conv");
     assertEquals(8, g.size());
-    EquivalenceReport report = pruner.pruneAndVerify(Map.of(g.id(), REMOVED));
+    EquivalenceReport report = pruner.pruneAndVerify(Removal.of(g.id(), REMOVED));
     assertArrayEquals(
         new long[] {4, 5, 1, 1}, ZooPruning.shape(ModelTensors.of(model).get("out.weight")));
     assertFalse(report.exactExpected(), "-1 fills the removed channels of the masked original");

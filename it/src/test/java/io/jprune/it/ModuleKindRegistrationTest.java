@@ -14,6 +14,7 @@ import io.jprune.pruner.module.ModuleCatalog;
 import io.jprune.pruner.module.ModuleChange;
 import io.jprune.pruner.module.ModuleKind;
 import io.jprune.pruner.module.ModuleLabels;
+import io.jprune.pruner.plan.Removal;
 import io.jprune.pruner.report.ModelCost;
 import io.jprune.pruner.surgery.ModelTensors;
 import io.jprune.pruner.verify.EquivalenceReport;
@@ -131,7 +132,7 @@ class ModuleKindRegistrationTest {
     assertEquals(12, mixed.size());
     EquivalenceReport report =
         pruner.pruneAndVerify(
-            Map.of(hidden.id(), new long[] {1, 4, 7, 9}, mixed.id(), new long[] {0, 11}));
+            Removal.builder().put(hidden.id(), 1, 4, 7, 9).put(mixed.id(), 0, 11).build());
     assertTrue(report.exactExpected(), report.toString());
     assertTrue(report.agrees(1e-5), report.toString());
     Map<String, Tensor> p = ModelTensors.of(model);

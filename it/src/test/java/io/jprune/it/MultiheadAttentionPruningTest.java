@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jprune.pruner.Pruner;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.importance.Importances;
+import io.jprune.pruner.plan.Removal;
 import io.jprune.pruner.report.ModelCost;
 import io.jprune.pruner.surgery.ModelTensors;
 import io.jprune.pruner.verify.EquivalenceReport;
@@ -90,7 +91,7 @@ class MultiheadAttentionPruningTest {
     assertFalse(pruner.graph().describe().contains("kept whole"), pruner.graph().describe());
     // heads lose the same positions: 1 and 3 of every head
     long[] removed = {1, 3, 5, 7, 9, 11, 13, 15};
-    EquivalenceReport report = pruner.pruneAndVerify(Map.of(stream.id(), removed));
+    EquivalenceReport report = pruner.pruneAndVerify(Removal.of(stream.id(), removed));
     Map<String, Tensor> p = ModelTensors.of(model);
     assertArrayEquals(new long[] {24, 8}, ZooPruning.shape(p.get("attn.in_proj_weight")));
     assertArrayEquals(new long[] {24}, ZooPruning.shape(p.get("attn.in_proj_bias")));
@@ -111,7 +112,7 @@ class MultiheadAttentionPruningTest {
     Pruner pruner = pruner(model, x);
     PruningGroup stream = pruner.graph().groupOf("in");
     EquivalenceReport report =
-        pruner.pruneAndVerify(Map.of(stream.id(), new long[] {4, 5, 6, 7, 12, 13, 14, 15}));
+        pruner.pruneAndVerify(Removal.of(stream.id(), new long[] {4, 5, 6, 7, 12, 13, 14, 15}));
     assertEquals(8, model.attn.options().embed_dim().get());
     assertEquals(2, model.attn.options().num_heads().get());
     // flagged (an atom cannot tell whole from partial heads), yet whole heads keep the scale
@@ -141,7 +142,8 @@ class MultiheadAttentionPruningTest {
             model.register_buffer("attn_mask", torch.triu(torch.ones(5, 5), 1).gt(new Scalar(0))));
     Pruner pruner = pruner(model, x);
     PruningGroup stream = pruner.graph().groupOf("in");
-    EquivalenceReport report = pruner.pruneAndVerify(Map.of(stream.id(), new long[] {0, 1, 2, 3}));
+    EquivalenceReport report =
+        pruner.pruneAndVerify(Removal.of(stream.id(), new long[] {0, 1, 2, 3}));
     assertEquals(3, model.attn.options().num_heads().get());
     assertTrue(report.agrees(1e-5), report.toString());
   }
@@ -162,7 +164,7 @@ class MultiheadAttentionPruningTest {
     assertEquals(memoryChannels, pruner.graph().groupOf("v"));
     assertEquals(8, memoryChannels.size());
     EquivalenceReport report =
-        pruner.pruneAndVerify(Map.of(memoryChannels.id(), new long[] {0, 5, 6}));
+        pruner.pruneAndVerify(Removal.of(memoryChannels.id(), new long[] {0, 5, 6}));
     assertTrue(report.exactExpected(), report.toString());
     assertTrue(report.agrees(1e-5), report.toString());
     Map<String, Tensor> p = ModelTensors.of(model);
@@ -250,7 +252,7 @@ class MultiheadAttentionPruningTest {
     assertEquals(384, stream.size());
     EquivalenceReport hidden =
         pruner.pruneAndVerify(
-            Map.of(mlp.id(), ZooPruning.randomSubset(mlp, new java.util.Random(5))));
+            Removal.of(mlp.id(), ZooPruning.randomSubset(mlp, new java.util.Random(5))));
     assertTrue(hidden.exactExpected(), hidden.toString());
     assertTrue(hidden.agrees(1e-5), hidden.toString());
     // the stream passes every LayerNorm: the oracle says so instead of comparing
@@ -261,7 +263,7 @@ class MultiheadAttentionPruningTest {
     }
     EquivalenceReport streamReport =
         pruner.pruneAndVerify(
-            Map.of(stream.id(), pruner.graph().channelsOf(stream, "conv_proj", head5)));
+            Removal.of(stream.id(), pruner.graph().channelsOf(stream, "conv_proj", head5)));
     assertFalse(streamReport.exactExpected());
     assertTrue(
         streamReport.inexactReasons().stream().anyMatch(r -> r.contains("LayerNorm")),

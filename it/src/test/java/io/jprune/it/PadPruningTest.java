@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jprune.pruner.Pruner;
 import io.jprune.pruner.group.PruningGroup;
+import io.jprune.pruner.plan.Removal;
 import io.jprune.pruner.surgery.ModelTensors;
 import io.jprune.pruner.verify.EquivalenceReport;
-import java.util.Map;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.DoubleOptional;
@@ -92,7 +92,7 @@ class PadPruningTest {
             .build();
     PruningGroup g = pruner.graph().groupOf("a");
     assertEquals(14, g.size(), "a's 8 and b's 6 channels meet in c's columns; padding adds none");
-    EquivalenceReport report = pruner.pruneAndVerify(Map.of(g.id(), REMOVED));
+    EquivalenceReport report = pruner.pruneAndVerify(Removal.of(g.id(), REMOVED));
     assertArrayEquals(
         new long[] {5, 3, 2, 2},
         ZooPruning.shape(ModelTensors.of(model).get("a.weight")),

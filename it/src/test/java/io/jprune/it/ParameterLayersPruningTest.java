@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jprune.pruner.Pruner;
 import io.jprune.pruner.group.PruningGroup;
+import io.jprune.pruner.plan.Removal;
 import io.jprune.pruner.report.ModelCost;
 import io.jprune.pruner.save.PrunedModelFiles;
 import io.jprune.pruner.surgery.ModelTensors;
@@ -64,7 +65,7 @@ class ParameterLayersPruningTest {
     assertEquals(3 * 16 * 8 + 3 * 4 * 16, macsBefore, "linear and matmul counted");
     PruningGroup hidden = pruner.graph().groupOf("w1");
     assertEquals(16, hidden.size());
-    EquivalenceReport report = pruner.pruneAndVerify(Map.of(hidden.id(), REMOVED));
+    EquivalenceReport report = pruner.pruneAndVerify(Removal.of(hidden.id(), REMOVED));
     Map<String, Tensor> p = ModelTensors.of(model);
     assertArrayEquals(new long[] {11, 8}, ZooPruning.shape(p.get("w1")));
     assertArrayEquals(new long[] {11}, ZooPruning.shape(p.get("b1")));
@@ -109,7 +110,7 @@ class ParameterLayersPruningTest {
         ModelCost.of(pruner.graph().trace()).macs(),
         "addmm counted on x, not on the bias");
     PruningGroup g = pruner.graph().groupOf("W");
-    EquivalenceReport report = pruner.pruneAndVerify(Map.of(g.id(), REMOVED));
+    EquivalenceReport report = pruner.pruneAndVerify(Removal.of(g.id(), REMOVED));
     Map<String, Tensor> p = ModelTensors.of(model);
     assertArrayEquals(new long[] {8, 11}, ZooPruning.shape(p.get("W")));
     assertArrayEquals(new long[] {11}, ZooPruning.shape(p.get("b")));

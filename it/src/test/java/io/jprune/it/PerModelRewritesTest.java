@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.pruner.Pruner;
+import io.jprune.pruner.PrunerBuilder;
 import io.jprune.pruner.graph.SitePatch;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.importance.Importances;
 import io.jprune.pruner.plan.GroupPlanner;
+import io.jprune.pruner.plan.Removal;
 import io.jprune.pruner.surgery.ModelDigest;
 import io.jprune.pruner.surgery.ModelTensors;
 import io.jprune.pruner.surgery.PruneFailedException;
@@ -47,7 +49,7 @@ class PerModelRewritesTest {
     return new NarrowAttention(32, 4, 4);
   }
 
-  private static Pruner.Builder builder(NarrowAttention model, Tensor x) {
+  private static PrunerBuilder builder(NarrowAttention model, Tensor x) {
     return Pruner.builder(model).exampleInput(x).importance(Importances.magnitude(2));
   }
 
@@ -56,7 +58,7 @@ class PerModelRewritesTest {
    * is its dim within its head, v's half a point above q and k's: half the dims go as 4 of 8 of q
    * and k and 4 of 8 of v in every head.
    */
-  private static Map<Integer, long[]> removal(Pruner pruner, double widthRatio, double headRatio) {
+  private static Removal removal(Pruner pruner, double widthRatio, double headRatio) {
     PruningGroup g = pruner.graph().groupOf("qkv.weight");
     double[] scores = new double[g.size()];
     for (int ch = 0; ch < scores.length; ch++) {
@@ -68,7 +70,7 @@ class PerModelRewritesTest {
               .orElseThrow();
       scores[ch] = row % 8 + (row >= 64 ? 0.5 : 0);
     }
-    return Map.of(g.id(), GroupPlanner.choose(g, scores, widthRatio, headRatio, 1));
+    return Removal.of(g.id(), GroupPlanner.choose(g, scores, widthRatio, headRatio, 1));
   }
 
   /** Prunes, checked against the masked original; the pruned output. */
@@ -160,7 +162,7 @@ class PerModelRewritesTest {
                   }
                 })
             .build();
-    Map<Integer, long[]> widths = removal(failing, 0.5, 0);
+    Removal widths = removal(failing, 0.5, 0);
     PruneFailedException e =
         assertThrows(PruneFailedException.class, () -> failing.pruneAndVerify(widths));
     assertTrue(e.getMessage().contains("injected at rewrite #2"), e.getMessage());

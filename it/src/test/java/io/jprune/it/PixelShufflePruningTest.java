@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jprune.pruner.Pruner;
 import io.jprune.pruner.graph.ParamSlice;
 import io.jprune.pruner.group.PruningGroup;
+import io.jprune.pruner.plan.Removal;
 import io.jprune.pruner.surgery.ModelTensors;
 import io.jprune.pruner.verify.EquivalenceReport;
 import io.jprune.zoo.ZooModel;
@@ -48,7 +49,7 @@ class PixelShufflePruningTest {
       assertEquals(c * 9 + 8, rows.get(8).index(), "aligned block");
     }
     assertEquals(36, convRows.size());
-    EquivalenceReport report = pruner.pruneAndVerify(Map.of(g.id(), channels));
+    EquivalenceReport report = pruner.pruneAndVerify(Removal.of(g.id(), channels));
     Map<String, Tensor> p = ModelTensors.of(model);
     assertArrayEquals(new long[] {72 - 36, 32, 3, 3}, ZooPruning.shape(p.get("conv3.weight")));
     assertArrayEquals(new long[] {36}, ZooPruning.shape(p.get("conv3.bias")));
@@ -68,7 +69,7 @@ class PixelShufflePruningTest {
     List<ParamSlice> consumer = g.channel(3).slicesOf("conv2.weight", 1);
     assertEquals(4, consumer.size(), "each conv1 channel feeds 2x2 unshuffled channels");
     assertEquals(12, consumer.get(0).index());
-    EquivalenceReport report = pruner.pruneAndVerify(Map.of(g.id(), new long[] {1, 3, 6}));
+    EquivalenceReport report = pruner.pruneAndVerify(Removal.of(g.id(), new long[] {1, 3, 6}));
     assertArrayEquals(
         new long[] {16, 20, 3, 3}, ZooPruning.shape(ModelTensors.of(model).get("conv2.weight")));
     assertTrue(report.agrees(1e-5), report.toString());

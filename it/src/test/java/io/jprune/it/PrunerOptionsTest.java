@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jprune.pruner.GroupProposal;
 import io.jprune.pruner.Pruner;
+import io.jprune.pruner.PrunerBuilder;
 import io.jprune.pruner.VerifiedStep;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.importance.Importances;
 import io.jprune.pruner.plan.GroupPlanner;
+import io.jprune.pruner.plan.Removal;
 import io.jprune.pruner.report.ModelCost;
 import io.jprune.pruner.surgery.ModelTensors;
 import io.jprune.zoo.ZooModel;
@@ -25,7 +28,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class PrunerOptionsTest {
   private static final long SEED = 3;
 
-  private static Pruner.Builder resnet18(Module[] holder) {
+  private static PrunerBuilder resnet18(Module[] holder) {
     ZooModel zoo = ZooModel.RESNET18;
     Module model = zoo.create(SEED);
     Tensor x = zoo.exampleInput(SEED);
@@ -93,15 +96,14 @@ class PrunerOptionsTest {
     Module[] m = new Module[1];
     Pruner pruner = resnet18(m).ratio(0.4).global(true).build();
     int total = pruner.groups().stream().mapToInt(GroupPlanner::unitCount).sum();
-    Map<Integer, long[]> plan = pruner.proposal();
-    int removed = plan.values().stream().mapToInt(a -> a.length).sum();
+    Removal plan = pruner.proposal();
+    long removed = plan.channelCount();
     assertEquals(Math.round(0.4 * total), removed, "global count over " + total + " channels");
     long distinctFractions =
-        plan.entrySet().stream()
+        plan.groups().stream()
             .map(
-                e ->
-                    Math.round(
-                        100.0 * e.getValue().length / pruner.graph().group(e.getKey()).size()))
+                id ->
+                    Math.round(100.0 * plan.removed(id).length() / pruner.graph().group(id).size()))
             .distinct()
             .count();
     assertTrue(distinctFractions > 1, "groups lose different fractions under global ranking");
@@ -139,9 +141,9 @@ class PrunerOptionsTest {
   void interactiveProposalsPruneOneGroupAtATime() {
     Module[] m = new Module[1];
     Pruner pruner = resnet18(m).ratio(0.25).build();
-    List<Pruner.GroupProposal> proposals = pruner.interactive();
+    List<GroupProposal> proposals = pruner.interactive();
     assertEquals(12, proposals.size(), "every ResNet-18 group has a proposal");
-    Pruner.GroupProposal chosen =
+    GroupProposal chosen =
         proposals.stream()
             .filter(p -> p.group().leader().equals("layer1.0.conv1.weight"))
             .findFirst()

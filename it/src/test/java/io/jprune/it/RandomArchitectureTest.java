@@ -7,14 +7,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.jprune.pruner.Pruner;
 import io.jprune.pruner.graph.PlanException;
 import io.jprune.pruner.group.PruningGroup;
+import io.jprune.pruner.plan.Removal;
 import io.jprune.pruner.surgery.ModelDigest;
 import io.jprune.pruner.surgery.PruneFailedException;
 import io.jprune.pruner.verify.EquivalenceReport;
 import io.jprune.zoo.RandomArchitecture;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -105,7 +104,7 @@ class RandomArchitectureTest {
             .forward(() -> model.forward(input))
             .importance(ZooPruning.randomScores(seed))
             .build();
-    Map<Integer, long[]> removal =
+    Removal removal =
         planned
             ? ZooPruning.randomRemoval(pruner.groups(), seed)
             : randomIndices(pruner.groups(), seed);
@@ -150,9 +149,9 @@ class RandomArchitectureTest {
   }
 
   /** Random groups (each with probability 1/2), random indices (1 to size - 1 of them). */
-  private static Map<Integer, long[]> randomIndices(List<PruningGroup> groups, long seed) {
+  private static Removal randomIndices(List<PruningGroup> groups, long seed) {
     Random r = new Random(seed * 7919 + 1);
-    Map<Integer, long[]> removal = new LinkedHashMap<>();
+    Removal.Builder removal = Removal.builder();
     for (PruningGroup g : groups) {
       if (g.size() < 2 || !r.nextBoolean()) {
         continue;
@@ -164,6 +163,6 @@ class RandomArchitectureTest {
       }
       removal.put(g.id(), idx.stream().mapToLong(Long::longValue).toArray());
     }
-    return removal;
+    return removal.build();
   }
 }

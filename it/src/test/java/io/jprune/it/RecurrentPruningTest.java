@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jprune.pruner.Pruner;
 import io.jprune.pruner.group.PruningGroup;
+import io.jprune.pruner.plan.Removal;
 import io.jprune.pruner.report.ModelCost;
 import io.jprune.pruner.surgery.ModelTensors;
 import io.jprune.pruner.verify.EquivalenceReport;
@@ -187,7 +188,7 @@ class RecurrentPruningTest {
     }
     EquivalenceReport report =
         pruner.pruneAndVerify(
-            Map.of(hidden.id(), pruner.graph().channelsOf(hidden, c.hidden, half)));
+            Removal.of(hidden.id(), pruner.graph().channelsOf(hidden, c.hidden, half)));
     assertTrue(report.exactExpected(), report.toString());
     assertTrue(report.agrees(1e-5), report.toString());
     assertEquals(
@@ -270,7 +271,7 @@ class RecurrentPruningTest {
     assertThrows(IllegalArgumentException.class, () -> pruner.graph().groupOf("lstm.weight_hh_l0"));
     PruningGroup embedding = pruner.graph().groupOf("embed");
     EquivalenceReport report =
-        pruner.pruneAndVerify(Map.of(embedding.id(), new long[] {0, 3, 4, 9}));
+        pruner.pruneAndVerify(Removal.of(embedding.id(), new long[] {0, 3, 4, 9}));
     assertTrue(report.agrees(1e-5), report.toString());
     assertEquals(12, model.lstm.options().input_size().get());
     try (NoGradGuard g = new NoGradGuard()) {

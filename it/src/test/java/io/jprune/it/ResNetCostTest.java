@@ -47,7 +47,7 @@ class ResNetCostTest {
     assertEquals(
         new LayerCost("fc", "Linear", 513_000, 513_000, 1), before.layer("fc").orElseThrow());
 
-    ModelCost estimate = ModelCost.afterRemoval(trace, graph.effects(pruner.proposal()));
+    ModelCost estimate = ModelCost.afterRemoval(trace, pruner.proposal().effectsIn(graph));
     pruner.pruneAll();
     ModelCost after = ModelCost.of(pruner.graph().trace());
     assertEquals(3_055_880, after.params());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jprune.pruner.Pruner;
+import io.jprune.pruner.PrunerBuilder;
 import io.jprune.pruner.VerifiedStep;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.importance.Importances;
@@ -40,7 +41,7 @@ class StepVerificationTest {
     return out;
   }
 
-  private static Pruner.Builder builder(Module model, List<Tensor> inputs) {
+  private static PrunerBuilder builder(Module model, List<Tensor> inputs) {
     List<Supplier<Tensor>> forwards = new ArrayList<>();
     inputs.forEach(x -> forwards.add(() -> ZOO.forward(model, x)));
     return Pruner.builder(model)
@@ -73,12 +74,12 @@ class StepVerificationTest {
     assertEquals(
         Map.of(hidden.id(), 128, width.id(), 32),
         Map.of(
-            hidden.id(), v.step().removal().get(hidden.id()).length(),
-            width.id(), v.step().removal().get(width.id()).length()),
+            hidden.id(), v.step().removal().removed(hidden.id()).length(),
+            width.id(), v.step().removal().removed(width.id()).length()),
         summary);
     ExactPart part = v.exactPart().orElseThrow(() -> new AssertionError(summary));
     assertEquals(Set.of(hidden.id()), part.removal().keySet(), summary);
-    assertEquals(v.step().removal().get(hidden.id()), part.removal().get(hidden.id()));
+    assertEquals(v.step().removal().removed(hidden.id()), part.removal().get(hidden.id()));
     assertTrue(part.equivalence().exactExpected(), summary);
     assertTrue(part.proven(REL_TOL), summary);
     assertTrue(v.passes(REL_TOL), summary);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jprune.pruner.Pruner;
 import io.jprune.pruner.group.PruningGroup;
+import io.jprune.pruner.plan.Removal;
 import io.jprune.pruner.report.ModelCost;
 import io.jprune.pruner.surgery.ModelTensors;
 import io.jprune.pruner.verify.EquivalenceReport;
@@ -101,7 +102,7 @@ class TransformerPruningTest {
       for (int i = 0; i < 32; i++) {
         half[i] = 2L * i + k;
       }
-      EquivalenceReport report = pruner.pruneAndVerify(Map.of(ff.id(), half));
+      EquivalenceReport report = pruner.pruneAndVerify(Removal.of(ff.id(), half));
       assertTrue(report.exactExpected(), report.toString());
       assertTrue(report.agrees(1e-5), report.toString());
       assertEquals(32, layer(model, k).options().dim_feedforward().get());
@@ -131,7 +132,7 @@ class TransformerPruningTest {
     }
     EquivalenceReport report =
         pruner.pruneAndVerify(
-            Map.of(stream.id(), pruner.graph().channelsOf(stream, "embed", half)));
+            Removal.of(stream.id(), pruner.graph().channelsOf(stream, "embed", half)));
     assertFalse(report.exactExpected());
     assertTrue(
         report.inexactReasons().stream().anyMatch(r -> r.startsWith("LayerNorm encoder.")),
@@ -211,14 +212,14 @@ class TransformerPruningTest {
     PruningGroup ff = pruner.graph().groupOf("transformer.decoder.layers.0.linear1");
     EquivalenceReport exact =
         pruner.pruneAndVerify(
-            Map.of(
+            Removal.of(
                 ff.id(), new long[] {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30}));
     assertTrue(exact.exactExpected(), exact.toString());
     assertTrue(exact.agrees(1e-5), exact.toString());
     stream = pruner.graph().groupOf("src");
     EquivalenceReport whole =
         pruner.pruneAndVerify(
-            Map.of(
+            Removal.of(
                 stream.id(),
                 pruner.graph().channelsOf(stream, "src", 8, 9, 10, 11, 12, 13, 14, 15)));
     assertTrue(

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jprune.pruner.Pruner;
 import io.jprune.pruner.group.PruningGroup;
+import io.jprune.pruner.plan.Removal;
 import io.jprune.pruner.surgery.ModelTensors;
 import io.jprune.pruner.verify.EquivalenceReport;
 import java.util.Map;
@@ -64,7 +65,7 @@ class TupleOpsPruningTest {
             .build();
     PruningGroup g = pruner.graph().groupOf("conv");
     assertEquals(8, g.size());
-    EquivalenceReport report = pruner.pruneAndVerify(Map.of(g.id(), REMOVED));
+    EquivalenceReport report = pruner.pruneAndVerify(Removal.of(g.id(), REMOVED));
     Map<String, Tensor> p = ModelTensors.of(model);
     assertArrayEquals(new long[] {5, 3, 3, 3}, ZooPruning.shape(p.get("conv.weight")));
     assertArrayEquals(
@@ -85,7 +86,7 @@ class TupleOpsPruningTest {
             .importance(ZooPruning.randomScores(1))
             .build();
     PruningGroup g = pruner.graph().groupOf("conv");
-    EquivalenceReport report = pruner.pruneAndVerify(Map.of(g.id(), REMOVED));
+    EquivalenceReport report = pruner.pruneAndVerify(Removal.of(g.id(), REMOVED));
     assertArrayEquals(
         new long[] {4, 5, 1, 1}, ZooPruning.shape(ModelTensors.of(model).get("out.weight")));
     assertFalse(report.exactExpected(), "the max sees the removed channels' zeros");

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jprune.pruner.Pruner;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.plan.GroupPlanner;
+import io.jprune.pruner.plan.Removal;
 import io.jprune.pruner.surgery.ModelTensors;
 import io.jprune.pruner.verify.EquivalenceReport;
 import io.jprune.zoo.ZooModel;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import org.bytedeco.pytorch.Module;
@@ -35,18 +35,17 @@ class VitPruningTest {
     Module model = zoo.create(ZooPruning.SEED);
     Tensor input = zoo.exampleInput(ZooPruning.SEED);
     Pruner pruner = ZooPruning.pruner(zoo, model, input);
-    Map<Integer, long[]> removal = new LinkedHashMap<>();
+    Removal.Builder removal = Removal.builder();
     for (int b = 0; b < 12; b++) {
       PruningGroup g = pruner.graph().groupOf("blocks." + b + ".attn.qkv");
       assertEquals(768, g.size(), "q/k channels pair up (384) plus v channels (384)");
       assertEquals(6, GroupPlanner.headCount(g));
-      removal.put(g.id(), GroupPlanner.choose(g, scores(g, b), 0.25, 0, 1));
+      long[] idx = GroupPlanner.choose(g, scores(g, b), 0.25, 0, 1);
       assertEquals(
-          96 + 96,
-          removal.get(g.id()).length,
-          "16 of 64 dims in each of 6 heads, for the q/k pairs and for v");
+          96 + 96, idx.length, "16 of 64 dims in each of 6 heads, for the q/k pairs and for v");
+      removal.put(g.id(), idx);
     }
-    EquivalenceReport report = pruner.pruneAndVerify(removal);
+    EquivalenceReport report = pruner.pruneAndVerify(removal.build());
     Map<String, Tensor> p = ModelTensors.of(model);
     for (int b = 0; b < 12; b++) {
       assertArrayEquals(
@@ -74,14 +73,14 @@ class VitPruningTest {
     Module model = zoo.create(ZooPruning.SEED);
     Tensor input = zoo.exampleInput(ZooPruning.SEED);
     Pruner pruner = ZooPruning.pruner(zoo, model, input);
-    Map<Integer, long[]> removal = new LinkedHashMap<>();
+    Removal.Builder removal = Removal.builder();
     for (int b = 0; b < 12; b++) {
       PruningGroup g = pruner.graph().groupOf("blocks." + b + ".attn.qkv");
       long[] idx = GroupPlanner.choose(g, scores(g, b), 0, 2.0 / 6, 1);
       assertEquals(2 * 64 * 2, idx.length, "2 heads x 64 dims x (q/k pair, v)");
       removal.put(g.id(), idx);
     }
-    EquivalenceReport report = pruner.pruneAndVerify(removal);
+    EquivalenceReport report = pruner.pruneAndVerify(removal.build());
     Map<String, Tensor> p = ModelTensors.of(model);
     for (int b = 0; b < 12; b++) {
       assertArrayEquals(

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jprune.pruner.Pruner;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.plan.GroupPlanner;
+import io.jprune.pruner.plan.Removal;
 import io.jprune.pruner.verify.EquivalenceReport;
 import io.jprune.zoo.ZooModel;
 import java.util.EnumMap;
@@ -129,13 +130,12 @@ class ZooEquivalenceTest {
       assertEquals(leader, groups.get(0).leader(), zoo + " group " + groupIndex + " moved");
       assertEquals(Groups.size(zoo, groupIndex), groups.get(0).size(), zoo + " group size");
     }
-    Map<Integer, long[]> removal =
+    Removal removal =
         groupIndex < 0
             ? ZooPruning.randomRemoval(groups, seed)
-            : Map.of(groups.get(0).id(), someChannels(groups.get(0), seed));
+            : Removal.of(groups.get(0).id(), someChannels(groups.get(0), seed));
     String what = zoo + (groupIndex < 0 ? " all groups" : " group " + groups.get(0).describe());
-    assertFalse(
-        removal.values().stream().allMatch(r -> r.length == 0), what + ": nothing to remove");
+    assertFalse(removal.isEmpty(), what + ": nothing to remove");
     long before = countParams(model);
     EquivalenceReport report = pruner.pruneAndVerify(removal);
     assertTrue(countParams(model) < before, what + ": nothing was removed");

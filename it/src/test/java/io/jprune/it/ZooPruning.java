@@ -7,6 +7,7 @@ import io.jprune.pruner.Pruner;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.importance.Importance;
 import io.jprune.pruner.plan.GroupPlanner;
+import io.jprune.pruner.plan.Removal;
 import io.jprune.pruner.surgery.ModelTensors;
 import io.jprune.zoo.ZooModel;
 import java.util.LinkedHashMap;
@@ -44,8 +45,8 @@ final class ZooPruning {
   }
 
   /** A random valid removal of a random fraction of every group (seeded). */
-  static Map<Integer, long[]> randomRemoval(List<PruningGroup> groups, long seed) {
-    Map<Integer, long[]> removal = new LinkedHashMap<>();
+  static Removal randomRemoval(List<PruningGroup> groups, long seed) {
+    Removal.Builder removal = Removal.builder();
     Random r = new Random(seed);
     for (PruningGroup g : groups) {
       long[] idx = randomSubset(g, r);
@@ -53,7 +54,7 @@ final class ZooPruning {
         removal.put(g.id(), idx);
       }
     }
-    return removal;
+    return removal.build();
   }
 
   static long[] randomSubset(PruningGroup g, Random r) {

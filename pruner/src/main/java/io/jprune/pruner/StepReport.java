@@ -2,25 +2,25 @@ package io.jprune.pruner;
 
 import com.google.common.collect.ImmutableMap;
 import com.google.common.primitives.ImmutableDoubleArray;
-import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.pruner.graph.RemovalEffects;
+import io.jprune.pruner.plan.Removal;
 
 /**
  * What one pruning step did.
  *
  * @param step 1-based step number
- * @param removal group id (in that step's graph) -> removed channel indices
+ * @param removal the channels removed, by group id in that step's graph
  * @param paramsBefore parameter count before the step
  * @param paramsAfter parameter count after the step
  * @param effects the validated effects that were applied
  * @param traceMillis time to trace, graphMillis to build the graph, importanceMillis to score,
- *     surgeryMillis to plan, validate and apply
+ *     surgeryMillis to validate and apply (planning counts as importance)
  * @param scores group id -> the importance score of each channel the step ranked by (ignored
  *     layers' channels infinite); empty for channels chosen by hand
  */
 public record StepReport(
     int step,
-    ImmutableMap<Integer, ImmutableLongArray> removal,
+    Removal removal,
     long paramsBefore,
     long paramsAfter,
     RemovalEffects effects,
@@ -32,7 +32,7 @@ public record StepReport(
 
   /** Channels removed in this step, over all groups. */
   public long channelsRemoved() {
-    return removal.values().stream().mapToLong(ImmutableLongArray::length).sum();
+    return removal.channelCount();
   }
 
   @Override
@@ -42,7 +42,7 @@ public record StepReport(
             + "(trace %d ms, graph %d ms, importance %d ms, surgery %d ms)",
         step,
         channelsRemoved(),
-        removal.size(),
+        removal.groups().size(),
         paramsBefore,
         paramsAfter,
         traceMillis,

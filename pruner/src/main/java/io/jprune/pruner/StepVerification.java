@@ -2,12 +2,10 @@ package io.jprune.pruner;
 
 import static com.google.common.base.Preconditions.checkState;
 
-import com.google.common.collect.ImmutableMap;
-import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.pruner.graph.DependencyGraph;
 import io.jprune.pruner.graph.PlanException;
 import io.jprune.pruner.graph.RemovalEffects;
-import io.jprune.pruner.group.PruningGroup;
+import io.jprune.pruner.plan.Removal;
 import io.jprune.pruner.surgery.Surgery;
 import io.jprune.pruner.verify.Equivalence;
 import io.jprune.pruner.verify.EquivalenceReport;
@@ -16,11 +14,7 @@ import io.jprune.pruner.verify.MaskedOriginal;
 import io.jprune.pruner.verify.OutputAgreement;
 import io.jprune.tracer.TensorRef;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
@@ -39,7 +33,6 @@ import org.bytedeco.pytorch.global.torch;
  * checked to compute what it computed before.
  */
 final class StepVerification {
-  private final Supplier<Tensor> forward;
   private final TensorRef output;
   private final RemovalEffects effects;
   private final Tensor masked;
@@ -49,7 +42,6 @@ final class StepVerification {
   private final String exactPartRefusal;
 
   private StepVerification(
-      Supplier<Tensor> forward,
       TensorRef output,
       RemovalEffects effects,
       Tensor masked,
@@ -57,7 +49,6 @@ final class StepVerification {
       List<Tensor> unpruned,
       ExactPart exactPart,
       String exactPartRefusal) {
-    this.forward = forward;
     this.output = output;
     this.effects = effects;
     this.masked = masked;
@@ -78,17 +69,17 @@ final class StepVerification {
       Module model,
       DependencyGraph graph,
       TensorRef output,
-      Map<Integer, long[]> removal,
+      Removal removal,
       RemovalEffects effects,
       Supplier<Tensor> forward,
       List<Supplier<Tensor>> inputs) {
     Tensor masked = MaskedOriginal.output(model, effects, forward);
     if (effects.inexactReasons().isEmpty()) {
-      return new StepVerification(forward, output, effects, masked, inputs, null, null, null);
+      return new StepVerification(output, effects, masked, inputs, null, null, null);
     }
     List<Tensor> unpruned = run(inputs);
-    Map<Integer, long[]> byChannel = exactChannels(graph, removal);
-    Map<Integer, long[]> byGroup = wholeExactGroups(graph, removal);
+    Removal byChannel = exactChannels(graph, removal);
+    Removal byGroup = wholeExactGroups(graph, removal);
     ExactPart part = null;
     String refusal = null;
     if (!byChannel.isEmpty()) {
@@ -98,7 +89,7 @@ final class StepVerification {
         refusal = e.getMessage();
       }
     }
-    if (part == null && !byGroup.isEmpty() && !sameRemoval(byGroup, byChannel)) {
+    if (part == null && !byGroup.isEmpty() && !byGroup.equals(byChannel)) {
       try {
         part = trial(model, graph, output, byGroup, forward);
         refusal = null;
@@ -107,13 +98,18 @@ final class StepVerification {
       }
     }
     return new StepVerification(
-        forward, output, effects, masked, inputs, unpruned, part, part == null ? refusal : null);
+        output, effects, masked, inputs, unpruned, part, part == null ? refusal : null);
   }
 
-  /** Compares the cut model with what {@link #before} saw; {@code millis} is the check's time. */
-  VerifiedStep after(StepReport report, long millis) {
+  /**
+   * Compares the cut model with what {@link #before} saw.
+   *
+   * @param pruned the output of the example forward on the cut model
+   * @param millis the check's time
+   */
+  VerifiedStep after(StepReport report, Tensor pruned, long millis) {
     EquivalenceReport eq =
-        Equivalence.compare(masked, forward.get(), effects.removedElements(output), effects);
+        Equivalence.compare(masked, pruned, effects.removedElements(output), effects);
     OutputAgreement agreement =
         unpruned == null ? null : OutputAgreement.measure(unpruned, run(inputs));
     return new VerifiedStep(report, eq, exactPart, exactPartRefusal, agreement, millis);
@@ -124,9 +120,9 @@ final class StepVerification {
       Module model,
       DependencyGraph graph,
       TensorRef output,
-      Map<Integer, long[]> part,
+      Removal part,
       Supplier<Tensor> forward) {
-    RemovalEffects effects = graph.effects(part);
+    RemovalEffects effects = part.effectsIn(graph);
     checkState(
         effects.inexactReasons().isEmpty(),
         "the exact part is inexact: %s",
@@ -137,48 +133,28 @@ final class StepVerification {
     checkState(
         torch.equal(before, forward.get()),
         "the trial cut of the exact part did not " + "leave the model as it was");
-    Map<Integer, ImmutableLongArray> removal = new TreeMap<>();
-    part.forEach((g, idx) -> removal.put(g, ImmutableLongArray.copyOf(idx)));
     return new ExactPart(
-        ImmutableMap.copyOf(removal),
-        Equivalence.compare(masked, cut, effects.removedElements(output), effects));
+        part.asMap(), Equivalence.compare(masked, cut, effects.removedElements(output), effects));
   }
 
   /** The removed channels that reach no normalisation across channels, group by group. */
-  static Map<Integer, long[]> exactChannels(DependencyGraph graph, Map<Integer, long[]> removal) {
-    Map<Integer, long[]> out = new LinkedHashMap<>();
-    removal.forEach(
-        (id, idx) -> {
-          PruningGroup g = graph.group(id);
-          long[] exact =
-              Arrays.stream(idx).filter(i -> g.channel((int) i).inexactReason() == null).toArray();
-          if (exact.length > 0) {
-            out.put(id, exact);
-          }
-        });
-    return out;
+  static Removal exactChannels(DependencyGraph graph, Removal removal) {
+    return removal.filter((id, c) -> graph.group(id).channel((int) c).inexactReason() == null);
   }
 
   /**
    * The groups whose removed channels are all exact, with their whole removal: a smaller exact
    * part, but one that no group constraint (equal heads, equal grouped-conv groups) can refuse.
    */
-  static Map<Integer, long[]> wholeExactGroups(
-      DependencyGraph graph, Map<Integer, long[]> removal) {
-    Map<Integer, long[]> exact = exactChannels(graph, removal);
-    Map<Integer, long[]> out = new LinkedHashMap<>();
-    removal.forEach(
-        (id, idx) -> {
-          if (exact.containsKey(id) && exact.get(id).length == idx.length) {
-            out.put(id, idx);
-          }
-        });
-    return out;
-  }
-
-  private static boolean sameRemoval(Map<Integer, long[]> a, Map<Integer, long[]> b) {
-    return a.keySet().equals(b.keySet())
-        && a.keySet().stream().allMatch(k -> Arrays.equals(a.get(k), b.get(k)));
+  static Removal wholeExactGroups(DependencyGraph graph, Removal removal) {
+    Removal exact = exactChannels(graph, removal);
+    Removal.Builder out = Removal.builder();
+    for (int id : removal.groups()) {
+      if (exact.removed(id).equals(removal.removed(id))) {
+        out.put(id, removal.removed(id).toArray());
+      }
+    }
+    return out.build();
   }
 
   private static List<Tensor> run(List<Supplier<Tensor>> forwards) {

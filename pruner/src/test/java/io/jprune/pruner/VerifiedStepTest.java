@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.primitives.ImmutableLongArray;
+import io.jprune.pruner.plan.Removal;
 import io.jprune.pruner.verify.EquivalenceReport;
 import io.jprune.pruner.verify.ExactPart;
 import io.jprune.pruner.verify.OutputAgreement;
@@ -18,7 +19,7 @@ class VerifiedStepTest {
   private static final StepReport STEP =
       new StepReport(
           1,
-          ImmutableMap.of(0, ImmutableLongArray.of(1, 2, 5), 1, ImmutableLongArray.of(3)),
+          Removal.builder().put(0, 1, 2, 5).put(1, 3).build(),
           100,
           60,
           null,

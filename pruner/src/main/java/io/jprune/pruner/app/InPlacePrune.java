@@ -2,6 +2,7 @@ package io.jprune.pruner.app;
 
 import io.jprune.agent.PruneSettings;
 import io.jprune.pruner.Pruner;
+import io.jprune.pruner.PrunerBuilder;
 import io.jprune.pruner.StepReport;
 import io.jprune.pruner.VerifiedStep;
 import io.jprune.pruner.importance.Importances;
@@ -57,7 +58,7 @@ final class InPlacePrune {
   }
 
   private static Pruner pruner(Module root, Supplier<Tensor> forward, PruneSettings s) {
-    Pruner.Builder b =
+    PrunerBuilder b =
         Pruner.builder(root)
             .forward(forward)
             .importance(Importances.byName(s.importance(), 0))

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jprune.pruner.Pruner;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.importance.Importances;
+import io.jprune.pruner.plan.Removal;
 import io.jprune.pruner.verify.EquivalenceReport;
 import io.jprune.rulenets.ConvOps;
 import io.jprune.rulenets.ConvPair;
@@ -113,14 +114,16 @@ final class RuleHarness {
 
   /** What removing output channels of several layers (layer -> channels) at once changes. */
   static RemovalEffects effects(Pruner p, Map<String, long[]> byLayer) {
-    return p.graph().effects(removal(p, byLayer));
+    return removal(p, byLayer).effectsIn(p.graph());
   }
 
-  private static Map<Integer, long[]> removal(Pruner p, Map<String, long[]> byLayer) {
-    Map<Integer, long[]> removal = new java.util.LinkedHashMap<>();
+  private static Removal removal(Pruner p, Map<String, long[]> byLayer) {
+    Map<Integer, long[]> byGroup = new java.util.LinkedHashMap<>();
     byLayer.forEach(
-        (layer, outputs) -> removal.put(group(p, layer).id(), channels(p, layer, outputs)));
-    return removal;
+        (layer, outputs) -> byGroup.put(group(p, layer).id(), channels(p, layer, outputs)));
+    Removal.Builder removal = Removal.builder();
+    byGroup.forEach(removal::put);
+    return removal.build();
   }
 
   /** Every parameter cut: {@code a.weight[8, 3, 1, 1] -> [7, 3, 1, 1]}, in name order. */
@@ -163,6 +166,6 @@ final class RuleHarness {
 
   /** Prunes these output channels of {@code layer} (with their group) and compares. */
   static EquivalenceReport prune(Pruner p, String layer, long... outputs) {
-    return p.pruneAndVerify(Map.of(group(p, layer).id(), channels(p, layer, outputs)));
+    return p.pruneAndVerify(Removal.of(group(p, layer).id(), channels(p, layer, outputs)));
   }
 }

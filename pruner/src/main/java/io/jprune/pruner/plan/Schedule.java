@@ -1,4 +1,4 @@
-package io.jprune.pruner;
+package io.jprune.pruner.plan;
 
 /**
  * How much of the final ratio is reached after step {@code k} of {@code n}: iterative pruning

@@ -1,4 +1,4 @@
-package io.jprune.pruner;
+package io.jprune.pruner.plan;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
@@ -12,10 +12,13 @@ import static com.google.common.base.Preconditions.checkNotNull;
 public record PruningTarget(Kind kind, double reduction) {
   /** The cost a target is measured in. */
   public enum Kind {
+    /** Multiply-accumulates of one example forward. */
     MACS,
+    /** Parameter count. */
     PARAMS
   }
 
+  /** Checks the reduction is in (0, 1), naming the kind. */
   public PruningTarget {
     checkNotNull(kind, "kind");
     checkArgument(

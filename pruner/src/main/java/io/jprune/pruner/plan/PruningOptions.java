@@ -1,4 +1,4 @@
-package io.jprune.pruner;
+package io.jprune.pruner.plan;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
@@ -7,7 +7,8 @@ import com.google.common.collect.ImmutableSet;
 import io.jprune.pruner.importance.Importance;
 
 /**
- * What to prune and how much; immutable, made by {@link Pruner.Builder}.
+ * What to prune and how much; immutable, made by the pruner's builder ({@code
+ * io.jprune.pruner.PrunerBuilder}).
  *
  * @param importance channel criterion
  * @param ratio fraction of each group's channels to remove by the last step, in [0, 1)
@@ -36,6 +37,7 @@ public record PruningOptions(
     int roundTo,
     PruningTarget target) {
 
+  /** Checks every ratio, count and rounding, naming the option that is out of range. */
   public PruningOptions {
     checkArgument(ratio >= 0 && ratio < 1, "ratio must be in [0, 1), got %s", ratio);
     checkArgument(
