@@ -10,6 +10,9 @@ package io.jprune.nativeconfig;
  * @param interOpThreads libtorch inter-op threads in force
  * @param cudaAvailable whether libtorch sees a usable CUDA runtime and device
  * @param cudaDeviceCount number of CUDA devices libtorch sees
+ * @param mkldnnEnabled whether libtorch has oneDNN (mkldnn) kernels and uses them
+ * @param freedMemoryKept whether loading raised glibc's thresholds so that freed forward memory is
+ *     reused (see {@link Inference})
  */
 public record RuntimeInfo(
     String javacppVersion,
@@ -18,18 +21,23 @@ public record RuntimeInfo(
     int intraOpThreads,
     long interOpThreads,
     boolean cudaAvailable,
-    int cudaDeviceCount) {
+    int cudaDeviceCount,
+    boolean mkldnnEnabled,
+    boolean freedMemoryKept) {
 
   /** One line for logs and the CLI banner. */
   public String summary() {
     return String.format(
-        "libtorch %s (javacpp %s, %s), threads intra=%d inter=%d, cuda=%s devices=%d",
+        "libtorch %s (javacpp %s, %s), threads intra=%d inter=%d, cuda=%s devices=%d, mkldnn=%s,"
+            + " freed memory kept=%s",
         presetsVersion,
         javacppVersion,
         platform,
         intraOpThreads,
         interOpThreads,
         cudaAvailable,
-        cudaDeviceCount);
+        cudaDeviceCount,
+        mkldnnEnabled,
+        freedMemoryKept);
   }
 }
