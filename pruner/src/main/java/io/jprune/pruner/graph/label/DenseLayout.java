@@ -30,6 +30,15 @@ public final class DenseLayout {
       return new long[0];
     }
     int stride = (int) shape.stride(dim);
+    if (dim == shape.rank() - 1) {
+      // innermost dim: every kept element's inner shape is [], so only the count matters
+      int end = start + (int) shape.dim(dim);
+      long kept = end - start;
+      for (int b = removed.nextSetBit(start); b >= 0 && b < end; b = removed.nextSetBit(b + 1)) {
+        kept--;
+      }
+      return new long[] {kept};
+    }
     long[] inner = null;
     long kept = 0;
     for (long j = 0; j < shape.dim(dim); j++) {

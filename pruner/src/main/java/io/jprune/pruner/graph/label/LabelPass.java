@@ -216,11 +216,19 @@ public final class LabelPass {
       int[] l = e.getValue();
       BitSet present = new BitSet();
       boolean derived = false;
+      int raw = 0;
+      int root = 0;
       for (int i = 0; i < l.length; i++) {
-        l[i] = atoms.find(l[i]);
-        if (l[i] > AtomTable.FIXED) {
-          present.set(l[i]);
-        } else if (l[i] == AtomTable.DERIVED) {
+        if (i > 0 && l[i] == raw) {
+          l[i] = root; // runs of one label are common (a channel's elements): resolve once
+          continue;
+        }
+        raw = l[i];
+        root = atoms.find(raw);
+        l[i] = root;
+        if (root > AtomTable.FIXED) {
+          present.set(root);
+        } else if (root == AtomTable.DERIVED) {
           derived = true;
         }
       }
@@ -329,13 +337,19 @@ public final class LabelPass {
     int[] atomOf = new int[channels];
     Arrays.fill(atomOf, Integer.MIN_VALUE);
     boolean anyDerived = false;
-    for (int i = 0; i < l.length; i++) {
-      int c = (int) s.coord(i, channelDim);
-      if (l[i] == AtomTable.DERIVED) {
-        anyDerived = true;
-        continue;
+    // row-major order (outer, channel, inner), as a flat walk with coord() would visit it
+    int inner = (int) s.stride(channelDim);
+    for (int i = 0; i < l.length; ) {
+      for (int c = 0; c < channels; c++) {
+        for (int end = i + inner; i < end; i++) {
+          if (l[i] == AtomTable.DERIVED) {
+            anyDerived = true;
+            continue;
+          }
+          atomOf[c] =
+              atomOf[c] == Integer.MIN_VALUE ? atoms.find(l[i]) : atoms.union(atomOf[c], l[i]);
+        }
       }
-      atomOf[c] = atomOf[c] == Integer.MIN_VALUE ? atoms.find(l[i]) : atoms.union(atomOf[c], l[i]);
     }
     for (int c = 0; c < channels; c++) {
       if (atomOf[c] == Integer.MIN_VALUE) {
@@ -351,8 +365,13 @@ public final class LabelPass {
   public static int[] broadcastChannels(ImmutableLongArray shape, int channelDim, int[] atomOf) {
     Shape s = Shape.of(shape);
     int[] l = new int[s.numel()];
-    for (int i = 0; i < l.length; i++) {
-      l[i] = atomOf[(int) s.coord(i, channelDim)];
+    int channels = (int) s.dim(channelDim);
+    int inner = (int) s.stride(channelDim);
+    // row-major: each channel is a run of `inner` elements, repeated per outer index
+    for (int i = 0; i < l.length; ) {
+      for (int c = 0; c < channels; c++, i += inner) {
+        Arrays.fill(l, i, i + inner, atomOf[c]);
+      }
     }
     return l;
   }

@@ -83,6 +83,9 @@ public final class Shape {
    * this tensor that feeds flat index {@code flatOut} of {@code out}.
    */
   public int broadcastSource(int flatOut, Shape out) {
+    if (sameLayoutAs(out)) {
+      return flatOut; // full-size operands: skip the per-dim division
+    }
     int offset = out.dims.length - dims.length;
     long src = 0;
     for (int d = 0; d < dims.length; d++) {
@@ -91,6 +94,31 @@ public final class Shape {
       }
     }
     return (int) src;
+  }
+
+  /**
+   * Whether this shape, broadcast to {@code out}, maps each flat index to itself: the same dims up
+   * to leading 1s.
+   */
+  private boolean sameLayoutAs(Shape out) {
+    if (this == out) {
+      return true;
+    }
+    int offset = out.dims.length - dims.length;
+    if (offset < 0) {
+      return false;
+    }
+    for (int d = 0; d < offset; d++) {
+      if (out.dims[d] != 1) {
+        return false;
+      }
+    }
+    for (int d = 0; d < dims.length; d++) {
+      if (dims[d] != out.dims[d + offset]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

@@ -43,14 +43,19 @@ final class ElementwiseRule implements OpRule {
     AtomTable atoms = pass.atoms();
     String site = call.site().op() + " at " + call.site().location();
     boolean constantOperand = hasNonZeroScalar(call);
+    // reasons built once: the loop below runs per element
+    String lost = call.op() + " maps 0 to non-zero at " + site;
+    String division = "division at " + site;
+    String constantAdded = "a constant is added at " + site;
     int[] ol = new int[operands.out().numel()];
     for (int i = 0; i < ol.length; i++) {
       int label =
-          joinBroadcastOperands(operands, i, joinFullOperands(operands, i, atoms), atoms, site);
+          joinBroadcastOperands(
+              operands, i, joinFullOperands(operands, i, atoms), atoms, constantAdded);
       if (zero == Zero.LOST || zero == Zero.ADDITIVE && constantOperand) {
-        atoms.markInexact(label, call.op() + " maps 0 to non-zero at " + site);
+        atoms.markInexact(label, lost);
       } else if (zero == Zero.DIVISION) {
-        atoms.markInexact(label, "division at " + site);
+        atoms.markInexact(label, division);
       }
       ol[i] = label;
     }
@@ -112,7 +117,7 @@ final class ElementwiseRule implements OpRule {
    * Broadcast operands (a bias, a scale) join the element's atom; constants added make it inexact.
    */
   private int joinBroadcastOperands(
-      Operands operands, int i, int label, AtomTable atoms, String site) {
+      Operands operands, int i, int label, AtomTable atoms, String constantAdded) {
     for (int k = 0; k < operands.full().length; k++) {
       if (operands.full()[k]) {
         continue;
@@ -125,7 +130,7 @@ final class ElementwiseRule implements OpRule {
           label = atoms.union(label, l);
         }
       } else if (zero == Zero.ADDITIVE) {
-        atoms.markInexact(label, "a constant is added at " + site);
+        atoms.markInexact(label, constantAdded);
       }
     }
     return label;
