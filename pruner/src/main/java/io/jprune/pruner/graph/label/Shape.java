@@ -83,9 +83,6 @@ public final class Shape {
    * this tensor that feeds flat index {@code flatOut} of {@code out}.
    */
   public int broadcastSource(int flatOut, Shape out) {
-    if (sameLayoutAs(out)) {
-      return flatOut; // full-size operands: skip the per-dim division
-    }
     int offset = out.dims.length - dims.length;
     long src = 0;
     for (int d = 0; d < dims.length; d++) {
@@ -98,9 +95,10 @@ public final class Shape {
 
   /**
    * Whether this shape, broadcast to {@code out}, maps each flat index to itself: the same dims up
-   * to leading 1s.
+   * to leading 1s. Per-element callers check this once and skip {@link #broadcastSource}'s
+   * divisions.
    */
-  private boolean sameLayoutAs(Shape out) {
+  public boolean sameLayoutAs(Shape out) {
     if (this == out) {
       return true;
     }

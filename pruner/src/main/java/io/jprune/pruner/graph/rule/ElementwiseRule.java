@@ -66,22 +66,25 @@ final class ElementwiseRule implements OpRule {
    * The labels and shapes of a call's tensor operands; {@code full} ones have as many elements as
    * the output, the others are broadcast onto it.
    */
-  private record Operands(int[][] labels, Shape[] shapes, boolean[] full, Shape out) {
+  private record Operands(
+      int[][] labels, Shape[] shapes, boolean[] full, boolean[] identity, Shape out) {
     static Operands of(TracedCall call, LabelPass pass, Shape out) {
       List<TensorRef> ins = call.tensorInputs();
       int[][] labels = new int[ins.size()][];
       Shape[] shapes = new Shape[ins.size()];
       boolean[] full = new boolean[ins.size()];
+      boolean[] identity = new boolean[ins.size()];
       for (int k = 0; k < ins.size(); k++) {
         labels[k] = pass.labels(ins.get(k));
         shapes[k] = Shape.of(ins.get(k).shape());
         full[k] = shapes[k].numel() == out.numel();
+        identity[k] = shapes[k].sameLayoutAs(out);
       }
-      return new Operands(labels, shapes, full, out);
+      return new Operands(labels, shapes, full, identity, out);
     }
 
     int labelAt(int k, int outElement) {
-      return labels[k][shapes[k].broadcastSource(outElement, out)];
+      return labels[k][identity[k] ? outElement : shapes[k].broadcastSource(outElement, out)];
     }
   }
 

@@ -123,9 +123,11 @@ public final class ShapeCheck {
       BitSet im = masks.mask(in);
       int[] inPos = DenseLayout.keptPositions(is.numel(), im);
       Shape pis = new Shape(inPruned);
+      boolean sameIn = is.sameLayoutAs(os); // per call, not per element
+      boolean samePruned = pis.sameLayoutAs(ps);
       for (int i = om.nextClearBit(0); i < os.numel(); i = om.nextClearBit(i + 1)) {
-        int src = is.broadcastSource(i, os);
-        int now = pis.broadcastSource(outPos[i], ps);
+        int src = sameIn ? i : is.broadcastSource(i, os);
+        int now = samePruned ? outPos[i] : pis.broadcastSource(outPos[i], ps);
         if (inPos[src] != now) {
           throw new PlanException(
               where(call)

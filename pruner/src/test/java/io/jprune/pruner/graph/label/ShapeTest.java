@@ -1,8 +1,10 @@
 package io.jprune.pruner.graph.label;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.common.primitives.ImmutableLongArray;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -15,20 +17,21 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ShapeTest {
   static Stream<Arguments> broadcasts() {
     return Stream.of(
-        Arguments.of(new long[] {2, 3, 4, 5}, new long[] {2, 3, 4, 5}), // full size
-        Arguments.of(new long[] {3, 4, 5}, new long[] {1, 3, 4, 5}), // full size, rank differs
-        Arguments.of(new long[] {1, 1, 4, 5}, new long[] {1, 4, 5}), // full size, leading 1s
-        Arguments.of(new long[] {3, 1, 1}, new long[] {2, 3, 4, 5}), // bias
-        Arguments.of(new long[] {1, 3, 1, 1}, new long[] {2, 3, 4, 5}), // scale
-        Arguments.of(new long[] {3, 4, 5}, new long[] {2, 3, 4, 5}), // batch broadcast
-        Arguments.of(new long[] {1, 4, 1}, new long[] {2, 3, 4, 5}),
-        Arguments.of(new long[] {5}, new long[] {2, 3, 4, 5}),
-        Arguments.of(new long[] {}, new long[] {2, 3})); // scalar tensor
+        Arguments.of(new long[] {2, 3, 4, 5}, new long[] {2, 3, 4, 5}, true), // full size
+        Arguments.of(
+            new long[] {3, 4, 5}, new long[] {1, 3, 4, 5}, true), // full size, rank differs
+        Arguments.of(new long[] {1, 4, 5}, new long[] {1, 1, 4, 5}, true), // full size, leading 1s
+        Arguments.of(new long[] {3, 1, 1}, new long[] {2, 3, 4, 5}, false), // bias
+        Arguments.of(new long[] {1, 3, 1, 1}, new long[] {2, 3, 4, 5}, false), // scale
+        Arguments.of(new long[] {3, 4, 5}, new long[] {2, 3, 4, 5}, false), // batch broadcast
+        Arguments.of(new long[] {1, 4, 1}, new long[] {2, 3, 4, 5}, false),
+        Arguments.of(new long[] {5}, new long[] {2, 3, 4, 5}, false),
+        Arguments.of(new long[] {}, new long[] {2, 3}, false)); // scalar tensor
   }
 
   @ParameterizedTest(name = "{index}: {0} onto {1}")
   @MethodSource("broadcasts")
-  void broadcastSourceReadsTheAlignedCoordinates(long[] operand, long[] out) {
+  void broadcastSourceReadsTheAlignedCoordinates(long[] operand, long[] out, boolean same) {
     Shape in = new Shape(operand);
     Shape os = new Shape(out);
     int offset = out.length - operand.length;
@@ -44,6 +47,11 @@ class ShapeTest {
       actual[i] = in.broadcastSource(i, os);
     }
     assertArrayEquals(expected, actual);
+    assertEquals(same, in.sameLayoutAs(os));
+    if (same) {
+      // callers then read index i itself
+      assertArrayEquals(IntStream.range(0, os.numel()).toArray(), expected);
+    }
   }
 
   static Stream<Arguments> channelDims() {
