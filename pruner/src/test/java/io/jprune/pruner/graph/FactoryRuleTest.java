@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.jprune.pruner.Pruner;
+import io.jprune.pruner.graph.refusal.UnsupportedOpException;
 import io.jprune.rulenets.ConvOps;
 import java.util.List;
 import java.util.Set;

@@ -19,6 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.jprune.pruner.Pruner;
+import io.jprune.pruner.graph.refusal.PlanException;
+import io.jprune.pruner.graph.refusal.UnsupportedOpException;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.rulenets.ConvOps;
 import io.jprune.rulenets.ConvPair;

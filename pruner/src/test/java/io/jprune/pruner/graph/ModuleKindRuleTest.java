@@ -16,6 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.jprune.pruner.Pruner;
+import io.jprune.pruner.graph.refusal.PlanException;
+import io.jprune.pruner.graph.refusal.UnsupportedOpException;
 import io.jprune.pruner.surgery.ModelDigest;
 import io.jprune.rulenets.ConvPair;
 import io.jprune.rulenets.ModuleNets.After;

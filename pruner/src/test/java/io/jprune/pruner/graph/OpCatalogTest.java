@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.jprune.pruner.Pruner;
+import io.jprune.pruner.graph.refusal.UnsupportedOpException;
 import io.jprune.rulenets.ConvOps;
 import io.jprune.rulenets.ConvPair;
 import io.jprune.rulenets.ModuleNets.After;
