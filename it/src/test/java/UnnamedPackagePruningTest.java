@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jprune.pruner.Pruner;
 import io.jprune.pruner.VerifiedStep;
-import io.jprune.pruner.graph.UnseenTensorException;
-import io.jprune.pruner.graph.UnsupportedOpException;
+import io.jprune.pruner.graph.refusal.UnseenTensorException;
+import io.jprune.pruner.graph.refusal.UnsupportedOpException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.jprune.cli;
 
-import io.jprune.pruner.graph.PlanException;
-import io.jprune.pruner.graph.UnsupportedOpException;
+import io.jprune.pruner.graph.refusal.PlanException;
+import io.jprune.pruner.graph.refusal.UnsupportedOpException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

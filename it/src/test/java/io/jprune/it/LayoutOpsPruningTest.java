@@ -88,9 +88,9 @@ class LayoutOpsPruningTest {
             .build();
     PruningGroup g = pruner.graph().groupOf("a");
     String digest = io.jprune.pruner.surgery.ModelDigest.of(model);
-    io.jprune.pruner.graph.PlanException e =
+    io.jprune.pruner.graph.refusal.PlanException e =
         org.junit.jupiter.api.Assertions.assertThrows(
-            io.jprune.pruner.graph.PlanException.class, () -> pruner.prune(g, 0, 1, 2));
+            io.jprune.pruner.graph.refusal.PlanException.class, () -> pruner.prune(g, 0, 1, 2));
     assertTrue(
         e.getMessage()
             .contains(
@@ -108,9 +108,9 @@ class LayoutOpsPruningTest {
     IndexSelectNet model = new IndexSelectNet();
     Tensor x = torch.randn(1, 3, 4, 4);
     String digest = io.jprune.pruner.surgery.ModelDigest.of(model);
-    io.jprune.pruner.graph.UnsupportedOpException e =
+    io.jprune.pruner.graph.refusal.UnsupportedOpException e =
         org.junit.jupiter.api.Assertions.assertThrows(
-            io.jprune.pruner.graph.UnsupportedOpException.class,
+            io.jprune.pruner.graph.refusal.UnsupportedOpException.class,
             () ->
                 Pruner.builder(model)
                     .forward(() -> model.forward(x))

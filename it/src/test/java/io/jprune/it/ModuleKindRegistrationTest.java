@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.collect.ImmutableSet;
 import io.jprune.pruner.Pruner;
-import io.jprune.pruner.graph.UnsupportedOpException;
+import io.jprune.pruner.graph.refusal.UnsupportedOpException;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.module.CallCost;
 import io.jprune.pruner.module.ModuleCatalog;

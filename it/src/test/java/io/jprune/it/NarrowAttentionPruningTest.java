@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jprune.pruner.Pruner;
 import io.jprune.pruner.VerifiedStep;
-import io.jprune.pruner.graph.PlanException;
+import io.jprune.pruner.graph.refusal.PlanException;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.importance.Importances;
 import io.jprune.pruner.plan.GroupPlanner;

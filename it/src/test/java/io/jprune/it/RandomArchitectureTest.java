@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.jprune.pruner.Pruner;
-import io.jprune.pruner.graph.PlanException;
+import io.jprune.pruner.graph.refusal.PlanException;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.plan.Removal;
 import io.jprune.pruner.surgery.ModelDigest;

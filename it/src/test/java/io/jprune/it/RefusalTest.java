@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jprune.pruner.Pruner;
-import io.jprune.pruner.graph.PlanException;
-import io.jprune.pruner.graph.UnsupportedOpException;
+import io.jprune.pruner.graph.refusal.PlanException;
+import io.jprune.pruner.graph.refusal.UnsupportedOpException;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.zoo.ZooModel;
 import java.util.Map;

@@ -3,8 +3,8 @@ package io.jprune.pruner;
 import static com.google.common.base.Preconditions.checkState;
 
 import io.jprune.pruner.graph.DependencyGraph;
-import io.jprune.pruner.graph.PlanException;
 import io.jprune.pruner.graph.RemovalEffects;
+import io.jprune.pruner.graph.refusal.PlanException;
 import io.jprune.pruner.plan.Removal;
 import io.jprune.pruner.surgery.Surgery;
 import io.jprune.pruner.verify.Equivalence;

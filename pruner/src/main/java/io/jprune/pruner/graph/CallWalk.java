@@ -6,6 +6,7 @@ import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.pruner.cut.ArgPatch;
 import io.jprune.pruner.cut.SitePatch;
 import io.jprune.pruner.graph.label.MaskPass;
+import io.jprune.pruner.graph.refusal.PlanException;
 import io.jprune.pruner.graph.rule.LayoutArgs;
 import io.jprune.pruner.graph.rule.OpCatalog;
 import io.jprune.pruner.graph.rule.OpRule;

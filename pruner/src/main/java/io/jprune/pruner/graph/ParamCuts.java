@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.pruner.cut.ParamCut;
 import io.jprune.pruner.graph.label.LabelPass;
+import io.jprune.pruner.graph.refusal.PlanException;
 import io.jprune.pruner.group.ParamSlice;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

@@ -8,6 +8,7 @@ import io.jprune.pruner.cut.ParamCut;
 import io.jprune.pruner.cut.SitePatch;
 import io.jprune.pruner.graph.label.LabelPass;
 import io.jprune.pruner.graph.label.MaskPass;
+import io.jprune.pruner.graph.refusal.PlanException;
 import io.jprune.pruner.graph.rule.ShapeCheck;
 import io.jprune.pruner.group.ParamSlice;
 import io.jprune.tracer.TensorRef;

@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.primitives.ImmutableLongArray;
+import io.jprune.pruner.graph.refusal.PlanException;
 import io.jprune.pruner.group.Channel;
 import io.jprune.pruner.group.GroupConstraint;
 import io.jprune.pruner.group.ParamSlice;

@@ -6,9 +6,9 @@
  * into {@link io.jprune.pruner.group.PruningGroup}s, and works out a removal's {@link
  * io.jprune.pruner.graph.RemovalEffects} (parameter cuts, call-site patches, pruned shapes) before
  * anything is touched. This package also owns the exceptions callers catch: {@link
- * io.jprune.pruner.graph.UnsupportedOpException} (an op without a rule), {@link
- * io.jprune.pruner.graph.UnseenTensorException} (a tensor made where jprune could not see) and
- * {@link io.jprune.pruner.graph.PlanException} (a removal that cannot be made).
+ * io.jprune.pruner.graph.refusal.UnsupportedOpException} (an op without a rule), {@link
+ * io.jprune.pruner.graph.refusal.UnseenTensorException} (a tensor made where jprune could not see)
+ * and {@link io.jprune.pruner.graph.refusal.PlanException} (a removal that cannot be made).
  *
  * <p>The op rules ({@code graph.rule}) and the label and mask passes ({@code graph.label}) are its
  * internals: nothing outside graph/ depends on them (checked by {@code ArchitectureTest}); they use

@@ -120,7 +120,8 @@ public final class Removal {
    * Validates this removal on the graph it was planned on and works out what it changes, without
    * touching the model.
    *
-   * @throws io.jprune.pruner.graph.PlanException naming the op, layer or constraint that forbids it
+   * @throws io.jprune.pruner.graph.refusal.PlanException naming the op, layer or constraint that
+   *     forbids it
    */
   public RemovalEffects effectsIn(DependencyGraph graph) {
     Map<Integer, long[]> byGroup = new LinkedHashMap<>();

@@ -3,7 +3,7 @@ package io.jprune.pruner.graph.label;
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.common.primitives.ImmutableLongArray;
-import io.jprune.pruner.graph.UnsupportedOpException;
+import io.jprune.pruner.graph.refusal.UnsupportedOpException;
 import io.jprune.pruner.group.BlockSpec;
 import io.jprune.pruner.group.ParamSlice;
 import io.jprune.pruner.group.SliceRole;

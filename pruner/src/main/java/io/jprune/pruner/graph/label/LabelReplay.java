@@ -1,7 +1,7 @@
 package io.jprune.pruner.graph.label;
 
 import io.jprune.pruner.cut.OwnedLongArrayRef;
-import io.jprune.pruner.graph.UnsupportedOpException;
+import io.jprune.pruner.graph.refusal.UnsupportedOpException;
 import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.TracedCall;
 import io.jprune.tracer.Value;

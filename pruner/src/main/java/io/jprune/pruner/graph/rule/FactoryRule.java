@@ -1,7 +1,7 @@
 package io.jprune.pruner.graph.rule;
 
-import io.jprune.pruner.graph.UnsupportedOpException;
 import io.jprune.pruner.graph.label.LabelPass;
+import io.jprune.pruner.graph.refusal.UnsupportedOpException;
 import io.jprune.tracer.TracedCall;
 
 /**

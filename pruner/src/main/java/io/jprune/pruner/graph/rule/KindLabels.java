@@ -1,9 +1,9 @@
 package io.jprune.pruner.graph.rule;
 
 import com.google.common.primitives.ImmutableLongArray;
-import io.jprune.pruner.graph.UnsupportedOpException;
 import io.jprune.pruner.graph.label.LabelPass;
 import io.jprune.pruner.graph.label.Shape;
+import io.jprune.pruner.graph.refusal.UnsupportedOpException;
 import io.jprune.pruner.group.BlockSpec;
 import io.jprune.pruner.group.SliceRole;
 import io.jprune.pruner.module.LiveOptions;

@@ -1,13 +1,13 @@
 package io.jprune.pruner.graph.rule;
 
 import io.jprune.pruner.cut.ArgPatch;
-import io.jprune.pruner.graph.PlanException;
-import io.jprune.pruner.graph.UnsupportedOpException;
 import io.jprune.pruner.graph.label.DenseLayout;
 import io.jprune.pruner.graph.label.LabelPass;
 import io.jprune.pruner.graph.label.LabelReplay;
 import io.jprune.pruner.graph.label.MaskPass;
 import io.jprune.pruner.graph.label.Shape;
+import io.jprune.pruner.graph.refusal.PlanException;
+import io.jprune.pruner.graph.refusal.UnsupportedOpException;
 import io.jprune.pruner.group.BlockSpec;
 import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.TracedCall;

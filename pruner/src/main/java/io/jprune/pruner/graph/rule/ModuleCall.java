@@ -1,6 +1,6 @@
 package io.jprune.pruner.graph.rule;
 
-import io.jprune.pruner.graph.UnsupportedOpException;
+import io.jprune.pruner.graph.refusal.UnsupportedOpException;
 import io.jprune.pruner.module.ModuleLabels;
 import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.TracedCall;

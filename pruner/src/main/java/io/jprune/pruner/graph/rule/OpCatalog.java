@@ -1,6 +1,6 @@
 package io.jprune.pruner.graph.rule;
 
-import io.jprune.pruner.graph.UnsupportedOpException;
+import io.jprune.pruner.graph.refusal.UnsupportedOpException;
 import io.jprune.pruner.module.ModuleCatalog;
 import io.jprune.pruner.module.ModuleKind;
 import io.jprune.pruner.module.ModuleLabels;

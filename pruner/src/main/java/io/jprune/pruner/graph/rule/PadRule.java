@@ -1,10 +1,10 @@
 package io.jprune.pruner.graph.rule;
 
-import io.jprune.pruner.graph.UnsupportedOpException;
 import io.jprune.pruner.graph.label.AtomTable;
 import io.jprune.pruner.graph.label.LabelPass;
 import io.jprune.pruner.graph.label.MaskPass;
 import io.jprune.pruner.graph.label.Shape;
+import io.jprune.pruner.graph.refusal.UnsupportedOpException;
 import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.TracedCall;
 import io.jprune.tracer.Value;

@@ -2,10 +2,10 @@ package io.jprune.pruner.graph.rule;
 
 import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.pruner.cut.ParamCut;
-import io.jprune.pruner.graph.PlanException;
 import io.jprune.pruner.graph.label.DenseLayout;
 import io.jprune.pruner.graph.label.MaskPass;
 import io.jprune.pruner.graph.label.Shape;
+import io.jprune.pruner.graph.refusal.PlanException;
 import io.jprune.pruner.module.CallShapes;
 import io.jprune.pruner.module.ModuleKind;
 import io.jprune.pruner.module.ModuleLabels;

@@ -1,4 +1,4 @@
-package io.jprune.pruner.graph;
+package io.jprune.pruner.graph.refusal;
 
 import io.jprune.tracer.TensorOrigin;
 import io.jprune.tracer.TensorRef;
@@ -46,7 +46,7 @@ public final class UnseenTensorException extends RuntimeException {
    *
    * @throws UnseenTensorException naming the call site and the tensor's shape
    */
-  static void refuseIncomplete(Trace trace) {
+  public static void refuseIncomplete(Trace trace) {
     for (TracedCall call : trace.calls()) {
       for (TensorRef t : call.tensorInputs()) {
         if (t.origin() == TensorOrigin.EXTERNAL) {

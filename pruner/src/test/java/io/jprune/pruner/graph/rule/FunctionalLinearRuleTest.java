@@ -1,12 +1,12 @@
-package io.jprune.pruner.graph;
+package io.jprune.pruner.graph.rule;
 
-import static io.jprune.pruner.graph.RuleHarness.assertPrunesExactly;
-import static io.jprune.pruner.graph.RuleHarness.cuts;
-import static io.jprune.pruner.graph.RuleHarness.effects;
-import static io.jprune.pruner.graph.RuleHarness.group;
-import static io.jprune.pruner.graph.RuleHarness.leaders;
-import static io.jprune.pruner.graph.RuleHarness.members;
-import static io.jprune.pruner.graph.RuleHarness.pruner;
+import static io.jprune.pruner.graph.rule.RuleHarness.assertPrunesExactly;
+import static io.jprune.pruner.graph.rule.RuleHarness.cuts;
+import static io.jprune.pruner.graph.rule.RuleHarness.effects;
+import static io.jprune.pruner.graph.rule.RuleHarness.group;
+import static io.jprune.pruner.graph.rule.RuleHarness.leaders;
+import static io.jprune.pruner.graph.rule.RuleHarness.members;
+import static io.jprune.pruner.graph.rule.RuleHarness.pruner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

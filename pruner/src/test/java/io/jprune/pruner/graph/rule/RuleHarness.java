@@ -1,9 +1,10 @@
-package io.jprune.pruner.graph;
+package io.jprune.pruner.graph.rule;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jprune.pruner.Pruner;
+import io.jprune.pruner.graph.RemovalEffects;
 import io.jprune.pruner.group.PruningGroup;
 import io.jprune.pruner.importance.Importances;
 import io.jprune.pruner.plan.Removal;

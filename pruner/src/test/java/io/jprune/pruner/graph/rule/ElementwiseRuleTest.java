@@ -1,22 +1,23 @@
-package io.jprune.pruner.graph;
+package io.jprune.pruner.graph.rule;
 
-import static io.jprune.pruner.graph.RuleHarness.aAndBRows;
-import static io.jprune.pruner.graph.RuleHarness.aRows;
-import static io.jprune.pruner.graph.RuleHarness.assertPrunesExactly;
-import static io.jprune.pruner.graph.RuleHarness.assertPrunesInexactly;
-import static io.jprune.pruner.graph.RuleHarness.cuts;
-import static io.jprune.pruner.graph.RuleHarness.effects;
-import static io.jprune.pruner.graph.RuleHarness.group;
-import static io.jprune.pruner.graph.RuleHarness.inexact;
-import static io.jprune.pruner.graph.RuleHarness.leaders;
-import static io.jprune.pruner.graph.RuleHarness.members;
-import static io.jprune.pruner.graph.RuleHarness.pair;
-import static io.jprune.pruner.graph.RuleHarness.patches;
-import static io.jprune.pruner.graph.RuleHarness.site;
+import static io.jprune.pruner.graph.rule.RuleHarness.aAndBRows;
+import static io.jprune.pruner.graph.rule.RuleHarness.aRows;
+import static io.jprune.pruner.graph.rule.RuleHarness.assertPrunesExactly;
+import static io.jprune.pruner.graph.rule.RuleHarness.assertPrunesInexactly;
+import static io.jprune.pruner.graph.rule.RuleHarness.cuts;
+import static io.jprune.pruner.graph.rule.RuleHarness.effects;
+import static io.jprune.pruner.graph.rule.RuleHarness.group;
+import static io.jprune.pruner.graph.rule.RuleHarness.inexact;
+import static io.jprune.pruner.graph.rule.RuleHarness.leaders;
+import static io.jprune.pruner.graph.rule.RuleHarness.members;
+import static io.jprune.pruner.graph.rule.RuleHarness.pair;
+import static io.jprune.pruner.graph.rule.RuleHarness.patches;
+import static io.jprune.pruner.graph.rule.RuleHarness.site;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.jprune.pruner.Pruner;
+import io.jprune.pruner.graph.refusal.PlanException;
 import io.jprune.rulenets.ConvOps;
 import java.util.List;
 import java.util.Map;

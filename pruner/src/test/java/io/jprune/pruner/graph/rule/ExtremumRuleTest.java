@@ -1,16 +1,16 @@
-package io.jprune.pruner.graph;
+package io.jprune.pruner.graph.rule;
 
-import static io.jprune.pruner.graph.RuleHarness.aAndBRows;
-import static io.jprune.pruner.graph.RuleHarness.aRows;
-import static io.jprune.pruner.graph.RuleHarness.assertPrunesExactly;
-import static io.jprune.pruner.graph.RuleHarness.assertPrunesInexactly;
-import static io.jprune.pruner.graph.RuleHarness.effects;
-import static io.jprune.pruner.graph.RuleHarness.group;
-import static io.jprune.pruner.graph.RuleHarness.inexact;
-import static io.jprune.pruner.graph.RuleHarness.leaders;
-import static io.jprune.pruner.graph.RuleHarness.members;
-import static io.jprune.pruner.graph.RuleHarness.pair;
-import static io.jprune.pruner.graph.RuleHarness.patches;
+import static io.jprune.pruner.graph.rule.RuleHarness.aAndBRows;
+import static io.jprune.pruner.graph.rule.RuleHarness.aRows;
+import static io.jprune.pruner.graph.rule.RuleHarness.assertPrunesExactly;
+import static io.jprune.pruner.graph.rule.RuleHarness.assertPrunesInexactly;
+import static io.jprune.pruner.graph.rule.RuleHarness.effects;
+import static io.jprune.pruner.graph.rule.RuleHarness.group;
+import static io.jprune.pruner.graph.rule.RuleHarness.inexact;
+import static io.jprune.pruner.graph.rule.RuleHarness.leaders;
+import static io.jprune.pruner.graph.rule.RuleHarness.members;
+import static io.jprune.pruner.graph.rule.RuleHarness.pair;
+import static io.jprune.pruner.graph.rule.RuleHarness.patches;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jprune.pruner.Pruner;

@@ -1,14 +1,14 @@
-package io.jprune.pruner.graph;
+package io.jprune.pruner.graph.rule;
 
-import static io.jprune.pruner.graph.RuleHarness.aRows;
-import static io.jprune.pruner.graph.RuleHarness.assertPrunesExactly;
-import static io.jprune.pruner.graph.RuleHarness.assertPrunesInexactly;
-import static io.jprune.pruner.graph.RuleHarness.cuts;
-import static io.jprune.pruner.graph.RuleHarness.effects;
-import static io.jprune.pruner.graph.RuleHarness.group;
-import static io.jprune.pruner.graph.RuleHarness.inexact;
-import static io.jprune.pruner.graph.RuleHarness.members;
-import static io.jprune.pruner.graph.RuleHarness.pair;
+import static io.jprune.pruner.graph.rule.RuleHarness.aRows;
+import static io.jprune.pruner.graph.rule.RuleHarness.assertPrunesExactly;
+import static io.jprune.pruner.graph.rule.RuleHarness.assertPrunesInexactly;
+import static io.jprune.pruner.graph.rule.RuleHarness.cuts;
+import static io.jprune.pruner.graph.rule.RuleHarness.effects;
+import static io.jprune.pruner.graph.rule.RuleHarness.group;
+import static io.jprune.pruner.graph.rule.RuleHarness.inexact;
+import static io.jprune.pruner.graph.rule.RuleHarness.members;
+import static io.jprune.pruner.graph.rule.RuleHarness.pair;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jprune.pruner.Pruner;

@@ -1,4 +1,4 @@
-package io.jprune.pruner.graph;
+package io.jprune.pruner.graph.refusal;
 
 import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.TracedCall;
