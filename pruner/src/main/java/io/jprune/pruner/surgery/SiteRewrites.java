@@ -215,12 +215,7 @@ public final class SiteRewrites {
       return patchArray(arr, a);
     }
     if (value instanceof LongArrayRef ref) {
-      long[] arr = new long[(int) ref.size()];
-      for (int i = 0; i < arr.length; i++) {
-        arr[i] = ref.get(i);
-      }
-      long[] now = patchArray(arr, a);
-      return OwnedLongArrayRef.of(now);
+      return OwnedLongArrayRef.of(patchArray(longs(ref), a));
     }
     if (value instanceof LongVector vec) {
       return new LongVector(patchArray(vec.get(), a));
