@@ -94,7 +94,12 @@ class TrainingStateTest {
 
   /** The optimizer's per-parameter state entry {@code name} of {@code param}, read back. */
   private Tensor state(Optimizer opt, Tensor param, String name) throws Exception {
-    return entry(opt, param, name).toTensor();
+    IValue value = entry(opt, param, name);
+    // toTensor() is @ByRef: a view into the IValue, freed with it once the IValue is collected
+    // (a crash in clone() under gc-stress). An owning Tensor shares the storage and outlives it.
+    Tensor owned = new Tensor(value.toTensor());
+    java.lang.ref.Reference.reachabilityFence(value);
+    return owned;
   }
 
   /** One value of the optimizer's state for {@code param}, through the optimizer's archive. */
