@@ -195,7 +195,7 @@ class JpruneCommandTest {
   void timeSplitAddsUp() {
     assertEquals(
         "wall time 10.00 s: trace 0.00 s, graph 0.00 s, importance 0.00 s, surgery "
-            + "0.00 s | verify 1.00 s, latency runs 2.00 s, re-trace for the table 3.00 s, other "
+            + "0.00 s | verify 1.00 s, latency runs 2.00 s, cost table 3.00 s, other "
             + "(libtorch start, model build) 4.00 s",
         JpruneCommand.timeSplit(
             java.util.List.of(), 1_000_000_000L, 2_000_000_000L, 3_000_000_000L, 10_000_000_000L));
