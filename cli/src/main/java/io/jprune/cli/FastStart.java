@@ -37,9 +37,10 @@ public final class FastStart {
   public static final String LAUNCHER = "jprune";
 
   /**
-   * JVM options of the launcher, each measured on a cold ResNet-18 prune (process CPU time, 2
-   * cores): C1 only, since C2 compiles code a single prune leaves soon (9.6 s CPU with C2, 5.7 s
-   * without), and the serial collector (another 0.9 s: G1's concurrent threads).
+   * JVM options of the launcher, measured on a cold ResNet-18 prune (process CPU time, 2 cores
+   * under load, medians of 3): C1 only, since C2 compiles code a single prune soon leaves (11.1 s
+   * CPU with C2, 6.4 s without); the serial collector, no concurrent GC threads beside one prune's
+   * (no difference measurable there: 6.4 s either way).
    */
   public static final ImmutableList<String> JVM_OPTIONS =
       ImmutableList.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
