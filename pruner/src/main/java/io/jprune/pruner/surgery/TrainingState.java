@@ -109,8 +109,9 @@ public final class TrainingState {
    */
   private static void dropGradAccumulator(Tensor p) {
     Tensor keep = p.detach();
+    // by value: scalar_type() hands out a new enum object each call, never == the constant
     torch.ScalarType other =
-        p.scalar_type() == torch.ScalarType.Double
+        p.scalar_type().value == torch.ScalarType.Double.value
             ? torch.ScalarType.Float
             : torch.ScalarType.Double;
     p.set_data(
