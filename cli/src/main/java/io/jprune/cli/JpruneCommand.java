@@ -348,7 +348,8 @@ public final class JpruneCommand implements Callable<Integer> {
   private Timed<Latency> timeForward(
       ConsoleProgress progress, int done, String phase, ModelSource.Loaded m) {
     progress.show(done, steps, phase);
-    return Timed.of(() -> Latency.measure(m.forward(), 2, runs));
+    // the model ran before (traced): no first-call state to keep, every run frees its temporaries
+    return Timed.of(() -> Latency.measureWarm(m.forward(), 2, runs));
   }
 
   private String title(String name, int nThreads) {
