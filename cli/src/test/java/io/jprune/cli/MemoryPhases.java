@@ -14,12 +14,23 @@ import javax.management.ObjectName;
 
 /**
  * Where the {@code jprune} command's memory goes, phase by phase (bench tool, not run by the
- * build): runs the command in this JVM with the given arguments and, at each progress line and at
- * the end, prints the largest RSS seen during the phase that just ended (sampled every 5 ms), the
- * RSS now split into anonymous memory (Java heap, JVM, libtorch's malloc) and file pages (the
- * mapped libraries), the Java heap used and committed, and, when the JVM runs with {@code
- * -XX:NativeMemoryTracking=summary}, what the JVM itself committed (libtorch's memory is the
- * anonymous rest).
+ * build). Each report line gives the largest RSS seen since the last one (sampled every 5 ms), the
+ * RSS now split into anonymous memory and file pages (the mapped libraries), the Java heap used,
+ * committed and resident (its mappings' RSS), and, when the JVM runs with {@code
+ * -XX:NativeMemoryTracking=summary}, the JVM's other committed memory (metaspace, code, threads,
+ * GC) and the native rest: libtorch's malloc (weights, activations, freed memory glibc keeps).
+ *
+ * <pre>
+ * CP=cli/target/test-classes:cli/target/classes:$(deps of cli, test scope)
+ * java -XX:NativeMemoryTracking=summary -cp $CP io.jprune.cli.MemoryPhases ARGS...   # the command
+ * java ... io.jprune.cli.MemoryPhases --plain RESNET50         # PlainForward's build and forward
+ * java ... io.jprune.cli.MemoryPhases --pruner RESNET50 fc     # Pruner build, plan, step, re-trace
+ * java ... io.jprune.cli.MemoryPhases --trace RESNET50         # trace, graph, forwards, collections
+ * </pre>
+ *
+ * <p>{@code -Dmem.histogram=true} adds a class histogram at each phase of the command (a full
+ * collection: for what is live, not for the peak); {@code -Dmem.collect=false} and {@code
+ * -Dmem.gcAfterBuild=true} switch the collections of the other modes.
  */
 public final class MemoryPhases {
   private static final Pattern KB = Pattern.compile("(\\w+):\\s+(\\d+) kB");
@@ -30,6 +41,10 @@ public final class MemoryPhases {
   private MemoryPhases() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length == 3 && args[0].equals("--pruner")) {
+      pruner(io.jprune.zoo.ZooModel.valueOf(args[1]), args[2]);
+      return;
+    }
     if (args.length == 2 && args[0].equals("--trace")) {
       traceAndGraph(io.jprune.zoo.ZooModel.valueOf(args[1]));
       return;
@@ -145,6 +160,36 @@ public final class MemoryPhases {
       report("forward, unscoped");
     }
     java.lang.ref.Reference.reachabilityFence(graph);
+  }
+
+  /** The pruner's parts one by one: build (trace, graph), scoring and plan, step, re-trace. */
+  private static void pruner(io.jprune.zoo.ZooModel zoo, String ignore) {
+    Thread sampler = new Thread(MemoryPhases::sample, "rss-sampler");
+    sampler.setDaemon(true);
+    sampler.start();
+    io.jprune.nativeconfig.Libtorch.load();
+    io.jprune.nativeconfig.Libtorch.setIntraOpThreads(1);
+    org.bytedeco.pytorch.Module model = zoo.create(0);
+    org.bytedeco.pytorch.Tensor x = zoo.exampleInput(0);
+    report("model built");
+    io.jprune.pruner.Pruner pruner =
+        io.jprune.pruner.Pruner.builder(model)
+            .forward(() -> zoo.forward(model, x))
+            .importance(io.jprune.pruner.importance.Importances.magnitude(2))
+            .ratio(0.5)
+            .ignore(ignore)
+            .build();
+    report("pruner built (trace, graph)");
+    if (Boolean.getBoolean("mem.gcAfterBuild")) {
+      System.gc();
+      report("collected");
+    }
+    pruner.proposal();
+    report("scored and planned");
+    pruner.step();
+    report("step (scored, planned, cut, forward)");
+    pruner.graph();
+    report("re-traced");
   }
 
   private static void collect() throws InterruptedException {
