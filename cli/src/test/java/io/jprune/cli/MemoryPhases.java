@@ -53,9 +53,7 @@ public final class MemoryPhases {
       plain(io.jprune.zoo.ZooModel.valueOf(args[1]));
       return;
     }
-    Thread sampler = new Thread(MemoryPhases::sample, "rss-sampler");
-    sampler.setDaemon(true);
-    sampler.start();
+    startSampler();
     StringBuilder line = new StringBuilder();
     String[] phase = {"start (JVM, classes)"};
     PrintWriter out =
@@ -100,11 +98,8 @@ public final class MemoryPhases {
 
   /** What {@code io.jprune.bench.PlainForward} does, with a report after each part. */
   private static void plain(io.jprune.zoo.ZooModel zoo) {
-    Thread sampler = new Thread(MemoryPhases::sample, "rss-sampler");
-    sampler.setDaemon(true);
-    sampler.start();
-    io.jprune.nativeconfig.Libtorch.load();
-    io.jprune.nativeconfig.Libtorch.setIntraOpThreads(1);
+    startSampler();
+    oneThread();
     report("libtorch loaded");
     org.bytedeco.pytorch.Module model = zoo.create(0);
     org.bytedeco.pytorch.Tensor x = zoo.exampleInput(0);
@@ -117,11 +112,8 @@ public final class MemoryPhases {
 
   /** Trace and graph alone, each followed by a collection: what they hold and what is garbage. */
   private static void traceAndGraph(io.jprune.zoo.ZooModel zoo) throws InterruptedException {
-    Thread sampler = new Thread(MemoryPhases::sample, "rss-sampler");
-    sampler.setDaemon(true);
-    sampler.start();
-    io.jprune.nativeconfig.Libtorch.load();
-    io.jprune.nativeconfig.Libtorch.setIntraOpThreads(1);
+    startSampler();
+    oneThread();
     org.bytedeco.pytorch.Module model = zoo.create(0);
     org.bytedeco.pytorch.Tensor x = zoo.exampleInput(0);
     io.jprune.agent.JPruneAgent.selfAttach(io.jprune.agent.AgentConfig.defaults());
@@ -164,11 +156,8 @@ public final class MemoryPhases {
 
   /** The pruner's parts one by one: build (trace, graph), scoring and plan, step, re-trace. */
   private static void pruner(io.jprune.zoo.ZooModel zoo, String ignore) {
-    Thread sampler = new Thread(MemoryPhases::sample, "rss-sampler");
-    sampler.setDaemon(true);
-    sampler.start();
-    io.jprune.nativeconfig.Libtorch.load();
-    io.jprune.nativeconfig.Libtorch.setIntraOpThreads(1);
+    startSampler();
+    oneThread();
     org.bytedeco.pytorch.Module model = zoo.create(0);
     org.bytedeco.pytorch.Tensor x = zoo.exampleInput(0);
     report("model built");
@@ -198,6 +187,17 @@ public final class MemoryPhases {
     }
     System.gc();
     Thread.sleep(300); // JavaCPP's deallocator thread frees what the collection found
+  }
+
+  private static void startSampler() {
+    Thread sampler = new Thread(MemoryPhases::sample, "rss-sampler");
+    sampler.setDaemon(true);
+    sampler.start();
+  }
+
+  private static void oneThread() {
+    io.jprune.nativeconfig.Libtorch.load();
+    io.jprune.nativeconfig.Libtorch.setIntraOpThreads(1);
   }
 
   private static void sample() {
