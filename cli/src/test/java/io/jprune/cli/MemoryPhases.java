@@ -239,16 +239,24 @@ public final class MemoryPhases {
     phaseMaxKb = 0;
   }
 
-  private static final Pattern HEAP_RANGE = Pattern.compile("\\[0x([0-9a-f]+), 0x([0-9a-f]+)\\)");
+  private static final Pattern HEAP_ADDRESS = Pattern.compile("0x([0-9a-f]{8,})");
 
-  /** Resident pages of the Java heap: the mappings inside its range (GC.heap_info). */
+  /**
+   * Resident pages of the Java heap: the mappings inside the lowest and highest address
+   * GC.heap_info names (G1 gives the heap's range, the serial collector its generations' bounds).
+   */
   private static long javaHeapRssKb() {
-    Matcher range = HEAP_RANGE.matcher(diagnostic("gcHeapInfo", new String[0]));
-    if (!range.find()) {
+    Matcher address = HEAP_ADDRESS.matcher(diagnostic("gcHeapInfo", new String[0]));
+    long lo = Long.MAX_VALUE;
+    long hi = 0;
+    while (address.find()) {
+      long a = Long.parseUnsignedLong(address.group(1), 16);
+      lo = Math.min(lo, a);
+      hi = Math.max(hi, a);
+    }
+    if (hi == 0) {
       return 0;
     }
-    long lo = Long.parseUnsignedLong(range.group(1), 16);
-    long hi = Long.parseUnsignedLong(range.group(2), 16);
     long total = 0;
     boolean inside = false;
     try {
