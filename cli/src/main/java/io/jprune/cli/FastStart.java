@@ -39,8 +39,9 @@ public final class FastStart {
   /**
    * JVM options of the launcher, measured on a cold ResNet-18 prune (process CPU time, 2 cores
    * under load, medians of 3): C1 only, since C2 compiles code a single prune soon leaves (11.1 s
-   * CPU with C2, 6.4 s without); the serial collector, no concurrent GC threads beside one prune's
-   * (no difference measurable there: 6.4 s either way).
+   * CPU with C2, 6.4 s without); the serial collector, for memory: no CPU difference measurable
+   * (6.4 s either way), but G1's default heap grew to 300-500 MB of touched pages under the graph's
+   * allocation (see the README's Memory section).
    */
   public static final ImmutableList<String> JVM_OPTIONS =
       ImmutableList.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
