@@ -240,6 +240,8 @@ public final class PruneBench {
     full.addAll(command);
     ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true);
     pb.environment().put("OMP_NUM_THREADS", "1");
+    // libtorch's set_num_threads does not reach OpenBLAS's own pool (ViT's matmuls): pin it too
+    pb.environment().put("OPENBLAS_NUM_THREADS", "1");
     pb.environment().putAll(env);
     long t0 = System.nanoTime();
     Process p = pb.start();

@@ -30,11 +30,11 @@ class FastStartTest {
             + "# jprune with a fast start: java -jar jprune-cli.jar with the class-data archive "
             + "made for it\n"
             + "# by the JDK that built it (another JDK ignores it) and -XX:TieredStopAtLevel=1 "
-            + "-XX:+UseSerialGC.\n"
+            + "-XX:+UseSerialGC -Xmn16m.\n"
             + "# Written by io.jprune.cli.FastStart; run that again after changing JDK.\n"
             + "here=$(dirname \"$0\")\n"
             + "exec \"${JAVA_HOME:+$JAVA_HOME/bin/}java\" -XX:TieredStopAtLevel=1 "
-            + "-XX:+UseSerialGC -XX:SharedArchiveFile=\"$here/jprune-cli.jsa\" -Xlog:cds=off \\\n"
+            + "-XX:+UseSerialGC -Xmn16m -XX:SharedArchiveFile=\"$here/jprune-cli.jsa\" -Xlog:cds=off \\\n"
             + "  -jar \"$here/jprune-cli.jar\" \"$@\"\n",
         FastStart.launcher("jprune-cli.jar"));
   }
