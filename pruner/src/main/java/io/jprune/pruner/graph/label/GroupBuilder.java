@@ -68,16 +68,19 @@ public final class GroupBuilder {
     return out;
   }
 
+  /** A parameter dim: the slices along it are channels of one group. */
+  private record ParamDim(String param, int dim) {}
+
   /** Atoms whose slices share a (param, dim) are one group's channels. */
   private static List<List<Integer>> groupMembers(Map<Integer, Set<ParamSlice>> slicesByAtom) {
     Map<Integer, Integer> parent = new HashMap<>();
-    Map<String, Integer> firstAtomOfKey = new HashMap<>();
+    Map<ParamDim, Integer> firstAtomOfKey = new HashMap<>();
     for (Integer atom : slicesByAtom.keySet()) {
       parent.put(atom, atom);
     }
     for (Map.Entry<Integer, Set<ParamSlice>> e : slicesByAtom.entrySet()) {
       for (ParamSlice s : e.getValue()) {
-        Integer other = firstAtomOfKey.putIfAbsent(s.param() + "#" + s.dim(), e.getKey());
+        Integer other = firstAtomOfKey.putIfAbsent(new ParamDim(s.param(), s.dim()), e.getKey());
         if (other != null) {
           union(parent, other, e.getKey());
         }

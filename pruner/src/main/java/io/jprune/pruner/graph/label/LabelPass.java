@@ -210,18 +210,27 @@ public final class LabelPass {
     resolveLabels();
   }
 
-  /** A physical slice: its role does not make it another channel. */
-  private record SliceKey(String param, int dim, long index, int convGroup) {}
+  /** A row of physical slices: a parameter dim (within a conv group); roles do not split it. */
+  private record SliceRow(String param, int dim, int convGroup) {}
 
   /** One physical slice is one channel, however many calls bound it. */
   private void joinSlicesBoundTwice() {
-    Map<SliceKey, Integer> atomOfSlice = new HashMap<>();
+    Map<SliceRow, int[][]> atomsOfRow = new HashMap<>(); // one growable array per row
     for (Binding b : bindings) {
       ParamSlice s = b.slice();
-      SliceKey key = new SliceKey(s.param(), s.dim(), s.index(), s.convGroup());
-      Integer other = atomOfSlice.putIfAbsent(key, b.atom());
-      if (other != null) {
-        atoms.union(other, b.atom());
+      int[][] row =
+          atomsOfRow.computeIfAbsent(
+              new SliceRow(s.param(), s.dim(), s.convGroup()), k -> new int[][] {new int[0]});
+      int index = (int) s.index();
+      if (index >= row[0].length) {
+        int old = row[0].length;
+        row[0] = Arrays.copyOf(row[0], Math.max(index + 1, old * 2));
+        Arrays.fill(row[0], old, row[0].length, Integer.MIN_VALUE);
+      }
+      if (row[0][index] == Integer.MIN_VALUE) {
+        row[0][index] = b.atom();
+      } else {
+        atoms.union(row[0][index], b.atom());
       }
     }
   }
