@@ -51,15 +51,13 @@ public final class Labels {
         atoms.length,
         dim,
         shape);
-    if (shape.numel() == 0) {
-      return new Labels(shape, allDims(shape), new int[0]);
-    }
-    return new Labels(shape, new int[] {dim}, atoms.clone());
+    return factored(shape, new int[] {dim}, atoms.clone());
   }
 
   /**
    * Labels that vary along {@code dims} (ascending) only: {@code atoms} holds one atom per index
-   * over those dims, row-major. The array is taken, not copied.
+   * over those dims, row-major. The array is taken, not copied. Dims along which the atoms do not
+   * vary after all are dropped, so {@link #varyingDims} is exact.
    */
   public static Labels factored(Shape shape, int[] dims, int[] atoms) {
     long n = 1;
@@ -70,7 +68,24 @@ public final class Labels {
     if (shape.numel() == 0) {
       return new Labels(shape, allDims(shape), new int[0]);
     }
-    return new Labels(shape, dims.clone(), atoms);
+    Shape compact = new Shape(sizes(shape, dims));
+    int[] varying = varyingDims(compact, atoms);
+    if (varying.length == dims.length) {
+      return new Labels(shape, dims.clone(), atoms);
+    }
+    int[] kept = new int[varying.length];
+    for (int j = 0; j < kept.length; j++) {
+      kept[j] = dims[varying[j]];
+    }
+    return new Labels(shape, kept, gather(compact, varying, atoms));
+  }
+
+  private static long[] sizes(Shape shape, int[] dims) {
+    long[] sizes = new long[dims.length];
+    for (int j = 0; j < dims.length; j++) {
+      sizes[j] = shape.dim(dims[j]);
+    }
+    return sizes;
   }
 
   /**
@@ -189,13 +204,13 @@ public final class Labels {
     return j;
   }
 
-  /** The labels with every stored atom replaced by {@code f} of it; same dims. */
+  /** The labels with every stored atom replaced by {@code f} of it. */
   public Labels map(java.util.function.IntUnaryOperator f) {
     int[] out = new int[atoms.length];
     for (int j = 0; j < out.length; j++) {
-      out[j] = f.applyAsInt(atoms[j]);
+      out[j] = j > 0 && atoms[j] == atoms[j - 1] ? out[j - 1] : f.applyAsInt(atoms[j]);
     }
-    return new Labels(shape, dims, out);
+    return factored(shape, dims, out);
   }
 
   /**
@@ -218,20 +233,34 @@ public final class Labels {
       Arrays.fill(out, atoms[0]);
       return out;
     }
-    if (dims.length == 1) {
-      int stride = flatStrides[0];
-      int n = atoms.length;
-      for (int i = 0; i < out.length; ) {
-        for (int c = 0; c < n; c++, i += stride) {
-          Arrays.fill(out, i, i + stride, atoms[c]);
-        }
-      }
-      return out;
-    }
-    for (int i = 0; i < out.length; i++) {
-      out[i] = atoms[indexOf(i)];
+    int run = runLength();
+    LabelWalk w = runWalk();
+    for (int p = 0, from = 0; p < w.positions(); p++, from += run, w.next()) {
+      Arrays.fill(out, from, from + run, atoms[w.index(0)]);
     }
     return out;
+  }
+
+  /**
+   * Elements that follow the last varying dim share one atom: runs of this length (row-major) are
+   * labelled alike. The whole tensor when nothing varies.
+   */
+  public int runLength() {
+    return dims.length == 0 ? shape.numel() : flatStrides[dims.length - 1];
+  }
+
+  /**
+   * A walk over the dims up to the last varying one: its position {@code p} is the run of flat
+   * elements {@code [p * runLength(), (p + 1) * runLength())}, labelled {@code
+   * atom(walk.index(0))}.
+   */
+  public LabelWalk runWalk() {
+    int last = dims.length == 0 ? -1 : dims[dims.length - 1];
+    int[] walked = new int[last + 1];
+    for (int d = 0; d <= last; d++) {
+      walked[d] = d;
+    }
+    return LabelWalk.over(shape, java.util.List.of(this), walked);
   }
 
   @Override

@@ -92,31 +92,12 @@ public final class MaskPass {
 
   /** The elements whose atom is removed: whole runs at once where the labels are factored. */
   private BitSet atomMask(Labels l) {
-    Shape s = l.shape();
-    int[] dims = l.varyingDims();
-    BitSet m = new BitSet(s.numel());
-    if (dims.length == 0) {
-      if (s.numel() > 0 && removedAtom(l.atom(0))) {
-        m.set(0, s.numel());
-      }
-      return m;
-    }
-    if (dims.length == 1) {
-      int run = (int) s.stride(dims[0]);
-      int n = l.size();
-      for (int i = 0; i < s.numel(); ) {
-        for (int c = 0; c < n; c++, i += run) {
-          if (removedAtom(l.atom(c))) {
-            m.set(i, i + run);
-          }
-        }
-      }
-      return m;
-    }
-    int[] d = l.dense();
-    for (int i = 0; i < d.length; i++) {
-      if (removedAtom(d[i])) {
-        m.set(i);
+    BitSet m = new BitSet(l.shape().numel());
+    int run = l.runLength();
+    LabelWalk w = l.runWalk();
+    for (int p = 0, from = 0; p < w.positions(); p++, from += run, w.next()) {
+      if (removedAtom(l.atom(w.index(0)))) {
+        m.set(from, from + run);
       }
     }
     return m;
