@@ -234,9 +234,13 @@ public final class Labels {
       return out;
     }
     int run = runLength();
-    LabelWalk w = runWalk();
+    int block = blockLength();
+    LabelWalk w = blockWalk();
     for (int p = 0, from = 0; p < w.positions(); p++, from += run, w.next()) {
       Arrays.fill(out, from, from + run, atoms[w.index(0)]);
+    }
+    for (int from = block; from < out.length; from += block) {
+      System.arraycopy(out, 0, out, from, block); // the dims before the first varying one
     }
     return out;
   }
@@ -250,15 +254,24 @@ public final class Labels {
   }
 
   /**
-   * A walk over the dims up to the last varying one: its position {@code p} is the run of flat
-   * elements {@code [p * runLength(), (p + 1) * runLength())}, labelled {@code
-   * atom(walk.index(0))}.
+   * The elements from the first varying dim on: the labels are blocks of this length (row-major),
+   * repeated along the dims before it. The whole tensor when nothing varies.
    */
-  public LabelWalk runWalk() {
+  public int blockLength() {
+    return dims.length == 0 ? shape.numel() : flatStrides[0] * (int) shape.dim(dims[0]);
+  }
+
+  /**
+   * A walk over the dims from the first to the last varying one: its position {@code p} is the run
+   * of flat elements {@code [p * runLength(), (p + 1) * runLength())} of the first block, labelled
+   * {@code atom(walk.index(0))}.
+   */
+  public LabelWalk blockWalk() {
+    int first = dims.length == 0 ? 0 : dims[0];
     int last = dims.length == 0 ? -1 : dims[dims.length - 1];
-    int[] walked = new int[last + 1];
-    for (int d = 0; d <= last; d++) {
-      walked[d] = d;
+    int[] walked = new int[last - first + 1];
+    for (int d = first; d <= last; d++) {
+      walked[d - first] = d;
     }
     return LabelWalk.over(shape, java.util.List.of(this), walked);
   }
