@@ -90,39 +90,9 @@ public final class MaskPass {
     return m;
   }
 
-  /** The elements whose atom is removed: whole runs at once where the labels are factored. */
+  /** The elements whose atom is removed: whole runs and repeats at once (labels are factored). */
   private BitSet atomMask(Labels l) {
-    int run = l.runLength();
-    int block = l.blockLength();
-    BitSet first = new BitSet(block);
-    LabelWalk w = l.blockWalk();
-    for (int p = 0, from = 0; p < w.positions(); p++, from += run, w.next()) {
-      if (removedAtom(l.atom(w.index(0)))) {
-        first.set(from, from + run);
-      }
-    }
-    if (first.isEmpty() || block == l.shape().numel()) {
-      return first;
-    }
-    // the dims before the first varying one repeat the first block
-    long[] pattern = first.toLongArray();
-    long[] words = new long[(l.shape().numel() + 63) / 64];
-    for (long from = 0; from < l.shape().numel(); from += block) {
-      orShifted(words, pattern, from);
-    }
-    return BitSet.valueOf(words);
-  }
-
-  /** ORs the bits of {@code pattern} into {@code words} from bit {@code offset} on. */
-  private static void orShifted(long[] words, long[] pattern, long offset) {
-    int w = (int) (offset >>> 6);
-    int shift = (int) (offset & 63);
-    for (int i = 0; i < pattern.length; i++) {
-      words[w + i] |= pattern[i] << shift;
-      if (shift != 0 && w + i + 1 < words.length) {
-        words[w + i + 1] |= pattern[i] >>> (64 - shift);
-      }
-    }
+    return FactoredMask.of(l, this::removedAtom);
   }
 
   /**
