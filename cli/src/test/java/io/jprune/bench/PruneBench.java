@@ -2,6 +2,7 @@ package io.jprune.bench;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.jprune.cli.FastStart;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,11 +21,12 @@ import java.util.regex.Pattern;
  * ViT-S/16 at ratio 0.5, L2 group magnitude, classifier ignored, one thread, heads kept.
  *
  * <p>Each round runs, per model and alternating the sides so that both see the same machine state:
- * the jprune CLI in a fresh JVM (cold: process wall and peak RSS), Torch-Pruning's {@code
- * tp_bench.py} in a fresh Python process (where {@code ../shared/peers/torch-pruning} was set up),
- * {@link WarmPrune} (warm build + step in a JVM that already pruned once) and, for the memory
- * target, {@link PlainForward}. Peak RSS comes from GNU {@code /usr/bin/time -f %M}. The medians
- * over the rounds and the ratios jprune / Torch-Pruning are printed as one markdown table.
+ * the jprune CLI in a fresh JVM (cold: process wall and peak RSS; started as {@link #cli} says),
+ * Torch-Pruning's {@code tp_bench.py} in a fresh Python process (where {@code
+ * ../shared/peers/torch-pruning} was set up), {@link WarmPrune} (warm build + step in a JVM that
+ * already pruned once) and, for the memory target, {@link PlainForward}. Peak RSS comes from GNU
+ * {@code /usr/bin/time -f %M}. The medians over the rounds and the ratios jprune / Torch-Pruning
+ * are printed as one markdown table.
  *
  * <p>Arguments: {@code CLI_JAR TP_BENCH_PY TP_DIR [ROUNDS] [MODELS]}, MODELS {@code all} or a
  * comma-separated list of TP's names ({@code resnet18,vit_s}).
@@ -75,10 +77,8 @@ public final class PruneBench {
         Map<String, Double> r = new LinkedHashMap<>();
         Measured cold =
             run(
-                List.of(
-                    java(),
-                    "-jar",
-                    cliJar.toString(),
+                cli(
+                    cliJar,
                     "--model",
                     c.zoo(),
                     "--ratio",
@@ -94,7 +94,7 @@ public final class PruneBench {
                     "--runs",
                     "5",
                     "--no-verify"),
-                Map.of());
+                Map.of("JAVA_HOME", System.getProperty("java.home")));
         r.put("cold_wall_s", cold.wallS);
         r.put("cold_rss_mb", cold.rssKb / 1024.0);
         if (peer) {
@@ -272,6 +272,20 @@ public final class PruneBench {
       kv.put(m.group(1), m.group(2));
     }
     return kv;
+  }
+
+  /**
+   * The command as users start it: the fast-start launcher the build wrote beside the jar, or
+   * {@code java -jar} where there is none ({@code -Djprune.fastStart.skip}).
+   */
+  private static List<String> cli(Path jar, String... args) {
+    Path launcher = jar.resolveSibling(FastStart.LAUNCHER);
+    List<String> command =
+        Files.isExecutable(launcher)
+            ? new ArrayList<>(List.of(launcher.toString()))
+            : new ArrayList<>(List.of(java(), "-jar", jar.toString()));
+    command.addAll(List.of(args));
+    return command;
   }
 
   private static String java() {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jprune.pruner.Pruner;
+import io.jprune.pruner.report.ModelCost;
 import io.jprune.pruner.save.PrunedModelFiles;
 import io.jprune.pruner.save.PruningRecord;
 import io.jprune.zoo.ZooModel;
@@ -11,6 +13,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
@@ -191,11 +194,48 @@ class JpruneCommandTest {
     }
   }
 
+  /**
+   * One step: the table is counted from the original trace and the step's effects, not from a trace
+   * of the pruned model; it must be what such a trace counts. Two steps trace again.
+   */
+  @ParameterizedTest
+  @CsvSource({"ESPCN, 1", "UNET, 1", "VIT_S_SELECT, 1", "ESPCN, 2"})
+  void tableCountsWhatATraceOfThePrunedModelCounts(ZooModel zoo, int steps) {
+    Run r =
+        run(
+            "--model",
+            zoo.name(),
+            "--steps",
+            String.valueOf(steps),
+            "--runs",
+            "0",
+            "--threads",
+            "1",
+            "--no-verify");
+    assertEquals(0, r.exit(), r.out() + r.err());
+    ModelSource.Loaded m = new ModelSource.Zoo(zoo).load(0);
+    Pruner pruner =
+        Pruner.builder(m.model())
+            .forward(m.forward())
+            .importance(Criterion.L2.importance(0))
+            .ratio(0.5)
+            .headRatio(0.5)
+            .steps(steps)
+            .build();
+    pruner.pruneAll();
+    ModelCost traced = ModelCost.of(pruner.graph().trace());
+    String total = r.out().lines().filter(l -> l.startsWith("total ")).findFirst().orElseThrow();
+    assertEquals(
+        List.of(String.format("%,d", traced.params()), String.format("%,d", traced.macs())),
+        List.of(total.trim().split("\\s+")[2], total.trim().split("\\s+")[5]),
+        r.out());
+  }
+
   @Test
   void timeSplitAddsUp() {
     assertEquals(
         "wall time 10.00 s: trace 0.00 s, graph 0.00 s, importance 0.00 s, surgery "
-            + "0.00 s | verify 1.00 s, latency runs 2.00 s, re-trace for the table 3.00 s, other "
+            + "0.00 s | verify 1.00 s, latency runs 2.00 s, cost table 3.00 s, other "
             + "(libtorch start, model build) 4.00 s",
         JpruneCommand.timeSplit(
             java.util.List.of(), 1_000_000_000L, 2_000_000_000L, 3_000_000_000L, 10_000_000_000L));

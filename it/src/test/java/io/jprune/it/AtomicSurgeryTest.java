@@ -8,6 +8,7 @@ import io.jprune.pruner.Pruner;
 import io.jprune.pruner.PrunerBuilder;
 import io.jprune.pruner.importance.Importances;
 import io.jprune.pruner.surgery.ModelDigest;
+import io.jprune.pruner.surgery.ModelTensors;
 import io.jprune.pruner.surgery.PruneFailedException;
 import io.jprune.pruner.surgery.SurgeryListener;
 import io.jprune.zoo.NarrowAttention;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.bytedeco.pytorch.LayerNormImpl;
@@ -109,9 +111,7 @@ class AtomicSurgeryTest {
             () -> {
               if (failForward.get()
                   && model.attn.toString() != null
-                  && ZooPruning.shape(
-                          io.jprune.pruner.surgery.ModelTensors.of(model).get("in.weight"))[0]
-                      < 32) {
+                  && ZooPruning.shape(ModelTensors.of(model).get("in.weight"))[0] < 32) {
                 throw new IllegalStateException("injected: forward after the cut");
               }
               return model.forward(x);
@@ -127,6 +127,7 @@ class AtomicSurgeryTest {
     Tensor x = torch.randn(2, 6, 16);
     Tensor before = run(model, x);
     String digest = ModelDigest.of(model);
+    Map<String, Long> storage = storage(model);
     AtomicBoolean failForward = new AtomicBoolean();
     Pruner pruner =
         builder(model, x, failForward)
@@ -142,6 +143,8 @@ class AtomicSurgeryTest {
     PruneFailedException e = assertThrows(PruneFailedException.class, pruner::step);
     assertTrue(e.getMessage().contains("injected"), e.getMessage());
     assertEquals(digest, ModelDigest.of(model), "tensors after " + fault);
+    // undo keeps the old tensors by reference: the very storage is put back, not a copy of it
+    assertEquals(storage, storage(model), "storage after " + fault);
     assertEquals(32, model.in.options().out_features().get(), "in.out_features");
     assertEquals(32, model.out.options().in_features().get(), "out.in_features");
     assertEquals(32, model.norm.options().normalized_shape().get()[0], "normalized_shape");
@@ -152,6 +155,13 @@ class AtomicSurgeryTest {
     pruner = builder(model, x, failForward).build();
     pruner.step();
     assertTrue(model.in.options().out_features().get() < 32);
+  }
+
+  /** Each tensor's data address. */
+  private static Map<String, Long> storage(Module model) {
+    Map<String, Long> out = new TreeMap<>();
+    ModelTensors.of(model).forEach((name, t) -> out.put(name, t.data_ptr().address()));
+    return out;
   }
 
   private static Tensor run(Module model, Tensor x) {

@@ -37,11 +37,12 @@ final class ChannelScoring {
   /** Group id -> one score per channel (higher = keep; ignored modules' channels infinite). */
   ImmutableSortedMap<Integer, ImmutableDoubleArray> score(DependencyGraph graph) {
     GradientProbe.Result grads = losses.isEmpty() ? null : GradientProbe.run(model, losses);
-    ImportanceContext ctx =
-        new ImportanceContext(
-            ModelTensors.of(model),
-            grads == null ? null : grads.gradients(),
-            grads == null ? null : grads.hessianDiagonal());
+    ImportanceContext.Builder b =
+        ImportanceContext.builder(ModelTensors.of(model)).groups(graph.groups());
+    if (grads != null) {
+      b.gradients(grads.gradients()).hessianDiagonal(grads.hessianDiagonal());
+    }
+    ImportanceContext ctx = b.build();
     ImmutableSortedMap.Builder<Integer, ImmutableDoubleArray> scores =
         ImmutableSortedMap.naturalOrder();
     for (PruningGroup group : graph.groups()) {

@@ -207,7 +207,8 @@ public final class Pruner {
   /** The model's trace, taken again if a cut was kept after it. */
   private TracedModel current() {
     if (traced.cuts() != cuts.count()) {
-      traced = TracedModel.trace(model, forwards.example(), catalog, cuts.count());
+      // not the model's first call: what this trace's forward allocates can go when it returns
+      traced = TracedModel.trace(model, forwards.exampleScoped(), catalog, cuts.count());
       baseline = baseline.with(traced.graph().groups());
     }
     return traced;

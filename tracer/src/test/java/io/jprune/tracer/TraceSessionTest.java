@@ -152,6 +152,32 @@ class TraceSessionTest {
     assertEquals(ImmutableLongArray.of(4, 4), trace.parameters().get("seq.0.weight"));
   }
 
+  /**
+   * While recording, the session owns one extra reference to every tensor it saw (so that no
+   * address is reused); the finished trace holds none: an intermediate's memory is then owned by
+   * the model's Java peers alone, and freed with them (the trace keeps shapes, not tensors).
+   */
+  @Test
+  void finishedTraceHoldsNoTensor() throws Throwable {
+    Net net = new Net();
+    Tensor x = torch.ones(2, 4);
+    Tensor y;
+    Tensor r;
+    try (TraceSession session = TraceSession.start(net)) {
+      y = (Tensor) add.invoke(x, net.token);
+      r = (Tensor) reshape.invoke(y, new long[] {8});
+      assertEquals(2, x.use_count(), "x: its peer and the session's reference");
+      assertEquals(3, y.use_count(), "y: its peer, the view r's base and the session's reference");
+      assertEquals(2, r.use_count(), "r: its peer and the session's reference");
+      assertEquals(2, session.finish().calls().size());
+    }
+    assertEquals(1, x.use_count(), "x: its peer alone");
+    assertEquals(2, y.use_count(), "y: its peer and the view r's base");
+    assertEquals(1, r.use_count(), "r: its peer alone");
+    r.close();
+    assertEquals(1, y.use_count(), "y: its peer alone once the view is gone");
+  }
+
   @Test
   void aTensorChangedInPlaceBetweenTracedCallsIsANewUnseenVersion() throws Throwable {
     Net net = new Net();

@@ -61,7 +61,9 @@ public final class BnScale implements Importance {
     double[] raw =
         reduction.reduceAll(
             sums.terms(
-                sums.vectors(name -> HostVectors.widen(context.tensor(name).detach()).abs())));
+                sums.vectors(
+                    new GroupMagnitude.PowAbs(1),
+                    name -> HostVectors.widen(context.tensor(name).detach()).abs())));
     return normalization.apply(raw);
   }
 

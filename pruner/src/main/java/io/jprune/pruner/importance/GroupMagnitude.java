@@ -60,9 +60,14 @@ public final class GroupMagnitude implements Importance {
     double[] raw =
         reduction.reduceAll(
             sums.terms(
-                sums.vectors(name -> powAbs(HostVectors.widen(context.tensor(name).detach()), p))));
+                sums.vectors(
+                    new PowAbs(p),
+                    name -> powAbs(HostVectors.widen(context.tensor(name).detach()), p))));
     return normalization.apply(raw);
   }
+
+  /** The name of {@code |w|^p} of a parameter w, for sharing its per-index sums. */
+  record PowAbs(double p) {}
 
   /** {@code |t|^p}, exact multiplications for p = 1 and 2. */
   static Tensor powAbs(Tensor t, double p) {

@@ -36,6 +36,7 @@ public final class Hessian implements Importance {
         reduction.reduceAll(
             sums.terms(
                 sums.vectors(
+                    "obd: w*w*h/2",
                     name -> {
                       Tensor w = HostVectors.widen(context.tensor(name).detach());
                       Tensor h =

@@ -34,8 +34,9 @@ final class HostVectors {
    * accurate; float and double tensors are returned as they are.
    */
   static Tensor widen(Tensor t) {
-    torch.ScalarType s = t.scalar_type();
-    return s == torch.ScalarType.Half || s == torch.ScalarType.BFloat16
+    // by value: scalar_type() hands out a new enum object each call, never == the constant
+    byte s = t.scalar_type().value;
+    return s == torch.ScalarType.Half.value || s == torch.ScalarType.BFloat16.value
         ? t.to(torch.ScalarType.Float)
         : t;
   }

@@ -3,8 +3,10 @@ package io.jprune.pruner.importance;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import io.jprune.pruner.group.PruningGroup;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -23,6 +25,7 @@ public final class ImportanceContext {
   private final Map<String, Tensor> gradients;
   private final Map<String, Tensor> hessianDiagonal;
   private final Map<String, Integer> convGroups;
+  private final SliceVectorCache sliceVectors;
 
   /**
    * Parameter values, gradients and Hessian-diagonal estimates by parameter name (either of the
@@ -32,18 +35,20 @@ public final class ImportanceContext {
       Map<String, Tensor> tensors,
       Map<String, Tensor> gradients,
       Map<String, Tensor> hessianDiagonal) {
-    this(tensors, gradients, hessianDiagonal, Map.of());
+    this(tensors, gradients, hessianDiagonal, Map.of(), null);
   }
 
   private ImportanceContext(
       Map<String, Tensor> tensors,
       Map<String, Tensor> gradients,
       Map<String, Tensor> hessianDiagonal,
-      Map<String, Integer> convGroups) {
+      Map<String, Integer> convGroups,
+      SliceVectorCache sliceVectors) {
     this.tensors = checkNotNull(tensors, "tensors");
     this.gradients = gradients;
     this.hessianDiagonal = hessianDiagonal;
     this.convGroups = convGroups;
+    this.sliceVectors = sliceVectors;
   }
 
   /** A context over the given parameters and buffers; add gradients etc. on the builder. */
@@ -93,12 +98,18 @@ public final class ImportanceContext {
     return g == null ? OptionalInt.empty() : OptionalInt.of(g);
   }
 
+  /** Per-index sums shared by the groups scored with this context; null when none were given. */
+  SliceVectorCache sliceVectorCache() {
+    return sliceVectors;
+  }
+
   /** Builds a context; only the tensors are required. */
   public static final class Builder {
     private final Map<String, Tensor> tensors;
     private Map<String, Tensor> gradients;
     private Map<String, Tensor> hessianDiagonal;
     private final Map<String, Integer> convGroups = new LinkedHashMap<>();
+    private SliceVectorCache sliceVectors;
 
     private Builder(Map<String, Tensor> tensors) {
       this.tensors = checkNotNull(tensors, "tensors");
@@ -124,9 +135,21 @@ public final class ImportanceContext {
       return this;
     }
 
+    /**
+     * The groups that will be scored with this context (all of them, before the first is scored):
+     * built-in criteria then compute each parameter's per-index sums once for every group that
+     * reads it, instead of once per group. Scores are the same. The tensors must not change while
+     * the context is in use.
+     */
+    public Builder groups(List<PruningGroup> groups) {
+      this.sliceVectors = SliceVectorCache.of(checkNotNull(groups, "groups"));
+      return this;
+    }
+
     /** The context, with the conv groups given. */
     public ImportanceContext build() {
-      return new ImportanceContext(tensors, gradients, hessianDiagonal, Map.copyOf(convGroups));
+      return new ImportanceContext(
+          tensors, gradients, hessianDiagonal, Map.copyOf(convGroups), sliceVectors);
     }
   }
 }

@@ -46,6 +46,7 @@ public final class Lamp implements Importance {
     SliceSums sums = SliceSums.of(group, context, selection::accepts);
     Map<SliceSums.Key, double[]> magnitudes =
         sums.vectors(
+            new GroupMagnitude.PowAbs(p),
             name -> GroupMagnitude.powAbs(HostVectors.widen(context.tensor(name).detach()), p));
     Map<SliceSums.Key, double[]> scores = new LinkedHashMap<>();
     magnitudes.forEach((k, v) -> scores.put(k, lamp(v)));

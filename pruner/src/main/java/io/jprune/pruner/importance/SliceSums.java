@@ -53,10 +53,8 @@ final class SliceSums {
         if (s.convGroup() >= 0) {
           maxGroup.merge(s.param(), s.convGroup(), Math::max);
         }
-        if (accept.test(s)) {
-          k.add(new Key(s.param(), s.dim(), s.convGroup() >= 0));
-        }
       }
+      addKeys(c, k);
     }
     ImmutableMap.Builder<String, Integer> g = ImmutableMap.builder();
     maxGroup.forEach(
@@ -72,6 +70,29 @@ final class SliceSums {
         });
     this.convGroups = g.build();
     this.keys = ImmutableList.copyOf(k);
+  }
+
+  /** Adds the keys of the accepted slices of {@code c}; a run of one key is one lookup. */
+  private void addKeys(Channel c, Set<Key> keys) {
+    ParamSlice last = null;
+    for (ParamSlice s : c.slices()) {
+      if (!sameRun(last, s) && accept.test(s)) {
+        keys.add(keyOf(s));
+      }
+      last = s;
+    }
+  }
+
+  /**
+   * Whether two slices of a channel read the same key in the same role, so that the criterion's
+   * acceptance (which depends on the parameter, dim and role, not the index) is the same.
+   */
+  private static boolean sameRun(ParamSlice last, ParamSlice s) {
+    return last != null
+        && last.param().equals(s.param())
+        && last.dim() == s.dim()
+        && last.role() == s.role()
+        && (last.convGroup() >= 0) == (s.convGroup() >= 0);
   }
 
   /** The sums over the slices of {@code group} that {@code accept} lets through. */
@@ -114,27 +135,54 @@ final class SliceSums {
    * parameter, under no-grad, and its temporaries are freed on return.
    */
   Map<Key, double[]> vectors(Function<String, Tensor> elementwise) {
+    return vectors(null, elementwise);
+  }
+
+  /**
+   * {@link #vectors(Function)}, shared between the groups scored with the same context when {@code
+   * quantity} is not null: it names what {@code elementwise} computes (equal names, equal tensors),
+   * and a parameter's plain vectors are then computed once for all groups, along every dim an
+   * accepted slice of any group takes.
+   */
+  Map<Key, double[]> vectors(Object quantity, Function<String, Tensor> elementwise) {
+    SliceVectorCache cache = quantity == null ? null : ctx.sliceVectorCache();
+    Map<Key, double[]> shared = cache == null ? null : cache.vectors(quantity);
     Map<Key, double[]> out = new LinkedHashMap<>();
     try (PointerScope scope = new PointerScope();
         NoGradGuard noGrad = new NoGradGuard()) {
       Map<String, Tensor> values = new HashMap<>();
       for (Key k : keys) {
+        if (shared != null && shared.containsKey(k)) {
+          out.put(k, shared.get(k));
+          continue;
+        }
         Tensor e = values.computeIfAbsent(k.param(), elementwise);
-        checkArgument(
-            k.dim() < e.dim(),
-            "%s has only %s dims, a slice takes dim %s",
-            k.param(),
-            e.dim(),
-            k.dim());
-        out.put(
-            k,
-            HostVectors.toDoubles(
-                k.grouped()
-                    ? groupedSums(k.param(), e, k.dim(), convGroups(k.param()))
-                    : sums(e, k.dim())));
+        checkDim(k, e);
+        if (k.grouped()) {
+          out.put(
+              k, HostVectors.toDoubles(groupedSums(k.param(), e, k.dim(), convGroups(k.param()))));
+        } else if (shared == null) {
+          out.put(k, HostVectors.toDoubles(sums(e, k.dim())));
+        } else {
+          for (int dim : cache.dims(k.param(), k.dim(), accept)) {
+            Key other = new Key(k.param(), dim, false);
+            checkDim(other, e);
+            shared.put(other, HostVectors.toDoubles(sums(e, dim)));
+          }
+          out.put(k, shared.get(k));
+        }
       }
     }
     return out;
+  }
+
+  private static void checkDim(Key k, Tensor e) {
+    checkArgument(
+        k.dim() < e.dim(),
+        "%s has only %s dims, a slice takes dim %s",
+        k.param(),
+        e.dim(),
+        k.dim());
   }
 
   /**
@@ -167,34 +215,62 @@ final class SliceSums {
     return out;
   }
 
-  /** Per channel, one term per key its accepted slices read: the sum of their entries. */
+  /**
+   * Per channel, one term per key its accepted slices read: the sum of their entries (in slice
+   * order). Entries are found from the vectors' lengths, without asking libtorch for sizes.
+   */
   List<ChannelTerms> terms(Map<Key, double[]> vectors) {
     ImmutableList.Builder<ChannelTerms> out = ImmutableList.builder();
+    Key[] seen = new Key[8];
+    double[] sums = new double[8];
     for (Channel c : group.channels()) {
-      Map<Key, Double> terms = new LinkedHashMap<>();
-      Key first = null;
+      int n = 0;
+      int first = -1;
+      ParamSlice last = null;
+      boolean accepted = false;
       for (ParamSlice s : c.slices()) {
-        if (!accept.test(s)) {
+        accepted = sameRun(last, s) ? accepted : accept.test(s);
+        last = s;
+        if (!accepted) {
           continue;
         }
         Key k = keyOf(s);
-        terms.merge(k, vectors.get(k)[(int) position(s)], Double::sum);
-        if (first == null && s.role() == SliceRole.OUTPUT) {
-          first = k;
+        int at = indexOf(seen, n, k);
+        double v = entry(vectors.get(k), k, s);
+        if (at < 0) {
+          if (n == seen.length) {
+            seen = Arrays.copyOf(seen, 2 * n);
+            sums = Arrays.copyOf(sums, 2 * n);
+          }
+          at = n++;
+          seen[at] = k;
+          sums[at] = v;
+        } else {
+          sums[at] += v;
+        }
+        if (first < 0 && s.role() == SliceRole.OUTPUT) {
+          first = at;
         }
       }
-      double[] values = new double[terms.size()];
-      int i = 0;
-      int firstIndex = -1;
-      for (Map.Entry<Key, Double> e : terms.entrySet()) {
-        if (e.getKey().equals(first)) {
-          firstIndex = i;
-        }
-        values[i++] = e.getValue();
-      }
-      out.add(new ChannelTerms(values, firstIndex));
+      out.add(new ChannelTerms(Arrays.copyOf(sums, n), first));
     }
     return out.build();
+  }
+
+  private static int indexOf(Key[] keys, int n, Key k) {
+    for (int i = 0; i < n; i++) {
+      if (keys[i].equals(k)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The slice's entry of its key's vector (whose length is the size along dim, per conv group). */
+  private double entry(double[] vector, Key k, ParamSlice s) {
+    long n = k.grouped() ? vector.length / convGroups(k.param()) : vector.length;
+    checkArgument(s.index() < n, "slice %s: %s has size %s along dim %s", s, s.param(), n, s.dim());
+    return vector[(int) (s.convGroup() >= 0 ? s.convGroup() * n + s.index() : s.index())];
   }
 
   /** Whether any slice of the group is accepted. */

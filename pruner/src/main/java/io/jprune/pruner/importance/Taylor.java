@@ -49,6 +49,7 @@ public final class Taylor implements Importance {
     SliceSums sums = SliceSums.of(group, context, selection::accepts);
     Map<SliceSums.Key, double[]> v =
         sums.vectors(
+            multivariable ? "taylor: w*g" : "taylor: |w*g|",
             name -> {
               Tensor w = HostVectors.widen(context.tensor(name).detach());
               Tensor g =
@@ -57,15 +58,17 @@ public final class Taylor implements Importance {
               return multivariable ? wg : wg.abs();
             });
     if (multivariable) {
-      v.values().forEach(Taylor::absInPlace);
+      v.replaceAll((k, sum) -> abs(sum)); // copies: the sums may be shared with other groups
     }
     return normalization.apply(reduction.reduceAll(sums.terms(v)));
   }
 
-  private static void absInPlace(double[] a) {
+  private static double[] abs(double[] a) {
+    double[] out = new double[a.length];
     for (int i = 0; i < a.length; i++) {
-      a[i] = Math.abs(a[i]);
+      out[i] = Math.abs(a[i]);
     }
+    return out;
   }
 
   @Override

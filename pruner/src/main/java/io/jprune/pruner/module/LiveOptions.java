@@ -65,7 +65,12 @@ public final class LiveOptions {
 
   /** The options of the module at {@code path}; refused when it has none. */
   public static LiveOptions of(Module root, String path) {
-    Object typed = typed(at(root, path));
+    return of(path, at(root, path));
+  }
+
+  /** The options of {@code plain}, the module at {@code path}; refused when it has none. */
+  public static LiveOptions of(String path, Module plain) {
+    Object typed = typed(plain);
     try {
       return new LiveOptions(path, typed, typed.getClass().getMethod("options").invoke(typed));
     } catch (ReflectiveOperationException e) {
@@ -75,7 +80,12 @@ public final class LiveOptions {
 
   /** Whether the module at {@code path} has options jprune can read. */
   public static boolean exists(Module root, String path) {
-    Object typed = typed(at(root, path));
+    return exists(at(root, path));
+  }
+
+  /** Whether {@code plain} has options jprune can read. */
+  public static boolean exists(Module plain) {
+    Object typed = typed(plain);
     try {
       typed.getClass().getMethod("options");
       return true;

@@ -36,6 +36,17 @@ public final class GroupPlanner {
       double removeFraction,
       double headFraction,
       int roundTo) {
+    return choose(group, ChannelUnits.of(group), scores, removeFraction, headFraction, roundTo);
+  }
+
+  /** {@link #choose(PruningGroup, double[], double, double, int)} with the group's units. */
+  static long[] choose(
+      PruningGroup group,
+      ChannelUnits units,
+      double[] scores,
+      double removeFraction,
+      double headFraction,
+      int roundTo) {
     checkArgument(
         scores.length == group.size(),
         "%s scores for group %s of %s channels",
@@ -50,7 +61,6 @@ public final class GroupPlanner {
     if (headFraction > 0) {
       removed.addAll(heads(group, scores, headFraction));
     }
-    ChannelUnits units = ChannelUnits.of(group);
     double[] unitScores = units.scores(scores);
     boolean[] gone = new boolean[units.count()];
     for (int u = 0; u < gone.length; u++) {
@@ -88,14 +98,14 @@ public final class GroupPlanner {
    */
   private static void lockLastOfEachLayer(
       PruningGroup group, ChannelUnits units, double[] unitScores, boolean[] gone) {
-    Map<String, Integer> best = new LinkedHashMap<>();
+    Map<SliceDim, Integer> best = new LinkedHashMap<>();
     for (int u = 0; u < units.count(); u++) {
       if (gone[u]) {
         continue;
       }
       for (int ch : units.unit(u)) {
         for (var slice : group.channel(ch).slices()) {
-          String key = slice.param() + "#" + slice.dim() + "#" + slice.convGroup();
+          SliceDim key = new SliceDim(slice.param(), slice.dim(), slice.convGroup());
           Integer b = best.get(key);
           if (b == null || unitScores[u] > unitScores[b]) {
             best.put(key, u);
@@ -107,6 +117,9 @@ public final class GroupPlanner {
       gone[u] = true;
     }
   }
+
+  /** A parameter dim (per conv group for grouped columns) that must keep one slice. */
+  private record SliceDim(String param, int dim, int convGroup) {}
 
   static int roundKeep(int keep, int roundTo, int alive) {
     if (roundTo <= 1) {

@@ -5,7 +5,10 @@ import com.google.common.primitives.ImmutableDoubleArray;
 import io.jprune.pruner.group.Channel;
 import io.jprune.pruner.group.ParamSlice;
 import io.jprune.pruner.group.PruningGroup;
+import io.jprune.pruner.group.SliceRole;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Modules whose output channels are kept (a classifier, a detection head), and their submodules: a
@@ -38,10 +41,15 @@ public final class IgnoredModules {
   /** The scores with every channel an ignored module produces set to +infinity. */
   public ImmutableDoubleArray lock(PruningGroup group, double[] scores) {
     double[] locked = scores.clone();
+    if (modules.isEmpty()) {
+      return ImmutableDoubleArray.copyOf(locked);
+    }
+    Map<String, Boolean> owned = new HashMap<>(); // a group's channels share few parameters
     for (Channel c : group.channels()) {
-      for (ParamSlice s : c.outputs()) {
-        if (owns(s.param())) {
+      for (ParamSlice s : c.slices()) {
+        if (s.role() == SliceRole.OUTPUT && owned.computeIfAbsent(s.param(), this::owns)) {
           locked[c.index()] = Double.POSITIVE_INFINITY;
+          break;
         }
       }
     }

@@ -78,16 +78,17 @@ public final class StepPlanner {
     Removal.Builder removal = Removal.builder();
     for (PruningGroup group : groups) {
       double[] s = scores.get(group.id()).toArray();
+      ChannelUnits units = ChannelUnits.of(group);
       double fraction =
           global != null
               ? global.getOrDefault(group.id(), 0.0)
-              : ownFraction(group, baseline, progress, baseRatio);
-      fraction = Math.min(fraction, mostRemovable(group, s));
+              : ownFraction(group, units.count(), baseline, progress, baseRatio);
+      fraction = Math.min(fraction, mostRemovable(units.count(), s));
       double headFraction = headFraction(group, baseline, progress);
       if (fraction <= 0 && headFraction <= 0) {
         continue;
       }
-      long[] idx = GroupPlanner.choose(group, s, fraction, headFraction, options.roundTo());
+      long[] idx = GroupPlanner.choose(group, units, s, fraction, headFraction, options.roundTo());
       removal.put(
           group.id(), Arrays.stream(idx).filter(i -> Double.isFinite(s[(int) i])).toArray());
     }
@@ -96,8 +97,7 @@ public final class StepPlanner {
 
   /** The fraction of its current units a group loses to reach its ratio of its original ones. */
   private double ownFraction(
-      PruningGroup group, Baseline baseline, double progress, double baseRatio) {
-    int units = GroupPlanner.unitCount(group);
+      PruningGroup group, int units, Baseline baseline, double progress, double baseRatio) {
     double ratio = moduleRatio(group, baseRatio) * progress;
     int keep = (int) Math.round(baseline.units(group) * (1 - ratio));
     return options.pruneHeadDims() || GroupPlanner.headCount(group) == 0
@@ -118,8 +118,7 @@ public final class StepPlanner {
   }
 
   /** Locked channels stay, and one unit more: a group never loses all it may lose. */
-  private static double mostRemovable(PruningGroup group, double[] scores) {
-    int units = GroupPlanner.unitCount(group);
+  private static double mostRemovable(int units, double[] scores) {
     int locked = 0;
     for (double v : scores) {
       locked += Double.isInfinite(v) ? 1 : 0;

@@ -1,5 +1,7 @@
 package io.jprune.pruner.plan;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.DoubleFunction;
 import java.util.function.ToDoubleFunction;
 
@@ -26,7 +28,9 @@ final class TargetSearch {
    * @param originalCost the cost before pruning
    * @param progress fraction of the target reached after this step
    * @param atRatio the removal when every group loses this fraction of its original units
-   * @param cost the estimated cost after a removal
+   * @param estimate the estimated cost after a removal (asked once per distinct removal: once the
+   *     bisection's ratio steps are finer than a channel, it meets the same removals again, and
+   *     each estimate works out the removal's effects on the whole trace)
    * @throws IllegalArgumentException if even {@link #MAX_SEARCH_RATIO} misses the goal
    */
   static Removal search(
@@ -34,7 +38,9 @@ final class TargetSearch {
       double originalCost,
       double progress,
       DoubleFunction<Removal> atRatio,
-      ToDoubleFunction<Removal> cost) {
+      ToDoubleFunction<Removal> estimate) {
+    Map<Removal, Double> known = new HashMap<>();
+    ToDoubleFunction<Removal> cost = r -> known.computeIfAbsent(r, estimate::applyAsDouble);
     double goal = originalCost * (1 - target.reduction() * progress);
     double lo = 0;
     double hi = MAX_SEARCH_RATIO;

@@ -9,6 +9,7 @@ import io.jprune.pruner.module.LiveOptions;
 import io.jprune.pruner.module.ModuleCatalog;
 import io.jprune.pruner.module.ModuleChange;
 import io.jprune.pruner.module.ModuleKind;
+import io.jprune.pruner.module.NamedModules;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,21 +28,22 @@ final class ModuleOptions {
 
   static List<OptionChange> plan(Module root, RemovalEffects effects) {
     ModuleCatalog catalog = effects.catalog();
+    NamedModules modules = NamedModules.of(root);
     List<OptionChange> out = new ArrayList<>();
     for (Map.Entry<String, ImmutableList<ImmutableLongArray>> e :
         effects.moduleShapes().entrySet()) {
       String path = e.getKey();
-      Module plain = LiveOptions.at(root, path);
+      Module plain = modules.at(path);
       String type = LiveOptions.typeName(plain);
-      if (type == null || !LiveOptions.exists(root, path)) {
+      if (type == null || !LiveOptions.exists(plain)) {
         continue;
       }
       Optional<ModuleKind> kind = catalog.find(type).or(() -> catalog.find(type + "Impl"));
       if (kind.isEmpty()) {
         continue;
       }
-      LiveOptions options = LiveOptions.of(root, path);
-      Change change = new Change(root, path, e.getValue(), options, effects);
+      LiveOptions options = LiveOptions.of(path, plain);
+      Change change = new Change(modules, path, e.getValue(), options, effects);
       kind.get()
           .options(change)
           .forEach(
@@ -50,7 +52,9 @@ final class ModuleOptions {
                 String module =
                     dot < 0 ? path : (path.isEmpty() ? "" : path + ".") + name.substring(0, dot);
                 String option = name.substring(dot + 1);
-                Object target = (dot < 0 ? options : LiveOptions.of(root, module)).pointer(option);
+                Object target =
+                    (dot < 0 ? options : LiveOptions.of(module, modules.at(module)))
+                        .pointer(option);
                 out.add(new OptionChange(module, option, target, LiveOptions.read(target), after));
               });
     }
@@ -59,11 +63,12 @@ final class ModuleOptions {
   }
 
   /** The live option a recorded change names, checked to still hold its recorded value. */
-  static OptionChange target(Module root, AppliedChanges.Option o) {
-    if (!LiveOptions.exists(root, o.module())) {
+  static OptionChange target(NamedModules modules, AppliedChanges.Option o) {
+    Module plain = modules.at(o.module());
+    if (!LiveOptions.exists(plain)) {
       throw new IllegalStateException("module '" + o.module() + "' has no options to set");
     }
-    Object target = LiveOptions.of(root, o.module()).pointer(o.option());
+    Object target = LiveOptions.of(o.module(), plain).pointer(o.option());
     long[] now = LiveOptions.read(target);
     if (!Arrays.equals(now, o.before().toArray())) {
       throw new IllegalStateException(
@@ -81,7 +86,7 @@ final class ModuleOptions {
 
   /** One module's view of a removal. */
   private record Change(
-      Module root,
+      NamedModules modules,
       String path,
       ImmutableList<ImmutableLongArray> shapes,
       LiveOptions options,
@@ -102,7 +107,7 @@ final class ModuleOptions {
       int dot = option.lastIndexOf('.');
       return dot < 0
           ? options.read(option)
-          : LiveOptions.of(root, name(option.substring(0, dot))).read(option.substring(dot + 1));
+          : options(name(option.substring(0, dot))).read(option.substring(dot + 1));
     }
 
     @Override
@@ -125,6 +130,10 @@ final class ModuleOptions {
     @Override
     public RuntimeException refuse(String why) {
       return new PlanException(why);
+    }
+
+    private LiveOptions options(String module) {
+      return LiveOptions.of(module, modules.at(module));
     }
 
     private String name(String local) {

@@ -5,6 +5,7 @@ import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.pruner.cut.ParamCut;
 import io.jprune.pruner.cut.SitePatch;
 import io.jprune.pruner.graph.RemovalEffects;
+import io.jprune.pruner.module.NamedModules;
 import io.jprune.tracer.site.ArgumentRewrite;
 import io.jprune.tracer.site.SiteKey;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -126,8 +128,9 @@ public final class Surgery {
       checkShape(ModelTensors.require(tensors, cut.param()), cut);
     }
     List<OptionChange> options = new ArrayList<>();
+    NamedModules modules = NamedModules.of(root);
     for (AppliedChanges.Option o : changes.options()) {
-      options.add(ModuleOptions.target(root, o));
+      options.add(ModuleOptions.target(modules, o));
     }
     run(
         journal,
@@ -160,12 +163,15 @@ public final class Surgery {
       UndoJournal journal,
       SurgeryListener listener) {
     int k = 0;
+    KeptIndices indices = new KeptIndices();
     try (NoGradGuard g = new NoGradGuard()) {
       for (ParamCut cut : cuts) {
         Tensor t = tensors.get(cut.param());
         checkShape(t, cut);
         listener.before(SurgeryListener.Step.CUT, k++, cut.param());
-        Tensor old = t.detach().clone();
+        // The original data by reference, not a copy: set_data gives t the cut tensor's storage
+        // and leaves this alias's (the old storage) untouched, so undo puts back the same bytes.
+        Tensor old = t.detach();
         journal.record(
             "cut of " + cut.param(),
             () -> {
@@ -173,7 +179,7 @@ public final class Surgery {
                 t.set_data(old);
               }
             });
-        t.set_data(cut(t, cut));
+        t.set_data(cut(t, cut, indices));
       }
     }
   }
@@ -230,10 +236,15 @@ public final class Surgery {
 
   /** The kept part of a tensor. */
   static Tensor cut(Tensor t, ParamCut cut) {
+    return cut(t, cut, new KeptIndices());
+  }
+
+  /** The kept part of a tensor, with index tensors taken from (and added to) {@code indices}. */
+  static Tensor cut(Tensor t, ParamCut cut, KeptIndices indices) {
     Tensor out = t;
+    Device device = t.device();
     for (Map.Entry<Integer, ImmutableLongArray> e : cut.removed().entrySet()) {
-      long[] keep = IndexTensor.kept(out.size(e.getKey()), e.getValue().toArray());
-      out = out.index_select(e.getKey(), IndexTensor.of(keep, t.device()));
+      out = out.index_select(e.getKey(), indices.of(out.size(e.getKey()), e.getValue(), device));
     }
     if (!cut.groupedColumns().isEmpty()) {
       int groups = cut.groupedColumns().size();
@@ -241,10 +252,9 @@ public final class Surgery {
       TensorVector parts = new TensorVector();
       for (int g = 0; g < groups; g++) {
         ImmutableLongArray removed = cut.groupedColumns().get(g);
-        long[] keep =
-            IndexTensor.kept(out.size(1), removed == null ? new long[0] : removed.toArray());
-        parts.push_back(
-            out.narrow(0, g * rows, rows).index_select(1, IndexTensor.of(keep, t.device())));
+        Tensor keep =
+            indices.of(out.size(1), removed == null ? ImmutableLongArray.of() : removed, device);
+        parts.push_back(out.narrow(0, g * rows, rows).index_select(1, keep));
       }
       out = torch.cat(parts, 0);
     }

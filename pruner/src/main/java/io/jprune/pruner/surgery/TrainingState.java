@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.InputArchive;
 import org.bytedeco.pytorch.LBFGS;
@@ -20,6 +21,7 @@ import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.OutputArchive;
 import org.bytedeco.pytorch.StringVector;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 
 /**
@@ -80,6 +82,7 @@ public final class TrainingState {
   public static void cut(
       Map<String, Tensor> tensors, Collection<ParamCut> cuts, Collection<Optimizer> optimizers) {
     Map<Long, ParamCut> byImpl = new HashMap<>();
+    KeptIndices indices = new KeptIndices();
     try (NoGradGuard g = new NoGradGuard()) {
       for (ParamCut cut : cuts) {
         Tensor p = tensors.get(cut.param());
@@ -89,7 +92,7 @@ public final class TrainingState {
         byImpl.put(p.unsafeGetTensorImpl().address(), cut);
         Tensor grad = p.grad();
         if (grad != null && grad.defined() && hasShape(grad, cut.shape())) {
-          grad.set_data(Surgery.cut(grad, cut));
+          grad.set_data(Surgery.cut(grad, cut, indices));
         }
         dropGradAccumulator(p);
       }
@@ -99,14 +102,21 @@ public final class TrainingState {
     }
   }
 
-  /** A dtype round trip: the only way libtorch drops a parameter's cached grad accumulator. */
+  /**
+   * A dtype round trip: the only way libtorch drops a parameter's cached grad accumulator. The
+   * detour goes through an empty tensor of another dtype (set_data takes any shape), not a
+   * converted copy of the parameter: same effect, no copy of the weights.
+   */
   private static void dropGradAccumulator(Tensor p) {
     Tensor keep = p.detach();
+    // by value: scalar_type() hands out a new enum object each call, never == the constant
     torch.ScalarType other =
-        p.scalar_type() == torch.ScalarType.Double
+        p.scalar_type().value == torch.ScalarType.Double.value
             ? torch.ScalarType.Float
             : torch.ScalarType.Double;
-    p.set_data(keep.to(other));
+    p.set_data(
+        torch.zeros(
+            new long[] {0}, new TensorOptions(other).device(new DeviceOptional(p.device()))));
     p.set_data(keep);
   }
 

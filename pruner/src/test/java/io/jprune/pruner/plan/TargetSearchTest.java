@@ -2,7 +2,11 @@ package io.jprune.pruner.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.function.DoubleFunction;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -80,5 +84,24 @@ class TargetSearchTest {
             1,
             removal -> 20 - removal.channelCount());
     assertEquals(Removal.builder().put(0, 0, 1, 2, 3).put(1, 0, 1, 2, 3).build(), r);
+  }
+
+  @Test
+  void eachDistinctRemovalIsEstimatedOnce() {
+    // 100 channels: past 7 halvings the ratio steps are under one channel and repeat removals
+    List<Removal> asked = new ArrayList<>();
+    Removal r =
+        TargetSearch.search(
+            new PruningTarget(PruningTarget.Kind.PARAMS, 0.3),
+            100,
+            1,
+            AT_RATIO,
+            removal -> {
+              asked.add(removal);
+              return 100 - removal.channelCount();
+            });
+    assertEquals(30, r.channelCount());
+    assertEquals(asked.size(), new HashSet<>(asked).size(), "a removal was estimated twice");
+    assertTrue(asked.size() < 1 + TargetSearch.ITERATIONS, "no bisection step was saved");
   }
 }

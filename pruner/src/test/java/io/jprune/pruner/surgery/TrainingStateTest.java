@@ -32,6 +32,8 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Training state cut with the parameters: one Linear(4, 6) whose output rows 1 and 4 are removed
@@ -191,5 +193,27 @@ class TrainingStateTest {
         "jprune cannot cut the state of the application's LBFGS optimizer (flat vectors"
             + " over all parameters); nothing was pruned",
         e.getMessage());
+  }
+
+  /**
+   * A graph of the previous step still alive holds the parameters' grad accumulators with the old
+   * shapes; the cut must drop them, for float and double parameters alike (the dtype detour goes to
+   * the other dtype).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"Float", "Double"})
+  void aLiveGraphsGradAccumulatorIsDroppedSoTheNextBackwardWorks(String dtype) {
+    torch.ScalarType type = torch.ScalarType.valueOf(dtype);
+    LinearImpl l = layer();
+    l.to(type, false);
+    Tensor live = l.forward(input().to(type)).sum(); // holds the accumulators, never backwarded
+    Map<String, Tensor> tensors = tensors(l);
+    List<ParamCut> cuts = prune(tensors);
+    TrainingState.cut(tensors, cuts, List.of());
+    l.forward(input().to(type)).square().mean().backward();
+    assertArrayEquals(new long[] {4, 4}, l.weight().grad().shape());
+    assertArrayEquals(new long[] {4}, l.bias().grad().shape());
+    assertEquals(type.value, l.weight().scalar_type().value);
+    java.lang.ref.Reference.reachabilityFence(live);
   }
 }

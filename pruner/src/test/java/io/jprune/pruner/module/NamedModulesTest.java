@@ -1,0 +1,54 @@
+package io.jprune.pruner.module;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.bytedeco.pytorch.LinearImpl;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.SequentialImpl;
+import org.junit.jupiter.api.Test;
+
+/** Modules by path from one named_modules() walk, as LiveOptions.at finds them one by one. */
+class NamedModulesTest {
+  /** fc [3 -> 4] and a Sequential "body" holding a Linear [4 -> 2] at "body.0". */
+  static final class Net extends Module {
+    final LinearImpl fc = register_module("fc", new LinearImpl(3, 4));
+    final SequentialImpl body = register_module("body", new SequentialImpl());
+
+    Net() {
+      body.push_back(new LinearImpl(4, 2));
+    }
+  }
+
+  @Test
+  void everyRegisteredPathIsTheModuleLiveOptionsFinds() {
+    Net net = new Net();
+    NamedModules modules = NamedModules.of(net);
+    assertSame(net, modules.at(""));
+    for (String path : new String[] {"fc", "body", "body.0"}) {
+      assertEquals(
+          LiveOptions.at(net, path).address(), modules.at(path).address(), "module " + path);
+    }
+    assertEquals(net.fc.address(), modules.at("fc").address());
+  }
+
+  @Test
+  void optionsReadThroughTheIndexAreTheModulesOwn() {
+    Net net = new Net();
+    NamedModules modules = NamedModules.of(net);
+    assertArrayEquals(
+        new long[] {2}, LiveOptions.of("body.0", modules.at("body.0")).read("out_features"));
+    assertArrayEquals(
+        LiveOptions.of(net, "fc").read("in_features"),
+        LiveOptions.of("fc", modules.at("fc")).read("in_features"));
+  }
+
+  @Test
+  void anUnknownPathIsRefusedByName() {
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> NamedModules.of(new Net()).at("head"));
+    assertEquals("the model has no module 'head'", e.getMessage());
+  }
+}
