@@ -6,12 +6,13 @@ import io.jprune.pruner.cut.ParamCut;
 import io.jprune.pruner.graph.label.LabelPass;
 import io.jprune.pruner.graph.refusal.PlanException;
 import io.jprune.pruner.group.ParamSlice;
+import java.util.BitSet;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /** The parameter slices of a removal as cuts, one per parameter or buffer. */
 final class ParamCuts {
@@ -23,15 +24,15 @@ final class ParamCuts {
    * @throws PlanException when a parameter would lose all of a dim, or a grouped conv's groups
    *     would lose different numbers of input channels
    */
-  static ImmutableMap<String, ParamCut> of(LabelPass pass, Set<ParamSlice> slices) {
-    Map<String, Map<Integer, TreeSet<Long>>> byDim = new LinkedHashMap<>();
-    Map<String, Map<Integer, TreeSet<Long>>> byConvGroup = new LinkedHashMap<>();
+  static ImmutableMap<String, ParamCut> of(LabelPass pass, Collection<ParamSlice> slices) {
+    Map<String, Map<Integer, BitSet>> byDim = new LinkedHashMap<>();
+    Map<String, Map<Integer, BitSet>> byConvGroup = new LinkedHashMap<>();
     for (ParamSlice s : slices) {
       boolean grouped = s.convGroup() >= 0;
       (grouped ? byConvGroup : byDim)
           .computeIfAbsent(s.param(), p -> new TreeMap<>())
-          .computeIfAbsent(grouped ? s.convGroup() : s.dim(), k -> new TreeSet<>())
-          .add(s.index());
+          .computeIfAbsent(grouped ? s.convGroup() : s.dim(), k -> new BitSet())
+          .set((int) s.index());
     }
     Set<String> names = new LinkedHashSet<>(byDim.keySet());
     names.addAll(byConvGroup.keySet());
@@ -51,11 +52,11 @@ final class ParamCuts {
 
   /** Removed indices per dim; a dim must keep something. */
   private static ImmutableMap<Integer, ImmutableLongArray> alongDims(
-      String name, ImmutableLongArray shape, Map<Integer, TreeSet<Long>> byDim) {
+      String name, ImmutableLongArray shape, Map<Integer, BitSet> byDim) {
     ImmutableMap.Builder<Integer, ImmutableLongArray> removed = ImmutableMap.builder();
     byDim.forEach(
         (dim, idx) -> {
-          if (idx.size() >= shape.get(dim)) {
+          if (idx.cardinality() >= shape.get(dim)) {
             throw new PlanException(
                 "the removal would take all "
                     + shape.get(dim)
@@ -72,23 +73,23 @@ final class ParamCuts {
 
   /** A grouped conv weight's removed input columns per group: every group loses as many. */
   private static ImmutableMap<Integer, ImmutableLongArray> groupedColumns(
-      String name, ImmutableLongArray shape, Map<Integer, TreeSet<Long>> byGroup) {
+      String name, ImmutableLongArray shape, Map<Integer, BitSet> byGroup) {
     ImmutableMap.Builder<Integer, ImmutableLongArray> cols = ImmutableMap.builder();
     int count = -1;
-    for (Map.Entry<Integer, TreeSet<Long>> e : byGroup.entrySet()) {
-      if (count >= 0 && e.getValue().size() != count) {
+    for (Map.Entry<Integer, BitSet> e : byGroup.entrySet()) {
+      if (count >= 0 && e.getValue().cardinality() != count) {
         throw new PlanException(
             "grouped conv "
                 + name
                 + " would lose "
-                + e.getValue().size()
+                + e.getValue().cardinality()
                 + " input channels in group "
                 + e.getKey()
                 + " but "
                 + count
                 + " in another: every group must lose as many");
       }
-      count = e.getValue().size();
+      count = e.getValue().cardinality();
       if (count >= shape.get(1)) {
         throw new PlanException(
             "the removal would take all input channels of group " + e.getKey() + " of " + name);
@@ -98,7 +99,7 @@ final class ParamCuts {
     return cols.build();
   }
 
-  private static ImmutableLongArray toArray(TreeSet<Long> s) {
-    return ImmutableLongArray.copyOf(s.stream().mapToLong(Long::longValue).toArray());
+  private static ImmutableLongArray toArray(BitSet s) {
+    return ImmutableLongArray.copyOf(s.stream().asLongStream().toArray());
   }
 }

@@ -9,24 +9,25 @@ import io.jprune.pruner.group.Channel;
 import io.jprune.pruner.group.GroupConstraint;
 import io.jprune.pruner.group.ParamSlice;
 import io.jprune.pruner.group.PruningGroup;
+import java.util.BitSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The channels a removal takes, gathered from its groups: the parameter slices they own, the
  * producing slices the masked original zeroes, and why pruned and masked outputs may differ.
  *
  * @param removal group id -> removed channel indices, sorted
- * @param slices every slice of every removed channel
+ * @param slices every slice of every removed channel, in channel order (a slice bound by several
+ *     channels' calls may repeat)
  * @param zeroed the producing (output) slices of the removed channels
  * @param inexactReasons the removed channels' reasons to be inexact
  */
 record RemovedChannels(
     ImmutableMap<Integer, ImmutableLongArray> removal,
-    ImmutableSet<ParamSlice> slices,
+    ImmutableList<ParamSlice> slices,
     ImmutableList<ParamSlice> zeroed,
     ImmutableSet<String> inexactReasons) {
 
@@ -36,16 +37,16 @@ record RemovedChannels(
    * @throws PlanException when a group would lose a whole block its constraints keep
    */
   static RemovedChannels of(DependencyGraph graph, Map<Integer, long[]> removal) {
-    Set<ParamSlice> slices = new LinkedHashSet<>();
+    ImmutableList.Builder<ParamSlice> slices = ImmutableList.builder();
     ImmutableList.Builder<ParamSlice> zeroed = ImmutableList.builder();
     Set<String> reasons = new LinkedHashSet<>();
     Map<Integer, ImmutableLongArray> sortedRemoval = new TreeMap<>();
     for (Map.Entry<Integer, long[]> e : removal.entrySet()) {
       PruningGroup g = graph.group(e.getKey());
-      TreeSet<Long> sorted = new TreeSet<>();
+      BitSet sorted = new BitSet(g.size());
       for (long idx : e.getValue()) {
-        sorted.add(idx);
         Channel c = g.channel((int) idx);
+        sorted.set((int) idx);
         slices.addAll(c.slices());
         zeroed.addAll(c.outputs());
         if (c.inexactReason() != null) {
@@ -53,13 +54,12 @@ record RemovedChannels(
         }
       }
       sortedRemoval.put(
-          e.getKey(),
-          ImmutableLongArray.copyOf(sorted.stream().mapToLong(Long::longValue).toArray()));
+          e.getKey(), ImmutableLongArray.copyOf(sorted.stream().asLongStream().toArray()));
       checkWholeBlocks(g, sorted);
     }
     return new RemovedChannels(
         ImmutableMap.copyOf(sortedRemoval),
-        ImmutableSet.copyOf(slices),
+        slices.build(),
         zeroed.build(),
         ImmutableSet.copyOf(reasons));
   }
@@ -69,7 +69,7 @@ record RemovedChannels(
    * count itself, e.g. {@code view(b, 2, c / 2, h, w)}, so a rewritten constant would not match)
    * must keep something of every block.
    */
-  private static void checkWholeBlocks(PruningGroup g, Set<Long> removed) {
+  private static void checkWholeBlocks(PruningGroup g, BitSet removed) {
     for (GroupConstraint c : g.constraints()) {
       if (c.wholeBlocksAllowed()) {
         continue;
@@ -78,7 +78,7 @@ record RemovedChannels(
         boolean all = c.blocks().get(b).length() > 0;
         for (int p = 0; p < c.blocks().get(b).length() && all; p++) {
           int ch = c.blocks().get(b).get(p);
-          all = ch >= 0 && removed.contains((long) ch);
+          all = ch >= 0 && removed.get(ch);
         }
         if (all) {
           throw new PlanException(

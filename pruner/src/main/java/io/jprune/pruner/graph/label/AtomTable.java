@@ -1,8 +1,6 @@
 package io.jprune.pruner.graph.label;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Union-find over atoms: the smallest sets of channels (elements of activations, slices of
@@ -24,7 +22,9 @@ public final class AtomTable {
 
   private int[] parent = new int[1024];
   private int size;
-  private final Map<Integer, String> inexact = new HashMap<>();
+
+  /** Why removing a root atom is not exact, by atom id (null when it is); only roots hold one. */
+  private String[] inexact = new String[1024];
 
   AtomTable() {
     parent[0] = 0;
@@ -35,6 +35,7 @@ public final class AtomTable {
   int fresh() {
     if (size == parent.length) {
       parent = Arrays.copyOf(parent, size * 2);
+      inexact = Arrays.copyOf(inexact, size * 2);
     }
     parent[size] = size;
     return size++;
@@ -70,9 +71,12 @@ public final class AtomTable {
     int root = ra == FIXED ? ra : rb == FIXED ? rb : Math.min(ra, rb);
     int child = root == ra ? rb : ra;
     parent[child] = root;
-    String why = inexact.remove(child);
+    String why = inexact[child];
     if (why != null) {
-      inexact.putIfAbsent(root, why);
+      inexact[child] = null;
+      if (inexact[root] == null) {
+        inexact[root] = why;
+      }
     }
     return root;
   }
@@ -90,12 +94,15 @@ public final class AtomTable {
   /** Records that removing this atom changes what kept channels compute (first reason wins). */
   public void markInexact(int a, String why) {
     if (a > FIXED) {
-      inexact.putIfAbsent(find(a), why);
+      int root = find(a);
+      if (inexact[root] == null) {
+        inexact[root] = why;
+      }
     }
   }
 
   /** Why removing the atom is not exact, or null when masked and pruned outputs must agree. */
   public String inexactReason(int a) {
-    return a < 0 ? null : inexact.get(find(a));
+    return a < 0 ? null : inexact[find(a)];
   }
 }

@@ -72,8 +72,13 @@ public final class DenseLayout {
   /** Indices along {@code dim} that keep at least one element. */
   public static long[] keptAlong(Shape shape, BitSet removed, int dim) {
     boolean[] kept = new boolean[(int) shape.dim(dim)];
-    for (int i = removed.nextClearBit(0); i < shape.numel(); i = removed.nextClearBit(i + 1)) {
-      kept[(int) shape.coord(i, dim)] = true;
+    int stride = (int) shape.stride(dim);
+    int block = stride * kept.length;
+    // slab j of dim is a run of `stride` elements in every block of the dims before it
+    for (int j = 0; j < kept.length; j++) {
+      for (int from = j * stride; from < shape.numel() && !kept[j]; from += block) {
+        kept[j] = removed.nextClearBit(from) < from + stride;
+      }
     }
     int n = 0;
     for (boolean k : kept) {

@@ -8,7 +8,9 @@ import io.jprune.pruner.group.GroupConstraint;
 import io.jprune.pruner.group.ParamSlice;
 import io.jprune.pruner.group.PruningGroup;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -71,14 +73,14 @@ public final class GroupBuilder {
   /** Atoms whose slices share a (param, dim) are one group's channels. */
   private static List<List<Integer>> groupMembers(Map<Integer, Set<ParamSlice>> slicesByAtom) {
     Map<Integer, Integer> parent = new HashMap<>();
-    Map<String, Integer> firstAtomOfKey = new HashMap<>();
+    FirstAtoms firstAtoms = new FirstAtoms();
     for (Integer atom : slicesByAtom.keySet()) {
       parent.put(atom, atom);
     }
     for (Map.Entry<Integer, Set<ParamSlice>> e : slicesByAtom.entrySet()) {
       for (ParamSlice s : e.getValue()) {
-        Integer other = firstAtomOfKey.putIfAbsent(s.param() + "#" + s.dim(), e.getKey());
-        if (other != null) {
+        int other = firstAtoms.putIfAbsent(s.param(), s.dim(), e.getKey());
+        if (other != Integer.MIN_VALUE) {
           union(parent, other, e.getKey());
         }
       }
@@ -88,6 +90,37 @@ public final class GroupBuilder {
       components.computeIfAbsent(find(parent, atom), r -> new ArrayList<>()).add(atom);
     }
     return new ArrayList<>(components.values());
+  }
+
+  /**
+   * The first atom bound to each (param, dim). The slices of one call share one name instance, so
+   * names are looked up by identity first and hashed once per instance.
+   */
+  private static final class FirstAtoms {
+    private final Map<String, String> canonical = new HashMap<>();
+    private final Map<String, String> byIdentity = new IdentityHashMap<>();
+    private final Map<String, int[]> byDim = new IdentityHashMap<>();
+
+    /** Records {@code atom} for (param, dim) unless one is; returns the earlier or MIN_VALUE. */
+    int putIfAbsent(String param, int dim, int atom) {
+      String p = byIdentity.get(param);
+      if (p == null) {
+        p = canonical.computeIfAbsent(param, x -> x);
+        byIdentity.put(param, p);
+      }
+      int[] first = byDim.get(p);
+      if (first == null || first.length <= dim) {
+        int old = first == null ? 0 : first.length;
+        first = first == null ? new int[dim + 1] : Arrays.copyOf(first, dim + 1);
+        Arrays.fill(first, old, first.length, Integer.MIN_VALUE);
+        byDim.put(p, first);
+      }
+      int other = first[dim];
+      if (other == Integer.MIN_VALUE) {
+        first[dim] = atom;
+      }
+      return other;
+    }
   }
 
   private Groups groups() {

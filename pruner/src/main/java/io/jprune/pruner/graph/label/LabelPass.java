@@ -1,5 +1,7 @@
 package io.jprune.pruner.graph.label;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.common.primitives.ImmutableLongArray;
@@ -35,7 +37,7 @@ public final class LabelPass {
 
   private final Trace trace;
   private final AtomTable atoms = new AtomTable();
-  private final Map<Integer, int[]> labels = new HashMap<>();
+  private final Map<Integer, Labels> labels = new HashMap<>();
   private final List<Binding> bindings = new ArrayList<>();
   private final List<BlockSpec> blocks = new ArrayList<>();
 
@@ -143,26 +145,36 @@ public final class LabelPass {
   }
 
   /**
+   * Labels of a tensor, one per element (row-major), for rules that walk elements: a view made
+   * once, which callers must not change. See {@link #labelsOf}.
+   */
+  public int[] labels(TensorRef t) {
+    return labelsOf(t).dense();
+  }
+
+  /**
    * Labels of a tensor. A tensor no traced call produced gets them on first sight: model inputs,
    * buffers and constants are FIXED; each element of a bare parameter (cls_token, pos_embed) is its
    * own atom until ops join it to channels.
    */
-  public int[] labels(TensorRef t) {
-    int[] l = labels.get(t.id());
+  public Labels labelsOf(TensorRef t) {
+    Labels l = labels.get(t.id());
     if (l != null) {
       return l;
     }
-    l = new int[Shape.of(t.shape()).numel()];
+    Shape s = Shape.of(t.shape());
     if (t.origin() == TensorOrigin.PARAMETER) {
-      for (int i = 0; i < l.length; i++) {
-        l[i] = atoms.fresh();
-        parameterElementAtoms.set(l[i]);
+      int[] fresh = new int[s.numel()];
+      for (int i = 0; i < fresh.length; i++) {
+        fresh[i] = atoms.fresh();
+        parameterElementAtoms.set(fresh[i]);
       }
       bareParameters.putIfAbsent(t.name(), t);
+      l = Labels.of(s, fresh);
     } else if (t.origin() == TensorOrigin.RESULT) {
       return passedThrough(t);
     } else {
-      Arrays.fill(l, AtomTable.FIXED);
+      l = Labels.fixed(s);
     }
     labels.put(t.id(), l);
     return l;
@@ -172,7 +184,7 @@ public final class LabelPass {
    * A Java module's forward returns a tensor one of its children made; the trace records it as a
    * new version of that tensor, produced by the module call. It holds the same channels.
    */
-  private int[] passedThrough(TensorRef t) {
+  private Labels passedThrough(TensorRef t) {
     TracedCall producer = trace.call(t.producer());
     TensorRef previous = versions.get(t.implAddress() + "#" + (t.version() - 1));
     if (!producer.isModuleCall() || previous == null) {
@@ -182,7 +194,7 @@ public final class LabelPass {
               + t
               + ", which no traced call made (a native module jprune cannot see into?)");
     }
-    int[] l = labels(previous);
+    Labels l = labelsOf(previous);
     labels.put(t.id(), l);
     return l;
   }
@@ -198,34 +210,40 @@ public final class LabelPass {
     resolveLabels();
   }
 
+  /** A row of physical slices: a parameter dim (within a conv group); roles do not split it. */
+  private record SliceRow(String param, int dim, int convGroup) {}
+
   /** One physical slice is one channel, however many calls bound it. */
   private void joinSlicesBoundTwice() {
-    Map<String, Integer> atomOfSlice = new HashMap<>();
+    Map<SliceRow, int[][]> atomsOfRow = new HashMap<>(); // one growable array per row
     for (Binding b : bindings) {
       ParamSlice s = b.slice();
-      String key = s.param() + "#" + s.dim() + "#" + s.index() + "#" + s.convGroup();
-      Integer other = atomOfSlice.putIfAbsent(key, b.atom());
-      if (other != null) {
-        atoms.union(other, b.atom());
+      int[][] row =
+          atomsOfRow.computeIfAbsent(
+              new SliceRow(s.param(), s.dim(), s.convGroup()), k -> new int[][] {new int[0]});
+      int index = (int) s.index();
+      if (index >= row[0].length) {
+        int old = row[0].length;
+        row[0] = Arrays.copyOf(row[0], Math.max(index + 1, old * 2));
+        Arrays.fill(row[0], old, row[0].length, Integer.MIN_VALUE);
+      }
+      if (row[0][index] == Integer.MIN_VALUE) {
+        row[0][index] = b.atom();
+      } else {
+        atoms.union(row[0][index], b.atom());
       }
     }
   }
 
   private void resolveLabels() {
-    for (Map.Entry<Integer, int[]> e : labels.entrySet()) {
-      int[] l = e.getValue();
+    Map<Labels, Labels> resolved = new java.util.IdentityHashMap<>(); // shared by passed-through
+    for (Map.Entry<Integer, Labels> e : labels.entrySet()) {
+      Labels l = resolved.computeIfAbsent(e.getValue(), v -> v.map(atoms::find));
+      e.setValue(l);
       BitSet present = new BitSet();
       boolean derived = false;
-      int raw = 0;
-      int root = 0;
-      for (int i = 0; i < l.length; i++) {
-        if (i > 0 && l[i] == raw) {
-          l[i] = root; // runs of one label are common (a channel's elements): resolve once
-          continue;
-        }
-        raw = l[i];
-        root = atoms.find(raw);
-        l[i] = root;
+      for (int j = 0; j < l.size(); j++) {
+        int root = l.atom(j);
         if (root > AtomTable.FIXED) {
           present.set(root);
         } else if (root == AtomTable.DERIVED) {
@@ -272,14 +290,35 @@ public final class LabelPass {
 
   /** Takes a parameter for a layer rule: it is sliced through bindings, not as a bare parameter. */
   public void claimParameter(TensorRef t) {
-    int[] l = new int[Shape.of(t.shape()).numel()];
-    Arrays.fill(l, AtomTable.FIXED);
+    labels.put(t.id(), Labels.fixed(Shape.of(t.shape())));
+  }
+
+  /**
+   * Sets the labels of a call output (one per element, row-major; the array is taken), stored along
+   * the dims they vary along.
+   */
+  public void setLabels(TensorRef t, int[] l) {
+    labels.put(t.id(), Labels.of(Shape.of(t.shape()), l));
+  }
+
+  /** Sets the labels of a call output. */
+  public void setLabels(TensorRef t, Labels l) {
+    checkArgument(
+        Arrays.equals(l.shape().dims(), t.shape().toArray()),
+        "labels of shape %s for %s",
+        l.shape(),
+        t);
     labels.put(t.id(), l);
   }
 
-  /** Sets the labels of a call output (one per element, row-major). */
-  public void setLabels(TensorRef t, int[] l) {
-    labels.put(t.id(), l);
+  /** Sets the labels of a call output whose channel {@code c} along {@code dim} is atom[c]. */
+  public void setChannels(TensorRef t, int channelDim, int[] atomOf) {
+    labels.put(t.id(), Labels.along(Shape.of(t.shape()), channelDim, atomOf));
+  }
+
+  /** Sets the labels of a call output that holds no prunable channel. */
+  public void setFixed(TensorRef t) {
+    labels.put(t.id(), Labels.fixed(Shape.of(t.shape())));
   }
 
   /** Fresh atoms for {@code count} channels. */
@@ -331,25 +370,23 @@ public final class LabelPass {
    * returns those atoms: a layer that shares one weight slice across batch and space couples them.
    */
   public int[] channelAtoms(TensorRef t, int channelDim) {
-    int[] l = labels(t);
+    Labels l = labelsOf(t);
     Shape s = Shape.of(t.shape());
     int channels = (int) s.dim(channelDim);
     int[] atomOf = new int[channels];
     Arrays.fill(atomOf, Integer.MIN_VALUE);
     boolean anyDerived = false;
-    // row-major order (outer, channel, inner), as a flat walk with coord() would visit it
-    int inner = (int) s.stride(channelDim);
-    for (int i = 0; i < l.length; ) {
-      for (int c = 0; c < channels; c++) {
-        for (int end = i + inner; i < end; i++) {
-          if (l[i] == AtomTable.DERIVED) {
-            anyDerived = true;
-            continue;
-          }
-          atomOf[c] =
-              atomOf[c] == Integer.MIN_VALUE ? atoms.find(l[i]) : atoms.union(atomOf[c], l[i]);
-        }
+    // each position once, in the order a row-major walk over all elements first meets it
+    LabelWalk w = LabelWalk.over(s, List.of(l), channelDim);
+    int cj = Arrays.binarySearch(w.dims(), channelDim);
+    for (int j = 0; j < w.positions(); j++, w.next()) {
+      int a = l.atom(w.index(0));
+      int c = (int) w.coord(cj);
+      if (a == AtomTable.DERIVED) {
+        anyDerived = true;
+        continue;
       }
+      atomOf[c] = atomOf[c] == Integer.MIN_VALUE ? atoms.find(a) : atoms.union(atomOf[c], a);
     }
     for (int c = 0; c < channels; c++) {
       if (atomOf[c] == Integer.MIN_VALUE) {
@@ -363,17 +400,7 @@ public final class LabelPass {
 
   /** Labels of a tensor of {@code shape} whose channel {@code c} (along dim) is atom[c]. */
   public static int[] broadcastChannels(ImmutableLongArray shape, int channelDim, int[] atomOf) {
-    Shape s = Shape.of(shape);
-    int[] l = new int[s.numel()];
-    int channels = (int) s.dim(channelDim);
-    int inner = (int) s.stride(channelDim);
-    // row-major: each channel is a run of `inner` elements, repeated per outer index
-    for (int i = 0; i < l.length; ) {
-      for (int c = 0; c < channels; c++, i += inner) {
-        Arrays.fill(l, i, i + inner, atomOf[c]);
-      }
-    }
-    return l;
+    return Labels.along(Shape.of(shape), channelDim, atomOf).dense();
   }
 
   /**
@@ -385,17 +412,16 @@ public final class LabelPass {
       fixAll(in);
     }
     for (TensorRef out : call.tensorOutputs()) {
-      int[] l = new int[Shape.of(out.shape()).numel()];
-      Arrays.fill(l, AtomTable.FIXED);
-      setLabels(out, l);
+      setFixed(out);
     }
   }
 
   /** Makes every atom present in a tensor unprunable. */
   public void fixAll(TensorRef t) {
-    for (int a : labels(t)) {
-      if (a >= 0) {
-        atoms.fix(a);
+    Labels l = labelsOf(t);
+    for (int j = 0; j < l.size(); j++) {
+      if (l.atom(j) >= 0) {
+        atoms.fix(l.atom(j));
       }
     }
   }

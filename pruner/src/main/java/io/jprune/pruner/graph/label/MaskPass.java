@@ -51,17 +51,9 @@ public final class MaskPass {
         masks.put(out.id(), new BitSet());
         continue;
       }
-      int[] l = labels.labels(out);
-      BitSet m = new BitSet(l.length);
-      boolean derived = false;
-      for (int i = 0; i < l.length; i++) {
-        if (l[i] == AtomTable.DERIVED) {
-          derived = true;
-        } else if (removedAtom(l[i])) {
-          m.set(i);
-        }
-      }
-      if (derived && anyInputRemoved(call)) {
+      BitSet m = atomMask(labels.labelsOf(out));
+      if (derivedHere && anyInputRemoved(call)) {
+        int[] l = labels.labels(out);
         BitSet d = rule.derivedMask(call, k, this);
         for (int i = 0; i < l.length; i++) {
           if (l[i] == AtomTable.DERIVED && d.get(i)) {
@@ -93,15 +85,14 @@ public final class MaskPass {
       masks.put(t.id(), m);
       return m;
     }
-    int[] l = labels.labels(t);
-    m = new BitSet(l.length);
-    for (int i = 0; i < l.length; i++) {
-      if (removedAtom(l[i])) {
-        m.set(i);
-      }
-    }
+    m = atomMask(labels.labelsOf(t));
     masks.put(t.id(), m);
     return m;
+  }
+
+  /** The elements whose atom is removed: whole runs and repeats at once (labels are factored). */
+  private BitSet atomMask(Labels l) {
+    return FactoredMask.of(l, this::removedAtom);
   }
 
   /**
@@ -111,12 +102,40 @@ public final class MaskPass {
   public long[] compressedShape(TensorRef t) {
     long[] s = compressed.get(t.id());
     if (s == null) {
-      s = DenseLayout.compress(Shape.of(t.shape()), mask(t));
+      s = labels.hasDerived(t) ? null : alongOneDim(labels.labelsOf(t), mask(t));
+      if (s == null) {
+        s = DenseLayout.compress(Shape.of(t.shape()), mask(t));
+      }
       if (s != null) {
         compressed.put(t.id(), s);
       }
     }
     return s;
+  }
+
+  /**
+   * The pruned shape of labels that vary along at most one dim (what {@link DenseLayout#compress}
+   * gives for such a mask, without walking it), or null for other labels.
+   */
+  private long[] alongOneDim(Labels l, BitSet mask) {
+    int[] dims = l.varyingDims();
+    if (dims.length > 1) {
+      return null;
+    }
+    long[] out = l.shape().dims();
+    if (mask.isEmpty()) {
+      return out;
+    }
+    long kept = 0;
+    for (int j = 0; dims.length == 1 && j < l.size(); j++) {
+      kept += removedAtom(l.atom(j)) ? 0 : 1;
+    }
+    if (kept == 0) {
+      out[0] = 0; // as DenseLayout.compress says it: everything removed
+    } else {
+      out[dims[0]] = kept;
+    }
+    return out;
   }
 
   /** The finished label pass this removal is seen on. */

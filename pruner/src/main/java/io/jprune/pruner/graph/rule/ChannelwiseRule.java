@@ -34,6 +34,6 @@ final class ChannelwiseRule implements OpRule {
       throw new UnsupportedOpException(
           call, "expected the channel count to stay " + in.size(channelDim) + ", got " + out);
     }
-    pass.setLabels(out, LabelPass.broadcastChannels(out.shape(), channelDim, atoms));
+    pass.setChannels(out, channelDim, atoms);
   }
 }

@@ -26,12 +26,14 @@ final class ContractionRule implements OpRule {
 
   /** Index arithmetic of one traced matmul. */
   private record Dims(Shape a, Shape b, Shape out, Shape batch, int n, int k, int m) {
-    int aIndex(int bt, int row, int col) {
-      return (int) (batchOffset(a, bt) + (long) row * k + col);
+    /** Where batch entry bt of a starts: its element (row, col) is {@code + row * k + col}. */
+    int aBase(int bt) {
+      return (int) batchOffset(a, bt);
     }
 
-    int bIndex(int bt, int row, int col) {
-      return (int) (batchOffset(b, bt) + (long) row * m + col);
+    /** Where batch entry bt of b starts: its element (row, col) is {@code + row * m + col}. */
+    int bBase(int bt) {
+      return (int) batchOffset(b, bt);
     }
 
     int outIndex(int bt, int row, int col) {
@@ -107,14 +109,16 @@ final class ContractionRule implements OpRule {
 
   /** Column kk of a and row kk of b are multiplied together: one channel, in batch entry bt. */
   private static void coupleContracted(Dims d, int bt, int[] al, int[] bl, AtomTable atoms) {
+    int a0 = d.aBase(bt); // batch offsets once per entry, not per element
+    int b0 = d.bBase(bt);
     for (int kk = 0; kk < d.k(); kk++) {
       int aCol = UNSET;
       for (int row = 0; row < d.n(); row++) {
-        aCol = merge(aCol, al[d.aIndex(bt, row, kk)], atoms);
+        aCol = merge(aCol, al[a0 + row * d.k() + kk], atoms);
       }
       int bRow = UNSET;
       for (int col = 0; col < d.m(); col++) {
-        bRow = merge(bRow, bl[d.bIndex(bt, kk, col)], atoms);
+        bRow = merge(bRow, bl[b0 + kk * d.m() + col], atoms);
       }
       couple(aCol, bRow, atoms);
     }
@@ -122,11 +126,12 @@ final class ContractionRule implements OpRule {
 
   /** The label of each row of a in batch entry bt, over its contracted elements. */
   private static int[] rowLabels(Dims d, int bt, int[] al, AtomTable atoms) {
+    int a0 = d.aBase(bt);
     int[] aRow = new int[d.n()];
     for (int row = 0; row < d.n(); row++) {
       aRow[row] = UNSET;
       for (int kk = 0; kk < d.k(); kk++) {
-        aRow[row] = merge(aRow[row], al[d.aIndex(bt, row, kk)], atoms);
+        aRow[row] = merge(aRow[row], al[a0 + row * d.k() + kk], atoms);
       }
     }
     return aRow;
@@ -134,11 +139,12 @@ final class ContractionRule implements OpRule {
 
   /** The label of each column of b in batch entry bt, over its contracted elements. */
   private static int[] columnLabels(Dims d, int bt, int[] bl, AtomTable atoms) {
+    int b0 = d.bBase(bt);
     int[] bCol = new int[d.m()];
     for (int col = 0; col < d.m(); col++) {
       bCol[col] = UNSET;
       for (int kk = 0; kk < d.k(); kk++) {
-        bCol[col] = merge(bCol[col], bl[d.bIndex(bt, kk, col)], atoms);
+        bCol[col] = merge(bCol[col], bl[b0 + kk * d.m() + col], atoms);
       }
     }
     return bCol;
@@ -216,18 +222,18 @@ final class ContractionRule implements OpRule {
     BitSet bm = pass.mask(call.tensorInputs().get(1));
     BitSet m = new BitSet(d.out().numel());
     for (int bt = 0; bt < d.batch().numel(); bt++) {
+      int a0 = d.aBase(bt);
+      int b0 = d.bBase(bt);
       boolean[] rowGone = new boolean[d.n()];
       for (int row = 0; row < d.n(); row++) {
-        rowGone[row] = true;
-        for (int kk = 0; kk < d.k() && rowGone[row]; kk++) {
-          rowGone[row] = am.get(d.aIndex(bt, row, kk));
-        }
+        int from = a0 + row * d.k();
+        rowGone[row] = am.nextClearBit(from) >= from + d.k(); // the whole row is removed
       }
       boolean[] colGone = new boolean[d.m()];
       for (int col = 0; col < d.m(); col++) {
         colGone[col] = true;
         for (int kk = 0; kk < d.k() && colGone[col]; kk++) {
-          colGone[col] = bm.get(d.bIndex(bt, kk, col));
+          colGone[col] = bm.get(b0 + kk * d.m() + col);
         }
       }
       for (int row = 0; row < d.n(); row++) {

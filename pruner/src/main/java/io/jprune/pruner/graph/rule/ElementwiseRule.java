@@ -2,11 +2,14 @@ package io.jprune.pruner.graph.rule;
 
 import io.jprune.pruner.graph.label.AtomTable;
 import io.jprune.pruner.graph.label.LabelPass;
+import io.jprune.pruner.graph.label.LabelWalk;
+import io.jprune.pruner.graph.label.Labels;
 import io.jprune.pruner.graph.label.MaskPass;
 import io.jprune.pruner.graph.label.Shape;
 import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.TracedCall;
 import io.jprune.tracer.Value;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 
@@ -39,7 +42,8 @@ final class ElementwiseRule implements OpRule {
   @Override
   public void propagate(TracedCall call, LabelPass pass) {
     TensorRef out = call.outputTensor();
-    Operands operands = Operands.of(call, pass, Shape.of(out.shape()));
+    Shape os = Shape.of(out.shape());
+    Operands operands = Operands.of(call, pass, os);
     AtomTable atoms = pass.atoms();
     String site = call.site().op() + " at " + call.site().location();
     boolean constantOperand = hasNonZeroScalar(call);
@@ -47,11 +51,14 @@ final class ElementwiseRule implements OpRule {
     String lost = call.op() + " maps 0 to non-zero at " + site;
     String division = "division at " + site;
     String constantAdded = "a constant is added at " + site;
-    int[] ol = new int[operands.out().numel()];
-    for (int i = 0; i < ol.length; i++) {
+    // once per position of the dims the operands vary along, in the order a walk over every
+    // output element first meets it: the joins of the other elements repeat those (no-ops)
+    LabelWalk w = operands.walk();
+    int[] ol = new int[w.positions()];
+    for (int i = 0; i < ol.length; i++, w.next()) {
       int label =
           joinBroadcastOperands(
-              operands, i, joinFullOperands(operands, i, atoms), atoms, constantAdded);
+              operands, w, joinFullOperands(operands, w, atoms), atoms, constantAdded);
       if (zero == Zero.LOST || zero == Zero.ADDITIVE && constantOperand) {
         atoms.markInexact(label, lost);
       } else if (zero == Zero.DIVISION) {
@@ -59,32 +66,32 @@ final class ElementwiseRule implements OpRule {
       }
       ol[i] = label;
     }
-    pass.setLabels(out, ol);
+    pass.setLabels(out, Labels.factored(os, w.dims(), ol));
   }
 
   /**
-   * The labels and shapes of a call's tensor operands; {@code full} ones have as many elements as
-   * the output, the others are broadcast onto it.
+   * The labels of a call's tensor operands; {@code full} ones have as many elements as the output,
+   * the others are broadcast onto it.
    */
-  private record Operands(
-      int[][] labels, Shape[] shapes, boolean[] full, boolean[] identity, Shape out) {
+  private record Operands(List<Labels> labels, boolean[] full, Shape out) {
     static Operands of(TracedCall call, LabelPass pass, Shape out) {
       List<TensorRef> ins = call.tensorInputs();
-      int[][] labels = new int[ins.size()][];
-      Shape[] shapes = new Shape[ins.size()];
+      List<Labels> labels = new ArrayList<>(ins.size());
       boolean[] full = new boolean[ins.size()];
-      boolean[] identity = new boolean[ins.size()];
       for (int k = 0; k < ins.size(); k++) {
-        labels[k] = pass.labels(ins.get(k));
-        shapes[k] = Shape.of(ins.get(k).shape());
-        full[k] = shapes[k].numel() == out.numel();
-        identity[k] = shapes[k].sameLayoutAs(out);
+        labels.add(pass.labelsOf(ins.get(k)));
+        full[k] = labels.get(k).shape().numel() == out.numel();
       }
-      return new Operands(labels, shapes, full, identity, out);
+      return new Operands(labels, full, out);
     }
 
-    int labelAt(int k, int outElement) {
-      return labels[k][identity[k] ? outElement : shapes[k].broadcastSource(outElement, out)];
+    LabelWalk walk() {
+      return LabelWalk.over(out, labels);
+    }
+
+    /** Operand k's label at the walk's position. */
+    int labelAt(int k, LabelWalk w) {
+      return labels.get(k).atom(w.index(k));
     }
   }
 
@@ -92,7 +99,7 @@ final class ElementwiseRule implements OpRule {
    * Output element {@code i} is the atom of the full-size operands' elements there, joined; derived
    * when they are all derived, FIXED when there are none or when atoms meet derived values.
    */
-  private static int joinFullOperands(Operands operands, int i, AtomTable atoms) {
+  private static int joinFullOperands(Operands operands, LabelWalk i, AtomTable atoms) {
     int label = Integer.MIN_VALUE;
     boolean derived = false;
     for (int k = 0; k < operands.full().length; k++) {
@@ -120,7 +127,7 @@ final class ElementwiseRule implements OpRule {
    * Broadcast operands (a bias, a scale) join the element's atom; constants added make it inexact.
    */
   private int joinBroadcastOperands(
-      Operands operands, int i, int label, AtomTable atoms, String constantAdded) {
+      Operands operands, LabelWalk i, int label, AtomTable atoms, String constantAdded) {
     for (int k = 0; k < operands.full().length; k++) {
       if (operands.full()[k]) {
         continue;

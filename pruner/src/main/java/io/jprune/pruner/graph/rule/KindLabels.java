@@ -2,7 +2,6 @@ package io.jprune.pruner.graph.rule;
 
 import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.pruner.graph.label.LabelPass;
-import io.jprune.pruner.graph.label.Shape;
 import io.jprune.pruner.graph.refusal.UnsupportedOpException;
 import io.jprune.pruner.group.BlockSpec;
 import io.jprune.pruner.group.SliceRole;
@@ -67,12 +66,12 @@ final class KindLabels implements ModuleLabels {
 
   @Override
   public void setChannels(TensorRef out, int channelDim, int[] atoms) {
-    pass.setLabels(out, LabelPass.broadcastChannels(out.shape(), channelDim, atoms));
+    pass.setChannels(out, channelDim, atoms);
   }
 
   @Override
   public void setFixed(TensorRef out) {
-    pass.setLabels(out, new int[Shape.of(out.shape()).numel()]);
+    pass.setFixed(out);
   }
 
   @Override

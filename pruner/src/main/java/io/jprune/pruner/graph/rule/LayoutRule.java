@@ -4,6 +4,8 @@ import io.jprune.pruner.cut.ArgPatch;
 import io.jprune.pruner.graph.label.DenseLayout;
 import io.jprune.pruner.graph.label.LabelPass;
 import io.jprune.pruner.graph.label.LabelReplay;
+import io.jprune.pruner.graph.label.LabelWalk;
+import io.jprune.pruner.graph.label.Labels;
 import io.jprune.pruner.graph.label.MaskPass;
 import io.jprune.pruner.graph.label.Shape;
 import io.jprune.pruner.graph.refusal.PlanException;
@@ -88,33 +90,22 @@ final class LayoutRule implements OpRule {
   private static void addViewBlocks(TracedCall call, LabelPass pass) {
     TensorRef in = call.tensorInputs().get(0);
     TensorRef out = call.outputTensor();
-    int[] ol = pass.labels(out);
-    Shape os = Shape.of(out.shape());
-    List<Integer> varying = varyingDims(os, ol);
-    if (varying.size() < 2
-        || varying.size() <= varyingDims(Shape.of(in.shape()), pass.labels(in)).size()) {
+    Labels ol = pass.labelsOf(out);
+    int[] varying = ol.varyingDims();
+    if (varying.length < 2 || varying.length <= pass.labelsOf(in).varyingDims().length) {
       return;
     }
-    int last = varying.get(varying.size() - 1);
-    List<Integer> blockDims = varying.subList(0, varying.size() - 1);
+    int n = varying.length;
+    // the walk visits the varying dims' coordinates in the order of their first elements
+    LabelWalk w = LabelWalk.over(Shape.of(out.shape()), List.of(ol));
     java.util.Map<List<Long>, int[]> blocks = new java.util.LinkedHashMap<>();
-    for (int i = 0; i < os.numel(); i++) {
-      boolean origin = true;
-      for (int d = 0; d < os.rank(); d++) {
-        if (!varying.contains(d) && os.coord(i, d) != 0) {
-          origin = false;
-          break;
-        }
-      }
-      if (!origin) {
-        continue;
-      }
+    for (int p = 0; p < w.positions(); p++, w.next()) {
       List<Long> key = new ArrayList<>();
-      for (int d : blockDims) {
-        key.add(os.coord(i, d));
+      for (int j = 0; j < n - 1; j++) {
+        key.add(w.coord(j));
       }
-      blocks.computeIfAbsent(key, x -> new int[(int) os.dim(last)])[(int) os.coord(i, last)] =
-          ol[i];
+      int[] block = blocks.computeIfAbsent(key, x -> new int[(int) out.size(varying[n - 1])]);
+      block[(int) w.coord(n - 1)] = ol.atom(w.index(0));
     }
     List<int[]> atoms = new ArrayList<>(blocks.values());
     List<long[]> coords = new ArrayList<>();
@@ -152,22 +143,6 @@ final class LayoutRule implements OpRule {
       }
     }
     return false;
-  }
-
-  private static List<Integer> varyingDims(Shape s, int[] labels) {
-    List<Integer> out = new ArrayList<>();
-    for (int d = 0; d < s.rank(); d++) {
-      if (s.dim(d) < 2) {
-        continue;
-      }
-      for (int i = 0; i < labels.length; i++) {
-        if (s.coord(i, d) > 0 && labels[i] != labels[i - (int) s.stride(d)]) {
-          out.add(d);
-          break;
-        }
-      }
-    }
-    return out;
   }
 
   /** chunk/split into equal parts: each part must lose as many channels as the others. */

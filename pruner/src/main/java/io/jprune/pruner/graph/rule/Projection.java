@@ -21,6 +21,6 @@ final class Projection {
     }
     int[] outAtoms = pass.freshAtoms((int) out.size(-1));
     pass.bindProducer(weight, 1 - inDim, bias, outAtoms);
-    pass.setLabels(out, LabelPass.broadcastChannels(out.shape(), out.rank() - 1, outAtoms));
+    pass.setChannels(out, out.rank() - 1, outAtoms);
   }
 }

@@ -103,48 +103,64 @@ public final class ShapeCheck {
     BitSet om = masks.mask(out);
     long[] outPruned = pruned(call, out);
     Shape ps = new Shape(outPruned);
-    int[] outPos = DenseLayout.keptPositions(os.numel(), om);
+    int[] outPos = null;
     for (TensorRef in : call.tensorInputs()) {
       Shape is = Shape.of(in.shape());
       long[] inPruned = pruned(call, in);
-      if (!broadcastsTo(inPruned, outPruned)) {
-        throw new PlanException(
-            where(call)
-                + " cannot broadcast the pruned operand "
-                + Arrays.toString(inPruned)
-                + " (was "
-                + in.shape()
-                + ") to the pruned output "
-                + Arrays.toString(outPruned)
-                + " (was "
-                + out.shape()
-                + ")");
-      }
+      checkBroadcasts(call, in, inPruned, out, outPruned);
       BitSet im = masks.mask(in);
-      int[] inPos = DenseLayout.keptPositions(is.numel(), im);
       Shape pis = new Shape(inPruned);
       boolean sameIn = is.sameLayoutAs(os); // per call, not per element
       boolean samePruned = pis.sameLayoutAs(ps);
+      if (sameIn && samePruned && im.equals(om)) {
+        continue; // each kept element reads itself: same mask, same layout before and after
+      }
+      if (outPos == null) {
+        outPos = DenseLayout.keptPositions(os.numel(), om);
+      }
+      int[] inPos = DenseLayout.keptPositions(is.numel(), im);
       for (int i = om.nextClearBit(0); i < os.numel(); i = om.nextClearBit(i + 1)) {
         int src = sameIn ? i : is.broadcastSource(i, os);
         int now = samePruned ? outPos[i] : pis.broadcastSource(outPos[i], ps);
         if (inPos[src] != now) {
-          throw new PlanException(
-              where(call)
-                  + ": kept output element "
-                  + i
-                  + " of "
-                  + out
-                  + " would read element "
-                  + now
-                  + " of the pruned operand "
-                  + in
-                  + " instead of "
-                  + (inPos[src] < 0 ? "its removed element " + src : "element " + inPos[src])
-                  + ": the removal breaks this op's broadcasting");
+          throw misread(call, out, in, i, now, inPos[src], src);
         }
       }
     }
+  }
+
+  private static void checkBroadcasts(
+      TracedCall call, TensorRef in, long[] inPruned, TensorRef out, long[] outPruned) {
+    if (!broadcastsTo(inPruned, outPruned)) {
+      throw new PlanException(
+          where(call)
+              + " cannot broadcast the pruned operand "
+              + Arrays.toString(inPruned)
+              + " (was "
+              + in.shape()
+              + ") to the pruned output "
+              + Arrays.toString(outPruned)
+              + " (was "
+              + out.shape()
+              + ")");
+    }
+  }
+
+  private static PlanException misread(
+      TracedCall call, TensorRef out, TensorRef in, int i, int now, int was, int src) {
+    return new PlanException(
+        where(call)
+            + ": kept output element "
+            + i
+            + " of "
+            + out
+            + " would read element "
+            + now
+            + " of the pruned operand "
+            + in
+            + " instead of "
+            + (was < 0 ? "its removed element " + src : "element " + was)
+            + ": the removal breaks this op's broadcasting");
   }
 
   private static boolean broadcastsTo(long[] in, long[] out) {

@@ -1,6 +1,8 @@
 package io.jprune.pruner.graph.rule;
 
 import io.jprune.pruner.graph.label.LabelPass;
+import io.jprune.pruner.graph.label.LabelWalk;
+import io.jprune.pruner.graph.label.Labels;
 import io.jprune.pruner.graph.label.MaskPass;
 import io.jprune.pruner.graph.label.Shape;
 import io.jprune.tracer.TensorRef;
@@ -8,6 +10,7 @@ import io.jprune.tracer.TracedCall;
 import io.jprune.tracer.Value;
 import java.util.BitSet;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -19,7 +22,7 @@ final class SoftmaxRule implements OpRule {
   @Override
   public void propagate(TracedCall call, LabelPass pass) {
     TensorRef in = call.tensorInputs().get(0);
-    int[] il = pass.labels(in);
+    Labels labels = pass.labelsOf(in);
     Shape s = Shape.of(in.shape());
     int dim =
         s.normalize(
@@ -28,6 +31,24 @@ final class SoftmaxRule implements OpRule {
                 .map(v -> ((Value.LongValue) v).value())
                 .findFirst()
                 .orElse(-1L));
+    String across = call.op() + " across channels at " + call.site().location();
+    String lost = call.op() + " maps 0 to non-zero at " + call.site().location();
+    if (labels.variesAlong(dim)) {
+      markFibers(pass, s, dim, labels.dense(), across, lost);
+    } else {
+      // every fiber holds one label: each position of the varying dims once
+      LabelWalk w = LabelWalk.over(s, List.of(labels));
+      for (int p = 0; p < w.positions(); p++, w.next()) {
+        int l = labels.atom(w.index(0));
+        pass.atoms().markInexact(l < 0 ? l : pass.atoms().find(l), lost);
+      }
+    }
+    pass.setLabels(call.outputTensor(), labels);
+  }
+
+  /** Fibers along {@code dim} that mix channels make them inexact; any removal is inexact. */
+  private static void markFibers(
+      LabelPass pass, Shape s, int dim, int[] il, String across, String lost) {
     for (int i = 0; i < il.length; i++) {
       if (s.coord(i, dim) != 0) {
         continue;
@@ -39,15 +60,14 @@ final class SoftmaxRule implements OpRule {
       }
       if (fiber.size() > 1) {
         for (int a : fiber) {
-          pass.atoms().markInexact(a, call.op() + " across channels at " + call.site().location());
+          pass.atoms().markInexact(a, across);
         }
       }
       for (int a : fiber) {
         // a removed channel's zeros come out as 1/n (log: -log n) in the masked original
-        pass.atoms().markInexact(a, call.op() + " maps 0 to non-zero at " + call.site().location());
+        pass.atoms().markInexact(a, lost);
       }
     }
-    pass.setLabels(call.outputTensor(), il.clone());
   }
 
   @Override
