@@ -4,7 +4,6 @@ import java.util.Arrays;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.pytorch.LongVector;
 import org.bytedeco.pytorch.Module;
-import org.bytedeco.pytorch.StringSharedModuleDict;
 
 /**
  * A built-in module's options as live pointers ({@code options().groups()} is a {@code LongPointer}
@@ -30,22 +29,6 @@ public final class LiveOptions {
     return n.startsWith("torch::nn::") ? n.substring("torch::nn::".length()) : null;
   }
 
-  /** The module at {@code path} (registered name in the root). */
-  public static Module at(Module root, String path) {
-    if (path.isEmpty()) {
-      return root;
-    }
-    StringSharedModuleDict named = root.named_modules();
-    for (long i = 0; i < named.size(); i++) {
-      if (named.get(i).key() != null
-          && !named.get(i).key().isNull()
-          && named.get(i).key().getString().equals(path)) {
-        return named.get(i).value();
-      }
-    }
-    throw new IllegalStateException("the model has no module '" + path + "'");
-  }
-
   /**
    * The typed view ({@code LinearImpl}, {@code Conv2dImpl}, ...) of a plain built-in module
    * (libtorch names some without the {@code Impl} suffix, e.g. MultiheadAttention).
@@ -63,11 +46,6 @@ public final class LiveOptions {
     }
   }
 
-  /** The options of the module at {@code path}; refused when it has none. */
-  public static LiveOptions of(Module root, String path) {
-    return of(path, at(root, path));
-  }
-
   /** The options of {@code plain}, the module at {@code path}; refused when it has none. */
   public static LiveOptions of(String path, Module plain) {
     Object typed = typed(plain);
@@ -76,11 +54,6 @@ public final class LiveOptions {
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("module '" + path + "' has no options", e);
     }
-  }
-
-  /** Whether the module at {@code path} has options jprune can read. */
-  public static boolean exists(Module root, String path) {
-    return exists(at(root, path));
   }
 
   /** Whether {@code plain} has options jprune can read. */

@@ -7,9 +7,9 @@ import org.bytedeco.pytorch.StringSharedModuleDict;
 
 /**
  * The modules registered under a root, by path, read from one {@code named_modules()} walk: a
- * lookup is a map read, where {@link LiveOptions#at} walks every module through JNI each time
- * (quadratic when a whole model's modules are looked up). Holds the root, whose Java object keeps
- * the modules of its dict alive.
+ * lookup is a map read, where walking the modules through JNI per lookup is quadratic when a whole
+ * model's modules are looked up. Holds the root, whose Java object keeps the modules of its dict
+ * alive.
  */
 public final class NamedModules {
   private final Module root;
@@ -35,7 +35,7 @@ public final class NamedModules {
     return new NamedModules(root, byPath.buildKeepingLast());
   }
 
-  /** The module at {@code path}, as {@link LiveOptions#at} finds it. */
+  /** The module registered at {@code path} (the root at the empty path). */
   public Module at(String path) {
     Module m = byPath.get(path);
     if (m == null) {

@@ -10,6 +10,7 @@ import io.jprune.pruner.group.BlockSpec;
 import io.jprune.pruner.group.ParamSlice;
 import io.jprune.pruner.group.SliceRole;
 import io.jprune.pruner.module.ModuleCatalog;
+import io.jprune.pruner.module.NamedModules;
 import io.jprune.tracer.TensorOrigin;
 import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.Trace;
@@ -52,6 +53,9 @@ public final class LabelPass {
 
   /** The traced model, whose module options some kinds read (GroupNorm num_groups). */
   private final Module root;
+
+  /** The traced model's modules by path, read on first use. */
+  private NamedModules modules;
 
   /** Lines module kinds add to describe(): what they keep and why. */
   private final Set<String> notes = new LinkedHashSet<>();
@@ -97,6 +101,17 @@ public final class LabelPass {
   /** The traced model (null in unit harnesses), whose module options some kinds read. */
   public Module root() {
     return root;
+  }
+
+  /**
+   * The traced model's modules by path, read once per pass (the model does not change while its
+   * graph is built); a lookup per option read walked every module through JNI.
+   */
+  public NamedModules modules() {
+    if (modules == null) {
+      modules = NamedModules.of(root);
+    }
+    return modules;
   }
 
   /** The parameter slices rules bound to atoms, in binding order. */

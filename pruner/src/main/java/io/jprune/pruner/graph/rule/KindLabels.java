@@ -127,7 +127,7 @@ final class KindLabels implements ModuleLabels {
     }
     int dot = name.lastIndexOf('.');
     String module = dot < 0 ? call.modulePath() : ModuleLabels.param(call, name.substring(0, dot));
-    return LiveOptions.of(pass.root(), module).read(name.substring(dot + 1));
+    return LiveOptions.of(module, pass.modules().at(module)).read(name.substring(dot + 1));
   }
 
   @Override
