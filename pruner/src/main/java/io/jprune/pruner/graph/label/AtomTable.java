@@ -23,22 +23,31 @@ public final class AtomTable {
   private int[] parent = new int[1024];
   private int size;
 
+  /** How many times two sets were joined: while it stays, every find gives the same root. */
+  private long links;
+
   /** Why removing a root atom is not exact, by atom id (null when it is); only roots hold one. */
   private String[] inexact = new String[1024];
 
-  AtomTable() {
+  /** A table holding only {@link #FIXED}. */
+  public AtomTable() {
     parent[0] = 0;
     size = 1;
   }
 
   /** A new singleton atom. */
-  int fresh() {
+  public int fresh() {
     if (size == parent.length) {
       parent = Arrays.copyOf(parent, size * 2);
       inexact = Arrays.copyOf(inexact, size * 2);
     }
     parent[size] = size;
     return size++;
+  }
+
+  /** How many atoms there are: ids run from 0 below this. */
+  int size() {
+    return size;
   }
 
   /** Representative of an atom; {@link #DERIVED} stays derived. */
@@ -71,6 +80,7 @@ public final class AtomTable {
     int root = ra == FIXED ? ra : rb == FIXED ? rb : Math.min(ra, rb);
     int child = root == ra ? rb : ra;
     parent[child] = root;
+    links++;
     String why = inexact[child];
     if (why != null) {
       inexact[child] = null;
@@ -79,6 +89,14 @@ public final class AtomTable {
       }
     }
     return root;
+  }
+
+  /**
+   * How many times two sets were joined so far. Rules that repeat a join for equal inputs skip the
+   * repeats while this does not move: the same joins on the same sets change nothing.
+   */
+  public long links() {
+    return links;
   }
 
   /** Makes the atom unprunable (joins it to FIXED). */

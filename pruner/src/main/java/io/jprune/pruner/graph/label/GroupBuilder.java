@@ -9,12 +9,8 @@ import io.jprune.pruner.group.ParamSlice;
 import io.jprune.pruner.group.PruningGroup;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -33,23 +29,67 @@ public final class GroupBuilder {
   private final LabelPass pass;
   private final AtomTable atoms;
 
-  /** Parameter slices of each root atom that owns any, in binding order. */
-  private final Map<Integer, Set<ParamSlice>> slicesByAtom;
+  /**
+   * Root atoms that own slices, in the order of their first binding ("slots"), and the bindings of
+   * each, as a linked list in binding order: {@code first[slot]}, then {@code next[binding]} until
+   * -1. Bindings that repeat a slice are left out.
+   */
+  private final int[] rootOfSlot;
 
-  /** The root atoms of each group, groups in the order their first slice was bound. */
-  private final List<List<Integer>> members;
+  private final int[] first;
+  private final int[] next;
 
-  /** Root atom -> {group, channel index}. */
-  private final Map<Integer, int[]> channelOfAtom = new HashMap<>();
+  /** The slots of each group, groups in the order of their first slot. */
+  private final List<int[]> members;
+
+  /** By root atom: its group and channel index, or -1. */
+  private final int[] groupOfAtom;
+
+  private final int[] channelOfAtom;
 
   private GroupBuilder(LabelPass pass) {
     this.pass = pass;
     this.atoms = pass.atoms();
-    this.slicesByAtom = slicesByAtom(pass);
-    this.members = groupMembers(slicesByAtom);
+    List<LabelPass.Binding> bindings = pass.bindings();
+    int[] slotOfAtom = new int[atoms.size()];
+    Arrays.fill(slotOfAtom, -1);
+    int[] roots = new int[16];
+    int[] last = new int[16];
+    int[] heads = new int[16];
+    this.next = new int[bindings.size()];
+    int slots = 0;
+    for (int i = 0; i < bindings.size(); i++) {
+      next[i] = -1;
+      int root = atoms.find(bindings.get(i).atom());
+      if (root <= AtomTable.FIXED || pass.isRepeat(i)) {
+        continue;
+      }
+      int slot = slotOfAtom[root];
+      if (slot < 0) {
+        if (slots == roots.length) {
+          roots = Arrays.copyOf(roots, slots * 2);
+          last = Arrays.copyOf(last, slots * 2);
+          heads = Arrays.copyOf(heads, slots * 2);
+        }
+        slot = slotOfAtom[root] = slots++;
+        roots[slot] = root;
+        heads[slot] = i;
+      } else {
+        next[last[slot]] = i;
+      }
+      last[slot] = i;
+    }
+    this.rootOfSlot = Arrays.copyOf(roots, slots);
+    this.first = Arrays.copyOf(heads, slots);
+    this.members = groupMembers();
+    this.groupOfAtom = new int[atoms.size()];
+    this.channelOfAtom = new int[atoms.size()];
+    Arrays.fill(groupOfAtom, -1);
     for (int g = 0; g < members.size(); g++) {
-      for (int c = 0; c < members.get(g).size(); c++) {
-        channelOfAtom.put(members.get(g).get(c), new int[] {g, c});
+      int[] slotsOfGroup = members.get(g);
+      for (int c = 0; c < slotsOfGroup.length; c++) {
+        groupOfAtom[rootOfSlot[slotsOfGroup[c]]] = g;
+        channelOfAtom[rootOfSlot[slotsOfGroup[c]]] = c;
       }
     }
   }
@@ -59,68 +99,56 @@ public final class GroupBuilder {
     return new GroupBuilder(pass).groups();
   }
 
-  private static Map<Integer, Set<ParamSlice>> slicesByAtom(LabelPass pass) {
-    Map<Integer, Set<ParamSlice>> out = new LinkedHashMap<>();
-    for (LabelPass.Binding b : pass.bindings()) {
-      int root = pass.atoms().find(b.atom());
-      if (root > AtomTable.FIXED) {
-        out.computeIfAbsent(root, r -> new LinkedHashSet<>()).add(b.slice());
+  /** Slots whose slices share a (param, dim) are one group's channels. */
+  private List<int[]> groupMembers() {
+    int slots = rootOfSlot.length;
+    int[] parent = new int[slots];
+    for (int s = 0; s < slots; s++) {
+      parent[s] = s;
+    }
+    int[] firstSlot = new int[pass.rows().paramDimCount()];
+    Arrays.fill(firstSlot, -1);
+    List<LabelPass.Binding> bindings = pass.bindings();
+    for (int s = 0; s < slots; s++) {
+      for (int i = first[s]; i >= 0; i = next[i]) {
+        int pd = pass.rows().paramDimOf(bindings.get(i).row());
+        if (firstSlot[pd] < 0) {
+          firstSlot[pd] = s;
+        } else {
+          union(parent, firstSlot[pd], s);
+        }
       }
+    }
+    // components in the order of their first slot, members in slot order
+    int[] component = new int[slots];
+    int[] sizes = new int[slots];
+    int count = 0;
+    for (int s = 0; s < slots; s++) {
+      int r = find(parent, s);
+      if (r == s) {
+        component[s] = count++;
+      }
+      sizes[component[r]]++;
+      component[s] = component[r];
+    }
+    List<int[]> out = new ArrayList<>(count);
+    for (int g = 0; g < count; g++) {
+      out.add(new int[sizes[g]]);
+    }
+    int[] filled = new int[count];
+    for (int s = 0; s < slots; s++) {
+      out.get(component[s])[filled[component[s]]++] = s;
     }
     return out;
   }
 
-  /** Atoms whose slices share a (param, dim) are one group's channels. */
-  private static List<List<Integer>> groupMembers(Map<Integer, Set<ParamSlice>> slicesByAtom) {
-    Map<Integer, Integer> parent = new HashMap<>();
-    FirstAtoms firstAtoms = new FirstAtoms();
-    for (Integer atom : slicesByAtom.keySet()) {
-      parent.put(atom, atom);
+  /** The slices of a slot, in binding order. */
+  private ImmutableList<ParamSlice> slicesOf(int slot) {
+    ImmutableList.Builder<ParamSlice> b = ImmutableList.builder();
+    for (int i = first[slot]; i >= 0; i = next[i]) {
+      b.add(pass.bindings().get(i).slice());
     }
-    for (Map.Entry<Integer, Set<ParamSlice>> e : slicesByAtom.entrySet()) {
-      for (ParamSlice s : e.getValue()) {
-        int other = firstAtoms.putIfAbsent(s.param(), s.dim(), e.getKey());
-        if (other != Integer.MIN_VALUE) {
-          union(parent, other, e.getKey());
-        }
-      }
-    }
-    Map<Integer, List<Integer>> components = new LinkedHashMap<>();
-    for (Integer atom : slicesByAtom.keySet()) {
-      components.computeIfAbsent(find(parent, atom), r -> new ArrayList<>()).add(atom);
-    }
-    return new ArrayList<>(components.values());
-  }
-
-  /**
-   * The first atom bound to each (param, dim). The slices of one call share one name instance, so
-   * names are looked up by identity first and hashed once per instance.
-   */
-  private static final class FirstAtoms {
-    private final Map<String, String> canonical = new HashMap<>();
-    private final Map<String, String> byIdentity = new IdentityHashMap<>();
-    private final Map<String, int[]> byDim = new IdentityHashMap<>();
-
-    /** Records {@code atom} for (param, dim) unless one is; returns the earlier or MIN_VALUE. */
-    int putIfAbsent(String param, int dim, int atom) {
-      String p = byIdentity.get(param);
-      if (p == null) {
-        p = canonical.computeIfAbsent(param, x -> x);
-        byIdentity.put(param, p);
-      }
-      int[] first = byDim.get(p);
-      if (first == null || first.length <= dim) {
-        int old = first == null ? 0 : first.length;
-        first = first == null ? new int[dim + 1] : Arrays.copyOf(first, dim + 1);
-        Arrays.fill(first, old, first.length, Integer.MIN_VALUE);
-        byDim.put(p, first);
-      }
-      int other = first[dim];
-      if (other == Integer.MIN_VALUE) {
-        first[dim] = atom;
-      }
-      return other;
-    }
+    return b.build();
   }
 
   private Groups groups() {
@@ -128,15 +156,15 @@ public final class GroupBuilder {
     ImmutableList.Builder<PruningGroup> groups = ImmutableList.builder();
     ImmutableList.Builder<int[]> channelAtoms = ImmutableList.builder();
     for (int g = 0; g < members.size(); g++) {
-      List<Integer> atomsOfGroup = members.get(g);
+      int[] slotsOfGroup = members.get(g);
+      int[] atomsOfGroup = new int[slotsOfGroup.length];
       ImmutableList.Builder<Channel> channels = ImmutableList.builder();
-      for (int c = 0; c < atomsOfGroup.size(); c++) {
-        int atom = atomsOfGroup.get(c);
-        channels.add(
-            new Channel(
-                c, ImmutableList.copyOf(slicesByAtom.get(atom)), atoms.inexactReason(atom)));
+      for (int c = 0; c < slotsOfGroup.length; c++) {
+        int atom = rootOfSlot[slotsOfGroup[c]];
+        atomsOfGroup[c] = atom;
+        channels.add(new Channel(c, slicesOf(slotsOfGroup[c]), atoms.inexactReason(atom)));
       }
-      channelAtoms.add(atomsOfGroup.stream().mapToInt(Integer::intValue).toArray());
+      channelAtoms.add(atomsOfGroup);
       groups.add(new PruningGroup(g, channels.build(), ImmutableList.copyOf(constraints.get(g))));
     }
     return new Groups(groups.build(), channelAtoms.build());
@@ -177,13 +205,14 @@ public final class GroupBuilder {
     for (ImmutableIntArray block : spec.blocks()) {
       int[] idx = new int[block.length()];
       for (int p = 0; p < idx.length; p++) {
-        int[] gc = channelOfAtom.get(atoms.find(block.get(p)));
-        idx[p] = gc == null ? -1 : gc[1];
-        if (gc != null) {
-          if (group >= 0 && group != gc[0]) {
+        int root = atoms.find(block.get(p));
+        int g = root > AtomTable.FIXED ? groupOfAtom[root] : -1;
+        idx[p] = g < 0 ? -1 : channelOfAtom[root];
+        if (g >= 0) {
+          if (group >= 0 && group != g) {
             idx[p] = -1; // a position held by another group's channel
           } else {
-            group = gc[0];
+            group = g;
           }
         }
       }
@@ -192,18 +221,18 @@ public final class GroupBuilder {
     return new GroupedBlocks(group, blocks.build());
   }
 
-  private static int find(Map<Integer, Integer> parent, int a) {
-    while (parent.get(a) != a) {
-      a = parent.get(a);
+  private static int find(int[] parent, int a) {
+    while (parent[a] != a) {
+      a = parent[a];
     }
     return a;
   }
 
-  private static void union(Map<Integer, Integer> parent, int a, int b) {
+  private static void union(int[] parent, int a, int b) {
     int ra = find(parent, a);
     int rb = find(parent, b);
     if (ra != rb) {
-      parent.put(Math.max(ra, rb), Math.min(ra, rb));
+      parent[Math.max(ra, rb)] = Math.min(ra, rb);
     }
   }
 }

@@ -33,13 +33,18 @@ import org.bytedeco.pytorch.Module;
  * and write output labels through it; they never see each other.
  */
 public final class LabelPass {
-  /** A parameter slice bound to an atom by a rule. */
-  record Binding(ParamSlice slice, int atom) {}
+  /** A parameter slice bound to an atom by a rule; {@code row} is its {@link SliceRows} id. */
+  record Binding(ParamSlice slice, int atom, int row) {}
 
   private final Trace trace;
   private final AtomTable atoms = new AtomTable();
   private final Map<Integer, Labels> labels = new HashMap<>();
   private final List<Binding> bindings = new ArrayList<>();
+  private final SliceRows rows = new SliceRows();
+
+  /** Bindings that repeat an earlier binding's slice (same role), set by {@link #finish}. */
+  private final BitSet repeats = new BitSet();
+
   private final List<BlockSpec> blocks = new ArrayList<>();
 
   /** Bare parameters used directly by ops, by name: the tensor ref first seen. */
@@ -119,6 +124,16 @@ public final class LabelPass {
     return Collections.unmodifiableList(bindings);
   }
 
+  /** The rows of the slices bound. */
+  SliceRows rows() {
+    return rows;
+  }
+
+  /** Whether binding {@code i} repeats the slice of an earlier one (after {@link #finish}). */
+  boolean isRepeat(int i) {
+    return repeats.get(i);
+  }
+
   /** The block constraints rules found, in call order. */
   List<BlockSpec> blocks() {
     return Collections.unmodifiableList(blocks);
@@ -154,9 +169,12 @@ public final class LabelPass {
     replays.put(call.index(), replay);
   }
 
-  /** The label replay recorded for a layout call, or null when none was. */
+  /**
+   * The label replay of a layout call: the one recorded, or else (a call whose outputs were
+   * labelled as views, without a per-element map) one made on first request and kept.
+   */
   public LabelReplay.Labels replayOf(TracedCall call) {
-    return replays.get(call.index());
+    return replays.computeIfAbsent(call.index(), i -> LabelReplay.replay(call));
   }
 
   /**
@@ -225,28 +243,39 @@ public final class LabelPass {
     resolveLabels();
   }
 
-  /** A row of physical slices: a parameter dim (within a conv group); roles do not split it. */
-  private record SliceRow(String param, int dim, int convGroup) {}
-
-  /** One physical slice is one channel, however many calls bound it. */
+  /**
+   * One physical slice is one channel, however many calls bound it (roles do not split a row of
+   * physical slices); a binding of the same slice in the same role again is a repeat.
+   */
   private void joinSlicesBoundTwice() {
-    Map<SliceRow, int[][]> atomsOfRow = new HashMap<>(); // one growable array per row
-    for (Binding b : bindings) {
-      ParamSlice s = b.slice();
-      int[][] row =
-          atomsOfRow.computeIfAbsent(
-              new SliceRow(s.param(), s.dim(), s.convGroup()), k -> new int[][] {new int[0]});
-      int index = (int) s.index();
-      if (index >= row[0].length) {
-        int old = row[0].length;
-        row[0] = Arrays.copyOf(row[0], Math.max(index + 1, old * 2));
-        Arrays.fill(row[0], old, row[0].length, Integer.MIN_VALUE);
+    int[][] atomsOfRow = new int[rows.rowCount()][];
+    BitSet[][] boundAs = new BitSet[rows.rowCount()][];
+    for (int i = 0; i < bindings.size(); i++) {
+      Binding b = bindings.get(i);
+      int index = (int) b.slice().index();
+      int[] row = atomsOfRow[b.row()];
+      if (row == null || index >= row.length) {
+        int old = row == null ? 0 : row.length;
+        row = row == null ? new int[index + 1] : Arrays.copyOf(row, Math.max(index + 1, old * 2));
+        Arrays.fill(row, old, row.length, Integer.MIN_VALUE);
+        atomsOfRow[b.row()] = row;
       }
-      if (row[0][index] == Integer.MIN_VALUE) {
-        row[0][index] = b.atom();
+      if (row[index] == Integer.MIN_VALUE) {
+        row[index] = b.atom();
       } else {
-        atoms.union(row[0][index], b.atom());
+        atoms.union(row[index], b.atom());
       }
+      if (boundAs[b.row()] == null) {
+        boundAs[b.row()] = new BitSet[SliceRole.values().length];
+      }
+      BitSet seen = boundAs[b.row()][b.slice().role().ordinal()];
+      if (seen == null) {
+        seen = boundAs[b.row()][b.slice().role().ordinal()] = new BitSet();
+      }
+      if (seen.get(index)) {
+        repeats.set(i);
+      }
+      seen.set(index);
     }
   }
 
@@ -347,7 +376,8 @@ public final class LabelPass {
 
   /** Binds slice {@code index} of {@code param} along {@code dim} to {@code atom}, in this role. */
   public void bind(String param, int dim, long index, int atom, SliceRole role) {
-    bindings.add(new Binding(new ParamSlice(param, dim, index, role, -1), atom));
+    bindings.add(
+        new Binding(new ParamSlice(param, dim, index, role, -1), atom, rows.rowOf(param, dim, -1)));
   }
 
   /** A layer's output channels: weight slice {@code c} along {@code dim}, and bias c if any. */
@@ -366,7 +396,11 @@ public final class LabelPass {
    * group}, to {@code atom}.
    */
   public void bindGrouped(String param, int dim, long index, int group, int atom) {
-    bindings.add(new Binding(new ParamSlice(param, dim, index, SliceRole.INPUT, group), atom));
+    bindings.add(
+        new Binding(
+            new ParamSlice(param, dim, index, SliceRole.INPUT, group),
+            atom,
+            rows.rowOf(param, dim, group)));
   }
 
   /** Whether a registered parameter or buffer exists (e.g. a Linear without bias). */

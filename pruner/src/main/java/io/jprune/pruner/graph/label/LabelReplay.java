@@ -81,16 +81,7 @@ public final class LabelReplay {
               .reshape(inputShapes.get(i)));
       next += n;
     }
-    Object result = invoke(call, labelTensors, args);
-    List<Tensor> outs = new ArrayList<>();
-    if (result instanceof Tensor t) {
-      outs.add(t);
-    } else if (result instanceof TensorVector v) {
-      for (long i = 0; i < v.size(); i++) {
-        outs.add(new Tensor(v.get(i))); // get(i) is a view into v, which the GC may free
-      }
-      Reference.reachabilityFence(v);
-    }
+    List<Tensor> outs = run(call, labelTensors, args);
     List<int[]> positions = new ArrayList<>();
     List<long[]> shapes = new ArrayList<>();
     for (Tensor t : outs) {
@@ -102,6 +93,21 @@ public final class LabelReplay {
       shapes.add(s);
     }
     return new Labels(offsets, positions, shapes);
+  }
+
+  /** Runs the call on these input tensors and arguments; its tensor results, in order. */
+  static List<Tensor> run(TracedCall call, List<Tensor> inputs, List<Value> args) {
+    Object result = invoke(call, inputs, args);
+    List<Tensor> outs = new ArrayList<>();
+    if (result instanceof Tensor t) {
+      outs.add(t);
+    } else if (result instanceof TensorVector v) {
+      for (long i = 0; i < v.size(); i++) {
+        outs.add(new Tensor(v.get(i))); // get(i) is a view into v, which the GC may free
+      }
+      Reference.reachabilityFence(v);
+    }
+    return outs;
   }
 
   private static int[] read(Tensor t) {

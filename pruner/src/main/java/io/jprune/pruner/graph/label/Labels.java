@@ -185,6 +185,21 @@ public final class Labels {
     return (int) n;
   }
 
+  /**
+   * For each dim of the shape, how far the index over the varying dims moves per step along it: 0
+   * along the dims the labels do not vary along. The atom of coordinates {@code c} is {@code
+   * atom(sum of c[d] * atomStrides()[d])}.
+   */
+  public int[] atomStrides() {
+    int[] out = new int[shape.rank()];
+    int stride = 1;
+    for (int j = dims.length - 1; j >= 0; j--) {
+      out[dims[j]] = stride;
+      stride *= (int) shape.dim(dims[j]);
+    }
+    return out;
+  }
+
   /** The atom at index {@code j} over the varying dims (row-major). */
   public int atom(int j) {
     return atoms[j];

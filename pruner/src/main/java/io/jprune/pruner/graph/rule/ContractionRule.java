@@ -2,6 +2,7 @@ package io.jprune.pruner.graph.rule;
 
 import io.jprune.pruner.graph.label.AtomTable;
 import io.jprune.pruner.graph.label.LabelPass;
+import io.jprune.pruner.graph.label.Labels;
 import io.jprune.pruner.graph.label.MaskPass;
 import io.jprune.pruner.graph.label.Shape;
 import io.jprune.tracer.TensorOrigin;
@@ -58,17 +59,87 @@ final class ContractionRule implements OpRule {
     if (a.rank() < 2 || b.rank() < 2) {
       return null;
     }
-    Shape out = Shape.of(call.outputTensor().shape());
+    return dims(Shape.of(a.shape()), Shape.of(b.shape()), Shape.of(call.outputTensor().shape()));
+  }
+
+  private static Dims dims(Shape a, Shape b, Shape out) {
     long[] batch = new long[out.rank() - 2];
     System.arraycopy(out.dims(), 0, batch, 0, batch.length);
     return new Dims(
-        Shape.of(a.shape()),
-        Shape.of(b.shape()),
+        a,
+        b,
         out,
         new Shape(batch),
-        (int) a.size(-2),
-        (int) a.size(-1),
-        (int) b.size(-1));
+        (int) a.dim(a.rank() - 2),
+        (int) a.dim(a.rank() - 1),
+        (int) b.dim(b.rank() - 1));
+  }
+
+  /**
+   * The operands' labels, read through their atom strides: a dim the labels do not vary along has
+   * step 0, so its rows (or columns) are all alike and are visited once.
+   */
+  private record Operands(Dims d, Labels a, Labels b, int[] as, int[] bs) {
+    static Operands of(Dims d, Labels a, Labels b) {
+      return new Operands(d, a, b, a.atomStrides(), b.atomStrides());
+    }
+
+    int aRowStep() {
+      return as[as.length - 2];
+    }
+
+    int aColStep() {
+      return as[as.length - 1];
+    }
+
+    int bRowStep() {
+      return bs[bs.length - 2];
+    }
+
+    int bColStep() {
+      return bs[bs.length - 1];
+    }
+
+    /** Distinct rows of a: all of them when its labels vary along rows, else one. */
+    int rows() {
+      return aRowStep() == 0 ? 1 : d.n();
+    }
+
+    /** Distinct columns of b: all of them when its labels vary along columns, else one. */
+    int cols() {
+      return bColStep() == 0 ? 1 : d.m();
+    }
+
+    /** a's atom at (row, col) of batch entry bt, whose atom index starts at {@code a0}. */
+    int a(int a0, int row, int col) {
+      return a.atom(a0 + row * aRowStep() + col * aColStep());
+    }
+
+    /** b's atom at (row, col) of batch entry bt, whose atom index starts at {@code b0}. */
+    int b(int b0, int row, int col) {
+      return b.atom(b0 + row * bRowStep() + col * bColStep());
+    }
+
+    /** Where batch entry bt of a starts in its atom index. */
+    int aBase(int bt) {
+      return base(d.a(), as, bt);
+    }
+
+    /** Where batch entry bt of b starts in its atom index. */
+    int bBase(int bt) {
+      return base(d.b(), bs, bt);
+    }
+
+    private int base(Shape s, int[] steps, int bt) {
+      int rank = s.rank() - 2;
+      int off = 0;
+      for (int dim = 0; dim < rank; dim++) {
+        if (steps[dim] != 0) { // a dim of size 1 is broadcast and never varies
+          off += (int) d.batch().coord(bt, dim + d.batch().rank() - rank) * steps[dim];
+        }
+      }
+      return off;
+    }
   }
 
   @Override
@@ -86,65 +157,113 @@ final class ContractionRule implements OpRule {
       pass.keepWhole(call);
       return;
     }
-    int[] al = pass.labels(a);
-    int[] bl = pass.labels(b);
+    Labels al = pass.labelsOf(a);
+    Labels bl = pass.labelsOf(b);
     if (hasParameterElements(al, pass) || hasParameterElements(bl, pass)) {
       pass.keepWhole(call);
       return;
     }
-    AtomTable atoms = pass.atoms();
-    int[] ol = new int[d.out().numel()];
-    for (int bt = 0; bt < d.batch().numel(); bt++) {
-      coupleContracted(d, bt, al, bl, atoms);
-      int[] aRow = rowLabels(d, bt, al, atoms);
-      int[] bCol = columnLabels(d, bt, bl, atoms);
-      for (int row = 0; row < d.n(); row++) {
-        for (int col = 0; col < d.m(); col++) {
-          ol[d.outIndex(bt, row, col)] = outLabel(aRow[row], bCol[col]);
+    pass.setLabels(out, contract(al, bl, d.out(), pass.atoms()));
+  }
+
+  /**
+   * The labels of {@code a @ b} (both of rank 2 or more, batch dims broadcast onto {@code out}), of
+   * operands labelled {@code al} and {@code bl}; joins and fixes the atoms the contracted index
+   * couples.
+   */
+  static Labels contract(Labels al, Labels bl, Shape out, AtomTable atoms) {
+    Dims d = dims(al.shape(), bl.shape(), out);
+    if (d.out().numel() == 0 || d.k() == 0) {
+      // nothing is contracted: no joins, and every output element (if any) is derived
+      return Labels.constant(d.out(), AtomTable.DERIVED);
+    }
+    return contract(Operands.of(d, al, bl), atoms);
+  }
+
+  /**
+   * Per batch entry, in order: couples the contracted index, then labels the output from the rows
+   * of a and the columns of b. Rows (columns) along which the labels do not vary are alike, so each
+   * is labelled once; the output is stored along the dims it can vary along.
+   */
+  private static Labels contract(Operands o, AtomTable atoms) {
+    Dims d = o.d();
+    int rows = o.rows();
+    int cols = o.cols();
+    int[] ol = new int[d.batch().numel() * rows * cols];
+    for (int bt = 0, i = 0; bt < d.batch().numel(); bt++) {
+      coupleContracted(o, bt, atoms);
+      int[] aRow = rowLabels(o, bt, atoms);
+      int[] bCol = columnLabels(o, bt, atoms);
+      for (int row = 0; row < rows; row++) {
+        for (int col = 0; col < cols; col++) {
+          ol[i++] = outLabel(aRow[row], bCol[col]);
         }
       }
     }
-    pass.setLabels(out, ol);
+    int rank = d.out().rank();
+    int[] dims = new int[rank - 2 + (rows > 1 ? 1 : 0) + (cols > 1 ? 1 : 0)];
+    for (int j = 0; j < rank - 2; j++) {
+      dims[j] = j;
+    }
+    if (rows > 1) {
+      dims[rank - 2] = rank - 2;
+    }
+    if (cols > 1) {
+      dims[dims.length - 1] = rank - 1;
+    }
+    return Labels.factored(d.out(), dims, ol);
   }
 
-  /** Column kk of a and row kk of b are multiplied together: one channel, in batch entry bt. */
-  private static void coupleContracted(Dims d, int bt, int[] al, int[] bl, AtomTable atoms) {
-    int a0 = d.aBase(bt); // batch offsets once per entry, not per element
-    int b0 = d.bBase(bt);
-    for (int kk = 0; kk < d.k(); kk++) {
+  /**
+   * Column kk of a and row kk of b are multiplied together: one channel, in batch entry bt. When
+   * neither operand's labels vary along kk, every kk repeats the same couple, which changes nothing
+   * once a couple joined no sets.
+   */
+  private static void coupleContracted(Operands o, int bt, AtomTable atoms) {
+    int a0 = o.aBase(bt);
+    int b0 = o.bBase(bt);
+    boolean alongK = o.aColStep() != 0 || o.bRowStep() != 0;
+    long before = -1;
+    for (int kk = 0; kk < o.d().k(); kk++) {
+      if (!alongK && atoms.links() == before) {
+        return;
+      }
+      before = atoms.links();
       int aCol = UNSET;
-      for (int row = 0; row < d.n(); row++) {
-        aCol = merge(aCol, al[a0 + row * d.k() + kk], atoms);
+      for (int row = 0; row < o.rows(); row++) {
+        aCol = merge(aCol, o.a(a0, row, kk), atoms);
       }
       int bRow = UNSET;
-      for (int col = 0; col < d.m(); col++) {
-        bRow = merge(bRow, bl[b0 + kk * d.m() + col], atoms);
+      for (int col = 0; col < o.cols(); col++) {
+        bRow = merge(bRow, o.b(b0, kk, col), atoms);
       }
       couple(aCol, bRow, atoms);
     }
   }
 
-  /** The label of each row of a in batch entry bt, over its contracted elements. */
-  private static int[] rowLabels(Dims d, int bt, int[] al, AtomTable atoms) {
-    int a0 = d.aBase(bt);
-    int[] aRow = new int[d.n()];
-    for (int row = 0; row < d.n(); row++) {
+  /** The label of each distinct row of a in batch entry bt, over its contracted elements. */
+  private static int[] rowLabels(Operands o, int bt, AtomTable atoms) {
+    int a0 = o.aBase(bt);
+    int k = o.aColStep() == 0 ? 1 : o.d().k();
+    int[] aRow = new int[o.rows()];
+    for (int row = 0; row < aRow.length; row++) {
       aRow[row] = UNSET;
-      for (int kk = 0; kk < d.k(); kk++) {
-        aRow[row] = merge(aRow[row], al[a0 + row * d.k() + kk], atoms);
+      for (int kk = 0; kk < k; kk++) {
+        aRow[row] = merge(aRow[row], o.a(a0, row, kk), atoms);
       }
     }
     return aRow;
   }
 
-  /** The label of each column of b in batch entry bt, over its contracted elements. */
-  private static int[] columnLabels(Dims d, int bt, int[] bl, AtomTable atoms) {
-    int b0 = d.bBase(bt);
-    int[] bCol = new int[d.m()];
-    for (int col = 0; col < d.m(); col++) {
+  /** The label of each distinct column of b in batch entry bt, over its contracted elements. */
+  private static int[] columnLabels(Operands o, int bt, AtomTable atoms) {
+    int b0 = o.bBase(bt);
+    int k = o.bRowStep() == 0 ? 1 : o.d().k();
+    int[] bCol = new int[o.cols()];
+    for (int col = 0; col < bCol.length; col++) {
       bCol[col] = UNSET;
-      for (int kk = 0; kk < d.k(); kk++) {
-        bCol[col] = merge(bCol[col], bl[b0 + kk * d.m() + col], atoms);
+      for (int kk = 0; kk < k; kk++) {
+        bCol[col] = merge(bCol[col], o.b(b0, kk, col), atoms);
       }
     }
     return bCol;
@@ -163,8 +282,9 @@ final class ContractionRule implements OpRule {
         && pass.canClaimParameter(b, call);
   }
 
-  private static boolean hasParameterElements(int[] labels, LabelPass pass) {
-    for (int l : labels) {
+  private static boolean hasParameterElements(Labels labels, LabelPass pass) {
+    for (int j = 0; j < labels.size(); j++) {
+      int l = labels.atom(j);
       if (l > 0 && pass.isParameterElementAtom(l)) {
         return true;
       }

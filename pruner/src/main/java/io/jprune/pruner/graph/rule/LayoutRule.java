@@ -8,6 +8,7 @@ import io.jprune.pruner.graph.label.LabelWalk;
 import io.jprune.pruner.graph.label.Labels;
 import io.jprune.pruner.graph.label.MaskPass;
 import io.jprune.pruner.graph.label.Shape;
+import io.jprune.pruner.graph.label.ViewReplay;
 import io.jprune.pruner.graph.refusal.PlanException;
 import io.jprune.pruner.graph.refusal.UnsupportedOpException;
 import io.jprune.pruner.group.BlockSpec;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Layout ops (reshape/view/flatten/unflatten, permute/transpose, select, narrow, split/chunk,
@@ -31,17 +33,47 @@ final class LayoutRule implements OpRule {
 
   @Override
   public void propagate(TracedCall call, LabelPass pass) {
+    List<TensorRef> outs = call.tensorOutputs();
+    List<Labels> views =
+        call.tensorInputs().size() == 1
+            ? ViewReplay.labels(call, pass.labelsOf(call.tensorInputs().get(0)))
+            : null;
+    if (views != null) {
+      for (int k = 0; k < outs.size(); k++) {
+        checkShape(call, k, views.get(k).shape().dims());
+        pass.setLabels(outs.get(k), views.get(k));
+      }
+    } else {
+      propagateCopies(call, pass);
+    }
+    if (isSplitView(call)) {
+      addViewBlocks(call, pass);
+    } else if (call.op().equals("chunk") || call.op().equals("split") && isIntSplit(call)) {
+      addEqualChunkBlocks(call, pass);
+    }
+  }
+
+  private static void checkShape(TracedCall call, int k, long[] replayed) {
+    TensorRef out = call.tensorOutputs().get(k);
+    if (!Arrays.equals(replayed, out.shape().toArray())) {
+      throw new UnsupportedOpException(
+          call,
+          "replay on labels gave shape "
+              + Arrays.toString(replayed)
+              + ", the trace "
+              + out.shape());
+    }
+  }
+
+  /**
+   * Ops that copy (cat, repeat, pixel_shuffle, ...) or read several inputs: the label replay maps
+   * every output element to its input position; the mask side reads the recorded map back.
+   */
+  private static void propagateCopies(TracedCall call, LabelPass pass) {
     LabelReplay.Labels replay = LabelReplay.replay(call);
     List<TensorRef> outs = call.tensorOutputs();
     for (int k = 0; k < outs.size(); k++) {
-      if (!Arrays.equals(replay.outputShapes().get(k), outs.get(k).shape().toArray())) {
-        throw new UnsupportedOpException(
-            call,
-            "replay on labels gave shape "
-                + Arrays.toString(replay.outputShapes().get(k))
-                + ", the trace "
-                + outs.get(k).shape());
-      }
+      checkShape(call, k, replay.outputShapes().get(k));
     }
     pass.recordReplay(call, replay);
     int[] joint = jointLabels(call, pass, replay);
@@ -52,11 +84,6 @@ final class LayoutRule implements OpRule {
         l[i] = joint[pos[i]];
       }
       pass.setLabels(outs.get(k), l);
-    }
-    if (isSplitView(call)) {
-      addViewBlocks(call, pass);
-    } else if (call.op().equals("chunk") || call.op().equals("split") && isIntSplit(call)) {
-      addEqualChunkBlocks(call, pass);
     }
   }
 
@@ -151,7 +178,9 @@ final class LayoutRule implements OpRule {
     List<long[]> coords = new ArrayList<>();
     List<TensorRef> outs = call.tensorOutputs();
     for (int k = 0; k < outs.size(); k++) {
-      atoms.add(Arrays.stream(pass.labels(outs.get(k))).filter(l -> l > 0).distinct().toArray());
+      Labels l = pass.labelsOf(outs.get(k));
+      // the stored atoms meet each atom first in the order the elements do
+      atoms.add(IntStream.range(0, l.size()).map(l::atom).filter(a -> a > 0).distinct().toArray());
       coords.add(new long[] {k});
     }
     pass.addBlocks(
