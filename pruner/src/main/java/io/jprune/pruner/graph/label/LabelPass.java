@@ -68,6 +68,9 @@ public final class LabelPass {
   /** Cached label-replay maps of layout calls, by call index. */
   private final Map<Integer, LabelReplay.Labels> replays = new HashMap<>();
 
+  /** The views layout calls returned, by call index, for those labelled as views. */
+  private final Map<Integer, List<ViewReplay.View>> views = new HashMap<>();
+
   private final Map<String, TensorRef> versions = new HashMap<>();
   private final Map<Integer, BitSet> atomsIn = new HashMap<>();
   private final BitSet withDerived = new BitSet();
@@ -169,12 +172,19 @@ public final class LabelPass {
     replays.put(call.index(), replay);
   }
 
+  /** Records the views a layout call returned, from which {@link #replayOf} makes its map. */
+  void recordViews(TracedCall call, List<ViewReplay.View> returned) {
+    views.put(call.index(), returned);
+  }
+
   /**
-   * The label replay of a layout call: the one recorded, or else (a call whose outputs were
-   * labelled as views, without a per-element map) one made on first request and kept.
+   * The label replay of a layout call: the one recorded, or else one made on first request (from
+   * the views the call returned, when it was labelled as views) and kept.
    */
   public LabelReplay.Labels replayOf(TracedCall call) {
-    return replays.computeIfAbsent(call.index(), i -> LabelReplay.replay(call));
+    return replays.computeIfAbsent(
+        call.index(),
+        i -> views.containsKey(i) ? ViewReplay.replay(views.get(i)) : LabelReplay.replay(call));
   }
 
   /**

@@ -37,21 +37,60 @@ public final class ViewReplay {
   }
 
   /**
-   * The labels of the call's tensor outputs given the labels of its one tensor input, or null when
-   * it has another number of tensor inputs, or some output is not a view of the input.
+   * The labels of the call's tensor outputs, from the labels of its one tensor input in {@code
+   * pass}, or null when it has another number of tensor inputs, or some output is not a view of the
+   * input. The pass keeps the views, from which it makes the call's per-element map should the mask
+   * side ask for it.
    *
    * @throws io.jprune.pruner.graph.refusal.UnsupportedOpException when the replay fails
    */
-  public static List<Labels> labels(TracedCall call, Labels in) {
+  public static List<Labels> labels(TracedCall call, LabelPass pass) {
     List<View> views = views(call);
     if (views == null) {
       return null;
     }
+    Labels in = pass.labelsOf(call.tensorInputs().get(0));
     List<Labels> out = new ArrayList<>(views.size());
     for (View v : views) {
       out.add(labels(v, in));
     }
+    pass.recordViews(call, views);
     return out;
+  }
+
+  /**
+   * The per-element map of a call that returned these views of its one input, as {@link
+   * LabelReplay#replay} makes it: each output element's input position.
+   */
+  static LabelReplay.Labels replay(List<View> views) {
+    List<int[]> positions = new ArrayList<>(views.size());
+    List<long[]> shapes = new ArrayList<>(views.size());
+    for (View v : views) {
+      positions.add(positions(v));
+      shapes.add(v.sizes().clone());
+    }
+    return new LabelReplay.Labels(new long[] {0}, positions, shapes);
+  }
+
+  /** Input position of each output element, row-major: {@code offset + sum(c[d] * stride[d])}. */
+  static int[] positions(View v) {
+    Shape out = new Shape(v.sizes());
+    int[] pos = new int[out.numel()];
+    int rank = out.rank();
+    long[] coord = new long[rank];
+    long flat = v.offset();
+    for (int i = 0; i < pos.length; i++) {
+      pos[i] = (int) flat;
+      for (int d = rank - 1; d >= 0; d--) { // odometer step
+        if (++coord[d] < v.sizes()[d]) {
+          flat += v.strides()[d];
+          break;
+        }
+        flat -= (coord[d] - 1) * v.strides()[d];
+        coord[d] = 0;
+      }
+    }
+    return pos;
   }
 
   /** The views the call returns, or null when it is not a one-input call returning only views. */

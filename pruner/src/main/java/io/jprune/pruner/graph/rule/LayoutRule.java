@@ -34,10 +34,7 @@ final class LayoutRule implements OpRule {
   @Override
   public void propagate(TracedCall call, LabelPass pass) {
     List<TensorRef> outs = call.tensorOutputs();
-    List<Labels> views =
-        call.tensorInputs().size() == 1
-            ? ViewReplay.labels(call, pass.labelsOf(call.tensorInputs().get(0)))
-            : null;
+    List<Labels> views = ViewReplay.labels(call, pass);
     if (views != null) {
       for (int k = 0; k < outs.size(); k++) {
         checkShape(call, k, views.get(k).shape().dims());

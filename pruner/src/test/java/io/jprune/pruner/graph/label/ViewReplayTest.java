@@ -3,12 +3,16 @@ package io.jprune.pruner.graph.label;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.lang.ref.Reference;
 import java.util.Random;
 import java.util.function.UnaryOperator;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
+import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -17,8 +21,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The labels of a view, walked only along the output dims that can move a varying input coordinate,
  * against a per-element reference: each output element reads the input element at {@code offset +
- * sum(coord * stride)}, and the per-element labels are compressed by {@link Labels#of}. Views are
- * made by libtorch's own ops on a contiguous tensor.
+ * sum(coord * stride)}, and the per-element labels are compressed by {@link Labels#of}; and the
+ * per-element map made from a view against the op replayed on an arange, as {@link LabelReplay}
+ * makes it. Views are made by libtorch's own ops on a contiguous tensor.
  */
 class ViewReplayTest {
   /** A view op on a contiguous tensor of {@code shape}, whose labels vary along {@code dims}. */
@@ -132,6 +137,21 @@ class ViewReplayTest {
       assertEquals(expected.atom(j), actual.atom(j), what + ", atom " + j);
     }
     assertArrayEquals(expected.dense(), actual.dense(), what);
+    assertArrayEquals(arangeReplay(c), ViewReplay.positions(view), what + ": positions");
+  }
+
+  /** The op on an arange of the input shape: each output element's input position, as read. */
+  private static int[] arangeReplay(Case c) {
+    long numel = LongStream.of(c.shape()).reduce(1, (a, b) -> a * b);
+    Tensor base =
+        torch
+            .arange(new Scalar(numel), new TensorOptions(torch.ScalarType.Long))
+            .reshape(c.shape());
+    Tensor out = c.op().apply(base).contiguous();
+    long[] values = new long[(int) out.numel()];
+    new LongPointer(out.data_ptr_long()).capacity(values.length).get(values);
+    Reference.reachabilityFence(out);
+    return LongStream.of(values).mapToInt(v -> (int) v).toArray();
   }
 
   /** Atoms 1..4 at random along the given dims (repeats allowed, so some dims may not vary). */
