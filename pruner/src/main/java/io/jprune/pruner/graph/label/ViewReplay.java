@@ -77,11 +77,19 @@ public final class ViewReplay {
     Shape out = new Shape(v.sizes());
     int[] pos = new int[out.numel()];
     int rank = out.rank();
-    long[] coord = new long[rank];
-    long flat = v.offset();
-    for (int i = 0; i < pos.length; i++) {
-      pos[i] = (int) flat;
-      for (int d = rank - 1; d >= 0; d--) { // odometer step
+    if (rank == 0) {
+      pos[0] = (int) v.offset();
+      return pos;
+    }
+    int inner = (int) v.sizes()[rank - 1];
+    int step = (int) v.strides()[rank - 1];
+    long[] coord = new long[rank - 1];
+    long flat = v.offset(); // of the first element of the current innermost run
+    for (int i = 0; i < pos.length; i += inner) {
+      for (int j = 0, p = (int) flat; j < inner; j++, p += step) {
+        pos[i + j] = p;
+      }
+      for (int d = rank - 2; d >= 0; d--) { // odometer over the outer dims
         if (++coord[d] < v.sizes()[d]) {
           flat += v.strides()[d];
           break;

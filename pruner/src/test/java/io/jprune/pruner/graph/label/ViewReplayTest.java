@@ -62,7 +62,8 @@ class ViewReplayTest {
             v(0),
             t -> t.as_strided(new long[] {3, 4}, new long[] {3, 1}, new LongOptional(1))),
         view("diagonal", s(4, 4, 3), v(0, 2), t -> t.diagonal(0, 0, 1)),
-        view("unfold windows", s(2, 9), v(1), t -> t.unfold(1, 4, 2)));
+        view("unfold windows", s(2, 9), v(1), t -> t.unfold(1, 4, 2)),
+        view("select down to a scalar", s(5), v(0), t -> t.select(0, 3)));
   }
 
   private static Arguments view(
