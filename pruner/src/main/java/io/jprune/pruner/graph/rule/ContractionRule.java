@@ -22,7 +22,7 @@ import java.util.BitSet;
  * modelled, so their channels are kept.
  */
 final class ContractionRule implements OpRule {
-  private static final int UNSET = Integer.MIN_VALUE;
+  static final int UNSET = Integer.MIN_VALUE;
   private static final int MIXED = Integer.MIN_VALUE + 1;
 
   /** Index arithmetic of one traced matmul. */
@@ -292,7 +292,8 @@ final class ContractionRule implements OpRule {
     return false;
   }
 
-  private static int merge(int acc, int label, AtomTable atoms) {
+  /** {@code acc} merged with one more element: its root, or MIXED when they differ. */
+  static int merge(int acc, int label, AtomTable atoms) {
     int l = label < 0 ? label : atoms.find(label);
     if (acc == UNSET) {
       return l;
@@ -301,7 +302,7 @@ final class ContractionRule implements OpRule {
   }
 
   /** The contracted index: a channel on one side must be the same channel on the other. */
-  private static void couple(int aCol, int bRow, AtomTable atoms) {
+  static void couple(int aCol, int bRow, AtomTable atoms) {
     boolean aAtom = aCol > AtomTable.FIXED;
     boolean bAtom = bRow > AtomTable.FIXED;
     if (aAtom && (bAtom || bRow == AtomTable.FIXED)) {
@@ -319,7 +320,8 @@ final class ContractionRule implements OpRule {
     }
   }
 
-  private static int outLabel(int aRow, int bCol) {
+  /** The label of an output element from its row of a and its column of b. */
+  static int outLabel(int aRow, int bCol) {
     boolean aAtom = aRow > AtomTable.FIXED;
     boolean bAtom = bCol > AtomTable.FIXED;
     if (aAtom && !bAtom) {

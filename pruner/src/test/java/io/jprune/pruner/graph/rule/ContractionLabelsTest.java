@@ -109,10 +109,7 @@ class ContractionLabelsTest {
     return Labels.factored(s, dims, atoms);
   }
 
-  // --- the per-element reference ---
-
-  private static final int UNSET = Integer.MIN_VALUE;
-  private static final int MIXED = Integer.MIN_VALUE + 1;
+  // --- the per-element reference: the rule's merge, couple and outLabel on every element ---
 
   private static int[] perElement(Labels al, Labels bl, Shape out, AtomTable atoms) {
     Shape a = al.shape();
@@ -130,33 +127,33 @@ class ContractionLabelsTest {
       int a0 = base(a, batch, bt);
       int b0 = base(b, batch, bt);
       for (int kk = 0; kk < k; kk++) {
-        int aCol = UNSET;
+        int aCol = ContractionRule.UNSET;
         for (int row = 0; row < n; row++) {
-          aCol = merge(aCol, ad[a0 + row * k + kk], atoms);
+          aCol = ContractionRule.merge(aCol, ad[a0 + row * k + kk], atoms);
         }
-        int bRow = UNSET;
+        int bRow = ContractionRule.UNSET;
         for (int col = 0; col < m; col++) {
-          bRow = merge(bRow, bd[b0 + kk * m + col], atoms);
+          bRow = ContractionRule.merge(bRow, bd[b0 + kk * m + col], atoms);
         }
-        couple(aCol, bRow, atoms);
+        ContractionRule.couple(aCol, bRow, atoms);
       }
       int[] aRow = new int[n];
       for (int row = 0; row < n; row++) {
-        aRow[row] = UNSET;
+        aRow[row] = ContractionRule.UNSET;
         for (int kk = 0; kk < k; kk++) {
-          aRow[row] = merge(aRow[row], ad[a0 + row * k + kk], atoms);
+          aRow[row] = ContractionRule.merge(aRow[row], ad[a0 + row * k + kk], atoms);
         }
       }
       int[] bCol = new int[m];
       for (int col = 0; col < m; col++) {
-        bCol[col] = UNSET;
+        bCol[col] = ContractionRule.UNSET;
         for (int kk = 0; kk < k; kk++) {
-          bCol[col] = merge(bCol[col], bd[b0 + kk * m + col], atoms);
+          bCol[col] = ContractionRule.merge(bCol[col], bd[b0 + kk * m + col], atoms);
         }
       }
       for (int row = 0; row < n; row++) {
         for (int col = 0; col < m; col++) {
-          ol[bt * n * m + row * m + col] = outLabel(aRow[row], bCol[col]);
+          ol[bt * n * m + row * m + col] = ContractionRule.outLabel(aRow[row], bCol[col]);
         }
       }
     }
@@ -171,46 +168,5 @@ class ContractionLabelsTest {
       off += coord * s.stride(d);
     }
     return (int) off;
-  }
-
-  private static int merge(int acc, int label, AtomTable atoms) {
-    int l = label < 0 ? label : atoms.find(label);
-    if (acc == UNSET) {
-      return l;
-    }
-    return acc == l ? acc : MIXED;
-  }
-
-  private static void couple(int aCol, int bRow, AtomTable atoms) {
-    boolean aAtom = aCol > AtomTable.FIXED;
-    boolean bAtom = bRow > AtomTable.FIXED;
-    if (aAtom && (bAtom || bRow == AtomTable.FIXED)) {
-      atoms.union(aCol, bRow);
-    } else if (bAtom && aCol == AtomTable.FIXED) {
-      atoms.fix(bRow);
-    } else if (aAtom && bRow == MIXED) {
-      atoms.fix(aCol);
-    } else if (bAtom && aCol == MIXED) {
-      atoms.fix(bRow);
-    } else if (aAtom && bRow == AtomTable.DERIVED) {
-      atoms.fix(aCol);
-    } else if (bAtom && aCol == AtomTable.DERIVED) {
-      atoms.fix(bRow);
-    }
-  }
-
-  private static int outLabel(int aRow, int bCol) {
-    boolean aAtom = aRow > AtomTable.FIXED;
-    boolean bAtom = bCol > AtomTable.FIXED;
-    if (aAtom && !bAtom) {
-      return aRow;
-    }
-    if (bAtom && !aAtom) {
-      return bCol;
-    }
-    if (!aAtom && aRow == AtomTable.FIXED && bCol == AtomTable.FIXED) {
-      return AtomTable.FIXED;
-    }
-    return AtomTable.DERIVED;
   }
 }
