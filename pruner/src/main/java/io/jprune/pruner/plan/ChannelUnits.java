@@ -5,9 +5,7 @@ import io.jprune.pruner.group.BlockSpec;
 import io.jprune.pruner.group.GroupConstraint;
 import io.jprune.pruner.group.PruningGroup;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The smallest removable sets of a group's channels under its ALIGNED constraints: channels at the
@@ -46,15 +44,32 @@ final class ChannelUnits {
         }
       }
     }
-    Map<Integer, List<Integer>> byRoot = new LinkedHashMap<>();
+    return new ChannelUnits(byRoot(parent));
+  }
+
+  /**
+   * The sets, ordered by their smallest channel (a set's root: union keeps the smaller root), each
+   * in channel order.
+   */
+  private static List<int[]> byRoot(int[] parent) {
+    int n = parent.length;
+    int[] unitOf = new int[n];
+    int[] sizes = new int[n];
+    int count = 0;
     for (int i = 0; i < n; i++) {
-      byRoot.computeIfAbsent(find(parent, i), r -> new ArrayList<>()).add(i);
+      int root = find(parent, i);
+      unitOf[i] = root == i ? count++ : unitOf[root];
+      sizes[unitOf[i]]++;
     }
-    List<int[]> units = new ArrayList<>();
-    for (List<Integer> members : byRoot.values()) {
-      units.add(members.stream().mapToInt(Integer::intValue).toArray());
+    List<int[]> units = new ArrayList<>(count);
+    for (int u = 0; u < count; u++) {
+      units.add(new int[sizes[u]]);
     }
-    return new ChannelUnits(units);
+    int[] filled = new int[count];
+    for (int i = 0; i < n; i++) {
+      units.get(unitOf[i])[filled[unitOf[i]]++] = i;
+    }
+    return units;
   }
 
   int count() {
