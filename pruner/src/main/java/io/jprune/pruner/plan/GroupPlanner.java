@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.stream.LongStream;
 
 /**
  * Chooses which channels of one group go, honouring its constraints: whole heads first (when
@@ -67,14 +68,10 @@ public final class GroupPlanner {
       }
     }
     double[] unitScores = units.scores(scores);
-    boolean[] gone = new boolean[units.count()];
+    boolean[] gone = goneWith(units, removed);
     int alive = 0;
-    for (int u = 0; u < gone.length; u++) {
-      gone[u] = true;
-      for (int ch : units.unit(u)) {
-        gone[u] &= removed[ch];
-      }
-      alive += gone[u] ? 0 : 1;
+    for (boolean g : gone) {
+      alive += g ? 0 : 1;
     }
     lockLastOfEachLayer(group, units, unitScores, gone);
     int keep = (int) Math.round(units.count() * (1 - removeFraction));
@@ -91,17 +88,19 @@ public final class GroupPlanner {
         removed[ch] = true;
       }
     }
-    int count = 0;
-    for (boolean r : removed) {
-      count += r ? 1 : 0;
-    }
-    long[] out = new long[count];
-    for (int ch = 0, k = 0; ch < removed.length; ch++) {
-      if (removed[ch]) {
-        out[k++] = ch;
+    return LongStream.range(0, removed.length).filter(ch -> removed[(int) ch]).toArray();
+  }
+
+  /** Per unit, whether all its channels are removed already (whole heads). */
+  private static boolean[] goneWith(ChannelUnits units, boolean[] removed) {
+    boolean[] gone = new boolean[units.count()];
+    for (int u = 0; u < gone.length; u++) {
+      gone[u] = true;
+      for (int ch : units.unit(u)) {
+        gone[u] &= removed[ch];
       }
     }
-    return out;
+    return gone;
   }
 
   /**
