@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import io.jprune.pruner.group.PruningGroup;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 
 /**
  * Group magnitude (L1, L2, Lp): a channel's term for a parameter is the sum of {@code |w|^p} over
@@ -62,22 +63,27 @@ public final class GroupMagnitude implements Importance {
             sums.terms(
                 sums.vectors(
                     new PowAbs(p),
-                    name -> powAbs(HostVectors.widen(context.tensor(name).detach()), p))));
+                    (name, scratch) ->
+                        powAbs(HostVectors.widen(context.tensor(name).detach()), p, scratch))));
     return normalization.apply(raw);
   }
 
   /** The name of {@code |w|^p} of a parameter w, for sharing its per-index sums. */
   record PowAbs(double p) {}
 
-  /** {@code |t|^p}, exact multiplications for p = 1 and 2. */
-  static Tensor powAbs(Tensor t, double p) {
+  /**
+   * {@code |t|^p} written into {@code scratch}, exact multiplications for p = 1 and 2 (the values a
+   * fresh {@code t.mul(t)} holds).
+   */
+  static Tensor powAbs(Tensor t, double p, Scratch scratch) {
+    Tensor out = scratch.like(t);
     if (p == 1) {
-      return t.abs();
+      return torch.abs_out(out, t);
     }
     if (p == 2) {
-      return t.mul(t);
+      return torch.mul_out(out, t, t);
     }
-    return t.abs().pow(new Scalar(p));
+    return torch.abs_out(out, t).pow_(new Scalar(p));
   }
 
   @Override

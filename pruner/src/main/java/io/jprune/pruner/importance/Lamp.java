@@ -47,7 +47,9 @@ public final class Lamp implements Importance {
     Map<SliceSums.Key, double[]> magnitudes =
         sums.vectors(
             new GroupMagnitude.PowAbs(p),
-            name -> GroupMagnitude.powAbs(HostVectors.widen(context.tensor(name).detach()), p));
+            (name, scratch) ->
+                GroupMagnitude.powAbs(
+                    HostVectors.widen(context.tensor(name).detach()), p, scratch));
     Map<SliceSums.Key, double[]> scores = new LinkedHashMap<>();
     magnitudes.forEach((k, v) -> scores.put(k, lamp(v)));
     return normalization.apply(reduction.reduceAll(sums.terms(scores)));

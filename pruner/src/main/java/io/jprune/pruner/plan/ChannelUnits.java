@@ -5,9 +5,7 @@ import io.jprune.pruner.group.BlockSpec;
 import io.jprune.pruner.group.GroupConstraint;
 import io.jprune.pruner.group.PruningGroup;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The smallest removable sets of a group's channels under its ALIGNED constraints: channels at the
@@ -22,17 +20,7 @@ final class ChannelUnits {
   }
 
   static ChannelUnits of(PruningGroup group) {
-    int n = group.size();
-    int[] parent = joined(group);
-    Map<Integer, List<Integer>> byRoot = new LinkedHashMap<>();
-    for (int i = 0; i < n; i++) {
-      byRoot.computeIfAbsent(find(parent, i), r -> new ArrayList<>()).add(i);
-    }
-    List<int[]> units = new ArrayList<>();
-    for (List<Integer> members : byRoot.values()) {
-      units.add(members.stream().mapToInt(Integer::intValue).toArray());
-    }
-    return new ChannelUnits(units);
+    return new ChannelUnits(byRoot(joined(group)));
   }
 
   /**
@@ -77,6 +65,31 @@ final class ChannelUnits {
       }
     }
     return parent;
+  }
+
+  /**
+   * The sets, ordered by their smallest channel (a set's root: union keeps the smaller root), each
+   * in channel order.
+   */
+  private static List<int[]> byRoot(int[] parent) {
+    int n = parent.length;
+    int[] unitOf = new int[n];
+    int[] sizes = new int[n];
+    int count = 0;
+    for (int i = 0; i < n; i++) {
+      int root = find(parent, i);
+      unitOf[i] = root == i ? count++ : unitOf[root];
+      sizes[unitOf[i]]++;
+    }
+    List<int[]> units = new ArrayList<>(count);
+    for (int u = 0; u < count; u++) {
+      units.add(new int[sizes[u]]);
+    }
+    int[] filled = new int[count];
+    for (int i = 0; i < n; i++) {
+      units.get(unitOf[i])[filled[unitOf[i]]++] = i;
+    }
+    return units;
   }
 
   int count() {

@@ -6,13 +6,17 @@ import com.google.common.primitives.ImmutableIntArray;
 import com.google.common.primitives.ImmutableLongArray;
 import io.jprune.pruner.group.BlockSpec;
 import io.jprune.pruner.group.GroupConstraint;
+import io.jprune.pruner.group.ParamSlice;
 import io.jprune.pruner.group.PruningGroup;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.stream.LongStream;
 
 /**
  * Chooses which channels of one group go, honouring its constraints: whole heads first (when
@@ -57,18 +61,14 @@ public final class GroupPlanner {
         removeFraction >= 0 && removeFraction < 1,
         "ratio must be in [0, 1), got %s",
         removeFraction);
-    TreeSet<Integer> removed = new TreeSet<>();
+    boolean[] removed = new boolean[group.size()];
     if (headFraction > 0) {
-      removed.addAll(heads(group, scores, headFraction));
-    }
-    double[] unitScores = units.scores(scores);
-    boolean[] gone = new boolean[units.count()];
-    for (int u = 0; u < gone.length; u++) {
-      gone[u] = true;
-      for (int ch : units.unit(u)) {
-        gone[u] &= removed.contains(ch);
+      for (int ch : heads(group, scores, headFraction)) {
+        removed[ch] = true;
       }
     }
+    double[] unitScores = units.scores(scores);
+    boolean[] gone = goneWith(units, removed);
     int alive = 0;
     for (boolean g : gone) {
       alive += g ? 0 : 1;
@@ -85,37 +85,92 @@ public final class GroupPlanner {
             : balance(perCell(equal, units, gone, unitScores, toRemove), equal, units, unitScores);
     for (int u : chosen) {
       for (int ch : units.unit(u)) {
-        removed.add(ch);
+        removed[ch] = true;
       }
     }
-    return removed.stream().mapToLong(Integer::longValue).toArray();
+    return LongStream.range(0, removed.length).filter(ch -> removed[(int) ch]).toArray();
+  }
+
+  /** Per unit, whether all its channels are removed already (whole heads). */
+  private static boolean[] goneWith(ChannelUnits units, boolean[] removed) {
+    boolean[] gone = new boolean[units.count()];
+    for (int u = 0; u < gone.length; u++) {
+      gone[u] = true;
+      for (int ch : units.unit(u)) {
+        gone[u] &= removed[ch];
+      }
+    }
+    return gone;
   }
 
   /**
    * Every parameter dim of the group keeps at least one slice: the best-scoring unit touching it is
    * marked as not removable (by setting it "gone" for the selection below, it is never chosen; its
-   * channels are not in {@code removed}).
+   * channels are not in {@code removed}). A channel whose slices are laid out as the previous one's
+   * (differing only in index) reuses its dims' ids instead of looking each slice up.
    */
   private static void lockLastOfEachLayer(
       PruningGroup group, ChannelUnits units, double[] unitScores, boolean[] gone) {
-    Map<SliceDim, Integer> best = new LinkedHashMap<>();
+    Map<SliceDim, Integer> ids = new HashMap<>();
+    int[] best = new int[0];
+    int[] dimIds = null;
+    List<ParamSlice> last = null;
     for (int u = 0; u < units.count(); u++) {
       if (gone[u]) {
         continue;
       }
       for (int ch : units.unit(u)) {
-        for (var slice : group.channel(ch).slices()) {
-          SliceDim key = new SliceDim(slice.param(), slice.dim(), slice.convGroup());
-          Integer b = best.get(key);
-          if (b == null || unitScores[u] > unitScores[b]) {
-            best.put(key, u);
+        List<ParamSlice> slices = group.channel(ch).slices();
+        if (last == null || !sameDims(last, slices)) {
+          dimIds = new int[slices.size()];
+          for (int j = 0; j < dimIds.length; j++) {
+            ParamSlice s = slices.get(j);
+            dimIds[j] =
+                ids.computeIfAbsent(
+                    new SliceDim(s.param(), s.dim(), s.convGroup()), k -> ids.size());
+          }
+          last = slices;
+          if (best.length < ids.size()) {
+            int from = best.length;
+            best = Arrays.copyOf(best, Math.max(2 * from, ids.size()));
+            Arrays.fill(best, from, best.length, -1);
+          }
+        }
+        for (int id : dimIds) {
+          if (best[id] < 0 || unitScores[u] > unitScores[best[id]]) {
+            best[id] = u;
           }
         }
       }
     }
-    for (int u : best.values()) {
-      gone[u] = true;
+    for (int id = 0; id < ids.size(); id++) {
+      gone[best[id]] = true;
     }
+  }
+
+  /** Whether two channels' slices take the same parameter dims (and conv groups) in order. */
+  private static boolean sameDims(List<ParamSlice> a, List<ParamSlice> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int j = 0; j < a.size(); j++) {
+      ParamSlice x = a.get(j);
+      ParamSlice y = b.get(j);
+      if (x.dim() != y.dim()
+          || x.convGroup() != y.convGroup()
+          || (x.param() != y.param() && !x.param().equals(y.param()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Units by score, then by index. */
+  private static Comparator<Integer> byScore(double[] scores) {
+    return (a, b) -> {
+      int c = Double.compare(scores[a], scores[b]);
+      return c != 0 ? c : Integer.compare(a, b);
+    };
   }
 
   /** A parameter dim (per conv group for grouped columns) that must keep one slice. */
@@ -142,7 +197,7 @@ public final class GroupPlanner {
 
   private static List<Integer> lowest(List<Integer> candidates, double[] scores, int n) {
     List<Integer> sorted = new ArrayList<>(candidates);
-    sorted.sort(Comparator.comparingDouble((Integer u) -> scores[u]).thenComparing(u -> u));
+    sorted.sort(byScore(scores));
     return sorted.subList(0, Math.min(n, sorted.size()));
   }
 
@@ -199,7 +254,7 @@ public final class GroupPlanner {
       ChannelUnits units,
       double[] scores) {
     List<Integer> kept = new ArrayList<>(chosen);
-    kept.sort(Comparator.comparingDouble((Integer u) -> scores[u]).thenComparing(u -> u));
+    kept.sort(byScore(scores));
     boolean changed = true;
     while (changed && !kept.isEmpty()) {
       changed = false;

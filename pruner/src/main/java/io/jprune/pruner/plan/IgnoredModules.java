@@ -9,6 +9,7 @@ import io.jprune.pruner.group.SliceRole;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Modules whose output channels are kept (a classifier, a detection head), and their submodules: a
@@ -45,9 +46,10 @@ public final class IgnoredModules {
       return ImmutableDoubleArray.copyOf(locked);
     }
     Map<String, Boolean> owned = new HashMap<>(); // a group's channels share few parameters
+    Function<String, Boolean> owns = this::owns; // one instance, not one per slice
     for (Channel c : group.channels()) {
       for (ParamSlice s : c.slices()) {
-        if (s.role() == SliceRole.OUTPUT && owned.computeIfAbsent(s.param(), this::owns)) {
+        if (s.role() == SliceRole.OUTPUT && owned.computeIfAbsent(s.param(), owns)) {
           locked[c.index()] = Double.POSITIVE_INFINITY;
           break;
         }
