@@ -13,8 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.pytorch.LongArrayRef;
+import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorArrayRef;
@@ -65,6 +67,16 @@ public final class LabelReplay {
 
   /** Replays on inputs of the given shapes with the given arguments (tensors replaced). */
   public static Labels replay(TracedCall call, List<long[]> inputShapes, List<Value> args) {
+    return replay(call, inputShapes, null, args);
+  }
+
+  /**
+   * Replays on inputs of the given shapes whose elements are the given values (row-major, one array
+   * per input) instead of their own positions: each output element then holds the value of the
+   * input element it copied. {@code values} null means positions.
+   */
+  public static Labels replay(
+      TracedCall call, List<long[]> inputShapes, List<int[]> values, List<Value> args) {
     long[] offsets = new long[inputShapes.size()];
     List<Tensor> labelTensors = new ArrayList<>();
     long next = 0;
@@ -74,11 +86,8 @@ public final class LabelReplay {
       for (long d : inputShapes.get(i)) {
         n *= d;
       }
-      labelTensors.add(
-          torch
-              .arange(
-                  new Scalar(next), new Scalar(next + n), new TensorOptions(torch.ScalarType.Long))
-              .reshape(inputShapes.get(i)));
+      Tensor flat = values == null ? positions(next, n) : valued(values.get(i), n);
+      labelTensors.add(flat.reshape(inputShapes.get(i)));
       next += n;
     }
     Object result = invoke(call, labelTensors, args);
@@ -94,7 +103,7 @@ public final class LabelReplay {
     List<int[]> positions = new ArrayList<>();
     List<long[]> shapes = new ArrayList<>();
     for (Tensor t : outs) {
-      positions.add(read(t));
+      positions.add(read(t, values != null));
       long[] s = new long[(int) t.dim()];
       for (int d = 0; d < s.length; d++) {
         s[d] = t.size(d);
@@ -104,8 +113,36 @@ public final class LabelReplay {
     return new Labels(offsets, positions, shapes);
   }
 
-  private static int[] read(Tensor t) {
+  private static Tensor positions(long from, long n) {
+    return torch.arange(
+        new Scalar(from), new Scalar(from + n), new TensorOptions(torch.ScalarType.Long));
+  }
+
+  /** Values as int32: half the copying of int64, and layout ops move any dtype alike. */
+  private static Tensor valued(int[] values, long n) {
+    if (values.length != n) {
+      throw new IllegalArgumentException(values.length + " values for " + n + " elements");
+    }
+    Tensor t =
+        torch.empty(
+            new long[] {n}, new TensorOptions(torch.ScalarType.Int), new MemoryFormatOptional());
+    if (n > 0) {
+      new IntPointer(t.data_ptr_int()).capacity(n).put(values);
+    }
+    Reference.reachabilityFence(t); // owns the memory just written
+    return t;
+  }
+
+  private static int[] read(Tensor t, boolean int32) {
     Tensor c = t.contiguous();
+    if (int32) {
+      int[] ints = new int[(int) c.numel()];
+      if (ints.length > 0) {
+        new IntPointer(c.data_ptr_int()).capacity(ints.length).get(ints);
+      }
+      Reference.reachabilityFence(c);
+      return ints;
+    }
     long[] longs = new long[(int) c.numel()];
     if (longs.length > 0) {
       new LongPointer(c.data_ptr_long()).capacity(longs.length).get(longs);
