@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.LongArrayRef;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Scalar;
@@ -77,40 +78,59 @@ public final class LabelReplay {
    */
   public static Labels replay(
       TracedCall call, List<long[]> inputShapes, List<int[]> values, List<Value> args) {
-    long[] offsets = new long[inputShapes.size()];
-    List<Tensor> labelTensors = new ArrayList<>();
-    long next = 0;
-    for (int i = 0; i < inputShapes.size(); i++) {
-      offsets[i] = next;
-      long n = 1;
-      for (long d : inputShapes.get(i)) {
-        n *= d;
+    // Every tensor made here is released on return, not when the GC gets to it: replays run for
+    // each layout call of each removal, and native memory left to the GC is fresh pages each time.
+    List<Pointer> made = new ArrayList<>();
+    try {
+      long[] offsets = new long[inputShapes.size()];
+      List<Tensor> labelTensors = new ArrayList<>();
+      long next = 0;
+      for (int i = 0; i < inputShapes.size(); i++) {
+        offsets[i] = next;
+        long n = 1;
+        for (long d : inputShapes.get(i)) {
+          n *= d;
+        }
+        Tensor flat = made(made, values == null ? positions(next, n) : valued(values.get(i), n));
+        labelTensors.add(made(made, flat.reshape(inputShapes.get(i))));
+        next += n;
       }
-      Tensor flat = values == null ? positions(next, n) : valued(values.get(i), n);
-      labelTensors.add(flat.reshape(inputShapes.get(i)));
-      next += n;
+      List<Tensor> outs = outputs(invoke(call, labelTensors, args), made);
+      List<int[]> positions = new ArrayList<>();
+      List<long[]> shapes = new ArrayList<>();
+      for (Tensor t : outs) {
+        positions.add(read(made(made, t.contiguous()), values != null));
+        long[] s = new long[(int) t.dim()];
+        for (int d = 0; d < s.length; d++) {
+          s[d] = t.size(d);
+        }
+        shapes.add(s);
+      }
+      return new Labels(offsets, positions, shapes);
+    } finally {
+      for (Pointer p : made) {
+        p.close();
+      }
     }
-    Object result = invoke(call, labelTensors, args);
+  }
+
+  private static <T extends Pointer> T made(List<Pointer> made, T p) {
+    made.add(p);
+    return p;
+  }
+
+  private static List<Tensor> outputs(Object result, List<Pointer> made) {
     List<Tensor> outs = new ArrayList<>();
     if (result instanceof Tensor t) {
-      outs.add(t);
+      outs.add(made(made, t));
     } else if (result instanceof TensorVector v) {
       for (long i = 0; i < v.size(); i++) {
-        outs.add(new Tensor(v.get(i))); // get(i) is a view into v, which the GC may free
+        // get(i) is a view into v, which the GC may free: an owning copy
+        outs.add(made(made, new Tensor(v.get(i))));
       }
-      Reference.reachabilityFence(v);
+      made.add(v);
     }
-    List<int[]> positions = new ArrayList<>();
-    List<long[]> shapes = new ArrayList<>();
-    for (Tensor t : outs) {
-      positions.add(read(t, values != null));
-      long[] s = new long[(int) t.dim()];
-      for (int d = 0; d < s.length; d++) {
-        s[d] = t.size(d);
-      }
-      shapes.add(s);
-    }
-    return new Labels(offsets, positions, shapes);
+    return outs;
   }
 
   private static Tensor positions(long from, long n) {
@@ -133,14 +153,14 @@ public final class LabelReplay {
     return t;
   }
 
-  private static int[] read(Tensor t, boolean int32) {
-    Tensor c = t.contiguous();
+  /** The elements of a contiguous tensor, as ints. */
+  private static int[] read(Tensor c, boolean int32) {
     if (int32) {
       int[] ints = new int[(int) c.numel()];
       if (ints.length > 0) {
         new IntPointer(c.data_ptr_int()).capacity(ints.length).get(ints);
       }
-      Reference.reachabilityFence(c);
+      Reference.reachabilityFence(c); // owns the memory just read
       return ints;
     }
     long[] longs = new long[(int) c.numel()];
