@@ -24,12 +24,14 @@ import java.util.regex.Pattern;
  * the jprune CLI in a fresh JVM (cold: process wall and peak RSS; started as {@link #cli} says),
  * Torch-Pruning's {@code tp_bench.py} in a fresh Python process (where {@code
  * ../shared/peers/torch-pruning} was set up), {@link WarmPrune} (warm build + step in a JVM that
- * already pruned once) and, for the memory target, {@link PlainForward}. Peak RSS comes from GNU
- * {@code /usr/bin/time -f %M}. The medians over the rounds and the ratios jprune / Torch-Pruning
- * are printed as one markdown table.
+ * already pruned 20 times, and its second prune) and, for the memory target, {@link PlainForward}.
+ * Peak RSS comes from GNU {@code /usr/bin/time -f %M}. The medians over the rounds and the ratios
+ * jprune / Torch-Pruning are printed as one markdown table.
  *
- * <p>Arguments: {@code CLI_JAR TP_BENCH_PY TP_DIR [ROUNDS] [MODELS]}, MODELS {@code all} or a
- * comma-separated list of TP's names ({@code resnet18,vit_s}).
+ * <p>Arguments: {@code CLI_JAR TP_BENCH_PY TP_DIR [ROUNDS] [MODELS] [TP_REPEAT_PY]}, MODELS {@code
+ * all} or a comma-separated list of TP's names ({@code resnet18,vit_s}); with TP_REPEAT_PY ({@code
+ * src/test/python/tp_repeat.py}) the peer's build + step is also repeated in one process, so that
+ * the warm ratio is given against a settled peer as well.
  */
 public final class PruneBench {
   private record Case(String tp, String zoo, String ignored) {}
@@ -43,6 +45,11 @@ public final class PruneBench {
   private static final Pattern KV = Pattern.compile("(\\w+)=(\\S+)");
   private static final Pattern TIME = Pattern.compile("BENCH_TIME rss_kb=(\\d+) wall_s=([0-9.]+)");
   private static final Path GNU_TIME = Path.of("/usr/bin/time");
+  // Warm means the JIT has settled: MobileNetV2's second prune in a JVM takes about twice its
+  // twentieth. The second prune is reported too.
+  private static final int WARM_UP = 20;
+  private static final int WARM_ROUNDS = 5;
+  private static final int TP_REPEATS = 8;
 
   private PruneBench() {}
 
@@ -53,6 +60,7 @@ public final class PruneBench {
     int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
     List<String> only =
         args.length > 4 && !args[4].equals("all") ? List.of(args[4].split(",")) : List.of();
+    Path tpRepeat = args.length > 5 ? Path.of(args[5]) : null;
     boolean peer =
         Files.isRegularFile(tpBench) && Files.isDirectory(tpDir.resolve("torch_pruning"));
     if (!peer) {
@@ -118,6 +126,9 @@ public final class PruneBench {
           r.put("tp_params_after", json.get("params_after").getAsDouble());
           r.put("tp_fwd_before_ms", json.get("fwd_before_ms").getAsDouble());
           r.put("tp_fwd_after_ms", json.get("fwd_after_ms").getAsDouble());
+          if (tpRepeat != null) {
+            r.putAll(tpRepeat(tpRepeat, tpBench, tpDir, c.tp()));
+          }
         }
         Measured warm =
             run(
@@ -129,7 +140,8 @@ public final class PruneBench {
                     WarmPrune.class.getName(),
                     c.zoo(),
                     c.ignored(),
-                    "3"),
+                    String.valueOf(WARM_ROUNDS),
+                    String.valueOf(WARM_UP)),
                 Map.of());
         Map<String, String> w =
             keyValues(
@@ -140,6 +152,7 @@ public final class PruneBench {
                                 "WarmPrune printed no WARM line:\n" + warm.out)));
         for (String k :
             List.of(
+                "second_ms",
                 "build_ms",
                 "step_ms",
                 "total_ms",
@@ -175,17 +188,19 @@ public final class PruneBench {
     StringBuilder s = new StringBuilder();
     s.append(
         "| model | params after (jprune / TP) | warm build+step s (trace, graph, "
-            + "importance, surgery ms) | TP build+step s | warm / TP | cold CLI process s | TP "
-            + "process s | cold / TP | peak RSS MB: prune / plain forward / TP | forward ms "
-            + "before->after: JVM / TP |\n|---|---|---|---|---|---|---|---|---|---|\n");
+            + "importance, surgery ms) | TP build+step s: first (settled) | warm / TP: first (settled) | "
+            + "second prune s (/ TP second) | cold CLI "
+            + "process s | TP process s | cold / TP | peak RSS MB: prune / plain forward / TP | "
+            + "forward ms before->after: JVM / TP |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (var e : results.entrySet()) {
       Map<String, Double> m = medians(e.getValue());
       double warm = m.get("warm_total_ms") / 1e3;
+      double second = m.get("warm_second_ms") / 1e3;
       s.append(
           String.format(
               Locale.ROOT,
-              "| %s | %,d / %s | %.2f (%.0f, %.0f, %.0f, %.0f) | %s "
-                  + "| %s | %.2f | %s | %s | %.0f / %.0f / %s | %.1f->%.1f / %s |%n",
+              "| %s | %,d / %s | %.2f (%.0f, %.0f, %.0f, %.0f) | %s | %s | %.2f%s "
+                  + "| %.2f | %s | %s | %.0f / %.0f / %s | %.1f->%.1f / %s |%n",
               e.getKey(),
               m.get("warm_params_after").longValue(),
               peer ? String.format(Locale.ROOT, "%,d", m.get("tp_params_after").longValue()) : "-",
@@ -194,8 +209,10 @@ public final class PruneBench {
               m.get("warm_graph_ms"),
               m.get("warm_importance_ms"),
               m.get("warm_surgery_ms"),
-              peer ? fmt(m.get("tp_build_step_s")) : "-",
-              peer ? fmt(warm / m.get("tp_build_step_s")) + "x" : "-",
+              peer ? fmt(m.get("tp_build_step_s")) + settledSeconds(m) : "-",
+              peer ? fmt(warm / m.get("tp_build_step_s")) + "x" + settledRatio(m, warm) : "-",
+              second,
+              m.containsKey("tp_second_s") ? " (" + fmt(second / m.get("tp_second_s")) + "x)" : "",
               m.get("cold_wall_s"),
               peer ? fmt(m.get("tp_process_s")) : "-",
               peer ? fmt(m.get("cold_wall_s") / m.get("tp_process_s")) + "x" : "-",
@@ -230,6 +247,41 @@ public final class PruneBench {
   private record Measured(String out, double wallS, long rssKb) {}
 
   /** Runs a process under GNU time (when present) with one libtorch/OpenMP thread. */
+  /** " (s)", the peer's settled build + step in seconds, or "" where it was not repeated. */
+  private static String settledSeconds(Map<String, Double> m) {
+    return m.containsKey("tp_settled_s") ? " (" + fmt(m.get("tp_settled_s")) + ")" : "";
+  }
+
+  /** " (r x)", {@code seconds} over the peer's settled build + step, or "" as above. */
+  private static String settledRatio(Map<String, Double> m, double seconds) {
+    return m.containsKey("tp_settled_s") ? " (" + fmt(seconds / m.get("tp_settled_s")) + "x)" : "";
+  }
+
+  /** Torch-Pruning's build + step, {@value #TP_REPEATS} times in one process. */
+  private static Map<String, Double> tpRepeat(Path script, Path tpBench, Path tpDir, String model)
+      throws IOException, InterruptedException {
+    Measured m =
+        run(
+            List.of(
+                "/usr/bin/python3",
+                script.toString(),
+                tpBench.toString(),
+                model,
+                String.valueOf(TP_REPEATS)),
+            Map.of("PYTHONPATH", tpDir.toString()));
+    JsonObject json =
+        JsonParser.parseString(
+                line(m.out, "TPREPEAT ")
+                    .orElseThrow(
+                        () ->
+                            new IllegalStateException(
+                                "tp_repeat.py printed no TPREPEAT:\n" + m.out)))
+            .getAsJsonObject();
+    return Map.of(
+        "tp_second_s", json.get("second_s").getAsDouble(),
+        "tp_settled_s", json.get("settled_s").getAsDouble());
+  }
+
   private static Measured run(List<String> command, Map<String, String> env)
       throws IOException, InterruptedException {
     List<String> full = new ArrayList<>();
