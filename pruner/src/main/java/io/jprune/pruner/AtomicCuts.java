@@ -8,7 +8,9 @@ import io.jprune.pruner.surgery.Surgery;
 import io.jprune.pruner.surgery.SurgeryListener;
 import io.jprune.pruner.surgery.UndoJournal;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
@@ -31,12 +33,12 @@ final class AtomicCuts {
 
   /**
    * Cuts, then runs {@code afterCut} (a forward of the pruned model) before keeping the cut, and
-   * returns what it returned.
+   * returns what it returned with the model's parameter count after the cut.
    *
    * @throws PruneFailedException if that forward throws (surgery's own failures roll back and throw
    *     as they are)
    */
-  <T> T cutAndKeep(RemovalEffects effects, Supplier<T> afterCut) {
+  <T> Kept<T> cutAndKeep(RemovalEffects effects, Supplier<T> afterCut) {
     UndoJournal journal = new UndoJournal();
     AppliedChanges changes = Surgery.apply(model, effects, journal, listener);
     T result;
@@ -49,10 +51,18 @@ final class AtomicCuts {
           e);
     }
     journal.commit();
-    Surgery.cutTrainingState(model, effects); // gradients and optimizer state follow the cut
+    // gradients and optimizer state follow the cut; the parameters read for it are counted too,
+    // instead of walking the model's parameters once more
+    Map<String, Tensor> parameters = ModelTensors.parameters(model);
+    Map<String, Tensor> tensors = new LinkedHashMap<>(parameters);
+    tensors.putAll(ModelTensors.buffers(model));
+    Surgery.cutTrainingState(tensors, effects);
     history.add(changes);
-    return result;
+    return new Kept<>(result, count(parameters));
   }
+
+  /** What {@link #cutAndKeep} returns: the forward's result and the parameters now. */
+  record Kept<T>(T result, long parameters) {}
 
   /** Cuts kept so far. */
   int count() {
@@ -66,8 +76,12 @@ final class AtomicCuts {
 
   /** Parameters of the model now. */
   long parameterCount() {
+    return count(ModelTensors.parameters(model));
+  }
+
+  private static long count(Map<String, Tensor> parameters) {
     long n = 0;
-    for (Tensor t : ModelTensors.parameters(model).values()) {
+    for (Tensor t : parameters.values()) {
       n += t.numel();
     }
     return n;

@@ -194,7 +194,7 @@ public final class Pruner {
     TracedModel t = current();
     RemovalEffects effects = removal.effectsIn(t.graph());
     Tensor masked = MaskedOriginal.output(model, effects, forwards.exampleNoGrad());
-    Tensor pruned = cuts.cutAndKeep(effects, forwards.exampleNoGrad());
+    Tensor pruned = cuts.cutAndKeep(effects, forwards.exampleNoGrad()).result();
     return Equivalence.compare(masked, pruned, effects.removedElements(t.output()), effects);
   }
 
@@ -235,7 +235,7 @@ public final class Pruner {
       TracedModel t, Planned plan, RemovalEffects effects, PhaseTimer timer, Phase forwardPhase) {
     timer.enter(Phase.SURGERY);
     long before = cuts.parameterCount();
-    Tensor pruned =
+    AtomicCuts.Kept<Tensor> kept =
         cuts.cutAndKeep(
             effects,
             () -> {
@@ -248,14 +248,14 @@ public final class Pruner {
             stepsDone + 1,
             plan.removal(),
             before,
-            cuts.parameterCount(),
+            kept.parameters(),
             effects,
             t.traceMillis(),
             t.graphMillis(),
             timer.millis(Phase.IMPORTANCE),
             timer.millis(Phase.SURGERY),
             plan.scores());
-    return new Cut(report, pruned);
+    return new Cut(report, kept.result());
   }
 
   /** A planned removal and the scores it was ranked by (empty for channels chosen by hand). */

@@ -18,10 +18,13 @@ import io.jprune.tracer.TraceFailedException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.StringSharedModuleDict;
 import org.bytedeco.pytorch.Tensor;
@@ -213,8 +216,7 @@ public final class PrunerBuilder {
     checkArgument(forward != null, "give exampleInput(...) or forward(...)");
     checkArgument(importance != null, "give an importance criterion");
     PruningOptions options = options();
-    checkModules(ignored, "ignored");
-    checkModules(moduleRatios.keySet(), "ratio");
+    checkModules();
     Pruner pruner = traced(options);
     checkSomethingToPrune(pruner.groups(), IgnoredModules.of(ignored));
     return pruner;
@@ -266,14 +268,30 @@ public final class PrunerBuilder {
         ignored);
   }
 
-  private void checkModules(Iterable<String> names, String what) {
-    List<String> known = new ArrayList<>();
+  /** Every module named by {@link #ignore} and {@link #ratio(String, double)} exists. */
+  private void checkModules() {
+    if (ignored.isEmpty() && moduleRatios.isEmpty()) {
+      return; // nothing named: no walk of the model's modules
+    }
+    Set<String> known = modulePaths();
+    checkKnown(ignored, "ignored", known);
+    checkKnown(moduleRatios.keySet(), "ratio", known);
+  }
+
+  /** The model's module paths, one walk, each native name copied once. */
+  private Set<String> modulePaths() {
+    Set<String> known = new HashSet<>();
     StringSharedModuleDict named = model.named_modules();
-    for (long i = 0; i < named.size(); i++) {
-      if (named.get(i).key() != null && !named.get(i).key().isNull()) {
-        known.add(named.get(i).key().getString());
+    for (long i = 0, n = named.size(); i < n; i++) {
+      BytePointer key = named.get(i).key();
+      if (key != null && !key.isNull()) {
+        known.add(key.getString());
       }
     }
+    return known;
+  }
+
+  private void checkKnown(Iterable<String> names, String what, Set<String> known) {
     for (String n : names) {
       checkArgument(
           known.contains(n),

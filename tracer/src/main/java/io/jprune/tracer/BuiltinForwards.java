@@ -4,6 +4,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
@@ -15,6 +16,29 @@ import org.bytedeco.pytorch.Tensor;
 final class BuiltinForwards {
   private static final String PREFIX = "torch::nn::";
   private static final Map<String, Method[]> CACHE = new ConcurrentHashMap<>();
+
+  /** Each built-in's {@code forward(Tensor)}, looked up once per class, not once per call. */
+  private static final ClassValue<Method> FORWARD =
+      new ClassValue<>() {
+        @Override
+        protected Method computeValue(Class<?> type) {
+          try {
+            return type.getMethod("forward", Tensor.class);
+          } catch (NoSuchMethodException e) {
+            throw new UnsupportedOperationException(
+                "cannot replay " + type.getName() + " inside a SequentialImpl: no forward(Tensor)");
+          }
+        }
+      };
+
+  /** {@link #isBuiltin} per class: asked after every traced module forward. */
+  private static final ClassValue<Boolean> BUILTIN =
+      new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+          return type.getName().startsWith("org.bytedeco.pytorch.");
+        }
+      };
 
   private BuiltinForwards() {}
 
@@ -31,7 +55,7 @@ final class BuiltinForwards {
 
   /** Runs {@code forward(x)} of a built-in module; rethrows what the native forward throws. */
   static Tensor forward(Module typed, Tensor x) throws Throwable {
-    Method forward = typed.getClass().getMethod("forward", Tensor.class);
+    Method forward = FORWARD.get(typed.getClass());
     try {
       return (Tensor) forward.invoke(typed, x);
     } catch (InvocationTargetException e) {
@@ -41,11 +65,12 @@ final class BuiltinForwards {
 
   /** Whether {@code module} is one of libtorch's modules ({@code org.bytedeco.pytorch.*Impl}). */
   static boolean isBuiltin(Object module) {
-    return module.getClass().getName().startsWith("org.bytedeco.pytorch.");
+    return BUILTIN.get(module.getClass());
   }
 
   static String libtorchName(Module m) {
-    return m.name() == null || m.name().isNull() ? "<unnamed>" : m.name().getString();
+    BytePointer name = m.name(); // a copy of the native string each call: read it once
+    return name == null || name.isNull() ? "<unnamed>" : name.getString();
   }
 
   private static Method[] methods(Module plain) {

@@ -41,14 +41,27 @@ public final class Trace {
     ImmutableListMultimap.Builder<Integer, TracedCall> byInput = ImmutableListMultimap.builder();
     ImmutableListMultimap.Builder<Integer, TracedCall> byParent = ImmutableListMultimap.builder();
     for (TracedCall call : this.calls) {
-      call.tensorInputs().stream()
-          .map(TensorRef::id)
-          .distinct()
-          .forEach(id -> byInput.put(id, call));
+      List<TensorRef> inputs = call.tensorInputs();
+      for (int i = 0; i < inputs.size(); i++) {
+        if (firstOf(inputs, i)) {
+          byInput.put(inputs.get(i).id(), call);
+        }
+      }
       byParent.put(call.parent(), call);
     }
     this.consumers = byInput.build();
     this.children = byParent.build();
+  }
+
+  /** Whether input {@code i} is the first read of its tensor by the call (a call reads few). */
+  private static boolean firstOf(List<TensorRef> inputs, int i) {
+    int id = inputs.get(i).id();
+    for (int j = 0; j < i; j++) {
+      if (inputs.get(j).id() == id) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Class name of the traced root module. */

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.SequentialImpl;
@@ -106,11 +107,16 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
     return new TraceSession(checkNotNull(root, "root"), true, checkNotNull(front, "front"));
   }
 
+  /**
+   * Reads the root's modules, parameters and buffers. Each native string, item and tensor is read
+   * once: every one is a JavaCPP peer whose deallocator registration (a lock and a read of the
+   * process size) costs about as much as the JNI call, and this runs once per trace.
+   */
   private void addRoot(Module root) {
     StringSharedModuleDict named = root.named_modules();
-    for (long i = 0; i < named.size(); i++) {
+    for (long i = 0, n = named.size(); i < n; i++) {
       StringSharedModuleDictItem item = named.get(i);
-      String path = item.key() == null || item.key().isNull() ? "" : item.key().getString();
+      String path = text(item.key());
       Module m = item.value();
       modulePaths.put(m.address(), path);
       moduleTypes.put(path, path.isEmpty() ? rootType : BuiltinForwards.libtorchName(m));
@@ -119,9 +125,14 @@ public final class TraceSession implements SiteInterceptor, AutoCloseable {
     collect(root.named_buffers(), bufferNames, bufferShapes);
   }
 
+  /** A native string, "" for a null one (the root's empty name). */
+  private static String text(BytePointer p) {
+    return p == null || p.isNull() ? "" : p.getString();
+  }
+
   private static void collect(
       StringTensorDict dict, Map<Long, String> byAddress, Map<String, ImmutableLongArray> shapes) {
-    for (long i = 0; i < dict.size(); i++) {
+    for (long i = 0, n = dict.size(); i < n; i++) {
       StringTensorDictItem item = dict.get(i);
       String name = item.key().getString();
       Tensor t = item.value();

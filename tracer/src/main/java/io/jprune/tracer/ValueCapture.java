@@ -34,10 +34,19 @@ final class ValueCapture {
     if (o == null) {
       return new Value.NullValue();
     }
-    return tensors(o, tensors)
-        .or(() -> number(o))
-        .or(() -> longArray(o).map(a -> new Value.LongArrayValue(ImmutableLongArray.copyOf(a))))
-        .orElseGet(() -> other(o, tensors));
+    // plain tests in order, no Optional chain: this runs for every argument of every traced call
+    Optional<Value> tensor = tensors(o, tensors);
+    if (tensor.isPresent()) {
+      return tensor.get();
+    }
+    Optional<Value> number = number(o);
+    if (number.isPresent()) {
+      return number.get();
+    }
+    Optional<long[]> longs = longArray(o);
+    return longs.isPresent()
+        ? new Value.LongArrayValue(ImmutableLongArray.copyOf(longs.get()))
+        : other(o, tensors);
   }
 
   /** A tensor, a list of tensors, or an optional one. */

@@ -23,6 +23,36 @@ final class ChannelUnits {
 
   static ChannelUnits of(PruningGroup group) {
     int n = group.size();
+    int[] parent = joined(group);
+    Map<Integer, List<Integer>> byRoot = new LinkedHashMap<>();
+    for (int i = 0; i < n; i++) {
+      byRoot.computeIfAbsent(find(parent, i), r -> new ArrayList<>()).add(i);
+    }
+    List<int[]> units = new ArrayList<>();
+    for (List<Integer> members : byRoot.values()) {
+      units.add(members.stream().mapToInt(Integer::intValue).toArray());
+    }
+    return new ChannelUnits(units);
+  }
+
+  /**
+   * How many units {@link #of} finds, without building them: a {@link Baseline} of every group is
+   * taken at each build and only counts.
+   */
+  static int countOf(PruningGroup group) {
+    int[] parent = joined(group);
+    int roots = 0;
+    for (int i = 0; i < parent.length; i++) {
+      if (find(parent, i) == i) {
+        roots++;
+      }
+    }
+    return roots;
+  }
+
+  /** Union-find over the channels: those at one position of every ALIGNED block are joined. */
+  private static int[] joined(PruningGroup group) {
+    int n = group.size();
     int[] parent = new int[n];
     for (int i = 0; i < n; i++) {
       parent[i] = i;
@@ -46,15 +76,7 @@ final class ChannelUnits {
         }
       }
     }
-    Map<Integer, List<Integer>> byRoot = new LinkedHashMap<>();
-    for (int i = 0; i < n; i++) {
-      byRoot.computeIfAbsent(find(parent, i), r -> new ArrayList<>()).add(i);
-    }
-    List<int[]> units = new ArrayList<>();
-    for (List<Integer> members : byRoot.values()) {
-      units.add(members.stream().mapToInt(Integer::intValue).toArray());
-    }
-    return new ChannelUnits(units);
+    return parent;
   }
 
   int count() {

@@ -320,7 +320,7 @@ public final class GroupPlanner {
 
   /** Number of removable units (channels tied by ALIGNED constraints count once). */
   public static int unitCount(PruningGroup group) {
-    return ChannelUnits.of(group).count();
+    return ChannelUnits.countOf(group);
   }
 
   /** Mean channel score of each unit, and the unit of each channel, for global ranking. */

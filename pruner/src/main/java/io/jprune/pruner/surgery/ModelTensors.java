@@ -26,6 +26,13 @@ public final class ModelTensors {
     return out;
   }
 
+  /** Buffers only. */
+  public static Map<String, Tensor> buffers(Module root) {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    add(root.named_buffers(), out);
+    return out;
+  }
+
   private static void add(StringTensorDict dict, Map<String, Tensor> out) {
     for (long i = 0; i < dict.size(); i++) {
       StringTensorDictItem item = dict.get(i);

@@ -53,8 +53,15 @@ public final class Surgery {
    * journaled: call it only once the cut is committed.
    */
   public static void cutTrainingState(Module root, RemovalEffects effects) {
-    TrainingState.cut(
-        ModelTensors.of(root), effects.cuts().values(), TrainingState.appOptimizers());
+    cutTrainingState(ModelTensors.of(root), effects);
+  }
+
+  /**
+   * {@link #cutTrainingState(Module, RemovalEffects)} on the root's parameters and buffers as read
+   * after the cut (see {@link ModelTensors#of}), for a caller that reads them anyway.
+   */
+  public static void cutTrainingState(Map<String, Tensor> tensors, RemovalEffects effects) {
+    TrainingState.cut(tensors, effects.cuts().values(), TrainingState.appOptimizers());
   }
 
   /**

@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.InputArchive;
@@ -83,6 +84,7 @@ public final class TrainingState {
       Map<String, Tensor> tensors, Collection<ParamCut> cuts, Collection<Optimizer> optimizers) {
     Map<Long, ParamCut> byImpl = new HashMap<>();
     KeptIndices indices = new KeptIndices();
+    Map<Long, Tensor> detours = new HashMap<>();
     try (NoGradGuard g = new NoGradGuard()) {
       for (ParamCut cut : cuts) {
         Tensor p = tensors.get(cut.param());
@@ -94,7 +96,7 @@ public final class TrainingState {
         if (grad != null && grad.defined() && hasShape(grad, cut.shape())) {
           grad.set_data(Surgery.cut(grad, cut, indices));
         }
-        dropGradAccumulator(p);
+        dropGradAccumulator(p, detours);
       }
     }
     for (Optimizer o : optimizers) {
@@ -105,18 +107,27 @@ public final class TrainingState {
   /**
    * A dtype round trip: the only way libtorch drops a parameter's cached grad accumulator. The
    * detour goes through an empty tensor of another dtype (set_data takes any shape), not a
-   * converted copy of the parameter: same effect, no copy of the weights.
+   * converted copy of the parameter: same effect, no copy of the weights. One empty tensor per
+   * dtype and device serves every parameter of a cut ({@code detours}): each parameter holds it
+   * only between its two set_data calls.
    */
-  private static void dropGradAccumulator(Tensor p) {
+  private static void dropGradAccumulator(Tensor p, Map<Long, Tensor> detours) {
     Tensor keep = p.detach();
     // by value: scalar_type() hands out a new enum object each call, never == the constant
     torch.ScalarType other =
         p.scalar_type().value == torch.ScalarType.Double.value
             ? torch.ScalarType.Float
             : torch.ScalarType.Double;
-    p.set_data(
-        torch.zeros(
-            new long[] {0}, new TensorOptions(other).device(new DeviceOptional(p.device()))));
+    Device device = p.device();
+    long key =
+        ((long) other.value << 32) | ((long) device.type().value << 8) | (device.index() & 0xff);
+    Tensor detour =
+        detours.computeIfAbsent(
+            key,
+            k ->
+                torch.zeros(
+                    new long[] {0}, new TensorOptions(other).device(new DeviceOptional(device))));
+    p.set_data(detour);
     p.set_data(keep);
   }
 

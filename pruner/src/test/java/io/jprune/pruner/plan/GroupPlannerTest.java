@@ -90,6 +90,16 @@ class GroupPlannerTest {
   }
 
   @Test
+  void unitsCountAlignedPositionsOnce() {
+    // 2 branches x 3 heads x 4 positions: position d of every block is one unit
+    PruningGroup g = group(2 * 3 * 4, heads(2, 3, 4));
+    assertEquals(4, GroupPlanner.unitCount(g));
+    assertEquals(ChannelUnits.of(g).count(), GroupPlanner.unitCount(g));
+    assertEquals(7, GroupPlanner.unitCount(group(7)));
+    assertEquals(ChannelUnits.of(group(7)).count(), GroupPlanner.unitCount(group(7)));
+  }
+
+  @Test
   void equalCountBlocksLoseAsMany() {
     GroupConstraint chunks =
         new GroupConstraint(
