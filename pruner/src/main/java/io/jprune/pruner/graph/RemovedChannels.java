@@ -9,8 +9,11 @@ import io.jprune.pruner.group.Channel;
 import io.jprune.pruner.group.GroupConstraint;
 import io.jprune.pruner.group.ParamSlice;
 import io.jprune.pruner.group.PruningGroup;
+import io.jprune.pruner.group.SliceRole;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -37,8 +40,8 @@ record RemovedChannels(
    * @throws PlanException when a group would lose a whole block its constraints keep
    */
   static RemovedChannels of(DependencyGraph graph, Map<Integer, long[]> removal) {
-    ImmutableList.Builder<ParamSlice> slices = ImmutableList.builder();
-    ImmutableList.Builder<ParamSlice> zeroed = ImmutableList.builder();
+    List<ParamSlice> slices = new ArrayList<>();
+    List<ParamSlice> zeroed = new ArrayList<>();
     Set<String> reasons = new LinkedHashSet<>();
     Map<Integer, ImmutableLongArray> sortedRemoval = new TreeMap<>();
     for (Map.Entry<Integer, long[]> e : removal.entrySet()) {
@@ -47,8 +50,12 @@ record RemovedChannels(
       for (long idx : e.getValue()) {
         Channel c = g.channel((int) idx);
         sorted.set((int) idx);
-        slices.addAll(c.slices());
-        zeroed.addAll(c.outputs());
+        for (ParamSlice s : c.slices()) {
+          slices.add(s);
+          if (s.role() == SliceRole.OUTPUT) {
+            zeroed.add(s); // Channel.outputs(), without a stream per channel
+          }
+        }
         if (c.inexactReason() != null) {
           reasons.add(c.inexactReason());
         }
@@ -59,8 +66,8 @@ record RemovedChannels(
     }
     return new RemovedChannels(
         ImmutableMap.copyOf(sortedRemoval),
-        slices.build(),
-        zeroed.build(),
+        ImmutableList.copyOf(slices),
+        ImmutableList.copyOf(zeroed),
         ImmutableSet.copyOf(reasons));
   }
 

@@ -1,5 +1,6 @@
 package io.jprune.pruner.graph.label;
 
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.function.IntPredicate;
 
@@ -15,17 +16,17 @@ final class FactoredMask {
   private final IntPredicate removed;
   private final long[] words;
 
-  private FactoredMask(Labels labels, IntPredicate removed) {
+  private FactoredMask(Labels labels, IntPredicate removed, int bits) {
     this.labels = labels;
     this.shape = labels.shape();
     this.dims = labels.varyingDims();
     this.removed = removed;
-    this.words = new long[(shape.numel() + 63) / 64];
+    this.words = new long[(bits + 63) / 64];
   }
 
   /** Removed elements of a tensor so labelled, when the atoms {@code removed} says go. */
   static BitSet of(Labels labels, IntPredicate removed) {
-    FactoredMask m = new FactoredMask(labels, removed);
+    FactoredMask m = new FactoredMask(labels, removed, labels.shape().numel());
     int numel = m.shape.numel();
     if (numel == 0) {
       return new BitSet();
@@ -43,6 +44,103 @@ final class FactoredMask {
     }
     m.repeat(0, block, numel / block); // the dims before the first varying one
     return BitSet.valueOf(m.words);
+  }
+
+  /**
+   * What {@link DenseLayout#compress} gives for {@link #of}'s mask, worked out on one element per
+   * atom: along a dim the labels do not vary every slab is alike, so it keeps its size, and the
+   * varying dims compress as the grid of atoms does. Null when the kept elements are not dense.
+   */
+  static long[] compressedShape(Labels labels, IntPredicate removed) {
+    long[] out = labels.shape().dims();
+    int atoms = labels.shape().numel() == 0 ? 0 : labels.size();
+    BitSet gone = new BitSet(atoms);
+    for (int j = 0; j < atoms; j++) {
+      if (removed.test(labels.atom(j))) {
+        gone.set(j);
+      }
+    }
+    if (gone.isEmpty()) {
+      return out;
+    }
+    if (gone.cardinality() == atoms) {
+      out[0] = 0; // as DenseLayout.compress says it: everything removed
+      return out;
+    }
+    int[] dims = labels.varyingDims();
+    long[] sizes = new long[dims.length];
+    for (int j = 0; j < dims.length; j++) {
+      sizes[j] = out[dims[j]];
+    }
+    long[] kept = DenseLayout.compress(new Shape(sizes), gone);
+    if (kept == null) {
+      return null;
+    }
+    for (int j = 0; j < dims.length; j++) {
+      out[dims[j]] = kept[j];
+    }
+    return out;
+  }
+
+  /**
+   * The elements whose atom is kept, ascending (row-major flat indices): the complement of {@link
+   * #of}, listed. Dims the labels do not vary along repeat a finished stretch of indices shifted by
+   * their stride, so the cost is one write per kept element plus one test per atom.
+   */
+  static int[] kept(Labels labels, IntPredicate removed) {
+    FactoredMask m = new FactoredMask(labels, removed, 0);
+    int numel = m.shape.numel();
+    if (numel == 0) {
+      return new int[0];
+    }
+    int atoms = labels.size();
+    int keptAtoms = 0;
+    for (int j = 0; j < atoms; j++) {
+      keptAtoms += removed.test(labels.atom(j)) ? 0 : 1;
+    }
+    int[] out = new int[keptAtoms * (numel / atoms)];
+    if (m.dims.length == 0) {
+      for (int i = 0; i < out.length; i++) {
+        out[i] = i;
+      }
+      return out;
+    }
+    m.keep(out, 0, 0, 0, 0);
+    return out;
+  }
+
+  /**
+   * Writes the kept indices of the stretch of dim {@code d} at flat offset {@code base} (atom index
+   * prefix {@code index} over the varying dims before it) into {@code out} from {@code at}; returns
+   * where the next index goes.
+   */
+  private int keep(int[] out, int d, int base, int index, int at) {
+    int size = (int) shape.dim(d);
+    int stride = (int) shape.stride(d);
+    int j = Arrays.binarySearch(dims, d);
+    if (j < 0) {
+      int start = at;
+      at = keep(out, d + 1, base, index, at);
+      int len = at - start;
+      for (int c = 1; c < size; c++, at += len) {
+        int shift = c * stride;
+        for (int t = 0; t < len; t++) {
+          out[at + t] = out[start + t] + shift;
+        }
+      }
+      return at;
+    }
+    for (int c = 0; c < size; c++) {
+      int from = base + c * stride;
+      if (j < dims.length - 1) {
+        at = keep(out, d + 1, from, index * size + c, at);
+      } else if (!removed.test(labels.atom(index * size + c))) {
+        for (int t = 0; t < stride; t++) {
+          out[at++] = from + t;
+        }
+      }
+    }
+    return at;
   }
 
   /**

@@ -13,8 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.LongArrayRef;
+import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorArrayRef;
@@ -65,53 +68,109 @@ public final class LabelReplay {
 
   /** Replays on inputs of the given shapes with the given arguments (tensors replaced). */
   public static Labels replay(TracedCall call, List<long[]> inputShapes, List<Value> args) {
-    long[] offsets = new long[inputShapes.size()];
-    List<Tensor> labelTensors = new ArrayList<>();
-    long next = 0;
-    for (int i = 0; i < inputShapes.size(); i++) {
-      offsets[i] = next;
-      long n = 1;
-      for (long d : inputShapes.get(i)) {
-        n *= d;
-      }
-      labelTensors.add(
-          torch
-              .arange(
-                  new Scalar(next), new Scalar(next + n), new TensorOptions(torch.ScalarType.Long))
-              .reshape(inputShapes.get(i)));
-      next += n;
-    }
-    List<Tensor> outs = run(call, labelTensors, args);
-    List<int[]> positions = new ArrayList<>();
-    List<long[]> shapes = new ArrayList<>();
-    for (Tensor t : outs) {
-      positions.add(read(t));
-      long[] s = new long[(int) t.dim()];
-      for (int d = 0; d < s.length; d++) {
-        s[d] = t.size(d);
-      }
-      shapes.add(s);
-    }
-    return new Labels(offsets, positions, shapes);
+    return replay(call, inputShapes, null, args);
   }
 
-  /** Runs the call on these input tensors and arguments; its tensor results, in order. */
+  /**
+   * Replays on inputs of the given shapes whose elements are the given values (row-major, one array
+   * per input) instead of their own positions: each output element then holds the value of the
+   * input element it copied. {@code values} null means positions.
+   */
+  public static Labels replay(
+      TracedCall call, List<long[]> inputShapes, List<int[]> values, List<Value> args) {
+    // Every tensor made here is released on return, not when the GC gets to it: replays run for
+    // each layout call of each removal, and native memory left to the GC is fresh pages each time.
+    List<Pointer> made = new ArrayList<>();
+    try {
+      long[] offsets = new long[inputShapes.size()];
+      List<Tensor> labelTensors = new ArrayList<>();
+      long next = 0;
+      for (int i = 0; i < inputShapes.size(); i++) {
+        offsets[i] = next;
+        long n = 1;
+        for (long d : inputShapes.get(i)) {
+          n *= d;
+        }
+        Tensor flat = made(made, values == null ? positions(next, n) : valued(values.get(i), n));
+        labelTensors.add(made(made, flat.reshape(inputShapes.get(i))));
+        next += n;
+      }
+      List<Tensor> outs = outputs(invoke(call, labelTensors, args), made);
+      List<int[]> positions = new ArrayList<>();
+      List<long[]> shapes = new ArrayList<>();
+      for (Tensor t : outs) {
+        positions.add(read(made(made, t.contiguous()), values != null));
+        long[] s = new long[(int) t.dim()];
+        for (int d = 0; d < s.length; d++) {
+          s[d] = t.size(d);
+        }
+        shapes.add(s);
+      }
+      return new Labels(offsets, positions, shapes);
+    } finally {
+      for (Pointer p : made) {
+        p.close();
+      }
+    }
+  }
+
+  /**
+   * Runs the call on these input tensors and arguments; its tensor results, in order, owned by the
+   * caller (left to the GC, unlike {@link #replay}'s).
+   */
   static List<Tensor> run(TracedCall call, List<Tensor> inputs, List<Value> args) {
-    Object result = invoke(call, inputs, args);
+    return outputs(invoke(call, inputs, args), new ArrayList<>());
+  }
+
+  private static <T extends Pointer> T made(List<Pointer> made, T p) {
+    made.add(p);
+    return p;
+  }
+
+  private static List<Tensor> outputs(Object result, List<Pointer> made) {
     List<Tensor> outs = new ArrayList<>();
     if (result instanceof Tensor t) {
-      outs.add(t);
+      outs.add(made(made, t));
     } else if (result instanceof TensorVector v) {
       for (long i = 0; i < v.size(); i++) {
-        outs.add(new Tensor(v.get(i))); // get(i) is a view into v, which the GC may free
+        // get(i) is a view into v, which the GC may free: an owning copy
+        outs.add(made(made, new Tensor(v.get(i))));
       }
-      Reference.reachabilityFence(v);
+      made.add(v);
     }
     return outs;
   }
 
-  private static int[] read(Tensor t) {
-    Tensor c = t.contiguous();
+  private static Tensor positions(long from, long n) {
+    return torch.arange(
+        new Scalar(from), new Scalar(from + n), new TensorOptions(torch.ScalarType.Long));
+  }
+
+  /** Values as int32: half the copying of int64, and layout ops move any dtype alike. */
+  private static Tensor valued(int[] values, long n) {
+    if (values.length != n) {
+      throw new IllegalArgumentException(values.length + " values for " + n + " elements");
+    }
+    Tensor t =
+        torch.empty(
+            new long[] {n}, new TensorOptions(torch.ScalarType.Int), new MemoryFormatOptional());
+    if (n > 0) {
+      new IntPointer(t.data_ptr_int()).capacity(n).put(values);
+    }
+    Reference.reachabilityFence(t); // owns the memory just written
+    return t;
+  }
+
+  /** The elements of a contiguous tensor, as ints. */
+  private static int[] read(Tensor c, boolean int32) {
+    if (int32) {
+      int[] ints = new int[(int) c.numel()];
+      if (ints.length > 0) {
+        new IntPointer(c.data_ptr_int()).capacity(ints.length).get(ints);
+      }
+      Reference.reachabilityFence(c); // owns the memory just read
+      return ints;
+    }
     long[] longs = new long[(int) c.numel()];
     if (longs.length > 0) {
       new LongPointer(c.data_ptr_long()).capacity(longs.length).get(longs);

@@ -4,6 +4,7 @@ import io.jprune.tracer.TensorRef;
 import io.jprune.tracer.TracedCall;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -16,6 +17,14 @@ public final class MaskPass {
   private final BitSet removedRoots;
   private final Map<Integer, BitSet> masks = new HashMap<>();
   private final Map<Integer, long[]> compressed = new HashMap<>();
+  private final Map<Integer, int[]> kept =
+      new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, int[]> eldest) {
+          return size() > KEPT_CACHED; // a call's inputs and outputs; whole passes would be large
+        }
+      };
+  private static final int KEPT_CACHED = 4;
 
   /**
    * Which derived output elements (those labelled {@link AtomTable#DERIVED}) a removal takes away:
@@ -55,8 +64,8 @@ public final class MaskPass {
       if (derivedHere && anyInputRemoved(call)) {
         int[] l = labels.labels(out);
         BitSet d = rule.derivedMask(call, k, this);
-        for (int i = 0; i < l.length; i++) {
-          if (l[i] == AtomTable.DERIVED && d.get(i)) {
+        for (int i = d.nextSetBit(0); i >= 0 && i < l.length; i = d.nextSetBit(i + 1)) {
+          if (l[i] == AtomTable.DERIVED) {
             m.set(i);
           }
         }
@@ -90,6 +99,31 @@ public final class MaskPass {
     return m;
   }
 
+  /**
+   * The kept elements of a tensor, ascending (row-major flat indices): the clear bits of {@link
+   * #mask}. Shared with the last few callers: do not change it.
+   */
+  public int[] keptIndices(TensorRef t) {
+    int[] k = kept.get(t.id());
+    if (k == null) {
+      k =
+          labels.hasDerived(t)
+              ? clearBits(mask(t), Shape.of(t.shape()).numel())
+              : FactoredMask.kept(labels.labelsOf(t), this::removedAtom);
+      kept.put(t.id(), k);
+    }
+    return k;
+  }
+
+  private static int[] clearBits(BitSet removed, int numel) {
+    int[] out = new int[numel - removed.cardinality()];
+    int e = 0;
+    for (int i = removed.nextClearBit(0); i < numel; i = removed.nextClearBit(i + 1)) {
+      out[e++] = i;
+    }
+    return out;
+  }
+
   /** The elements whose atom is removed: whole runs and repeats at once (labels are factored). */
   private BitSet atomMask(Labels l) {
     return FactoredMask.of(l, this::removedAtom);
@@ -102,40 +136,15 @@ public final class MaskPass {
   public long[] compressedShape(TensorRef t) {
     long[] s = compressed.get(t.id());
     if (s == null) {
-      s = labels.hasDerived(t) ? null : alongOneDim(labels.labelsOf(t), mask(t));
-      if (s == null) {
-        s = DenseLayout.compress(Shape.of(t.shape()), mask(t));
-      }
+      s =
+          labels.hasDerived(t)
+              ? DenseLayout.compress(Shape.of(t.shape()), mask(t))
+              : FactoredMask.compressedShape(labels.labelsOf(t), this::removedAtom);
       if (s != null) {
         compressed.put(t.id(), s);
       }
     }
     return s;
-  }
-
-  /**
-   * The pruned shape of labels that vary along at most one dim (what {@link DenseLayout#compress}
-   * gives for such a mask, without walking it), or null for other labels.
-   */
-  private long[] alongOneDim(Labels l, BitSet mask) {
-    int[] dims = l.varyingDims();
-    if (dims.length > 1) {
-      return null;
-    }
-    long[] out = l.shape().dims();
-    if (mask.isEmpty()) {
-      return out;
-    }
-    long kept = 0;
-    for (int j = 0; dims.length == 1 && j < l.size(); j++) {
-      kept += removedAtom(l.atom(j)) ? 0 : 1;
-    }
-    if (kept == 0) {
-      out[0] = 0; // as DenseLayout.compress says it: everything removed
-    } else {
-      out[dims[0]] = kept;
-    }
-    return out;
   }
 
   /** The finished label pass this removal is seen on. */

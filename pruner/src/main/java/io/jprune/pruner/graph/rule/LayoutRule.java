@@ -231,21 +231,28 @@ final class LayoutRule implements OpRule {
 
   /**
    * Replays the op on the pruned shapes with the patched arguments: each kept output element must
-   * copy the pruned position of the input element it copied before.
+   * copy the pruned position of the input element it copied before. The check runs first with the
+   * gather done by the op itself ({@link #copiesKeptSources}); only a removal that fails it walks
+   * the elements, to name the first one that breaks.
    */
   private static void verify(TracedCall call, MaskPass pass, List<ArgPatch> patches) {
     List<long[]> shapes = new ArrayList<>();
-    List<int[]> inPositions = new ArrayList<>();
     for (TensorRef t : call.tensorInputs()) {
       long[] s = pass.compressedShape(t);
       if (s == null) {
         throw PlanException.irregular(t, call);
       }
       shapes.add(s);
-      inPositions.add(DenseLayout.keptPositions(Shape.of(t.shape()).numel(), pass.mask(t)));
     }
     List<Value> args = LayoutArgs.apply(call.args(), patches);
     LabelReplay.Labels original = pass.labels().replayOf(call);
+    if (copiesKeptSources(call, pass, original, shapes, args)) {
+      return;
+    }
+    List<int[]> inPositions = new ArrayList<>();
+    for (TensorRef t : call.tensorInputs()) {
+      inPositions.add(DenseLayout.keptPositions(Shape.of(t.shape()).numel(), pass.mask(t)));
+    }
     LabelReplay.Labels pruned = replayPruned(call, shapes, args);
     for (int k = 0; k < call.tensorOutputs().size(); k++) {
       int[] expected = keptSources(call, k, pass, original, inPositions, pruned);
@@ -264,6 +271,68 @@ final class LayoutRule implements OpRule {
                 + "): the removal breaks this op's layout");
       }
     }
+  }
+
+  /**
+   * The check of {@link #verify}, element by element but in order: the pruned op is replayed on
+   * inputs holding each kept element's original position, so each pruned output element holds the
+   * original position of what it copies, and must equal what the kept output element at its place
+   * copied in the original replay. As the kept positions are distinct and name only kept elements,
+   * this holds exactly when every kept output element copies a kept input element at its pruned
+   * position. False also when the replay fails, which the element walk then reports.
+   */
+  private static boolean copiesKeptSources(
+      TracedCall call,
+      MaskPass pass,
+      LabelReplay.Labels original,
+      List<long[]> shapes,
+      List<Value> args) {
+    List<TensorRef> ins = call.tensorInputs();
+    List<int[]> values = new ArrayList<>();
+    for (int k = 0; k < ins.size(); k++) {
+      values.add(shifted(pass.keptIndices(ins.get(k)), (int) original.offsets()[k]));
+    }
+    LabelReplay.Labels pruned;
+    try {
+      pruned = LabelReplay.replay(call, shapes, values, args);
+    } catch (UnsupportedOpException | IllegalArgumentException e) {
+      return false;
+    }
+    List<TensorRef> outs = call.tensorOutputs();
+    if (pruned.outputs().size() < outs.size()) {
+      return false;
+    }
+    for (int k = 0; k < outs.size(); k++) {
+      int[] got = pruned.outputs().get(k);
+      if (!keptMatch(original.outputs().get(k), pass.keptIndices(outs.get(k)), got)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int[] shifted(int[] indices, int offset) {
+    if (offset == 0) {
+      return indices;
+    }
+    int[] out = new int[indices.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = indices[i] + offset;
+    }
+    return out;
+  }
+
+  /** Whether {@code got[e]} is {@code all[kept[e]]} for every {@code e}, and nothing more. */
+  static boolean keptMatch(int[] all, int[] kept, int[] got) {
+    if (got.length != kept.length) {
+      return false;
+    }
+    for (int e = 0; e < got.length; e++) {
+      if (got[e] != all[kept[e]]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static LabelReplay.Labels replayPruned(
