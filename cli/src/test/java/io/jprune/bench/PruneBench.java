@@ -110,14 +110,7 @@ public final class PruneBench {
               run(
                   List.of("/usr/bin/python3", tpBench.toString(), c.tp()),
                   Map.of("PYTHONPATH", tpDir.toString()));
-          JsonObject json =
-              JsonParser.parseString(
-                      line(tp.out, "RESULT ")
-                          .orElseThrow(
-                              () ->
-                                  new IllegalStateException(
-                                      "tp_bench.py printed no RESULT:\n" + tp.out)))
-                  .getAsJsonObject();
+          JsonObject json = json(tp, "RESULT ", "tp_bench.py");
           r.put("tp_process_s", tp.wallS);
           r.put("tp_rss_mb", tp.rssKb / 1024.0);
           r.put(
@@ -269,17 +262,19 @@ public final class PruneBench {
                 model,
                 String.valueOf(TP_REPEATS)),
             Map.of("PYTHONPATH", tpDir.toString()));
-    JsonObject json =
-        JsonParser.parseString(
-                line(m.out, "TPREPEAT ")
-                    .orElseThrow(
-                        () ->
-                            new IllegalStateException(
-                                "tp_repeat.py printed no TPREPEAT:\n" + m.out)))
-            .getAsJsonObject();
+    JsonObject json = json(m, "TPREPEAT ", "tp_repeat.py");
     return Map.of(
         "tp_second_s", json.get("second_s").getAsDouble(),
         "tp_settled_s", json.get("settled_s").getAsDouble());
+  }
+
+  /** The JSON after {@code prefix} on the line of {@code m}'s output that starts with it. */
+  private static JsonObject json(Measured m, String prefix, String script) {
+    String found =
+        line(m.out, prefix)
+            .orElseThrow(
+                () -> new IllegalStateException(script + " printed no " + prefix + ":\n" + m.out));
+    return JsonParser.parseString(found).getAsJsonObject();
   }
 
   private static Measured run(List<String> command, Map<String, String> env)
