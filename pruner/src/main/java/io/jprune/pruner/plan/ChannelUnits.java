@@ -3,8 +3,8 @@ package io.jprune.pruner.plan;
 import com.google.common.primitives.ImmutableIntArray;
 import io.jprune.pruner.group.BlockSpec;
 import io.jprune.pruner.group.GroupConstraint;
+import io.jprune.pruner.group.IndexSets;
 import io.jprune.pruner.group.PruningGroup;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -20,7 +20,7 @@ final class ChannelUnits {
   }
 
   static ChannelUnits of(PruningGroup group) {
-    return new ChannelUnits(byRoot(joined(group)));
+    return new ChannelUnits(joined(group).sets());
   }
 
   /**
@@ -28,23 +28,12 @@ final class ChannelUnits {
    * taken at each build and only counts.
    */
   static int countOf(PruningGroup group) {
-    int[] parent = joined(group);
-    int roots = 0;
-    for (int i = 0; i < parent.length; i++) {
-      if (find(parent, i) == i) {
-        roots++;
-      }
-    }
-    return roots;
+    return joined(group).count();
   }
 
   /** Union-find over the channels: those at one position of every ALIGNED block are joined. */
-  private static int[] joined(PruningGroup group) {
-    int n = group.size();
-    int[] parent = new int[n];
-    for (int i = 0; i < n; i++) {
-      parent[i] = i;
-    }
+  private static IndexSets joined(PruningGroup group) {
+    IndexSets sets = new IndexSets(group.size());
     for (GroupConstraint c : group.constraints()) {
       if (c.kind() != BlockSpec.Kind.ALIGNED) {
         continue;
@@ -59,37 +48,12 @@ final class ChannelUnits {
           if (first < 0) {
             first = ch;
           } else {
-            union(parent, first, ch);
+            sets.union(first, ch);
           }
         }
       }
     }
-    return parent;
-  }
-
-  /**
-   * The sets, ordered by their smallest channel (a set's root: union keeps the smaller root), each
-   * in channel order.
-   */
-  private static List<int[]> byRoot(int[] parent) {
-    int n = parent.length;
-    int[] unitOf = new int[n];
-    int[] sizes = new int[n];
-    int count = 0;
-    for (int i = 0; i < n; i++) {
-      int root = find(parent, i);
-      unitOf[i] = root == i ? count++ : unitOf[root];
-      sizes[unitOf[i]]++;
-    }
-    List<int[]> units = new ArrayList<>(count);
-    for (int u = 0; u < count; u++) {
-      units.add(new int[sizes[u]]);
-    }
-    int[] filled = new int[count];
-    for (int i = 0; i < n; i++) {
-      units.get(unitOf[i])[filled[unitOf[i]]++] = i;
-    }
-    return units;
+    return sets;
   }
 
   int count() {
@@ -111,21 +75,5 @@ final class ChannelUnits {
       s[u] = sum / units.get(u).length;
     }
     return s;
-  }
-
-  private static int find(int[] parent, int a) {
-    while (parent[a] != a) {
-      parent[a] = parent[parent[a]];
-      a = parent[a];
-    }
-    return a;
-  }
-
-  private static void union(int[] parent, int a, int b) {
-    int ra = find(parent, a);
-    int rb = find(parent, b);
-    if (ra != rb) {
-      parent[Math.max(ra, rb)] = Math.min(ra, rb);
-    }
   }
 }

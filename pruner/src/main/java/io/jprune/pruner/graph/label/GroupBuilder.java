@@ -5,6 +5,7 @@ import com.google.common.primitives.ImmutableIntArray;
 import io.jprune.pruner.group.BlockSpec;
 import io.jprune.pruner.group.Channel;
 import io.jprune.pruner.group.GroupConstraint;
+import io.jprune.pruner.group.IndexSets;
 import io.jprune.pruner.group.ParamSlice;
 import io.jprune.pruner.group.PruningGroup;
 import java.util.ArrayList;
@@ -102,10 +103,7 @@ public final class GroupBuilder {
   /** Slots whose slices share a (param, dim) are one group's channels. */
   private List<int[]> groupMembers() {
     int slots = rootOfSlot.length;
-    int[] parent = new int[slots];
-    for (int s = 0; s < slots; s++) {
-      parent[s] = s;
-    }
+    IndexSets sets = new IndexSets(slots);
     int[] firstSlot = new int[pass.rows().paramDimCount()];
     Arrays.fill(firstSlot, -1);
     List<LabelPass.Binding> bindings = pass.bindings();
@@ -115,31 +113,11 @@ public final class GroupBuilder {
         if (firstSlot[pd] < 0) {
           firstSlot[pd] = s;
         } else {
-          union(parent, firstSlot[pd], s);
+          sets.union(firstSlot[pd], s);
         }
       }
     }
-    // components in the order of their first slot, members in slot order
-    int[] component = new int[slots];
-    int[] sizes = new int[slots];
-    int count = 0;
-    for (int s = 0; s < slots; s++) {
-      int r = find(parent, s);
-      if (r == s) {
-        component[s] = count++;
-      }
-      sizes[component[r]]++;
-      component[s] = component[r];
-    }
-    List<int[]> out = new ArrayList<>(count);
-    for (int g = 0; g < count; g++) {
-      out.add(new int[sizes[g]]);
-    }
-    int[] filled = new int[count];
-    for (int s = 0; s < slots; s++) {
-      out.get(component[s])[filled[component[s]]++] = s;
-    }
-    return out;
+    return sets.sets(); // components in the order of their first slot, members in slot order
   }
 
   /** The slices of a slot, in binding order. */
@@ -219,21 +197,5 @@ public final class GroupBuilder {
       blocks.add(ImmutableIntArray.copyOf(idx));
     }
     return new GroupedBlocks(group, blocks.build());
-  }
-
-  private static int find(int[] parent, int a) {
-    while (parent[a] != a) {
-      parent[a] = parent[parent[a]]; // path halving: the sets stay, the chains shorten
-      a = parent[a];
-    }
-    return a;
-  }
-
-  private static void union(int[] parent, int a, int b) {
-    int ra = find(parent, a);
-    int rb = find(parent, b);
-    if (ra != rb) {
-      parent[Math.max(ra, rb)] = Math.min(ra, rb);
-    }
   }
 }
