@@ -77,13 +77,17 @@ public final class GroupMagnitude implements Importance {
    */
   static Tensor powAbs(Tensor t, double p, Scratch scratch) {
     Tensor out = scratch.like(t);
+    // The _out ops and pow_ return a Tensor& that the bindings wrap without owning: returned, it
+    // dangles once out is collected. out is the owner, so out is what goes back.
     if (p == 1) {
-      return torch.abs_out(out, t);
+      torch.abs_out(out, t);
+    } else if (p == 2) {
+      torch.mul_out(out, t, t);
+    } else {
+      torch.abs_out(out, t);
+      out.pow_(new Scalar(p));
     }
-    if (p == 2) {
-      return torch.mul_out(out, t, t);
-    }
-    return torch.abs_out(out, t).pow_(new Scalar(p));
+    return out;
   }
 
   @Override
